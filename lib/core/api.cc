@@ -1,0 +1,247 @@
+// The C API: argument checks in OpenHarmony's order, conversion to C++ types, and the mapping
+// of internal Status codes to Ability_NativeChildProcess_ErrCode. Nothing else lives here.
+// No exception leaves these functions.
+#include <cstring>
+#include <string>
+
+#include "AbilityKit/native_child_process.h"
+#include "core/child_registry.h"
+#include "core/child_request.h"
+#include "core/child_starter.h"
+#include "core/child_state.h"
+#include "core/configs.h"
+#include "core/install_paths.h"
+#include "ncp/native_child_process_ext.h"
+
+#define NCP_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+using ncp::base::Code;
+using ncp::base::Status;
+
+thread_local std::string t_last_error;
+
+Ability_NativeChildProcess_ErrCode Fail(Ability_NativeChildProcess_ErrCode code,
+                                        std::string message) {
+  t_last_error = std::move(message);
+  return code;
+}
+
+Ability_NativeChildProcess_ErrCode Succeed() {
+  t_last_error.clear();
+  return NCP_NO_ERROR;
+}
+
+Ability_NativeChildProcess_ErrCode FromStatus(const Status& status) {
+  if (status.ok()) return Succeed();
+  Ability_NativeChildProcess_ErrCode code = NCP_ERR_SERVICE_ERROR;
+  switch (status.code()) {
+    case Code::kOk: break;
+    case Code::kInvalidArgument: code = NCP_ERR_INVALID_PARAM; break;
+    case Code::kFailedPrecondition: code = NCP_ERR_ALREADY_IN_CHILD; break;
+    case Code::kResourceExhausted: code = NCP_ERR_MAX_CHILD_PROCESSES_REACHED; break;
+    case Code::kNotSupported: code = NCP_ERR_NOT_SUPPORTED; break;
+    case Code::kNotFound: code = NCP_ERR_INVALID_PID; break;
+    case Code::kUnavailable:
+    case Code::kInternal: code = NCP_ERR_SERVICE_ERROR; break;
+  }
+  return Fail(code, status.ToString());
+}
+
+// Any exception (std::bad_alloc in practice) becomes NCP_ERR_INTERNAL.
+template <typename F>
+Ability_NativeChildProcess_ErrCode Guard(F&& body) {
+  try {
+    return body();
+  } catch (...) {
+    return Fail(NCP_ERR_INTERNAL, "internal error (out of memory?)");
+  }
+}
+
+struct StartOptions {
+  bool isolated;
+  bool isolation_uid;
+  const std::string* custom_name;
+  const std::string* profile;
+};
+
+// Checks 1-3 (entry, colon, pid) are the caller's; this is the rest of OpenHarmony's order.
+Ability_NativeChildProcess_ErrCode StartArgsChild(const char* entry, NativeChildProcess_Args args,
+                                                  const StartOptions& options, int32_t* pid) {
+  ncp::core::ChildRequest request;
+  request.kind = ncp::core::ChildKind::kArgs;
+  if (!ncp::core::SplitEntry(entry, &request.library, &request.symbol)) {
+    return Fail(NCP_ERR_INVALID_PARAM, "entry has no ':' between library and function");
+  }
+  if (pid == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "pid is NULL");
+  if (request.library.find("../") != std::string::npos) {
+    return Fail(NCP_ERR_INVALID_PARAM, "library name contains \"../\"");
+  }
+  std::vector<std::pair<std::string, int>> named;
+  if (Status s = ncp::core::CollectFdNames(args.fdList, &named); !s.ok()) return FromStatus(s);
+  if (ncp::core::InChildProcess()) {
+    return Fail(NCP_ERR_ALREADY_IN_CHILD, "a child process cannot start children");
+  }
+  if (Status s = ncp::core::DuplicateFds(named, &request.fds); !s.ok()) return FromStatus(s);
+  request.params = args.entryParams != nullptr ? args.entryParams : "";
+  request.isolated = options.isolated;
+  request.isolation_uid = options.isolation_uid;
+  request.profile = *options.profile;
+  request.process_name = ncp::core::ChildProcessName(*options.custom_name, request.library);
+  auto started = ncp::core::StartChild(request);
+  if (!started.ok()) return FromStatus(started.status());
+  *pid = *started;
+  return Succeed();
+}
+
+}  // namespace
+
+NCP_EXPORT Ability_ChildProcessConfigs* OH_Ability_CreateChildProcessConfigs(void) {
+  try {
+    return new Ability_ChildProcessConfigs();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_DestroyChildProcessConfigs(
+    Ability_ChildProcessConfigs* configs) {
+  if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
+  delete configs;
+  return Succeed();
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetIsolationMode(
+    Ability_ChildProcessConfigs* configs, NativeChildProcess_IsolationMode isolationMode) {
+  if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
+  configs->isolationMode = isolationMode;
+  return Succeed();
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetIsolationUid(
+    Ability_ChildProcessConfigs* configs, bool isolationUid) {
+  if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
+  configs->isIsolationUid = isolationUid;
+  return Succeed();
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetProcessName(
+    Ability_ChildProcessConfigs* configs, const char* processName) {
+  if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
+  if (processName == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "processName is NULL");
+  if (!ncp::core::IsValidProcessName(processName)) {
+    return Fail(NCP_ERR_INVALID_PARAM, "processName must be 1-64 characters of [A-Za-z0-9_]");
+  }
+  return Guard([&] {
+    configs->processName = processName;
+    return Succeed();
+  });
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess(
+    const char* entry, NativeChildProcess_Args args, NativeChildProcess_Options options,
+    int32_t* pid) {
+  if (entry == nullptr || *entry == '\0') return Fail(NCP_ERR_INVALID_PARAM, "entry is empty");
+  return Guard([&] {
+    static const std::string kNone;
+    StartOptions start{options.isolationMode == NCP_ISOLATION_MODE_ISOLATED, false, &kNone,
+                       &kNone};
+    return StartArgsChild(entry, args, start, pid);
+  });
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcessWithConfigs(
+    const char* entry, NativeChildProcess_Args args, Ability_ChildProcessConfigs* configs,
+    int32_t* pid) {
+  if (entry == nullptr || *entry == '\0' || configs == nullptr) {
+    return Fail(NCP_ERR_INVALID_PARAM, "entry is empty or configs is NULL");
+  }
+  return Guard([&] {
+    const bool isolated = configs->isolationMode == NCP_ISOLATION_MODE_ISOLATED;
+    StartOptions start{isolated, isolated && configs->isIsolationUid, &configs->processName,
+                       &configs->profile};
+    return StartArgsChild(entry, args, start, pid);
+  });
+}
+
+// IPC-type children arrive with libipc_capi.so; until then the checks run and the start is
+// refused with NCP_ERR_NOT_SUPPORTED, never faked.
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_CreateNativeChildProcessWithConfigs(
+    const char* libName, Ability_ChildProcessConfigs* configs,
+    OH_Ability_OnNativeChildProcessStarted onProcessStarted) {
+  if (libName == nullptr || *libName == '\0' || onProcessStarted == nullptr ||
+      configs == nullptr) {
+    return Fail(NCP_ERR_INVALID_PARAM, "libName is empty, or callback or configs is NULL");
+  }
+  if (std::strstr(libName, "../") != nullptr) {
+    return Fail(NCP_ERR_INVALID_PARAM, "library name contains \"../\"");
+  }
+  if (ncp::core::InChildProcess()) {
+    return Fail(NCP_ERR_ALREADY_IN_CHILD, "a child process cannot start children");
+  }
+  return Fail(NCP_ERR_NOT_SUPPORTED, "IPC-type children are not implemented yet");
+}
+
+NCP_EXPORT int OH_Ability_CreateNativeChildProcess(
+    const char* libName, OH_Ability_OnNativeChildProcessStarted onProcessStarted) {
+  if (libName == nullptr || *libName == '\0' || onProcessStarted == nullptr) {
+    return Fail(NCP_ERR_INVALID_PARAM, "libName is empty or callback is NULL");
+  }
+  static Ability_ChildProcessConfigs defaults;
+  return OH_Ability_CreateNativeChildProcessWithConfigs(libName, &defaults, onProcessStarted);
+}
+
+NCP_EXPORT NativeChildProcess_Args* OH_Ability_GetCurrentChildProcessArgs(void) {
+  return ncp::core::CurrentArgs();
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_RegisterNativeChildProcessExitCallback(
+    OH_Ability_OnNativeChildProcessExit onProcessExit) {
+  if (onProcessExit == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "callback is NULL");
+  return Guard([&] {
+    ncp::core::ChildRegistry::Instance().callbacks().Add(onProcessExit);
+    return Succeed();
+  });
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_UnregisterNativeChildProcessExitCallback(
+    OH_Ability_OnNativeChildProcessExit onProcessExit) {
+  if (onProcessExit == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "callback is NULL");
+  return Guard([&] {
+    Status s = ncp::core::ChildRegistry::Instance().callbacks().Remove(onProcessExit);
+    return s.ok() ? Succeed() : Fail(NCP_ERR_CALLBACK_NOT_EXIST, s.message());
+  });
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_KillChildProcess(int32_t pid) {
+  return Guard([&] { return FromStatus(ncp::core::ChildRegistry::Instance().Kill(pid)); });
+}
+
+NCP_EXPORT bool OH_Ability_IsNativeChildProcessSupported(void) {
+  try {
+    return !ncp::core::InChildProcess() && ncp::core::ChildHelperPath().ok();
+  } catch (...) {
+    return false;
+  }
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_RegisterChildExitCallback(
+    NCP_OnChildExit callback, void* userData) {
+  if (callback == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "callback is NULL");
+  return Guard([&] {
+    ncp::core::ChildRegistry::Instance().callbacks().Add(callback, userData);
+    return Succeed();
+  });
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_UnregisterChildExitCallback(
+    NCP_OnChildExit callback, void* userData) {
+  if (callback == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "callback is NULL");
+  return Guard([&] {
+    Status s = ncp::core::ChildRegistry::Instance().callbacks().Remove(callback, userData);
+    return s.ok() ? Succeed() : Fail(NCP_ERR_CALLBACK_NOT_EXIST, s.message());
+  });
+}
+
+NCP_EXPORT const char* NCP_GetLastErrorMessage(void) { return t_last_error.c_str(); }

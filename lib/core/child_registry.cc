@@ -1,0 +1,226 @@
+#include "core/child_registry.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+#include "core/install_paths.h"
+#include "core/unix_message.h"
+
+namespace ncp::core {
+namespace {
+
+std::mutex g_instance_mu;
+ChildRegistry* g_instance = nullptr;
+
+// A process made by fork() has none of the threads the registry relies on, and its children
+// are not ours: it must start from a fresh registry. The old one is left behind (leaked).
+void InstallForkHandlers() {
+  pthread_atfork([] { g_instance_mu.lock(); }, [] { g_instance_mu.unlock(); },
+                 [] {
+                   g_instance = nullptr;
+                   g_instance_mu.unlock();
+                 });
+}
+
+ExitRecord RecordFrom(const ForkServerMessage& m) {
+  ExitRecord r;
+  r.pid = m.pid;
+  if (m.wait_code == CLD_EXITED) {
+    r.exit_code = m.wait_status;
+  } else {
+    r.signal = m.wait_status;
+    r.core_dumped = m.wait_code == CLD_DUMPED;
+  }
+  r.user_time_us = m.user_time_us;
+  r.system_time_us = m.system_time_us;
+  r.max_rss_kib = m.max_rss_kib;
+  return r;
+}
+
+}  // namespace
+
+ChildRegistry& ChildRegistry::Instance() {
+  static std::once_flag fork_handlers;
+  std::call_once(fork_handlers, InstallForkHandlers);
+  std::lock_guard lock(g_instance_mu);
+  if (g_instance == nullptr) g_instance = new ChildRegistry();
+  return *g_instance;
+}
+
+ChildRegistry::ChildRegistry() : epoll_(epoll_create1(EPOLL_CLOEXEC)) {
+  spawner_ = new LongLivedThread();
+  StartSignalFreeThread([this] { MonitorLoop(); });
+}
+
+void ChildRegistry::ReleaseSlotLocked(ChildKind kind) {
+  --live_;
+  if (kind == ChildKind::kIpc) --live_ipc_;
+}
+
+base::Status ChildRegistry::EnsureForkServerLocked() {
+  if (server_socket_.valid()) return base::Status::Ok();
+  auto helper = ChildHelperPath();
+  if (!helper.ok()) return helper.status();
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return base::ErrnoError("socketpair for the fork server");
+  }
+  base::UniqueFd ours(pair[0]), theirs(pair[1]);
+  SpawnSpec spec{*helper,
+                 {std::string(program_invocation_short_name) + ":ncp-fork-server", "--fork-server"},
+                 {theirs.get()}};
+  // Spawned from the long-lived thread: the server's parent-death signal follows that thread.
+  base::StatusOr<SpawnedProcess> process = base::Error(base::Code::kInternal, "not run");
+  spawner_->Run([&] { process = Spawn(spec); });
+  if (!process.ok()) return process.status();
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, ours.get(), &ev) != 0) {
+    return base::ErrnoError("epoll_ctl for the fork server");
+  }
+  server_socket_ = std::move(ours);
+  server_process_ = std::move(*process);
+  return base::Status::Ok();
+}
+
+base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int>& fds,
+                                           ExitHook on_exit) {
+  std::future<base::StatusOr<pid_t>> result;
+  {
+    std::lock_guard lock(mu_);
+    if (live_ >= kMaxLiveChildren) {
+      return base::Error(base::Code::kResourceExhausted, "512 child processes are alive");
+    }
+    if (kind == ChildKind::kIpc && live_ipc_ >= kMaxLiveIpcChildren) {
+      return base::Error(base::Code::kResourceExhausted, "50 IPC-type child processes are alive");
+    }
+    NCP_RETURN_IF_ERROR(EnsureForkServerLocked());
+    const uint32_t id = next_request_id_++;
+    ForkServerMessage request{};
+    request.type = ForkServerMessageType::kStart;
+    request.request_id = id;
+    if (!SendMessage(server_socket_.get(), &request, sizeof request, fds.data(), fds.size())) {
+      return base::ErrnoError("send a start request to the fork server");
+    }
+    ++live_;
+    if (kind == ChildKind::kIpc) ++live_ipc_;
+    Pending& pending = pending_[id];
+    pending.kind = kind;
+    pending.on_exit = std::move(on_exit);
+    result = pending.result.get_future();
+  }
+  return result.get();
+}
+
+base::Status ChildRegistry::Kill(pid_t pid) {
+  std::lock_guard lock(mu_);
+  auto it = children_.find(pid);
+  if (it == children_.end() || it->second.killed) {
+    return base::Error(base::Code::kNotFound,
+                       "pid " + std::to_string(pid) + " is not a live child of this process");
+  }
+  if (syscall(SYS_pidfd_send_signal, it->second.pidfd.get(), SIGKILL, nullptr, 0) != 0) {
+    return base::ErrnoError("pidfd_send_signal to " + std::to_string(pid));
+  }
+  it->second.killed = true;
+  return base::Status::Ok();
+}
+
+void ChildRegistry::MonitorLoop() {
+  epoll_event events[4];
+  for (;;) {
+    int n = epoll_wait(epoll_.get(), events, 4, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      base::LogLine("epoll_wait failed: %s; child exits are no longer observed", strerror(errno));
+      return;
+    }
+    for (int i = 0; i < n; ++i) {
+      if (events[i].events & EPOLLIN) {
+        OnServerReadable();
+      } else {
+        OnServerGone();
+      }
+    }
+  }
+}
+
+void ChildRegistry::OnServerReadable() {
+  ForkServerMessage m{};
+  std::vector<base::UniqueFd> fds;
+  // Only this thread reads or closes the socket, so using it outside the lock is safe.
+  const ssize_t n = ReceiveMessage(server_socket_.get(), &m, sizeof m, &fds, 1);
+  if (n == 0 || (n < 0 && errno != EBADMSG && errno != EAGAIN)) return OnServerGone();
+  if (n != sizeof m) return;
+
+  if (m.type == ForkServerMessageType::kExited) {
+    Child child;
+    {
+      std::lock_guard lock(mu_);
+      auto it = children_.find(m.pid);
+      if (it == children_.end()) return;
+      child = std::move(it->second);
+      children_.erase(it);
+      ReleaseSlotLocked(child.kind);
+    }
+    Report(child.kind, std::move(child.on_exit), RecordFrom(m));
+    return;
+  }
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(m.request_id);
+  if (it == pending_.end()) return;
+  Pending pending = std::move(it->second);
+  pending_.erase(it);
+  if (m.type == ForkServerMessageType::kStarted && fds.size() == 1) {
+    // Recorded here, before the caller hears of it, so the exit record cannot arrive first.
+    children_[m.pid] = Child{std::move(fds[0]), pending.kind, false, std::move(pending.on_exit)};
+    pending.result.set_value(static_cast<pid_t>(m.pid));
+  } else {
+    ReleaseSlotLocked(pending.kind);
+    pending.result.set_value(base::Status(base::Code::kInternal, "the fork server cannot fork",
+                                          m.type == ForkServerMessageType::kFailed ? m.error : 0));
+  }
+}
+
+// The server died (or closed the socket): its children die with it (parent-death signal).
+// Report each as killed by SIGKILL, fail what was pending, and start afresh on the next call.
+void ChildRegistry::OnServerGone() {
+  std::map<pid_t, Child> lost;
+  {
+    std::lock_guard lock(mu_);
+    base::LogLine("the fork server ended; its %zu children were killed", children_.size());
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, server_socket_.get(), nullptr);
+    server_socket_.reset();
+    siginfo_t info;
+    syscall(SYS_waitid, P_PIDFD, server_process_.pidfd.get(), &info, WEXITED | __WALL, nullptr);
+    server_process_ = SpawnedProcess{};
+    for (auto& [id, pending] : pending_) {
+      ReleaseSlotLocked(pending.kind);
+      pending.result.set_value(base::Error(base::Code::kInternal, "the fork server ended"));
+    }
+    pending_.clear();
+    for (auto& [pid, child] : children_) ReleaseSlotLocked(child.kind);
+    lost.swap(children_);
+  }
+  for (auto& [pid, child] : lost) {
+    ExitRecord record;
+    record.pid = pid;
+    record.signal = SIGKILL;
+    Report(child.kind, std::move(child.on_exit), record);
+  }
+}
+
+void ChildRegistry::Report(ChildKind kind, ExitHook hook, const ExitRecord& record) {
+  // Outside the lock: callbacks may start, kill or register freely.
+  if (kind == ChildKind::kArgs) callbacks_.Dispatch(record);
+  if (hook) hook(record);
+}
+
+}  // namespace ncp::core

@@ -1,0 +1,90 @@
+// ChildRegistry: the one record of this process's children, shared by every start path
+// (normal and isolated, args-type and IPC-type). It enforces the limits, answers kill
+// requests, and is the only place that learns how a child ended.
+//
+// Children are forked by this process's fork server (see fork_server.cc), which reports each
+// end as a record; one monitor thread reads the server's socket, keeps the records, and runs
+// the exit callbacks. A pidfd per child (sent by the server) makes kill race-free.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/syscalls.h"
+#include "base/unique_fd.h"
+#include "core/child_request.h"
+#include "core/exit_callbacks.h"
+#include "core/exit_record.h"
+#include "core/fork_server_protocol.h"
+#include "core/long_lived_thread.h"
+#include "core/spawner.h"
+
+namespace ncp::core {
+
+inline constexpr int kMaxLiveChildren = 512;
+inline constexpr int kMaxLiveIpcChildren = 50;
+
+using ExitHook = std::function<void(const ExitRecord&)>;
+
+class ChildRegistry {
+ public:
+  // The registry of the calling process (a fresh one in a process made by fork()).
+  static ChildRegistry& Instance();
+
+  // Starts a child in the fork server: `fds[0]` is the launch request, the rest the named fds
+  // (all still owned by the caller; the server gets copies). kResourceExhausted at a limit.
+  // `on_exit` (may be empty) runs on the monitor thread after the exit callbacks.
+  base::StatusOr<pid_t> Start(ChildKind kind, const std::vector<int>& fds, ExitHook on_exit);
+
+  // SIGKILL to a live child recorded here. kNotFound when `pid` is not one (or was killed
+  // through here already: OpenHarmony drops the record at kill time).
+  base::Status Kill(pid_t pid);
+
+  ExitCallbacks& callbacks() { return callbacks_; }
+
+ private:
+  struct Child {
+    base::UniqueFd pidfd;
+    ChildKind kind = ChildKind::kArgs;
+    bool killed = false;
+    ExitHook on_exit;
+  };
+  struct Pending {
+    ChildKind kind;
+    ExitHook on_exit;
+    std::promise<base::StatusOr<pid_t>> result;
+  };
+
+  ChildRegistry();
+  ~ChildRegistry() = delete;  // lives as long as the process
+
+  base::Status EnsureForkServerLocked();
+  void ReleaseSlotLocked(ChildKind kind);
+  void MonitorLoop();
+  // Each returns the exits to report (outside the lock).
+  void OnServerReadable();
+  void OnServerGone();
+  void Report(ChildKind kind, ExitHook hook, const ExitRecord& record);
+
+  std::mutex mu_;
+  std::map<pid_t, Child> children_;
+  std::map<uint32_t, Pending> pending_;
+  uint32_t next_request_id_ = 1;
+  int live_ = 0;      // pending + running, all kinds
+  int live_ipc_ = 0;  // pending + running IPC-type
+  base::UniqueFd epoll_;
+  base::UniqueFd server_socket_;
+  SpawnedProcess server_process_;
+  ExitCallbacks callbacks_;
+  LongLivedThread* spawner_ = nullptr;
+};
+
+}  // namespace ncp::core

@@ -1,0 +1,155 @@
+#include "core/child_runtime.h"
+
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "AbilityKit/native_child_process.h"
+#include "base/log.h"
+#include "core/child_state.h"
+#include "core/process_title.h"
+#include "core/wire.h"
+#include "ncp/native_child_process_ext.h"
+
+namespace ncp::core {
+namespace {
+
+using EntryFunction = void (*)(NativeChildProcess_Args);
+
+[[noreturn]] void Fail(int status, const char* fmt, const char* a, const char* b) {
+  base::LogLine(fmt, static_cast<int>(getpid()), a, b);
+  _exit(status);
+}
+
+}  // namespace
+
+// A fresh process starts with default signal dispositions and nothing blocked; exec keeps
+// "ignored" dispositions and the blocked mask of the spawning thread, so undo both.
+void ResetSignals() {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) {
+      sigaction(sig, &dfl, nullptr);
+    }
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+namespace {
+
+bool ReadAll(int fd, std::string* out) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return false;
+  out->resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < out->size()) {
+    ssize_t n = pread(fd, out->data() + done, out->size() - done, static_cast<off_t>(done));
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// A bare name is looked up in NCP_LIBRARY_PATH first; anything else goes to dlopen as is, so
+// paths work and bare names fall back to the normal search (LD_LIBRARY_PATH, RUNPATH, ld.so.conf).
+std::string ResolveLibrary(const std::string& library) {
+  if (library.find('/') != std::string::npos) return library;
+  const char* search = getenv("NCP_LIBRARY_PATH");
+  if (search == nullptr) return library;
+  std::string dirs = search;
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    if (end > start) {
+      std::string candidate = dirs.substr(start, end - start) + "/" + library;
+      if (access(candidate.c_str(), F_OK) == 0) return candidate;
+    }
+    start = end + 1;
+  }
+  return library;
+}
+
+// OpenHarmony hands the entry fresh copies it never frees; so do we.
+NativeChildProcess_Args BuildArgs(const WireRequest& request) {
+  NativeChildProcess_Args args{};
+  args.entryParams = new char[request.params.size() + 1];
+  memcpy(args.entryParams, request.params.c_str(), request.params.size() + 1);
+  NativeChildProcess_Fd** tail = &args.fdList.head;
+  for (size_t i = 0; i < request.fd_names.size(); ++i) {
+    auto* node = new NativeChildProcess_Fd{};
+    node->fdName = new char[request.fd_names[i].size() + 1];
+    memcpy(node->fdName, request.fd_names[i].c_str(), request.fd_names[i].size() + 1);
+    node->fd = kFirstNamedFd + static_cast<int32_t>(i);
+    *tail = node;
+    tail = &node->next;
+  }
+  return args;
+}
+
+// The fork server's environment, directory and umask are those of the application when it
+// started the server; the request carries the caller's current ones.
+void AdoptCallerContext(const WireRequest& request) {
+  static std::vector<char*> environment;
+  for (const std::string& entry : request.environment) environment.push_back(strdup(entry.c_str()));
+  environment.push_back(nullptr);
+  environ = environment.data();
+  if (!request.working_directory.empty() && chdir(request.working_directory.c_str()) != 0) {
+    base::LogLine("child %d: cannot enter %s: %s", static_cast<int>(getpid()),
+                  request.working_directory.c_str(), strerror(errno));
+  }
+  umask(request.umask);
+}
+
+}  // namespace
+}  // namespace ncp::core
+
+extern "C" void ncp_internal_child_main(int request_fd) {
+  using namespace ncp::core;
+  ResetSignals();
+  MarkAsChildProcess();
+  std::string bytes;
+  if (!ReadAll(request_fd, &bytes)) {
+    Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: cannot read the launch request%s%s", "", "");
+  }
+  close(request_fd);
+  auto decoded = DecodeRequest(bytes);
+  if (!decoded.ok()) {
+    Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: %s%s", decoded.status().message().c_str(), "");
+  }
+  WireRequest& request = *decoded;
+  AdoptCallerContext(request);
+  SetProcessTitle(request.process_name.c_str());
+
+  const std::string path = ResolveLibrary(request.library);
+  void* handle = dlopen(path.c_str(), RTLD_LAZY);
+  if (handle == nullptr) {
+    Fail(NCP_CHILD_EXIT_LIBRARY_NOT_LOADED, "child %d: cannot load library \"%s\": %s",
+         request.library.c_str(), dlerror());
+  }
+  if (request.kind == ChildKind::kArgs) {
+    auto entry = reinterpret_cast<EntryFunction>(dlsym(handle, request.symbol.c_str()));
+    if (entry == nullptr) {
+      Fail(NCP_CHILD_EXIT_SYMBOL_NOT_FOUND, "child %d: no entry function \"%s\" in %s",
+           request.symbol.c_str(), request.library.c_str());
+    }
+    NativeChildProcess_Args args = BuildArgs(request);
+    SetCurrentArgs(args);
+    entry(args);
+    exit(0);
+  }
+  Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: IPC-type children are not supported yet%s%s", "",
+       "");
+}

@@ -1,0 +1,25 @@
+// Starts a child for a validated request: reserves a slot, writes the launch request, spawns
+// the child runtime and hands the child to the registry.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+
+#include "base/status.h"
+#include "core/child_request.h"
+#include "core/exit_record.h"
+
+namespace ncp::core {
+
+// The name a child gets: "parent:custom", or "parent:Native_<libstem><N>" where N counts this
+// process's Start/Create requests from 0.
+std::string ChildProcessName(const std::string& custom, const std::string& library);
+
+// kFailedPrecondition inside a child, kResourceExhausted at the limit, kNotSupported for an
+// isolated start (ncp-launch is wired in by the isolation work), kUnavailable / kInternal when
+// the system refuses.
+base::StatusOr<pid_t> StartChild(const ChildRequest& request,
+                                 std::function<void(const ExitRecord&)> on_exit = {});
+
+}  // namespace ncp::core

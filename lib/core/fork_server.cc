@@ -1,0 +1,135 @@
+// The fork server: a small single-threaded process (ncp-child --fork-server) that every
+// application starts once. It forks each child and reaps it, reporting the end to the
+// application as a record. Why a server rather than spawning each child from the application:
+//  - a fork of this small process is cheaper than exec'ing a fresh program for every child;
+//  - children are not the application's children, so nothing the application does with
+//    SIGCHLD (ignore it, handle it, waitpid(-1)) can lose or steal their exit status;
+//  - forking it is safe: it has one thread, so no lock can be held by a thread that vanished.
+// It dies with the application (parent-death signal) and its children die with it.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "core/child_runtime.h"
+#include "core/fork_server_protocol.h"
+#include "core/process_title.h"
+#include "core/unix_message.h"
+
+namespace ncp::core {
+namespace {
+
+int64_t Micros(const timeval& tv) { return static_cast<int64_t>(tv.tv_sec) * 1000000 + tv.tv_usec; }
+
+// In the forked child: put the received fds at 3, 4, ... and close everything else.
+void PlaceFds(const std::vector<base::UniqueFd>& fds) {
+  const int first_free = 3 + static_cast<int>(fds.size());
+  std::vector<int> lifted;
+  for (const base::UniqueFd& fd : fds) lifted.push_back(fcntl(fd.get(), F_DUPFD, first_free));
+  for (size_t i = 0; i < lifted.size(); ++i) {
+    if (lifted[i] < 0 || dup2(lifted[i], 3 + static_cast<int>(i)) < 0) _exit(127);
+  }
+  syscall(SYS_close_range, first_free, ~0U, 0);
+}
+
+[[noreturn]] void RunChild(pid_t server, std::vector<base::UniqueFd>& fds) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (getppid() != server) _exit(127);  // the server died before prctl
+  PlaceFds(fds);
+  ncp_internal_child_main(3);
+}
+
+void Start(int sock, const ForkServerMessage& request, std::vector<base::UniqueFd>& fds) {
+  ForkServerMessage reply{};
+  reply.request_id = request.request_id;
+  const pid_t server = getpid();
+  const pid_t pid = fds.empty() ? -1 : fork();
+  if (pid == 0) RunChild(server, fds);
+  if (pid < 0) {
+    reply.type = ForkServerMessageType::kFailed;
+    reply.error = fds.empty() ? EINVAL : errno;
+    SendMessage(sock, &reply, sizeof reply, nullptr, 0);
+    return;
+  }
+  // Nobody else can reap the child before we do, so this pidfd names it without a race.
+  base::UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  reply.type = ForkServerMessageType::kStarted;
+  reply.pid = pid;
+  const int fd = pidfd.get();
+  SendMessage(sock, &reply, sizeof reply, &fd, pidfd.valid() ? 1 : 0);
+}
+
+void ReportExits(int sock) {
+  for (;;) {
+    int status = 0;
+    rusage usage{};
+    const pid_t pid = wait4(-1, &status, WNOHANG, &usage);
+    if (pid <= 0) return;
+    ForkServerMessage record{};
+    record.type = ForkServerMessageType::kExited;
+    record.pid = pid;
+    if (WIFEXITED(status)) {
+      record.wait_code = CLD_EXITED;
+      record.wait_status = WEXITSTATUS(status);
+    } else {
+      record.wait_code = WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED;
+      record.wait_status = WTERMSIG(status);
+    }
+    record.user_time_us = Micros(usage.ru_utime);
+    record.system_time_us = Micros(usage.ru_stime);
+    record.max_rss_kib = usage.ru_maxrss;
+    SendMessage(sock, &record, sizeof record, nullptr, 0);
+  }
+}
+
+}  // namespace
+}  // namespace ncp::core
+
+extern "C" void ncp_internal_fork_server_main(int sock, char** argv) {
+  using namespace ncp::core;
+  RememberArgumentArea(argv);
+  // An application that ignores SIGCHLD would pass that on through exec, and the kernel would
+  // then reap our children before we could report them.
+  ResetSignals();
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, nullptr);
+  ncp::base::UniqueFd sigfd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
+  prctl(PR_SET_NAME, "ncp-forkserver", 0, 0, 0);
+  std::vector<ncp::base::UniqueFd> fds;
+  for (;;) {
+    pollfd polled[2] = {{sock, POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
+    if (poll(polled, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      _exit(1);
+    }
+    if (polled[1].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(sigfd.get(), &info, sizeof info) == sizeof info) {
+      }
+      ReportExits(sock);
+    }
+    if (polled[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ForkServerMessage request{};
+      const ssize_t n = ReceiveMessage(sock, &request, sizeof request, &fds, kMaxFdsPerStart);
+      if (n == 0) _exit(0);  // the application is gone; our children follow by PDEATHSIG
+      if (n < 0) {
+        if (errno == EBADMSG) continue;
+        _exit(1);
+      }
+      if (n == sizeof request && request.type == ForkServerMessageType::kStart) {
+        Start(sock, request, fds);
+      }
+      fds.clear();
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// Messages between the application (the registry's monitor thread) and its fork server, over
+// one AF_UNIX SOCK_SEQPACKET socket. Fixed-size records; fds travel as SCM_RIGHTS.
+//
+//   app → server  kStart    + fds [request memfd, named fds...]
+//   server → app  kStarted  + fds [pidfd of the child]     (or kFailed with an errno)
+//   server → app  kExited   once for every child it reaped
+#pragma once
+
+#include <cstdint>
+
+namespace ncp::core {
+
+enum class ForkServerMessageType : uint32_t {
+  kStart = 1,
+  kStarted = 2,
+  kFailed = 3,
+  kExited = 4,
+};
+
+struct ForkServerMessage {
+  ForkServerMessageType type;
+  uint32_t request_id;  // kStart/kStarted/kFailed: matches a reply to its request
+  int32_t pid;          // kStarted/kExited
+  int32_t error;        // kFailed: errno
+  // kExited: as waitid(2) and wait4(2) report them.
+  int32_t wait_code;
+  int32_t wait_status;
+  int64_t user_time_us;
+  int64_t system_time_us;
+  int64_t max_rss_kib;
+};
+
+// At most the request memfd plus 16 named fds.
+inline constexpr int kMaxFdsPerStart = 17;
+
+}  // namespace ncp::core

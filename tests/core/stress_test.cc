@@ -1,0 +1,69 @@
+// 8 threads each start and reap 64 children while others register and unregister callbacks;
+// afterwards the parent has no leaked fd, thread or zombie.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "core/child_test_support.h"
+
+namespace ncp::testing {
+namespace {
+
+std::atomic<int> g_calls{0};
+void CountA(int32_t, int32_t) { ++g_calls; }
+void CountB(int32_t, int32_t) { ++g_calls; }
+
+TEST(Stress, ConcurrentStartsAndRegistrationsLeakNothing) {
+  {
+    // Warm up: the registry's threads exist from the first use on; they are not leaks.
+    ExitWatcher warm;
+    int32_t pid = 0;
+    ASSERT_EQ(StartEntry("EchoParams", "x", nullptr, &pid), NCP_NO_ERROR);
+    warm.Wait(pid);
+  }
+  const int fds_before = CountOpenFds();
+  const int threads_before = CountThreads();
+
+  ExitWatcher watcher;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> churn;
+  for (auto* fn : {&CountA, &CountB}) {
+    churn.emplace_back([&stop, fn] {
+      while (!stop) {
+        EXPECT_EQ(OH_Ability_RegisterNativeChildProcessExitCallback(fn), NCP_NO_ERROR);
+        EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(fn), NCP_NO_ERROR);
+      }
+    });
+  }
+  std::vector<std::thread> starters;
+  std::atomic<int> started{0};
+  for (int t = 0; t < 8; ++t) {
+    starters.emplace_back([&] {
+      for (int i = 0; i < 64; ++i) {
+        int32_t pid = 0;
+        const char* entry = i % 3 == 0 ? "CrashSegv" : "EchoParams";
+        ASSERT_EQ(StartEntry(entry, "x", nullptr, &pid), NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+        ++started;
+        NCP_ChildExitInfo info = watcher.Wait(pid);
+        EXPECT_EQ(info.signal, i % 3 == 0 ? SIGSEGV : 0);
+      }
+    });
+  }
+  for (auto& t : starters) t.join();
+  stop = true;
+  for (auto& t : churn) t.join();
+
+  EXPECT_EQ(started.load(), 512);
+  EXPECT_EQ(CountOpenFds(), fds_before);
+  EXPECT_EQ(CountThreads(), threads_before + 0);
+  // The only child of this process is its fork server, which has no child (live or zombie) left.
+  std::vector<pid_t> children = ChildrenOfThisProcess();
+  ASSERT_EQ(children.size(), 1u);
+  EXPECT_EQ(ProcessName(children[0]), "ncp-forkserver");
+  EXPECT_TRUE(ChildrenOf(children[0]).empty()) << "a child or zombie is left";
+}
+
+}  // namespace
+}  // namespace ncp::testing
