@@ -1,0 +1,76 @@
+#include "policy/command_line.h"
+
+#include "policy/option_tokens.h"
+
+namespace ncp::policy {
+namespace {
+
+// Index of the first argument that belongs to the command: the first token that is not an
+// option or an option's separate value, or the token after "--". Options after the command
+// belong to the command, so they must not reach Boost.
+int FindCommandStart(int argc, const char* const* argv, bool* saw_terminator) {
+  *saw_terminator = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") {
+      *saw_terminator = true;
+      return i;
+    }
+    if (arg.size() < 2 || arg.front() != '-') return i;
+    if (arg.starts_with("--") && arg.find('=') == std::string_view::npos) {
+      const OptionSpec* spec = FindOption(arg.substr(2));
+      if (spec != nullptr && spec->takes_value()) ++i;  // "--key value"
+    }
+  }
+  return argc;
+}
+
+void ApplyAction(OptionId id, CliActions* actions) {
+  switch (id) {
+    case OptionId::kHelp: actions->help = true; break;
+    case OptionId::kVersion: actions->version = true; break;
+    case OptionId::kCheck: actions->check = true; break;
+    case OptionId::kExplainSeccomp: actions->explain_seccomp = true; break;
+    case OptionId::kVerbose: actions->verbose = true; break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+ParsedCli ParseCommandLine(int argc, const char* const* argv,
+                           const ProfileSearchPath& search_path) {
+  ParsedCli cli;
+  bool saw_terminator = false;
+  int command_start = FindCommandStart(argc, argv, &saw_terminator);
+  std::vector<std::string> tokens(argv + (argc > 0 ? 1 : 0), argv + command_start);
+  for (int i = command_start + (saw_terminator ? 1 : 0); i < argc; ++i) {
+    cli.command.emplace_back(argv[i]);
+  }
+
+  const SourceLoc loc{std::string(kCommandLine), 0};
+  std::vector<internal::ParsedToken> parsed;
+  if (!internal::ParseOptionTokens(tokens, /*in_profile=*/false, loc, &parsed,
+                                   &cli.diagnostics)) {
+    return cli;
+  }
+  std::vector<OptionEvent> typed;
+  for (internal::ParsedToken& p : parsed) {
+    if (p.spec->place == OptionPlace::kCommandLineOnly) {
+      ApplyAction(p.spec->id, &cli.actions);
+    } else if (p.spec->id == OptionId::kProfile) {
+      cli.profiles.push_back(p.value);
+    } else {
+      typed.push_back({p.spec->id, std::move(p.value), loc, ""});
+    }
+  }
+  for (const std::string& name : cli.profiles) {
+    LoadedProfile profile = LoadProfile(name, search_path);
+    cli.diagnostics.Append(profile.diagnostics);
+    cli.events.insert(cli.events.end(), profile.events.begin(), profile.events.end());
+  }
+  cli.events.insert(cli.events.end(), typed.begin(), typed.end());
+  return cli;
+}
+
+}  // namespace ncp::policy

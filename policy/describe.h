@@ -1,0 +1,17 @@
+// Human-readable views of a plan: `ncp-launch --check` and `--explain-seccomp`.
+#pragma once
+
+#include <string>
+
+#include "policy/plan.h"
+
+namespace ncp::policy {
+
+// Namespaces, mounts, identity, limits, environment, fds and a seccomp summary.
+std::string DescribePlan(const Plan& plan);
+
+// One line per syscall that has a rule ("socket  allow if arg0 == 0x1   (default.profile:40)"),
+// then the default action for every other syscall, then the architecture check.
+std::string ExplainSeccomp(const Plan& plan);
+
+}  // namespace ncp::policy

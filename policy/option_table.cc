@@ -1,0 +1,122 @@
+#include "policy/option_table.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace ncp::policy {
+namespace {
+
+namespace po = boost::program_options;
+using P = OptionPlace;
+
+constexpr OptionSpec kOptions[] = {
+    {OptionId::kHelp, "help", nullptr, P::kCommandLineOnly, "print this help and exit"},
+    {OptionId::kVersion, "version", nullptr, P::kCommandLineOnly, "print the version and exit"},
+    {OptionId::kCheck, "check", nullptr, P::kCommandLineOnly,
+     "resolve the profiles, print the plan and exit without starting anything"},
+    {OptionId::kExplainSeccomp, "explain-seccomp", nullptr, P::kCommandLineOnly,
+     "print what the seccomp filter does with each syscall and exit"},
+    {OptionId::kVerbose, "verbose", nullptr, P::kCommandLineOnly, "print warnings and each step"},
+
+    {OptionId::kProfile, "profile", "NAME|PATH", P::kAnywhere,
+     "apply a profile (repeatable; later ones override earlier ones)"},
+    {OptionId::kInclude, "include", "NAME|PATH", P::kProfileOnly,
+     "apply another profile at this point of a profile file"},
+    {OptionId::kStrict, "strict", nullptr, P::kAnywhere,
+     "treat unknown syscall names as errors instead of warnings"},
+
+    {OptionId::kUnshareUser, "unshare-user", nullptr, P::kAnywhere, "new user namespace"},
+    {OptionId::kUnsharePid, "unshare-pid", nullptr, P::kAnywhere, "new pid namespace"},
+    {OptionId::kUnshareNet, "unshare-net", nullptr, P::kAnywhere,
+     "new network namespace (only loopback)"},
+    {OptionId::kUnshareIpc, "unshare-ipc", nullptr, P::kAnywhere, "new IPC namespace"},
+    {OptionId::kUnshareUts, "unshare-uts", nullptr, P::kAnywhere, "new UTS (hostname) namespace"},
+    {OptionId::kUnshareCgroup, "unshare-cgroup", nullptr, P::kAnywhere, "new cgroup namespace"},
+    {OptionId::kUnshareMount, "unshare-mount", nullptr, P::kAnywhere,
+     "new mount namespace with its own root"},
+    {OptionId::kUnshareAll, "unshare-all", nullptr, P::kAnywhere, "all of the namespaces above"},
+    {OptionId::kShareNet, "share-net", nullptr, P::kAnywhere,
+     "keep the host network (undoes unshare-net)"},
+
+    {OptionId::kRoBind, "ro-bind", "SRC[:DEST]", P::kAnywhere, "bind SRC read-only at DEST"},
+    {OptionId::kRoBindTry, "ro-bind-try", "SRC[:DEST]", P::kAnywhere,
+     "like ro-bind, skipped when SRC does not exist"},
+    {OptionId::kBind, "bind", "SRC[:DEST]", P::kAnywhere, "bind SRC read-write at DEST"},
+    {OptionId::kBindTry, "bind-try", "SRC[:DEST]", P::kAnywhere,
+     "like bind, skipped when SRC does not exist"},
+    {OptionId::kTmpfs, "tmpfs", "DEST", P::kAnywhere, "a private, empty tmpfs at DEST"},
+
+    {OptionId::kHostname, "hostname", "NAME", P::kAnywhere, "host name (needs unshare-uts)"},
+    {OptionId::kUid, "uid", "N", P::kAnywhere, "user id inside the user namespace"},
+    {OptionId::kGid, "gid", "N", P::kAnywhere, "group id inside the user namespace"},
+    {OptionId::kRlimit, "rlimit", "NAME=SOFT[:HARD]", P::kAnywhere,
+     "resource limit (nofile, as, cpu, core, nproc, fsize, data, stack, memlock, ...); "
+     "inf or unlimited; K/M/G suffixes"},
+
+    {OptionId::kEnv, "env", "NAME=VALUE", P::kAnywhere, "set an environment variable"},
+    {OptionId::kUnsetEnv, "unsetenv", "NAME", P::kAnywhere, "remove an environment variable"},
+    {OptionId::kClearEnv, "clearenv", nullptr, P::kAnywhere,
+     "start from an empty environment (drops earlier env settings)"},
+    {OptionId::kFd, "fd", "NAME=N", P::kAnywhere, "pass fd N to the child under NAME"},
+
+    {OptionId::kSeccompDefault, "seccomp-default", "ACTION", P::kAnywhere,
+     "action for syscalls no rule names: allow, errno[:N], kill-process, kill-thread, trap, log"},
+    {OptionId::kSeccompAllow, "seccomp-allow", "RULES", P::kAnywhere,
+     "allow syscalls: comma list of NAME, @group or NAME(argN OP VALUE && ...)"},
+    {OptionId::kSeccompErrno, "seccomp-errno", "RULES", P::kAnywhere,
+     "fail syscalls with an errno: each item may end in :ERRNO (default EPERM)"},
+    {OptionId::kSeccompKill, "seccomp-kill", "RULES", P::kAnywhere, "kill the process"},
+    {OptionId::kSeccompTrap, "seccomp-trap", "RULES", P::kAnywhere, "send SIGSYS"},
+    {OptionId::kSeccompLog, "seccomp-log", "RULES", P::kAnywhere, "allow and log"},
+    {OptionId::kSeccompReset, "seccomp-reset", nullptr, P::kAnywhere,
+     "forget every seccomp rule given so far (keeps the default action)"},
+    {OptionId::kSeccompOci, "seccomp-oci", "FILE.json", P::kAnywhere,
+     "take the default action and rules from a Docker/OCI seccomp profile"},
+    {OptionId::kSeccompBeforeLoad, "seccomp-before-load", nullptr, P::kAnywhere,
+     "install the filter before the child's library is loaded"},
+    {OptionId::kNoSeccomp, "no-seccomp", nullptr, P::kAnywhere, "install no seccomp filter"},
+};
+
+po::options_description BuildBoostOptions() {
+  po::options_description desc("ncp-launch options");
+  for (const OptionSpec& spec : kOptions) {
+    std::string name = spec.name;
+    if (spec.id == OptionId::kHelp) name += ",h";
+    if (spec.takes_value()) {
+      desc.add_options()(name.c_str(),
+                         po::value<std::string>()->value_name(spec.value_name), spec.help);
+    } else {
+      desc.add_options()(name.c_str(), spec.help);
+    }
+  }
+  return desc;
+}
+
+}  // namespace
+
+std::span<const OptionSpec> AllOptions() { return kOptions; }
+
+const OptionSpec* FindOption(std::string_view name) {
+  auto it = std::find_if(std::begin(kOptions), std::end(kOptions),
+                         [&](const OptionSpec& spec) { return name == spec.name; });
+  return it == std::end(kOptions) ? nullptr : &*it;
+}
+
+const OptionSpec& GetOption(OptionId id) {
+  // The table is ordered by id, which a unit test checks.
+  return kOptions[static_cast<size_t>(id)];
+}
+
+const po::options_description& BoostOptions() {
+  static const po::options_description* const desc =
+      new po::options_description(BuildBoostOptions());
+  return *desc;
+}
+
+std::string OptionsHelp() {
+  std::ostringstream out;
+  out << BoostOptions();
+  return out.str();
+}
+
+}  // namespace ncp::policy

@@ -1,0 +1,102 @@
+// ncp::policy::Plan: everything ncp-launch needs to build one sandbox, as validated plain data.
+// The library resolves profiles into a Plan in the parent (policy/resolve.h), serialises it
+// (policy/plan_serialization.h) and hands it to ncp-launch, which never re-reads profiles.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/seccomp_policy.h"
+
+// In the global namespace, where ADL finds it for std::vector<sock_filter> comparisons.
+inline bool operator==(const sock_filter& a, const sock_filter& b) {
+  return a.code == b.code && a.jt == b.jt && a.jf == b.jf && a.k == b.k;
+}
+
+namespace ncp::policy {
+
+struct Namespaces {
+  bool user = false;
+  bool pid = false;
+  bool net = false;
+  bool ipc = false;
+  bool uts = false;
+  bool cgroup = false;
+  bool mount = false;
+
+  bool Any() const { return user || pid || net || ipc || uts || cgroup || mount; }
+  bool operator==(const Namespaces&) const = default;
+};
+
+enum class MountKind : uint8_t { kReadOnlyBind = 0, kBind = 1, kTmpfs = 2 };
+
+// Applied in order, so a later mount may cover an earlier one.
+struct Mount {
+  MountKind kind = MountKind::kReadOnlyBind;
+  std::string source;       // empty for tmpfs
+  std::string destination;  // absolute path inside the sandbox
+  bool optional = false;    // *-try: skip silently when the source does not exist
+
+  bool operator==(const Mount&) const = default;
+};
+
+struct Rlimit {
+  std::string name;  // "nofile", "as", ... as written
+  int resource = 0;  // RLIMIT_*
+  uint64_t soft = 0;  // RLIM_INFINITY for "unlimited"
+  uint64_t hard = 0;
+
+  bool operator==(const Rlimit&) const = default;
+};
+
+enum class EnvOpKind : uint8_t { kSet = 0, kUnset = 1 };
+
+// Applied in order to the starting environment (empty when Plan::clear_env).
+struct EnvOp {
+  EnvOpKind kind = EnvOpKind::kSet;
+  std::string name;
+  std::string value;
+
+  bool operator==(const EnvOp&) const = default;
+};
+
+// Fd `fd` of the launcher is handed to the child under `name` (OH's NativeChildProcess_Fd).
+struct FdMapping {
+  std::string name;
+  int fd = -1;
+
+  bool operator==(const FdMapping&) const = default;
+};
+
+struct SeccompPlan {
+  bool enabled = false;
+  // Install the filter before the child's library is loaded, instead of just before its entry.
+  bool before_load = false;
+  uint32_t arch = 0;  // AUDIT_ARCH_* the program checks for
+  SeccompPolicy policy;
+  std::vector<sock_filter> program;  // ready for seccomp(SECCOMP_SET_MODE_FILTER)
+};
+
+bool operator==(const SeccompPlan& a, const SeccompPlan& b);
+
+struct Plan {
+  Namespaces namespaces;
+  std::vector<Mount> mounts;
+  std::optional<std::string> hostname;
+  std::optional<uint32_t> uid;  // id inside the user namespace; unset = same as outside
+  std::optional<uint32_t> gid;
+  std::vector<Rlimit> rlimits;
+  bool clear_env = false;
+  std::vector<EnvOp> env;
+  std::vector<FdMapping> fds;
+  SeccompPlan seccomp;
+  std::vector<std::string> warnings;  // rendered warnings from resolving, for --verbose
+
+  bool operator==(const Plan&) const = default;
+};
+
+}  // namespace ncp::policy

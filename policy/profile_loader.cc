@@ -1,0 +1,228 @@
+#include "policy/profile_loader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/unique_fd.h"
+#include "policy/option_tokens.h"
+
+namespace ncp::policy {
+namespace {
+
+// Deep enough for any sane layering, small enough to stop runaway includes quickly.
+constexpr int kMaxIncludeDepth = 16;
+// Profiles are short; refuse anything that is clearly not one.
+constexpr size_t kMaxProfileBytes = 1 << 20;
+
+std::string_view Trim(std::string_view s) {
+  const char* kSpace = " \t\r";
+  size_t begin = s.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  size_t end = s.find_last_not_of(kSpace);
+  return s.substr(begin, end - begin + 1);
+}
+
+std::string DirName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return "";
+  if (slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return std::string(name);
+  std::string out(dir);
+  if (out.back() != '/') out += '/';
+  out += name;
+  return out;
+}
+
+bool IsRegularFile(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// Reads a whole file, refusing huge or non-regular ones. Returns false with `error` set.
+bool ReadSmallFile(const std::string& path, std::string* content, std::string* error) {
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!fd || ::fstat(fd.get(), &st) != 0) {
+    *error = "cannot read '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) > kMaxProfileBytes) {
+    *error = "'" + path + "' is not a regular file of at most 1 MiB";
+    return false;
+  }
+  content->resize(st.st_size);
+  size_t done = 0;
+  while (done < content->size()) {
+    ssize_t n = ::read(fd.get(), content->data() + done, content->size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = "cannot read '" + path + "'";
+      return false;
+    }
+    done += n;
+  }
+  return true;
+}
+
+std::string CanonicalPath(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
+}
+
+class ProfileReader {
+ public:
+  explicit ProfileReader(const ProfileSearchPath& search_path) : search_path_(search_path) {}
+
+  void ReadFile(const std::string& path, const SourceLoc& included_from) {
+    std::string canonical = CanonicalPath(path);
+    for (const std::string& open : stack_) {
+      if (open == canonical) {
+        std::string chain;
+        for (const std::string& p : stack_) chain += p + " -> ";
+        out_.diagnostics.Error(included_from, "include cycle: " + chain + canonical);
+        return;
+      }
+    }
+    if (static_cast<int>(stack_.size()) >= kMaxIncludeDepth) {
+      out_.diagnostics.Error(included_from, "includes nested deeper than " +
+                                                std::to_string(kMaxIncludeDepth) + " levels");
+      return;
+    }
+    std::string text, error;
+    if (!ReadSmallFile(path, &text, &error)) {
+      out_.diagnostics.Error(included_from, error);
+      return;
+    }
+    stack_.push_back(canonical);
+    ReadText(text, path);
+    stack_.pop_back();
+  }
+
+  void ReadText(std::string_view text, std::string_view file_name) {
+    std::string base_dir = DirName(file_name);
+    int line_no = 0;
+    while (!text.empty()) {
+      size_t eol = text.find('\n');
+      std::string_view line = text.substr(0, eol);
+      text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+      ++line_no;
+      ReadLine(Trim(line), SourceLoc{std::string(file_name), line_no}, base_dir);
+    }
+  }
+
+  LoadedProfile Take() { return std::move(out_); }
+  Diagnostics& diagnostics() { return out_.diagnostics; }
+
+ private:
+  void ReadLine(std::string_view line, const SourceLoc& loc, const std::string& base_dir) {
+    if (line.empty() || line.front() == '#') return;
+    size_t key_end = line.find_first_of(" \t=");
+    std::string_view key = line.substr(0, key_end);
+    std::string_view rest =
+        key_end == std::string_view::npos ? std::string_view() : Trim(line.substr(key_end));
+    std::string token = "--" + std::string(key);
+    if (!rest.empty()) {
+      if (rest.front() != '=') {
+        out_.diagnostics.Error(loc, "expected 'key = value' or 'key', got '" +
+                                        std::string(line) + "'");
+        return;
+      }
+      token += "=" + std::string(Trim(rest.substr(1)));
+    }
+    if (FindOption(key) == nullptr) {  // Boost would say "--key"; a profile has no dashes
+      out_.diagnostics.Error(loc, "unknown option '" + std::string(key) + "'");
+      return;
+    }
+    std::vector<internal::ParsedToken> parsed;
+    if (!internal::ParseOptionTokens({token}, /*in_profile=*/true, loc, &parsed,
+                                     &out_.diagnostics)) {
+      return;
+    }
+    for (internal::ParsedToken& p : parsed) {
+      if (p.spec->id == OptionId::kInclude || p.spec->id == OptionId::kProfile) {
+        Include(p.value, loc, base_dir);
+      } else {
+        out_.events.push_back({p.spec->id, std::move(p.value), loc, base_dir});
+      }
+    }
+  }
+
+  void Include(const std::string& name, const SourceLoc& loc, const std::string& base_dir) {
+    std::string path = FindProfile(name, base_dir, search_path_);
+    if (path.empty()) {
+      out_.diagnostics.Error(loc, "profile '" + name + "' not found");
+      return;
+    }
+    ReadFile(path, loc);
+  }
+
+  const ProfileSearchPath& search_path_;
+  std::vector<std::string> stack_;  // canonical paths of the files being read
+  LoadedProfile out_;
+};
+
+}  // namespace
+
+ProfileSearchPath DefaultProfileSearchPath(std::string_view system_dir) {
+  ProfileSearchPath path;
+  const char* config = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  if (config != nullptr && config[0] == '/') {
+    path.dirs.push_back(JoinPath(config, "ncp/profiles"));
+  } else if (home != nullptr && home[0] == '/') {
+    path.dirs.push_back(JoinPath(home, ".config/ncp/profiles"));
+  }
+  if (!system_dir.empty()) path.dirs.emplace_back(system_dir);
+  return path;
+}
+
+std::string FindProfile(std::string_view name_or_path, std::string_view base_dir,
+                        const ProfileSearchPath& search_path) {
+  if (name_or_path.empty()) return "";
+  if (name_or_path.find('/') != std::string_view::npos) {
+    std::string path = name_or_path.front() == '/' ? std::string(name_or_path)
+                                                   : JoinPath(base_dir, name_or_path);
+    return IsRegularFile(path) ? path : "";
+  }
+  std::vector<std::string> dirs;
+  if (!base_dir.empty()) dirs.emplace_back(base_dir);
+  dirs.insert(dirs.end(), search_path.dirs.begin(), search_path.dirs.end());
+  for (const std::string& dir : dirs) {
+    for (std::string candidate : {std::string(name_or_path) + ".profile",
+                                  std::string(name_or_path)}) {
+      std::string path = JoinPath(dir, candidate);
+      if (IsRegularFile(path)) return path;
+    }
+  }
+  return "";
+}
+
+LoadedProfile LoadProfile(std::string_view name_or_path, const ProfileSearchPath& search_path) {
+  ProfileReader reader(search_path);
+  SourceLoc where{std::string(kCommandLine), 0};
+  std::string path = FindProfile(name_or_path, "", search_path);
+  if (path.empty()) {
+    reader.diagnostics().Error(where, "profile '" + std::string(name_or_path) + "' not found");
+  } else {
+    reader.ReadFile(path, where);
+  }
+  return reader.Take();
+}
+
+LoadedProfile ParseProfileText(std::string_view text, std::string_view file_name,
+                               const ProfileSearchPath& search_path) {
+  ProfileReader reader(search_path);
+  reader.ReadText(text, file_name);
+  return reader.Take();
+}
+
+}  // namespace ncp::policy

@@ -1,0 +1,330 @@
+#include "policy/resolve.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+
+#include "policy/seccomp_builder.h"
+#include "policy/seccomp_compiler.h"
+#include "policy/syscall_names.h"
+
+namespace ncp::policy {
+namespace {
+
+struct RlimitName {
+  const char* name;
+  int resource;
+};
+
+constexpr RlimitName kRlimits[] = {
+    {"as", RLIMIT_AS},         {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},     {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO}, {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
+};
+
+std::optional<uint64_t> ParseUnsigned(std::string_view text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// "inf", "unlimited", "1024", "64M", "4G".
+std::optional<uint64_t> ParseLimit(std::string_view text) {
+  if (text == "inf" || text == "infinity" || text == "unlimited") return RLIM_INFINITY;
+  uint64_t scale = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'K': case 'k': scale = 1ull << 10; break;
+      case 'M': case 'm': scale = 1ull << 20; break;
+      case 'G': case 'g': scale = 1ull << 30; break;
+      default: break;
+    }
+    if (scale != 1) text.remove_suffix(1);
+  }
+  std::optional<uint64_t> value = ParseUnsigned(text);
+  if (!value || *value > RLIM_INFINITY / scale) return std::nullopt;
+  return *value * scale;
+}
+
+// Absolute, and without "." or ".." components that would make the destination ambiguous.
+bool IsCleanAbsolutePath(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t next = path.find('/', pos + 1);
+    std::string_view part = path.substr(pos + 1, next == std::string_view::npos
+                                                     ? std::string_view::npos
+                                                     : next - pos - 1);
+    if (part == "." || part == "..") return false;
+    pos = next == std::string_view::npos ? path.size() : next;
+  }
+  return true;
+}
+
+bool IsValidHostname(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+  });
+}
+
+class Resolver {
+ public:
+  Resolver(const std::vector<OptionEvent>& events, const ResolveOptions& options)
+      : options_(options),
+        arch_(options.arch != 0 ? options.arch : NativeArch()),
+        strict_(std::any_of(events.begin(), events.end(),
+                            [](const OptionEvent& e) { return e.id == OptionId::kStrict; })),
+        seccomp_(arch_, strict_) {}
+
+  ResolveResult Run(const std::vector<OptionEvent>& events) {
+    for (const OptionEvent& event : events) {
+      if (!seccomp_.Apply(event, &diags_)) ApplyOne(event);
+    }
+    CheckConflicts();
+    FinishSeccomp();
+    ResolveResult result;
+    if (!diags_.HasErrors()) {
+      for (const Diagnostic& d : diags_.items()) plan_.warnings.push_back(d.Render());
+      result.plan = std::move(plan_);
+    }
+    result.diagnostics = std::move(diags_);
+    return result;
+  }
+
+ private:
+  void ApplyOne(const OptionEvent& e) {
+    Namespaces& ns = plan_.namespaces;
+    switch (e.id) {
+      case OptionId::kUnshareUser: Unshare(&ns.user, e); break;
+      case OptionId::kUnsharePid: Unshare(&ns.pid, e); break;
+      case OptionId::kUnshareNet: Unshare(&ns.net, e); break;
+      case OptionId::kUnshareIpc: Unshare(&ns.ipc, e); break;
+      case OptionId::kUnshareUts: Unshare(&ns.uts, e); break;
+      case OptionId::kUnshareCgroup: Unshare(&ns.cgroup, e); break;
+      case OptionId::kUnshareMount: Unshare(&ns.mount, e); break;
+      case OptionId::kUnshareAll:
+        ns = {true, true, true, true, true, true, true};
+        if (!first_unshare_) first_unshare_ = e.loc;
+        break;
+      case OptionId::kShareNet: ns.net = false; break;
+      case OptionId::kRoBind: AddBind(MountKind::kReadOnlyBind, false, e); break;
+      case OptionId::kRoBindTry: AddBind(MountKind::kReadOnlyBind, true, e); break;
+      case OptionId::kBind: AddBind(MountKind::kBind, false, e); break;
+      case OptionId::kBindTry: AddBind(MountKind::kBind, true, e); break;
+      case OptionId::kTmpfs: AddTmpfs(e); break;
+      case OptionId::kHostname:
+        if (!IsValidHostname(e.value)) {
+          diags_.Error(e.loc, "hostname: '" + e.value +
+                                  "' is not a host name (1-64 letters, digits, '-', '.')");
+        }
+        plan_.hostname = e.value;
+        hostname_loc_ = e.loc;
+        break;
+      case OptionId::kUid: SetId(&plan_.uid, &uid_loc_, e); break;
+      case OptionId::kGid: SetId(&plan_.gid, &gid_loc_, e); break;
+      case OptionId::kRlimit: AddRlimit(e); break;
+      case OptionId::kEnv: AddEnv(e); break;
+      case OptionId::kUnsetEnv:
+        if (e.value.find('=') != std::string::npos) {
+          diags_.Error(e.loc, "unsetenv: '" + e.value + "' is not a variable name");
+        }
+        plan_.env.push_back({EnvOpKind::kUnset, e.value, ""});
+        break;
+      case OptionId::kClearEnv:
+        plan_.clear_env = true;
+        plan_.env.clear();
+        break;
+      case OptionId::kFd: AddFd(e); break;
+      default: break;  // strict was read up front; actions never reach here
+    }
+  }
+
+  void Unshare(bool* flag, const OptionEvent& e) {
+    *flag = true;
+    if (!first_unshare_) first_unshare_ = e.loc;
+  }
+
+  void AddBind(MountKind kind, bool optional, const OptionEvent& e) {
+    const std::string option = GetOption(e.id).name;
+    size_t colon = e.value.find(':');
+    std::string source = e.value.substr(0, colon);
+    std::string dest = colon == std::string::npos ? source : e.value.substr(colon + 1);
+    if (!IsCleanAbsolutePath(source)) {
+      diags_.Error(e.loc, option + ": source '" + source + "' must be an absolute path");
+      return;
+    }
+    if (!IsCleanAbsolutePath(dest)) {
+      diags_.Error(e.loc, option + ": destination '" + dest +
+                              "' must be an absolute path without '.' or '..'");
+      return;
+    }
+    plan_.mounts.push_back({kind, source, dest, optional});
+    if (!first_mount_) first_mount_ = e.loc;
+  }
+
+  void AddTmpfs(const OptionEvent& e) {
+    if (!IsCleanAbsolutePath(e.value)) {
+      diags_.Error(e.loc, "tmpfs: destination '" + e.value +
+                              "' must be an absolute path without '.' or '..'");
+      return;
+    }
+    plan_.mounts.push_back({MountKind::kTmpfs, "", e.value, false});
+    if (!first_mount_) first_mount_ = e.loc;
+  }
+
+  void SetId(std::optional<uint32_t>* id, std::optional<SourceLoc>* loc, const OptionEvent& e) {
+    std::optional<uint64_t> value = ParseUnsigned(e.value);
+    // (uint32_t)-1 means "no change" to the kernel, so it cannot be an id.
+    if (!value || *value >= UINT32_MAX) {
+      diags_.Error(e.loc, std::string(GetOption(e.id).name) + ": '" + e.value +
+                              "' is not a user or group id");
+      return;
+    }
+    *id = static_cast<uint32_t>(*value);
+    *loc = e.loc;
+  }
+
+  void AddRlimit(const OptionEvent& e) {
+    size_t eq = e.value.find('=');
+    std::string name = e.value.substr(0, eq);
+    auto known = std::find_if(std::begin(kRlimits), std::end(kRlimits),
+                              [&](const RlimitName& r) { return name == r.name; });
+    if (known == std::end(kRlimits)) {
+      std::string all;
+      for (const RlimitName& r : kRlimits) all += (all.empty() ? "" : ", ") + std::string(r.name);
+      diags_.Error(e.loc, "rlimit: unknown resource '" + name + "' (known: " + all + ")");
+      return;
+    }
+    if (eq == std::string::npos) {
+      diags_.Error(e.loc, "rlimit: expected NAME=SOFT[:HARD], got '" + e.value + "'");
+      return;
+    }
+    std::string limits = e.value.substr(eq + 1);
+    size_t colon = limits.find(':');
+    std::optional<uint64_t> soft = ParseLimit(limits.substr(0, colon));
+    std::optional<uint64_t> hard =
+        colon == std::string::npos ? soft : ParseLimit(limits.substr(colon + 1));
+    if (!soft || !hard) {
+      diags_.Error(e.loc, "rlimit: bad limit '" + limits +
+                              "' (a number with optional K/M/G, or inf/unlimited)");
+      return;
+    }
+    if (*soft > *hard) {
+      diags_.Error(e.loc, "rlimit: soft limit of '" + name + "' is above its hard limit");
+      return;
+    }
+    std::erase_if(plan_.rlimits, [&](const Rlimit& r) { return r.name == name; });
+    plan_.rlimits.push_back({name, known->resource, *soft, *hard});
+  }
+
+  void AddEnv(const OptionEvent& e) {
+    size_t eq = e.value.find('=');
+    if (eq == 0 || eq == std::string::npos) {
+      diags_.Error(e.loc, "env: expected NAME=VALUE, got '" + e.value + "'");
+      return;
+    }
+    plan_.env.push_back({EnvOpKind::kSet, e.value.substr(0, eq), e.value.substr(eq + 1)});
+  }
+
+  void AddFd(const OptionEvent& e) {
+    size_t eq = e.value.find('=');
+    std::string name = e.value.substr(0, eq);
+    std::optional<uint64_t> fd =
+        eq == std::string::npos ? std::nullopt : ParseUnsigned(e.value.substr(eq + 1));
+    if (name.empty() || eq == std::string::npos || !fd || *fd > INT_MAX) {
+      diags_.Error(e.loc, "fd: expected NAME=N, got '" + e.value + "'");
+      return;
+    }
+    // OpenHarmony limits fd names to 20 characters; keep that so names survive both ways.
+    if (name.size() > 20) {
+      diags_.Error(e.loc, "fd: name '" + name + "' is longer than 20 characters");
+      return;
+    }
+    std::erase_if(plan_.fds, [&](const FdMapping& f) { return f.name == name; });
+    plan_.fds.push_back({name, static_cast<int>(*fd)});
+  }
+
+  void CheckConflicts() {
+    const Namespaces& ns = plan_.namespaces;
+    if (hostname_loc_ && !ns.uts) {
+      diags_.Error(*hostname_loc_,
+                   "hostname needs a UTS namespace (add unshare-uts or unshare-all)");
+    }
+    if (first_mount_ && !ns.mount) {
+      diags_.Error(*first_mount_,
+                   "mounts need a mount namespace (add unshare-mount or unshare-all)");
+    }
+    if (uid_loc_ && !ns.user) {
+      diags_.Error(*uid_loc_, "uid needs a user namespace (add unshare-user or unshare-all)");
+    }
+    if (gid_loc_ && !ns.user) {
+      diags_.Error(*gid_loc_, "gid needs a user namespace (add unshare-user or unshare-all)");
+    }
+    // ncp-launch has no privileges: every other namespace hangs off a new user namespace.
+    if (ns.Any() && !ns.user) {
+      diags_.Error(*first_unshare_,
+                   "namespaces need unshare-user: ncp-launch runs without privileges");
+    }
+  }
+
+  void FinishSeccomp() {
+    SeccompPlan& out = plan_.seccomp;
+    out.before_load = seccomp_.before_load();
+    out.arch = arch_;
+    if (seccomp_.disabled()) {
+      if (seccomp_.configured()) {
+        diags_.Warning(seccomp_.last_loc(), "no-seccomp is set: the seccomp rules are ignored");
+      }
+      return;
+    }
+    if (diags_.HasErrors()) return;  // the plan is refused anyway; keep the report short
+    if (!seccomp_.configured()) {
+      diags_.Warning({std::string(kCommandLine), 0},
+                     "no seccomp rules given: the child runs without a seccomp filter");
+      return;
+    }
+    out.enabled = true;
+    out.policy = seccomp_.Build();
+    base::StatusOr<std::vector<sock_filter>> program =
+        options_.cache != nullptr ? options_.cache->GetOrCompile(out.policy, arch_)
+                                  : CompileSeccomp(out.policy, arch_);
+    if (!program.ok()) {
+      diags_.Error(seccomp_.last_loc(),
+                   "cannot compile the seccomp filter: " + program.status().ToString());
+      return;
+    }
+    out.program = std::move(program).value();
+  }
+
+  const ResolveOptions& options_;
+  const uint32_t arch_;
+  const bool strict_;
+  internal::SeccompBuilder seccomp_;
+  Plan plan_;
+  Diagnostics diags_;
+  std::optional<SourceLoc> hostname_loc_, uid_loc_, gid_loc_, first_mount_, first_unshare_;
+};
+
+}  // namespace
+
+ResolveResult Resolve(const std::vector<OptionEvent>& events, const ResolveOptions& options) {
+  return Resolver(events, options).Run(events);
+}
+
+ResolveResult Resolve(const ParsedCli& cli, const ResolveOptions& options) {
+  return Resolve(cli.events, options);
+}
+
+bool operator==(const SeccompPlan& a, const SeccompPlan& b) {
+  return a.enabled == b.enabled && a.before_load == b.before_load && a.arch == b.arch &&
+         a.policy == b.policy && a.program == b.program;
+}
+
+}  // namespace ncp::policy

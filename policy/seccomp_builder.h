@@ -1,0 +1,48 @@
+// Internal: collects seccomp options in order into a SeccompPolicy. Per syscall, a rule without
+// conditions replaces every earlier rule; a rule with conditions replaces earlier unconditional
+// ones and is added to earlier conditional ones (they are alternatives).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "policy/diagnostic.h"
+#include "policy/option_table.h"
+#include "policy/seccomp_policy.h"
+
+namespace ncp::policy::internal {
+
+class SeccompBuilder {
+ public:
+  SeccompBuilder(uint32_t arch, bool strict) : arch_(arch), strict_(strict) {}
+
+  // Handles one seccomp-* event; returns false for events that are not seccomp options.
+  bool Apply(const OptionEvent& event, Diagnostics* diags);
+
+  // Whether any option asked for a filter, and where the last one was.
+  bool configured() const { return configured_; }
+  const SourceLoc& last_loc() const { return last_loc_; }
+  bool disabled() const { return disabled_; }
+  bool before_load() const { return before_load_; }
+
+  SeccompPolicy Build() const;
+
+ private:
+  void AddRules(const OptionEvent& event, SeccompAction action, bool errno_allowed,
+                Diagnostics* diags);
+  void LoadOci(const OptionEvent& event, Diagnostics* diags);
+  // Adds `rule` for `name`; records unknown names in `unknown`.
+  void AddRule(const std::string& name, SeccompRule rule, std::vector<std::string>* unknown);
+
+  const uint32_t arch_;
+  const bool strict_;
+  bool configured_ = false;
+  bool disabled_ = false;
+  bool before_load_ = false;
+  SourceLoc last_loc_;
+  SeccompAction default_action_{SeccompActionKind::kErrno, 1};
+  std::map<std::string, std::vector<SeccompRule>> rules_;  // by syscall name
+};
+
+}  // namespace ncp::policy::internal

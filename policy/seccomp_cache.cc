@@ -1,0 +1,191 @@
+#include "policy/seccomp_cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/unique_fd.h"
+#include "policy/byte_codec.h"
+#include "policy/plan_serialization.h"
+#include "policy/seccomp_compiler.h"
+#include "policy/sha256.h"
+
+namespace ncp::policy {
+namespace {
+
+// File layout: magic (8) | key (32) | u32 instruction count | u32 arch | instructions (8 each).
+// Every part is a multiple of 8 bytes, so any valid file is too.
+constexpr char kMagic[8] = {'N', 'C', 'P', 'B', 'P', 'F', '0', '1'};
+constexpr size_t kHeaderSize = 8 + 32 + 8;
+constexpr size_t kMaxFileSize = kHeaderSize + BPF_MAXINSNS * sizeof(sock_filter);
+
+bool ReadAll(int fd, char* buf, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::read(fd, buf + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += n;
+  }
+  return true;
+}
+
+bool WriteAll(int fd, const char* buf, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::write(fd, buf + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += n;
+  }
+  return true;
+}
+
+// Creates missing directories 0700, then opens the last one, refusing a symlink, a directory
+// that is not ours, or one that others may write or list.
+base::UniqueFd OpenPrivateDir(const std::string& path, uid_t owner) {
+  for (size_t slash = path.find('/', 1); ; slash = path.find('/', slash + 1)) {
+    std::string prefix = path.substr(0, slash);
+    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) return {};
+    if (slash == std::string::npos) break;
+  }
+  base::UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st;
+  if (!dir || ::fstat(dir.get(), &st) != 0 || st.st_uid != owner || (st.st_mode & 077) != 0) {
+    return {};
+  }
+  return dir;
+}
+
+}  // namespace
+
+SeccompCacheKey ComputeSeccompCacheKey(const SeccompPolicy& policy, uint32_t arch) {
+  internal::ByteWriter w;
+  w.Str("ncp seccomp cache v1");
+  w.Str(LibseccompVersion());
+  w.U32(arch);
+  w.Str(CanonicalSeccompPolicy(policy));
+  return internal::Sha256(w.bytes());
+}
+
+std::string KeyToHex(const SeccompCacheKey& key) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : key) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+SeccompCache::SeccompCache(std::string disk_dir, uid_t owner)
+    : disk_dir_(std::move(disk_dir)), owner_(owner) {}
+
+std::string SeccompCache::DefaultDiskDir() {
+  const char* cache = std::getenv("XDG_CACHE_HOME");
+  if (cache != nullptr && cache[0] == '/') return std::string(cache) + "/ncp/seccomp";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] == '/') return std::string(home) + "/.cache/ncp/seccomp";
+  return "";
+}
+
+std::string SeccompCache::DiskPath(const SeccompCacheKey& key) const {
+  return disk_dir_ + "/" + KeyToHex(key) + ".bpf";
+}
+
+SeccompCache::Stats SeccompCache::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+base::StatusOr<std::vector<sock_filter>> SeccompCache::GetOrCompile(const SeccompPolicy& policy,
+                                                                   uint32_t arch) {
+  const SeccompCacheKey key = ComputeSeccompCacheKey(policy, arch);
+  std::lock_guard lock(mutex_);
+  if (auto it = memory_.find(key); it != memory_.end()) {
+    ++stats_.memory_hits;
+    return it->second;
+  }
+  std::vector<sock_filter> program;
+  if (!disk_dir_.empty() && LoadFromDisk(key, &program)) {
+    ++stats_.disk_hits;
+  } else {
+    base::StatusOr<std::vector<sock_filter>> compiled = CompileSeccomp(policy, arch);
+    if (!compiled.ok()) return compiled.status();
+    ++stats_.compiles;
+    program = std::move(compiled).value();
+    if (!disk_dir_.empty()) StoreOnDisk(key, arch, program);
+  }
+  memory_[key] = program;
+  return program;
+}
+
+bool SeccompCache::LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_filter>* program) {
+  base::UniqueFd dir = OpenPrivateDir(disk_dir_, owner_);
+  if (!dir) return false;
+  const std::string name = KeyToHex(key) + ".bpf";
+  base::UniqueFd fd(::openat(dir.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return false;  // simply not cached yet
+  struct stat st;
+  const bool trusted = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) &&
+                       st.st_uid == owner_ && (st.st_mode & 077) == 0 &&
+                       st.st_size % 8 == 0 && static_cast<size_t>(st.st_size) > kHeaderSize &&
+                       static_cast<size_t>(st.st_size) <= kMaxFileSize;
+  std::string bytes(trusted ? st.st_size : 0, '\0');
+  if (!trusted || !ReadAll(fd.get(), bytes.data(), bytes.size())) {
+    ++stats_.disk_rejects;
+    return false;
+  }
+  internal::ByteReader header(std::string_view(bytes).substr(8 + 32, 8));
+  const uint32_t count = header.U32();
+  if (std::memcmp(bytes.data(), kMagic, 8) != 0 ||
+      std::memcmp(bytes.data() + 8, key.data(), key.size()) != 0 ||
+      kHeaderSize + size_t{count} * sizeof(sock_filter) != bytes.size()) {
+    ++stats_.disk_rejects;
+    return false;
+  }
+  program->resize(count);
+  std::memcpy(program->data(), bytes.data() + kHeaderSize, count * sizeof(sock_filter));
+  return true;
+}
+
+void SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
+                               const std::vector<sock_filter>& program) {
+  static std::atomic<unsigned> counter{0};
+  base::UniqueFd dir = OpenPrivateDir(disk_dir_, owner_);
+  if (!dir) return;  // the cache is an optimisation; never fail a start because of it
+  std::string bytes(kMagic, sizeof kMagic);
+  bytes.append(reinterpret_cast<const char*>(key.data()), key.size());
+  internal::ByteWriter counts;
+  counts.U32(static_cast<uint32_t>(program.size()));
+  counts.U32(arch);
+  bytes += counts.bytes();
+  bytes.append(reinterpret_cast<const char*>(program.data()), program.size() * sizeof(sock_filter));
+
+  const std::string name = KeyToHex(key) + ".bpf";
+  const std::string temp = name + ".tmp." + std::to_string(::getpid()) + "." +
+                           std::to_string(counter++);
+  base::UniqueFd fd(::openat(dir.get(), temp.c_str(),
+                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) return;
+  bool written = WriteAll(fd.get(), bytes.data(), bytes.size());
+  fd.reset();
+  // rename() makes the file appear whole or not at all, even with concurrent starts.
+  if (!written || ::renameat(dir.get(), temp.c_str(), dir.get(), name.c_str()) != 0) {
+    ::unlinkat(dir.get(), temp.c_str(), 0);
+    return;
+  }
+  ++stats_.disk_writes;
+}
+
+SeccompCache& ProcessSeccompCache() {
+  static SeccompCache* const cache = new SeccompCache(SeccompCache::DefaultDiskDir());
+  return *cache;
+}
+
+}  // namespace ncp::policy

@@ -1,0 +1,13 @@
+// Internal: SHA-256 (FIPS 180-4), for cache keys. Small and dependency-free; the cache key must
+// not collide by accident, and a cryptographic hash makes that a non-question.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace ncp::policy::internal {
+
+std::array<uint8_t, 32> Sha256(std::string_view data);
+
+}  // namespace ncp::policy::internal

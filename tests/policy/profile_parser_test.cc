@@ -1,0 +1,135 @@
+#include <gtest/gtest.h>
+
+#include "policy/profile_loader.h"
+#include "test_util.h"
+#include "testing/testing.h"
+
+namespace ncp::policy {
+namespace {
+
+using testing::WriteFile;
+
+std::string Diagnose(const std::string& text) {
+  return ParseProfileText(text, "p.profile", {}).diagnostics.Render();
+}
+
+TEST(ProfileParser, KeyValueFlagsAndCommentsBecomeOrderedEvents) {
+  LoadedProfile p = ParseProfileText(
+      "# a comment\n"
+      "\n"
+      "  unshare-all\n"
+      "hostname = box\n"
+      "ro-bind=/usr\n"
+      "   # indented comment\n"
+      "env = A=b c\n",
+      "p.profile", {});
+  ASSERT_TRUE(p.diagnostics.empty()) << p.diagnostics.Render();
+  ASSERT_EQ(p.events.size(), 4u);
+  EXPECT_EQ(p.events[0].id, OptionId::kUnshareAll);
+  EXPECT_EQ(p.events[0].loc.line, 3);
+  EXPECT_EQ(p.events[1].id, OptionId::kHostname);
+  EXPECT_EQ(p.events[1].value, "box");
+  EXPECT_EQ(p.events[2].value, "/usr");
+  EXPECT_EQ(p.events[3].value, "A=b c");
+  EXPECT_EQ(p.events[3].loc.file, "p.profile");
+  EXPECT_EQ(p.events[3].loc.line, 7);
+}
+
+TEST(ProfileParser, GoldenDiagnostics) {
+  EXPECT_EQ(Diagnose("frobnicate = 1\n"), "p.profile:1: error: unknown option 'frobnicate'\n");
+  EXPECT_EQ(Diagnose("\nunshare-net = yes\n"),
+            "p.profile:2: error: option 'unshare-net' takes no value\n");
+  EXPECT_EQ(Diagnose("hostname\n"), "p.profile:1: error: option 'hostname' needs a value\n");
+  EXPECT_EQ(Diagnose("hostname =\n"), "p.profile:1: error: option 'hostname' needs a value\n");
+  EXPECT_EQ(Diagnose("check\n"),
+            "p.profile:1: error: option 'check' is only valid on the command line\n");
+  EXPECT_EQ(Diagnose("hostname box\n"),
+            "p.profile:1: error: expected 'key = value' or 'key', got 'hostname box'\n");
+  EXPECT_EQ(Diagnose("--hostname=box\n"), "p.profile:1: error: unknown option '--hostname'\n");
+  // Every bad line is reported, not just the first.
+  EXPECT_EQ(Diagnose("nope\nunshare-all\nverbose\n"),
+            "p.profile:1: error: unknown option 'nope'\n"
+            "p.profile:3: error: option 'verbose' is only valid on the command line\n");
+}
+
+TEST(ProfileParser, IncludeExpandsInPlaceAndLaterLinesOverride) {
+  ncp::testing::TempDir dir;
+  WriteFile(dir.path() + "/base.profile", "hostname = base\nunshare-all\n");
+  WriteFile(dir.path() + "/top.profile",
+            "hostname = first\ninclude = base.profile\nhostname = last\n");
+  LoadedProfile p = LoadProfile(dir.path() + "/top.profile", {});
+  ASSERT_TRUE(p.diagnostics.empty()) << p.diagnostics.Render();
+  ASSERT_EQ(p.events.size(), 4u);
+  EXPECT_EQ(p.events[0].value, "first");
+  EXPECT_EQ(p.events[1].value, "base");
+  EXPECT_EQ(p.events[1].loc.file, dir.path() + "/base.profile");
+  EXPECT_EQ(p.events[1].loc.line, 1);
+  EXPECT_EQ(p.events[3].value, "last");
+  ResolveResult r = Resolve(p.events);
+  ASSERT_TRUE(r.ok()) << r.diagnostics.Render();
+  EXPECT_EQ(r.plan->hostname, "last");
+}
+
+TEST(ProfileParser, IncludeByNameSearchesOwnDirectoryThenSearchPath) {
+  ncp::testing::TempDir own, system;
+  WriteFile(system.path() + "/shared.profile", "unshare-user\n");
+  WriteFile(own.path() + "/top.profile", "include = shared\n");
+  LoadedProfile p = LoadProfile(own.path() + "/top.profile", {{system.path()}});
+  ASSERT_TRUE(p.diagnostics.empty()) << p.diagnostics.Render();
+  ASSERT_EQ(p.events.size(), 1u);
+  EXPECT_EQ(p.events[0].id, OptionId::kUnshareUser);
+
+  // The including file's directory wins over the search path.
+  WriteFile(own.path() + "/shared.profile", "unshare-pid\n");
+  p = LoadProfile(own.path() + "/top.profile", {{system.path()}});
+  ASSERT_EQ(p.events.size(), 1u);
+  EXPECT_EQ(p.events[0].id, OptionId::kUnsharePid);
+}
+
+TEST(ProfileParser, MissingIncludeAndCycleNameTheLine) {
+  ncp::testing::TempDir dir;
+  const std::string a = dir.path() + "/a.profile", b = dir.path() + "/b.profile";
+  WriteFile(a, "unshare-all\ninclude = b.profile\n");
+  WriteFile(b, "# b\ninclude = a.profile\n");
+  LoadedProfile p = LoadProfile(a, {});
+  EXPECT_EQ(p.diagnostics.Render(),
+            b + ":2: error: include cycle: " + a + " -> " + b + " -> " + a + "\n");
+
+  WriteFile(a, "\n\ninclude = nowhere\n");
+  EXPECT_EQ(LoadProfile(a, {}).diagnostics.Render(),
+            a + ":3: error: profile 'nowhere' not found\n");
+}
+
+TEST(ProfileParser, MissingTopLevelProfile) {
+  EXPECT_EQ(LoadProfile("no-such-profile", {}).diagnostics.Render(),
+            "command line: error: profile 'no-such-profile' not found\n");
+}
+
+TEST(ProfileParser, FindProfileRules) {
+  ncp::testing::TempDir dir;
+  WriteFile(dir.path() + "/x.profile", "");
+  WriteFile(dir.path() + "/plain", "");
+  ProfileSearchPath path{{dir.path()}};
+  EXPECT_EQ(FindProfile("x", "", path), dir.path() + "/x.profile");
+  EXPECT_EQ(FindProfile("x.profile", "", path), dir.path() + "/x.profile");
+  EXPECT_EQ(FindProfile("plain", "", path), dir.path() + "/plain");
+  EXPECT_EQ(FindProfile("missing", "", path), "");
+  EXPECT_EQ(FindProfile(dir.path() + "/x.profile", "", {}), dir.path() + "/x.profile");
+  EXPECT_EQ(FindProfile("./x.profile", dir.path(), {}), dir.path() + "/./x.profile");
+  // A path is never looked up in the search path.
+  EXPECT_EQ(FindProfile("sub/x.profile", "", path), "");
+}
+
+TEST(OptionTable, IdsIndexTheTableAndNamesAreUnique) {
+  auto options = AllOptions();
+  for (size_t i = 0; i < options.size(); ++i) {
+    EXPECT_EQ(static_cast<size_t>(options[i].id), i) << options[i].name;
+    EXPECT_EQ(FindOption(options[i].name), &options[i]);
+    EXPECT_NE(std::string(options[i].help), "");
+  }
+  EXPECT_EQ(FindOption("nope"), nullptr);
+  EXPECT_NE(OptionsHelp().find("--seccomp-allow"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ncp::policy
