@@ -80,21 +80,21 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
   base::StatusOr<SpawnedProcess> process = base::Error(base::Code::kInternal, "not run");
   spawner_->Run([&] { process = Spawn(spec); });
   if (!process.ok()) return process.status();
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, ours.get(), &ev) != 0) {
-    return base::ErrnoError("epoll_ctl for the fork server");
-  }
   server_socket_ = std::move(ours);
   server_process_ = std::move(*process);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = server_socket_.get();
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, server_socket_.get(), &ev) != 0) {
+    return base::ErrnoError("epoll_ctl for the fork server");
+  }
   return base::Status::Ok();
 }
 
 base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int>& fds,
                                            ExitHook on_exit) {
-  std::future<base::StatusOr<pid_t>> result;
+  std::unique_lock lock(mu_);
   {
-    std::lock_guard lock(mu_);
     if (live_ >= kMaxLiveChildren) {
       return base::Error(base::Code::kResourceExhausted, "512 child processes are alive");
     }
@@ -114,9 +114,11 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
     Pending& pending = pending_[id];
     pending.kind = kind;
     pending.on_exit = std::move(on_exit);
-    result = pending.result.get_future();
+    answered_.wait(lock, [&] { return pending.answered; });
+    base::StatusOr<pid_t> result = std::move(pending.result);
+    pending_.erase(id);
+    return result;
   }
-  return result.get();
 }
 
 base::Status ChildRegistry::Kill(pid_t pid) {
@@ -144,20 +146,20 @@ void ChildRegistry::MonitorLoop() {
     }
     for (int i = 0; i < n; ++i) {
       if (events[i].events & EPOLLIN) {
-        OnServerReadable();
+        OnServerReadable(events[i].data.fd);
       } else {
-        OnServerGone();
+        OnServerGone(events[i].data.fd);
       }
     }
   }
 }
 
-void ChildRegistry::OnServerReadable() {
+void ChildRegistry::OnServerReadable(int socket) {
   ForkServerMessage m{};
   std::vector<base::UniqueFd> fds;
-  // Only this thread reads or closes the socket, so using it outside the lock is safe.
-  const ssize_t n = ReceiveMessage(server_socket_.get(), &m, sizeof m, &fds, 1);
-  if (n == 0 || (n < 0 && errno != EBADMSG && errno != EAGAIN)) return OnServerGone();
+  // Only this thread closes the socket, so reading it outside the lock is safe.
+  const ssize_t n = ReceiveMessage(socket, &m, sizeof m, &fds, 1);
+  if (n == 0 || (n < 0 && errno != EBADMSG && errno != EAGAIN)) return OnServerGone(socket);
   if (n != sizeof m) return;
 
   if (m.type == ForkServerMessageType::kExited) {
@@ -170,31 +172,40 @@ void ChildRegistry::OnServerReadable() {
       children_.erase(it);
       ReleaseSlotLocked(child.kind);
     }
+    child.pidfd.reset();  // before the callbacks: whoever they wake sees no fd of ours left
     Report(child.kind, std::move(child.on_exit), RecordFrom(m));
     return;
   }
   std::lock_guard lock(mu_);
   auto it = pending_.find(m.request_id);
-  if (it == pending_.end()) return;
-  Pending pending = std::move(it->second);
-  pending_.erase(it);
+  if (it == pending_.end() || it->second.answered) return;
+  Pending& pending = it->second;
   if (m.type == ForkServerMessageType::kStarted && fds.size() == 1) {
     // Recorded here, before the caller hears of it, so the exit record cannot arrive first.
     children_[m.pid] = Child{std::move(fds[0]), pending.kind, false, std::move(pending.on_exit)};
-    pending.result.set_value(static_cast<pid_t>(m.pid));
+    AnswerLocked(m.request_id, static_cast<pid_t>(m.pid));
   } else {
     ReleaseSlotLocked(pending.kind);
-    pending.result.set_value(base::Status(base::Code::kInternal, "the fork server cannot fork",
-                                          m.type == ForkServerMessageType::kFailed ? m.error : 0));
+    AnswerLocked(m.request_id,
+                 base::Status(base::Code::kInternal, "the fork server cannot fork",
+                              m.type == ForkServerMessageType::kFailed ? m.error : 0));
   }
+}
+
+void ChildRegistry::AnswerLocked(uint32_t request_id, base::StatusOr<pid_t> result) {
+  Pending& pending = pending_[request_id];
+  pending.result = std::move(result);
+  pending.answered = true;
+  answered_.notify_all();
 }
 
 // The server died (or closed the socket): its children die with it (parent-death signal).
 // Report each as killed by SIGKILL, fail what was pending, and start afresh on the next call.
-void ChildRegistry::OnServerGone() {
+void ChildRegistry::OnServerGone(int socket) {
   std::map<pid_t, Child> lost;
   {
     std::lock_guard lock(mu_);
+    if (socket != server_socket_.get()) return;  // a stale event of an earlier server
     base::LogLine("the fork server ended; its %zu children were killed", children_.size());
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, server_socket_.get(), nullptr);
     server_socket_.reset();
@@ -202,14 +213,15 @@ void ChildRegistry::OnServerGone() {
     syscall(SYS_waitid, P_PIDFD, server_process_.pidfd.get(), &info, WEXITED | __WALL, nullptr);
     server_process_ = SpawnedProcess{};
     for (auto& [id, pending] : pending_) {
+      if (pending.answered) continue;
       ReleaseSlotLocked(pending.kind);
-      pending.result.set_value(base::Error(base::Code::kInternal, "the fork server ended"));
+      AnswerLocked(id, base::Error(base::Code::kInternal, "the fork server ended"));
     }
-    pending_.clear();
     for (auto& [pid, child] : children_) ReleaseSlotLocked(child.kind);
     lost.swap(children_);
   }
   for (auto& [pid, child] : lost) {
+    child.pidfd.reset();
     ExitRecord record;
     record.pid = pid;
     record.signal = SIGKILL;

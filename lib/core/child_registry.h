@@ -11,7 +11,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <future>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -57,10 +57,12 @@ class ChildRegistry {
     bool killed = false;
     ExitHook on_exit;
   };
+  // A start waiting for the fork server's answer; the caller waits on `answered`.
   struct Pending {
     ChildKind kind;
     ExitHook on_exit;
-    std::promise<base::StatusOr<pid_t>> result;
+    bool answered = false;
+    base::StatusOr<pid_t> result = base::Status();
   };
 
   ChildRegistry();
@@ -70,13 +72,15 @@ class ChildRegistry {
   void ReleaseSlotLocked(ChildKind kind);
   void MonitorLoop();
   // Each returns the exits to report (outside the lock).
-  void OnServerReadable();
-  void OnServerGone();
+  void OnServerReadable(int socket);
+  void OnServerGone(int socket);
+  void AnswerLocked(uint32_t request_id, base::StatusOr<pid_t> result);
   void Report(ChildKind kind, ExitHook hook, const ExitRecord& record);
 
   std::mutex mu_;
   std::map<pid_t, Child> children_;
   std::map<uint32_t, Pending> pending_;
+  std::condition_variable answered_;
   uint32_t next_request_id_ = 1;
   int live_ = 0;      // pending + running, all kinds
   int live_ipc_ = 0;  // pending + running IPC-type

@@ -102,10 +102,11 @@ NativeChildProcess_Args BuildArgs(const WireRequest& request) {
 // The fork server's environment, directory and umask are those of the application when it
 // started the server; the request carries the caller's current ones.
 void AdoptCallerContext(const WireRequest& request) {
-  static std::vector<char*> environment;
-  for (const std::string& entry : request.environment) environment.push_back(strdup(entry.c_str()));
-  environment.push_back(nullptr);
-  environ = environment.data();
+  // Never freed, like the args: the process keeps its environment until it ends.
+  auto* environment = new std::vector<char*>();
+  for (const std::string& entry : request.environment) environment->push_back(strdup(entry.c_str()));
+  environment->push_back(nullptr);
+  environ = environment->data();
   if (!request.working_directory.empty() && chdir(request.working_directory.c_str()) != 0) {
     base::LogLine("child %d: cannot enter %s: %s", static_cast<int>(getpid()),
                   request.working_directory.c_str(), strerror(errno));

@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <future>
 
 namespace ncp::core {
 
@@ -29,17 +28,17 @@ void LongLivedThread::Run(const std::function<void()>& job) {
     job();
     return;
   }
-  std::promise<void> done;
-  std::future<void> finished = done.get_future();
-  {
-    std::lock_guard lock(mu_);
-    jobs_.emplace_back([&] {
-      job();
-      done.set_value();
-    });
-  }
+  bool finished = false;
+  std::condition_variable done;
+  std::unique_lock lock(mu_);
+  jobs_.emplace_back([&] {
+    job();
+    std::lock_guard finished_lock(mu_);
+    finished = true;
+    done.notify_one();
+  });
   cv_.notify_one();
-  finished.wait();
+  done.wait(lock, [&] { return finished; });
 }
 
 void LongLivedThread::Loop() {
