@@ -1,0 +1,75 @@
+// C shims for ncp_ipc_private.h (symbol version NCP_PRIVATE).
+#include <new>
+
+#include "IPCKit/ipc_error_code.h"
+#include "base/log.h"
+#include "ipc/c_handles.h"
+#include "ipc/connection.h"
+#include "ncp_ipc_private.h"
+
+struct ncp_ipc_connection {
+  std::shared_ptr<ncp::ipc::Connection> connection;
+};
+
+NCP_IPC_EXPORT int ncp_ipc_connection_adopt(int fd, const OHIPCRemoteStub* root,
+                                            ncp_ipc_connection** out) {
+  ncp::base::UniqueFd socket(fd);
+  if (fd < 0 || out == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  try {
+    auto* handle = new ncp_ipc_connection;
+    auto started =
+        ncp::ipc::Connection::Start(std::move(socket), root != nullptr ? root->stub : nullptr);
+    if (!started.ok()) {
+      delete handle;
+      ncp::base::LogLine("ipc: cannot adopt connection: %s", started.status().ToString().c_str());
+      return started.status().code() == ncp::base::Code::kInternal ||
+                     started.status().code() == ncp::base::Code::kInvalidArgument
+                 ? OH_IPC_CHECK_PARAM_ERROR
+                 : OH_IPC_INNER_ERROR;
+    }
+    handle->connection = std::move(started).value();
+    *out = handle;
+    return OH_IPC_SUCCESS;
+  } catch (...) {
+    return OH_IPC_INNER_ERROR;
+  }
+}
+
+NCP_IPC_EXPORT int ncp_ipc_connection_wait_peer(ncp_ipc_connection* connection, int timeout_ms) {
+  if (connection == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  try {
+    return connection->connection->WaitForPeer(timeout_ms);
+  } catch (...) {
+    return OH_IPC_INNER_ERROR;
+  }
+}
+
+NCP_IPC_EXPORT OHIPCRemoteProxy* ncp_ipc_connection_peer_root(ncp_ipc_connection* connection) {
+  if (connection == nullptr) return nullptr;
+  try {
+    std::shared_ptr<ncp::ipc::RemoteObject> root = connection->connection->PeerRoot();
+    if (root == nullptr) return nullptr;
+    return new OHIPCRemoteProxy{std::move(root)};
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+NCP_IPC_EXPORT int64_t ncp_ipc_connection_peer_pid(const ncp_ipc_connection* connection) {
+  if (connection == nullptr) return 0;
+  return static_cast<int64_t>(connection->connection->peer().pid);
+}
+
+NCP_IPC_EXPORT int ncp_ipc_connection_is_dead(const ncp_ipc_connection* connection) {
+  if (connection == nullptr) return 1;
+  return connection->connection->dead() ? 1 : 0;
+}
+
+NCP_IPC_EXPORT void ncp_ipc_connection_release(ncp_ipc_connection* connection) {
+  if (connection == nullptr) return;
+  try {
+    connection->connection->ReleaseHandle();
+  } catch (...) {
+  }
+  delete connection;
+}

@@ -1,0 +1,524 @@
+#include "ipc/connection.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "base/log.h"
+#include "ipc/remote_proxy.h"
+#include "ipc/result_codes.h"
+#include "ipc/worker_pool.h"
+
+namespace ncp::ipc {
+
+struct Connection::PendingCall {
+  std::condition_variable done_changed;
+  bool done = false;
+  int status = OH_IPC_INNER_ERROR;
+  Parcel reply;
+};
+
+namespace {
+
+constexpr size_t kLargestPacket = 128 * 1024;
+constexpr size_t kSmallestPacket = 4096;
+
+// The kernel refuses a datagram larger than the send buffer, so frames are cut to fit it.
+size_t PacketLimit(int socket) {
+  int sndbuf = 0;
+  socklen_t len = sizeof(sndbuf);
+  if (::getsockopt(socket, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 || sndbuf <= 0) {
+    return kSmallestPacket;
+  }
+  return std::clamp(static_cast<size_t>(sndbuf) / 2, kSmallestPacket, kLargestPacket);
+}
+
+bool IsTransportFailure(const base::Status& status) {
+  return status.code() != base::Code::kResourceExhausted;
+}
+
+}  // namespace
+
+Connection::Connection(base::UniqueFd socket, size_t max_packet)
+    : socket_(std::move(socket)), max_packet_(max_packet) {}
+
+Connection::~Connection() = default;
+
+base::StatusOr<std::shared_ptr<Connection>> Connection::Start(base::UniqueFd socket,
+                                                              std::shared_ptr<Stub> root) {
+  int type = 0;
+  socklen_t len = sizeof(type);
+  if (::getsockopt(socket.get(), SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
+    return base::ErrnoError("ipc connection fd is not a socket");
+  }
+  if (type != SOCK_SEQPACKET) {
+    return base::Error(base::Code::kInvalidArgument, "ipc connection fd is not SOCK_SEQPACKET");
+  }
+  if (::fcntl(socket.get(), F_SETFD, FD_CLOEXEC) != 0) return base::ErrnoError("FD_CLOEXEC");
+  // A socketpair's SO_PEERCRED names its creator, not the process at the other end, so the peer
+  // proves who it is with SCM_CREDENTIALS on its HELLO; the kernel checks them.
+  int on = 1;
+  if (::setsockopt(socket.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) != 0) {
+    return base::ErrnoError("SO_PASSCRED");
+  }
+  size_t max_packet = PacketLimit(socket.get());
+  std::shared_ptr<Connection> connection(new Connection(std::move(socket), max_packet));
+  connection->users_ = 1;
+  FrameHeader hello;
+  hello.type = static_cast<uint16_t>(FrameType::kHello);
+  if (root != nullptr) {
+    std::lock_guard lock(connection->mutex_);
+    hello.target = connection->ExportLocked(root);
+  }
+  base::Status sent = SendFrame(connection->socket_.get(), max_packet, hello, {}, {}, {}, true);
+  // A peer that is already gone is reported through the reader, like any later death.
+  if (!sent.ok() && sent.err() != EPIPE && sent.err() != ECONNRESET) return sent;
+  try {
+    std::thread([connection] { connection->ReadLoop(); }).detach();
+  } catch (const std::system_error&) {
+    return base::Error(base::Code::kResourceExhausted, "cannot start the ipc reader thread");
+  }
+  return connection;
+}
+
+int Connection::WaitForPeer(int timeout_ms) {
+  std::unique_lock lock(mutex_);
+  auto ready = [this] { return hello_received_ || dead_; };
+  if (timeout_ms < 0) {
+    hello_arrived_.wait(lock, ready);
+  } else if (!hello_arrived_.wait_for(lock, std::chrono::milliseconds(timeout_ms), ready)) {
+    return OH_IPC_INNER_ERROR;
+  }
+  return hello_received_ ? OH_IPC_SUCCESS : OH_IPC_DEAD_REMOTE_OBJECT;
+}
+
+std::shared_ptr<RemoteObject> Connection::PeerRoot() {
+  std::lock_guard lock(mutex_);
+  return peer_root_;
+}
+
+CallerIdentity Connection::peer() const {
+  std::lock_guard lock(mutex_);
+  return peer_;
+}
+
+bool Connection::dead() const { return dead_; }
+
+void Connection::AddUser() {
+  std::lock_guard lock(mutex_);
+  ++users_;
+}
+
+void Connection::DropUser() {
+  {
+    std::lock_guard lock(mutex_);
+    --users_;
+  }
+  ShutdownIfUnused();
+}
+
+void Connection::ReleaseHandle() {
+  std::shared_ptr<RemoteProxy> root;
+  {
+    std::lock_guard lock(mutex_);
+    handle_released_ = true;
+    root = std::move(peer_root_);
+  }
+  root.reset();
+  DropUser();
+}
+
+// Nobody here can reach the peer's objects and the peer holds none of ours: closing tells the
+// peer (its proxies die) and ends the reader, which frees the connection.
+void Connection::ShutdownIfUnused() {
+  std::lock_guard lock(mutex_);
+  if (users_ > 0 || !exports_.empty() || shut_down_) return;
+  shut_down_ = true;
+  ::shutdown(socket_.get(), SHUT_RDWR);
+}
+
+uint32_t Connection::ExportLocked(const std::shared_ptr<Stub>& stub) {
+  auto known = export_handles_.find(stub.get());
+  if (known != export_handles_.end()) {
+    ++exports_[known->second].peer_references;
+    return known->second;
+  }
+  uint32_t handle = next_handle_++;
+  if (next_handle_ == 0) next_handle_ = 1;  // handle 0 means "none" on the wire
+  exports_[handle] = Export{stub, 1};
+  export_handles_[stub.get()] = handle;
+  return handle;
+}
+
+int Connection::EncodeObjects(const Parcel& parcel, std::vector<WireObject>* objects,
+                              std::vector<int>* fds) {
+  size_t fd_count = 0;
+  for (const ParcelObject& object : parcel.objects()) {
+    if (object.fd.valid()) {
+      ++fd_count;
+    } else if (object.object->IsProxy() &&
+               static_cast<const RemoteProxy*>(object.object.get())->connection() != this) {
+      return OH_IPC_PARCEL_WRITE_ERROR;  // objects of a third process cannot be forwarded
+    }
+  }
+  if (fd_count > kMaxFdsPerFrame) return OH_IPC_PARCEL_WRITE_ERROR;
+  objects->reserve(parcel.objects().size());
+  std::lock_guard lock(mutex_);
+  for (const ParcelObject& object : parcel.objects()) {
+    WireObject wire;
+    wire.offset = object.offset;
+    if (object.fd.valid()) {
+      wire.kind = static_cast<uint16_t>(WireObjectKind::kFd);
+      wire.value = static_cast<uint32_t>(fds->size());
+      fds->push_back(object.fd.get());
+    } else if (object.object->IsProxy()) {
+      wire.kind = static_cast<uint16_t>(WireObjectKind::kReceiverObject);
+      wire.value = static_cast<const RemoteProxy*>(object.object.get())->handle();
+    } else {
+      wire.kind = static_cast<uint16_t>(WireObjectKind::kSenderObject);
+      wire.value = ExportLocked(std::static_pointer_cast<Stub>(object.object));
+    }
+    objects->push_back(wire);
+  }
+  return OH_IPC_SUCCESS;
+}
+
+int Connection::Send(const FrameHeader& header_in, const Parcel* parcel) {
+  FrameHeader header = header_in;
+  std::vector<WireObject> objects;
+  std::vector<int> fds;
+  std::span<const uint8_t> data;
+  if (parcel != nullptr) {
+    if (!parcel->objects().empty()) {
+      int encoded = EncodeObjects(*parcel, &objects, &fds);
+      if (encoded != OH_IPC_SUCCESS) return encoded;
+    }
+    data = std::span(parcel->data(), parcel->data_size());
+    header.data_size = static_cast<uint32_t>(parcel->data_size());
+    header.object_count = static_cast<uint32_t>(objects.size());
+    header.fd_count = static_cast<uint32_t>(fds.size());
+  }
+  base::Status sent;
+  {
+    std::lock_guard lock(send_mutex_);
+    sent = SendFrame(socket_.get(), max_packet_, header, data, objects, fds, false);
+  }
+  if (sent.ok()) return OH_IPC_SUCCESS;
+  if (!IsTransportFailure(sent)) return OH_IPC_PARCEL_WRITE_ERROR;
+  // A frame may be half sent: the stream cannot be trusted any more.
+  ::shutdown(socket_.get(), SHUT_RDWR);
+  return OH_IPC_DEAD_REMOTE_OBJECT;
+}
+
+int Connection::Transact(uint32_t handle, uint32_t code, const Parcel& data, Parcel* reply,
+                         bool one_way) {
+  PendingCall call;
+  FrameHeader header;
+  header.type = static_cast<uint16_t>(FrameType::kRequest);
+  header.target = handle;
+  header.code = code;
+  header.flags = one_way ? kFlagOneWay : 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (dead_) return OH_IPC_DEAD_REMOTE_OBJECT;
+    if (!one_way) {
+      header.id = next_request_id_++;
+      pending_.emplace(header.id, &call);
+    }
+  }
+  int sent = Send(header, &data);
+  if (sent != OH_IPC_SUCCESS || one_way) {
+    if (!one_way) {
+      std::lock_guard lock(mutex_);
+      pending_.erase(header.id);
+    }
+    return sent;
+  }
+  {
+    std::unique_lock lock(mutex_);
+    call.done_changed.wait(lock, [&call] { return call.done; });
+  }
+  // Outside the lock: the old reply contents may hold proxies whose release takes it.
+  *reply = std::move(call.reply);
+  return MapProxyResult(call.status);
+}
+
+int Connection::FetchDescriptor(uint32_t handle, std::string* descriptor) {
+  Parcel empty;
+  Parcel reply;
+  int result = Transact(handle, kInterfaceDescriptorCode, empty, &reply, false);
+  if (result != OH_IPC_SUCCESS) return result;
+  const char* text = reply.ReadCString();
+  if (text == nullptr) return OH_IPC_PARCEL_READ_ERROR;
+  *descriptor = text;
+  return OH_IPC_SUCCESS;
+}
+
+void Connection::ReleaseImport(uint32_t handle, uint32_t references) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = imports_.find(handle);
+    if (it != imports_.end() && it->second.expired()) imports_.erase(it);
+    if (dead_ || shut_down_) return;
+  }
+  FrameHeader header;
+  header.type = static_cast<uint16_t>(FrameType::kRelease);
+  header.target = handle;
+  header.code = references;
+  Send(header, nullptr);
+}
+
+void Connection::ReadLoop() {
+  try {
+    FrameReader reader;
+    ReceivedFrame frame;
+    while (true) {
+      base::Status status = reader.Read(socket_.get(), &frame);
+      if (status.ok()) status = Dispatch(frame);
+      if (!status.ok()) {
+        bool expected = status.code() == base::Code::kUnavailable;
+        {
+          std::lock_guard lock(mutex_);
+          expected = expected || shut_down_;
+        }
+        if (!expected) base::LogLine("ipc: closing connection: %s", status.ToString().c_str());
+        break;
+      }
+    }
+  } catch (...) {
+    base::LogLine("ipc: closing connection after an internal error");
+  }
+  MarkDead();
+}
+
+base::Status Connection::Dispatch(ReceivedFrame& frame) {
+  auto type = static_cast<FrameType>(frame.header.type);
+  bool hello_done;
+  {
+    std::lock_guard lock(mutex_);
+    hello_done = hello_received_;
+  }
+  if (type == FrameType::kHello) {
+    if (hello_done) return base::Error(base::Code::kInvalidArgument, "second HELLO");
+    return OnHello(frame);
+  }
+  if (!hello_done) return base::Error(base::Code::kInvalidArgument, "frame before HELLO");
+  switch (type) {
+    case FrameType::kRequest:
+      return OnRequest(frame);
+    case FrameType::kReply:
+      return OnReply(frame);
+    case FrameType::kRelease:
+      return OnRelease(frame);
+    default:
+      return base::Error(base::Code::kInvalidArgument, "unknown frame");
+  }
+}
+
+base::Status Connection::OnHello(const ReceivedFrame& frame) {
+  if (frame.header.object_count != 0) {
+    return base::Error(base::Code::kInvalidArgument, "HELLO with objects");
+  }
+  CallerIdentity peer{0, 0, false};
+  if (frame.credentials && frame.credentials->pid > 0) {
+    peer.pid = static_cast<uint64_t>(frame.credentials->pid);
+    peer.uid = frame.credentials->uid;
+  } else {
+    ucred creds = {};
+    socklen_t len = sizeof(creds);
+    if (::getsockopt(socket_.get(), SOL_SOCKET, SO_PEERCRED, &creds, &len) == 0) {
+      peer.pid = static_cast<uint64_t>(creds.pid);
+      peer.uid = creds.uid;
+    }
+  }
+  // Credentials were only needed once; stop the kernel attaching them to every packet.
+  int off = 0;
+  ::setsockopt(socket_.get(), SOL_SOCKET, SO_PASSCRED, &off, sizeof(off));
+  std::shared_ptr<RemoteProxy> root;
+  if (frame.header.target != 0) root = Import(frame.header.target);
+  {
+    std::lock_guard lock(mutex_);
+    peer_ = peer;
+    hello_received_ = true;
+    if (!handle_released_) std::swap(root, peer_root_);
+  }
+  hello_arrived_.notify_all();
+  return base::Status::Ok();  // `root`, if nobody wants it, is released here
+}
+
+std::shared_ptr<RemoteProxy> Connection::Import(uint32_t handle) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = imports_.find(handle);
+    if (it != imports_.end()) {
+      if (std::shared_ptr<RemoteProxy> live = it->second.lock()) {
+        live->AddPeerReference();
+        return live;
+      }
+    }
+  }
+  // Only the reader imports, so nobody else can create this handle's proxy meanwhile.
+  auto proxy = std::make_shared<RemoteProxy>(shared_from_this(), handle);
+  std::lock_guard lock(mutex_);
+  imports_[handle] = proxy;
+  return proxy;
+}
+
+base::StatusOr<Parcel> Connection::BuildParcel(ReceivedFrame& frame) {
+  std::vector<ParcelObject> objects;
+  objects.reserve(frame.objects.size());
+  for (const WireObject& wire : frame.objects) {
+    ParcelObject object;
+    object.offset = wire.offset;
+    switch (static_cast<WireObjectKind>(wire.kind)) {
+      case WireObjectKind::kFd:
+        object.fd = std::move(frame.fds[wire.value]);
+        break;
+      case WireObjectKind::kSenderObject:
+        object.object = Import(wire.value);
+        break;
+      case WireObjectKind::kReceiverObject: {
+        std::lock_guard lock(mutex_);
+        auto it = exports_.find(wire.value);
+        if (it == exports_.end()) {
+          return base::Error(base::Code::kInvalidArgument, "unknown handle in a parcel");
+        }
+        object.object = it->second.stub;
+        break;
+      }
+    }
+    objects.push_back(std::move(object));
+  }
+  return Parcel::FromReceived(frame.data.data(), frame.data.size(), std::move(objects));
+}
+
+base::Status Connection::OnRequest(ReceivedFrame& frame) {
+  const FrameHeader& header = frame.header;
+  bool one_way = (header.flags & kFlagOneWay) != 0;
+  if (!one_way && header.id == 0) return base::Error(base::Code::kInvalidArgument, "request id 0");
+  if (!IsUserRequestCode(header.code) && header.code != kInterfaceDescriptorCode) {
+    return base::Error(base::Code::kInvalidArgument, "request code out of range");
+  }
+  std::shared_ptr<Stub> stub;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = exports_.find(header.target);
+    if (it == exports_.end()) {
+      return base::Error(base::Code::kInvalidArgument, "request for an unknown handle");
+    }
+    stub = it->second.stub;
+  }
+  base::StatusOr<Parcel> data = BuildParcel(frame);
+  if (!data.ok()) return data.status();
+  // std::function needs a copyable callable; the parcel travels behind a shared_ptr.
+  auto parcel = std::make_shared<Parcel>(std::move(data).value());
+  bool queued = WorkerPool::Instance().Submit(
+      [self = shared_from_this(), stub = std::move(stub), parcel, id = header.id,
+       code = header.code, one_way] { self->Serve(stub, id, code, one_way, std::move(*parcel)); });
+  if (!queued && !one_way) {
+    FrameHeader reply;
+    reply.type = static_cast<uint16_t>(FrameType::kReply);
+    reply.id = header.id;
+    reply.code = static_cast<uint32_t>(OH_IPC_INNER_ERROR);
+    Send(reply, nullptr);
+  }
+  return base::Status::Ok();
+}
+
+void Connection::Serve(std::shared_ptr<Stub> stub, uint64_t id, uint32_t code, bool one_way,
+                       Parcel data) {
+  int status = OH_IPC_INNER_ERROR;
+  Parcel reply;
+  try {
+    if (code == kInterfaceDescriptorCode) {
+      status = reply.WriteCString(stub->descriptor()) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
+    } else {
+      status = stub->Dispatch(code, data, &reply, peer());
+    }
+  } catch (...) {
+    status = OH_IPC_INNER_ERROR;
+  }
+  if (one_way) return;
+  FrameHeader header;
+  header.type = static_cast<uint16_t>(FrameType::kReply);
+  header.id = id;
+  header.code = static_cast<uint32_t>(status);
+  // A failed request carries no reply data (OpenHarmony: the reply is not usable then).
+  int sent = Send(header, status == OH_IPC_SUCCESS ? &reply : nullptr);
+  if (sent == OH_IPC_PARCEL_WRITE_ERROR) {
+    header.code = static_cast<uint32_t>(OH_IPC_PARCEL_WRITE_ERROR);
+    Send(header, nullptr);
+  }
+}
+
+base::Status Connection::OnReply(ReceivedFrame& frame) {
+  base::StatusOr<Parcel> reply = BuildParcel(frame);
+  if (!reply.ok()) return reply.status();
+  std::lock_guard lock(mutex_);
+  auto it = pending_.find(frame.header.id);
+  if (it == pending_.end()) {
+    // Dropping `reply` below may release proxies, which takes mutex_: do it after unlocking.
+    return base::Error(base::Code::kInvalidArgument, "reply to no pending request");
+  }
+  PendingCall* call = it->second;
+  pending_.erase(it);
+  call->reply = std::move(reply).value();
+  call->status = static_cast<int>(frame.header.code);
+  call->done = true;
+  call->done_changed.notify_one();
+  return base::Status::Ok();
+}
+
+base::Status Connection::OnRelease(const ReceivedFrame& frame) {
+  std::shared_ptr<Stub> released;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = exports_.find(frame.header.target);
+    if (it == exports_.end() || frame.header.code == 0 ||
+        frame.header.code > it->second.peer_references) {
+      return base::Error(base::Code::kInvalidArgument, "release of an unknown reference");
+    }
+    it->second.peer_references -= frame.header.code;
+    if (it->second.peer_references == 0) {
+      released = std::move(it->second.stub);
+      export_handles_.erase(released.get());
+      exports_.erase(it);
+    }
+  }
+  released.reset();  // may run the stub's destroy callback: outside the lock
+  ShutdownIfUnused();
+  return base::Status::Ok();
+}
+
+void Connection::MarkDead() {
+  std::unordered_map<uint32_t, Export> exports;
+  std::vector<std::shared_ptr<RemoteProxy>> proxies;
+  {
+    std::lock_guard lock(mutex_);
+    if (dead_) return;
+    dead_ = true;
+    for (auto& [id, call] : pending_) {
+      call->status = OH_IPC_DEAD_REMOTE_OBJECT;
+      call->done = true;
+      call->done_changed.notify_one();
+    }
+    pending_.clear();
+    exports.swap(exports_);
+    export_handles_.clear();
+    for (auto& [handle, weak] : imports_) {
+      if (auto proxy = weak.lock()) proxies.push_back(std::move(proxy));
+    }
+    shut_down_ = true;
+  }
+  hello_arrived_.notify_all();
+  ::shutdown(socket_.get(), SHUT_RDWR);
+  for (const auto& proxy : proxies) proxy->NotifyDeath();
+  proxies.clear();
+  exports.clear();
+}
+
+}  // namespace ncp::ipc
