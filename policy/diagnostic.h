@@ -12,6 +12,8 @@ namespace ncp::policy {
 struct SourceLoc {
   std::string file;  // a profile path, or kCommandLine
   int line = 0;
+
+  bool operator==(const SourceLoc&) const = default;
 };
 
 inline constexpr std::string_view kCommandLine = "command line";

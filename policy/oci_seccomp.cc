@@ -145,7 +145,10 @@ base::StatusOr<OciSeccomp> ParseDocument(const json& doc, const OciContext& cont
   }
   int default_errno = EPERM;
   if (doc.contains("defaultErrnoRet")) {
-    if (!doc["defaultErrnoRet"].is_number_unsigned()) return Bad("bad 'defaultErrnoRet'");
+    if (!doc["defaultErrnoRet"].is_number_unsigned() ||
+        doc["defaultErrnoRet"].get<uint64_t>() > 4095) {
+      return Bad("bad 'defaultErrnoRet'");
+    }
     default_errno = doc["defaultErrnoRet"].get<int>();
   }
   OciSeccomp out;
@@ -182,7 +185,9 @@ base::StatusOr<OciSeccomp> ParseDocument(const json& doc, const OciContext& cont
     }
     int errno_ret = default_errno;
     if (entry.contains("errnoRet")) {
-      if (!entry["errnoRet"].is_number_unsigned()) return Bad(where + ": bad 'errnoRet'");
+      if (!entry["errnoRet"].is_number_unsigned() || entry["errnoRet"].get<uint64_t>() > 4095) {
+        return Bad(where + ": bad 'errnoRet'");
+      }
       errno_ret = entry["errnoRet"].get<int>();
     }
     SeccompAction action;
