@@ -27,12 +27,23 @@ int FindCommandStart(int argc, const char* const* argv, bool* saw_terminator) {
 
 void ApplyAction(OptionId id, CliActions* actions) {
   switch (id) {
-    case OptionId::kHelp: actions->help = true; break;
-    case OptionId::kVersion: actions->version = true; break;
-    case OptionId::kCheck: actions->check = true; break;
-    case OptionId::kExplainSeccomp: actions->explain_seccomp = true; break;
-    case OptionId::kVerbose: actions->verbose = true; break;
-    default: break;
+    case OptionId::kHelp:
+      actions->help = true;
+      break;
+    case OptionId::kVersion:
+      actions->version = true;
+      break;
+    case OptionId::kCheck:
+      actions->check = true;
+      break;
+    case OptionId::kExplainSeccomp:
+      actions->explain_seccomp = true;
+      break;
+    case OptionId::kVerbose:
+      actions->verbose = true;
+      break;
+    default:
+      break;
   }
 }
 
@@ -50,8 +61,7 @@ ParsedCli ParseCommandLine(int argc, const char* const* argv,
 
   const SourceLoc loc{std::string(kCommandLine), 0};
   std::vector<internal::ParsedToken> parsed;
-  if (!internal::ParseOptionTokens(tokens, /*in_profile=*/false, loc, &parsed,
-                                   &cli.diagnostics)) {
+  if (!internal::ParseOptionTokens(tokens, /*in_profile=*/false, loc, &parsed, &cli.diagnostics)) {
     return cli;
   }
   std::vector<OptionEvent> typed;

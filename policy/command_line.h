@@ -34,7 +34,6 @@ struct ParsedCli {
 
 // Never throws; problems are in `diagnostics` (rendered "command line: error: ..." or, for
 // profile contents, "file:line: error: ...").
-ParsedCli ParseCommandLine(int argc, const char* const* argv,
-                           const ProfileSearchPath& search_path);
+ParsedCli ParseCommandLine(int argc, const char* const* argv, const ProfileSearchPath& search_path);
 
 }  // namespace ncp::policy

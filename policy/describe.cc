@@ -10,15 +10,16 @@
 namespace ncp::policy {
 namespace {
 
-std::string LimitText(uint64_t v) {
-  return v == RLIM_INFINITY ? "unlimited" : std::to_string(v);
-}
+std::string LimitText(uint64_t v) { return v == RLIM_INFINITY ? "unlimited" : std::to_string(v); }
 
 const char* MountKindText(MountKind kind) {
   switch (kind) {
-    case MountKind::kReadOnlyBind: return "ro-bind";
-    case MountKind::kBind: return "bind";
-    case MountKind::kTmpfs: return "tmpfs";
+    case MountKind::kReadOnlyBind:
+      return "ro-bind";
+    case MountKind::kBind:
+      return "bind";
+    case MountKind::kTmpfs:
+      return "tmpfs";
   }
   return "?";
 }
@@ -58,8 +59,10 @@ std::string DescribePlan(const Plan& plan) {
   }
   out << "environment: " << (plan.clear_env ? "cleared" : "inherited") << "\n";
   for (const EnvOp& e : plan.env) {
-    if (e.kind == EnvOpKind::kSet) out << "  set " << e.name << "=" << e.value << "\n";
-    else out << "  unset " << e.name << "\n";
+    if (e.kind == EnvOpKind::kSet)
+      out << "  set " << e.name << "=" << e.value << "\n";
+    else
+      out << "  unset " << e.name << "\n";
   }
   for (const FdMapping& f : plan.fds) out << "fd " << f.name << " <- " << f.fd << "\n";
   const SeccompPlan& s = plan.seccomp;

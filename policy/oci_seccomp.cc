@@ -22,15 +22,24 @@ constexpr size_t kMaxJsonBytes = 4 << 20;
 // Docker's names for architectures in includes/excludes.arches.
 std::string DockerArchName(uint32_t arch) {
   switch (arch) {
-    case SCMP_ARCH_X86_64: return "amd64";
-    case SCMP_ARCH_X86: return "x86";
-    case SCMP_ARCH_X32: return "x32";
-    case SCMP_ARCH_AARCH64: return "arm64";
-    case SCMP_ARCH_ARM: return "arm";
-    case SCMP_ARCH_PPC64LE: return "ppc64le";
-    case SCMP_ARCH_S390X: return "s390x";
-    case SCMP_ARCH_RISCV64: return "riscv64";
-    default: return "";
+    case SCMP_ARCH_X86_64:
+      return "amd64";
+    case SCMP_ARCH_X86:
+      return "x86";
+    case SCMP_ARCH_X32:
+      return "x32";
+    case SCMP_ARCH_AARCH64:
+      return "arm64";
+    case SCMP_ARCH_ARM:
+      return "arm";
+    case SCMP_ARCH_PPC64LE:
+      return "ppc64le";
+    case SCMP_ARCH_S390X:
+      return "s390x";
+    case SCMP_ARCH_RISCV64:
+      return "riscv64";
+    default:
+      return "";
   }
 }
 
@@ -39,23 +48,32 @@ base::Status Bad(const std::string& message) {
 }
 
 bool ParseOciAction(const std::string& name, int errno_ret, SeccompAction* out) {
-  if (name == "SCMP_ACT_ALLOW") *out = {SeccompActionKind::kAllow, 0};
-  else if (name == "SCMP_ACT_ERRNO") *out = {SeccompActionKind::kErrno, errno_ret};
-  else if (name == "SCMP_ACT_KILL_PROCESS") *out = {SeccompActionKind::kKillProcess, 0};
+  if (name == "SCMP_ACT_ALLOW")
+    *out = {SeccompActionKind::kAllow, 0};
+  else if (name == "SCMP_ACT_ERRNO")
+    *out = {SeccompActionKind::kErrno, errno_ret};
+  else if (name == "SCMP_ACT_KILL_PROCESS")
+    *out = {SeccompActionKind::kKillProcess, 0};
   // libseccomp's SCMP_ACT_KILL is the thread-killing action.
   else if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") {
     *out = {SeccompActionKind::kKillThread, 0};
-  } else if (name == "SCMP_ACT_TRAP") *out = {SeccompActionKind::kTrap, 0};
-  else if (name == "SCMP_ACT_LOG") *out = {SeccompActionKind::kLog, 0};
-  else return false;  // TRACE and NOTIFY need a supervisor ncp does not have
+  } else if (name == "SCMP_ACT_TRAP")
+    *out = {SeccompActionKind::kTrap, 0};
+  else if (name == "SCMP_ACT_LOG")
+    *out = {SeccompActionKind::kLog, 0};
+  else
+    return false;  // TRACE and NOTIFY need a supervisor ncp does not have
   return true;
 }
 
 bool ParseOciOp(const std::string& name, ArgOp* op) {
   static const std::pair<const char*, ArgOp> kOps[] = {
-      {"SCMP_CMP_EQ", ArgOp::kEq}, {"SCMP_CMP_NE", ArgOp::kNe},
-      {"SCMP_CMP_LT", ArgOp::kLt}, {"SCMP_CMP_LE", ArgOp::kLe},
-      {"SCMP_CMP_GT", ArgOp::kGt}, {"SCMP_CMP_GE", ArgOp::kGe},
+      {"SCMP_CMP_EQ", ArgOp::kEq},
+      {"SCMP_CMP_NE", ArgOp::kNe},
+      {"SCMP_CMP_LT", ArgOp::kLt},
+      {"SCMP_CMP_LE", ArgOp::kLe},
+      {"SCMP_CMP_GT", ArgOp::kGt},
+      {"SCMP_CMP_GE", ArgOp::kGe},
       {"SCMP_CMP_MASKED_EQ", ArgOp::kMaskedEq},
   };
   for (const auto& [text, value] : kOps) {
@@ -107,8 +125,7 @@ bool RuleApplies(const json& entry, const OciContext& context) {
   return true;
 }
 
-base::Status ParseArgs(const json& args, const std::string& where,
-                       std::vector<ArgCondition>* out) {
+base::Status ParseArgs(const json& args, const std::string& where, std::vector<ArgCondition>* out) {
   if (args.is_null()) return base::Status::Ok();
   if (!args.is_array()) return Bad(where + ".args must be an array");
   for (size_t i = 0; i < args.size(); ++i) {

@@ -83,8 +83,8 @@ po::options_description BuildBoostOptions() {
     std::string name = spec.name;
     if (spec.id == OptionId::kHelp) name += ",h";
     if (spec.takes_value()) {
-      desc.add_options()(name.c_str(),
-                         po::value<std::string>()->value_name(spec.value_name), spec.help);
+      desc.add_options()(name.c_str(), po::value<std::string>()->value_name(spec.value_name),
+                         spec.help);
     } else {
       desc.add_options()(name.c_str(), spec.help);
     }

@@ -45,8 +45,8 @@ struct Mount {
 };
 
 struct Rlimit {
-  std::string name;  // "nofile", "as", ... as written
-  int resource = 0;  // RLIMIT_*
+  std::string name;   // "nofile", "as", ... as written
+  int resource = 0;   // RLIMIT_*
   uint64_t soft = 0;  // RLIM_INFINITY for "unlimited"
   uint64_t hard = 0;
 

@@ -132,8 +132,8 @@ class ProfileReader {
     std::string token = "--" + std::string(key);
     if (!rest.empty()) {
       if (rest.front() != '=') {
-        out_.diagnostics.Error(loc, "expected 'key = value' or 'key', got '" +
-                                        std::string(line) + "'");
+        out_.diagnostics.Error(loc,
+                               "expected 'key = value' or 'key', got '" + std::string(line) + "'");
         return;
       }
       token += "=" + std::string(Trim(rest.substr(1)));
@@ -189,16 +189,16 @@ std::string FindProfile(std::string_view name_or_path, std::string_view base_dir
                         const ProfileSearchPath& search_path) {
   if (name_or_path.empty()) return "";
   if (name_or_path.find('/') != std::string_view::npos) {
-    std::string path = name_or_path.front() == '/' ? std::string(name_or_path)
-                                                   : JoinPath(base_dir, name_or_path);
+    std::string path =
+        name_or_path.front() == '/' ? std::string(name_or_path) : JoinPath(base_dir, name_or_path);
     return IsRegularFile(path) ? path : "";
   }
   std::vector<std::string> dirs;
   if (!base_dir.empty()) dirs.emplace_back(base_dir);
   dirs.insert(dirs.end(), search_path.dirs.begin(), search_path.dirs.end());
   for (const std::string& dir : dirs) {
-    for (std::string candidate : {std::string(name_or_path) + ".profile",
-                                  std::string(name_or_path)}) {
+    for (std::string candidate :
+         {std::string(name_or_path) + ".profile", std::string(name_or_path)}) {
       std::string path = JoinPath(dir, candidate);
       if (IsRegularFile(path)) return path;
     }

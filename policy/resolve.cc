@@ -19,11 +19,11 @@ struct RlimitName {
 };
 
 constexpr RlimitName kRlimits[] = {
-    {"as", RLIMIT_AS},         {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
-    {"data", RLIMIT_DATA},     {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},
+    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},
     {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-    {"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
-    {"rtprio", RLIMIT_RTPRIO}, {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
+    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
     {"stack", RLIMIT_STACK},
 };
 
@@ -40,10 +40,20 @@ std::optional<uint64_t> ParseLimit(std::string_view text) {
   uint64_t scale = 1;
   if (!text.empty()) {
     switch (text.back()) {
-      case 'K': case 'k': scale = 1ull << 10; break;
-      case 'M': case 'm': scale = 1ull << 20; break;
-      case 'G': case 'g': scale = 1ull << 30; break;
-      default: break;
+      case 'K':
+      case 'k':
+        scale = 1ull << 10;
+        break;
+      case 'M':
+      case 'm':
+        scale = 1ull << 20;
+        break;
+      case 'G':
+      case 'g':
+        scale = 1ull << 30;
+        break;
+      default:
+        break;
     }
     if (scale != 1) text.remove_suffix(1);
   }
@@ -58,9 +68,8 @@ bool IsCleanAbsolutePath(std::string_view path) {
   size_t pos = 0;
   while (pos < path.size()) {
     size_t next = path.find('/', pos + 1);
-    std::string_view part = path.substr(pos + 1, next == std::string_view::npos
-                                                     ? std::string_view::npos
-                                                     : next - pos - 1);
+    std::string_view part = path.substr(
+        pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
     if (part == "." || part == "..") return false;
     pos = next == std::string_view::npos ? path.size() : next;
   }
@@ -102,23 +111,49 @@ class Resolver {
   void ApplyOne(const OptionEvent& e) {
     Namespaces& ns = plan_.namespaces;
     switch (e.id) {
-      case OptionId::kUnshareUser: Unshare(&ns.user, e); break;
-      case OptionId::kUnsharePid: Unshare(&ns.pid, e); break;
-      case OptionId::kUnshareNet: Unshare(&ns.net, e); break;
-      case OptionId::kUnshareIpc: Unshare(&ns.ipc, e); break;
-      case OptionId::kUnshareUts: Unshare(&ns.uts, e); break;
-      case OptionId::kUnshareCgroup: Unshare(&ns.cgroup, e); break;
-      case OptionId::kUnshareMount: Unshare(&ns.mount, e); break;
+      case OptionId::kUnshareUser:
+        Unshare(&ns.user, e);
+        break;
+      case OptionId::kUnsharePid:
+        Unshare(&ns.pid, e);
+        break;
+      case OptionId::kUnshareNet:
+        Unshare(&ns.net, e);
+        break;
+      case OptionId::kUnshareIpc:
+        Unshare(&ns.ipc, e);
+        break;
+      case OptionId::kUnshareUts:
+        Unshare(&ns.uts, e);
+        break;
+      case OptionId::kUnshareCgroup:
+        Unshare(&ns.cgroup, e);
+        break;
+      case OptionId::kUnshareMount:
+        Unshare(&ns.mount, e);
+        break;
       case OptionId::kUnshareAll:
         ns = {true, true, true, true, true, true, true};
         if (!first_unshare_) first_unshare_ = e.loc;
         break;
-      case OptionId::kShareNet: ns.net = false; break;
-      case OptionId::kRoBind: AddBind(MountKind::kReadOnlyBind, false, e); break;
-      case OptionId::kRoBindTry: AddBind(MountKind::kReadOnlyBind, true, e); break;
-      case OptionId::kBind: AddBind(MountKind::kBind, false, e); break;
-      case OptionId::kBindTry: AddBind(MountKind::kBind, true, e); break;
-      case OptionId::kTmpfs: AddTmpfs(e); break;
+      case OptionId::kShareNet:
+        ns.net = false;
+        break;
+      case OptionId::kRoBind:
+        AddBind(MountKind::kReadOnlyBind, false, e);
+        break;
+      case OptionId::kRoBindTry:
+        AddBind(MountKind::kReadOnlyBind, true, e);
+        break;
+      case OptionId::kBind:
+        AddBind(MountKind::kBind, false, e);
+        break;
+      case OptionId::kBindTry:
+        AddBind(MountKind::kBind, true, e);
+        break;
+      case OptionId::kTmpfs:
+        AddTmpfs(e);
+        break;
       case OptionId::kHostname:
         if (!IsValidHostname(e.value)) {
           diags_.Error(e.loc, "hostname: '" + e.value +
@@ -127,10 +162,18 @@ class Resolver {
         plan_.hostname = e.value;
         hostname_loc_ = e.loc;
         break;
-      case OptionId::kUid: SetId(&plan_.uid, &uid_loc_, e); break;
-      case OptionId::kGid: SetId(&plan_.gid, &gid_loc_, e); break;
-      case OptionId::kRlimit: AddRlimit(e); break;
-      case OptionId::kEnv: AddEnv(e); break;
+      case OptionId::kUid:
+        SetId(&plan_.uid, &uid_loc_, e);
+        break;
+      case OptionId::kGid:
+        SetId(&plan_.gid, &gid_loc_, e);
+        break;
+      case OptionId::kRlimit:
+        AddRlimit(e);
+        break;
+      case OptionId::kEnv:
+        AddEnv(e);
+        break;
       case OptionId::kUnsetEnv:
         if (e.value.find('=') != std::string::npos) {
           diags_.Error(e.loc, "unsetenv: '" + e.value + "' is not a variable name");
@@ -141,8 +184,11 @@ class Resolver {
         plan_.clear_env = true;
         plan_.env.clear();
         break;
-      case OptionId::kFd: AddFd(e); break;
-      default: break;  // strict was read up front; actions never reach here
+      case OptionId::kFd:
+        AddFd(e);
+        break;
+      default:
+        break;  // strict was read up front; actions never reach here
     }
   }
 

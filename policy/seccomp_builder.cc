@@ -38,17 +38,32 @@ bool SeccompBuilder::Apply(const OptionEvent& event, Diagnostics* diags) {
     case OptionId::kSeccompAllow:
       AddRules(event, {SeccompActionKind::kAllow, 0}, false, diags);
       break;
-    case OptionId::kSeccompErrno: AddRules(event, kEperm, true, diags); break;
+    case OptionId::kSeccompErrno:
+      AddRules(event, kEperm, true, diags);
+      break;
     case OptionId::kSeccompKill:
       AddRules(event, {SeccompActionKind::kKillProcess, 0}, false, diags);
       break;
-    case OptionId::kSeccompTrap: AddRules(event, {SeccompActionKind::kTrap, 0}, false, diags); break;
-    case OptionId::kSeccompLog: AddRules(event, {SeccompActionKind::kLog, 0}, false, diags); break;
-    case OptionId::kSeccompReset: rules_.clear(); break;
-    case OptionId::kSeccompOci: LoadOci(event, diags); break;
-    case OptionId::kSeccompBeforeLoad: before_load_ = true; return true;
-    case OptionId::kNoSeccomp: disabled_ = true; return true;
-    default: return false;
+    case OptionId::kSeccompTrap:
+      AddRules(event, {SeccompActionKind::kTrap, 0}, false, diags);
+      break;
+    case OptionId::kSeccompLog:
+      AddRules(event, {SeccompActionKind::kLog, 0}, false, diags);
+      break;
+    case OptionId::kSeccompReset:
+      rules_.clear();
+      break;
+    case OptionId::kSeccompOci:
+      LoadOci(event, diags);
+      break;
+    case OptionId::kSeccompBeforeLoad:
+      before_load_ = true;
+      return true;
+    case OptionId::kNoSeccomp:
+      disabled_ = true;
+      return true;
+    default:
+      return false;
   }
   configured_ = true;
   last_loc_ = event.loc;
@@ -69,8 +84,8 @@ void SeccompBuilder::AddRules(const OptionEvent& event, SeccompAction action, bo
     SeccompAction item_action = action;
     if (item.errno_value) {
       if (!errno_allowed) {
-        diags->Error(event.loc, option + ": ':ERRNO' only goes with seccomp-errno ('" +
-                                    item.target + "')");
+        diags->Error(event.loc,
+                     option + ": ':ERRNO' only goes with seccomp-errno ('" + item.target + "')");
         continue;
       }
       item_action.errno_value = *item.errno_value;

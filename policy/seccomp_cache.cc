@@ -49,7 +49,7 @@ bool WriteAll(int fd, const char* buf, size_t size) {
 // Creates missing directories 0700, then opens the last one, refusing a symlink, a directory
 // that is not ours, or one that others may write or list.
 base::UniqueFd OpenPrivateDir(const std::string& path, uid_t owner) {
-  for (size_t slash = path.find('/', 1); ; slash = path.find('/', slash + 1)) {
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
     std::string prefix = path.substr(0, slash);
     if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) return {};
     if (slash == std::string::npos) break;
@@ -104,7 +104,7 @@ SeccompCache::Stats SeccompCache::stats() const {
 }
 
 base::StatusOr<std::vector<sock_filter>> SeccompCache::GetOrCompile(const SeccompPolicy& policy,
-                                                                   uint32_t arch) {
+                                                                    uint32_t arch) {
   const SeccompCacheKey key = ComputeSeccompCacheKey(policy, arch);
   std::lock_guard lock(mutex_);
   if (auto it = memory_.find(key); it != memory_.end()) {
@@ -132,9 +132,9 @@ bool SeccompCache::LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_fil
   base::UniqueFd fd(::openat(dir.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return false;  // simply not cached yet
   struct stat st;
-  const bool trusted = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) &&
-                       st.st_uid == owner_ && (st.st_mode & 077) == 0 &&
-                       st.st_size % 8 == 0 && static_cast<size_t>(st.st_size) > kHeaderSize &&
+  const bool trusted = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == owner_ &&
+                       (st.st_mode & 077) == 0 && st.st_size % 8 == 0 &&
+                       static_cast<size_t>(st.st_size) > kHeaderSize &&
                        static_cast<size_t>(st.st_size) <= kMaxFileSize;
   std::string bytes(trusted ? st.st_size : 0, '\0');
   if (!trusted || !ReadAll(fd.get(), bytes.data(), bytes.size())) {
@@ -168,8 +168,8 @@ void SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
   bytes.append(reinterpret_cast<const char*>(program.data()), program.size() * sizeof(sock_filter));
 
   const std::string name = KeyToHex(key) + ".bpf";
-  const std::string temp = name + ".tmp." + std::to_string(::getpid()) + "." +
-                           std::to_string(counter++);
+  const std::string temp =
+      name + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   base::UniqueFd fd(::openat(dir.get(), temp.c_str(),
                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) return;

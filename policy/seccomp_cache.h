@@ -42,8 +42,7 @@ class SeccompCache {
   // `disk_dir` empty: memory only. Files and the directory must belong to `owner`.
   explicit SeccompCache(std::string disk_dir = "", uid_t owner = ::geteuid());
 
-  base::StatusOr<std::vector<sock_filter>> GetOrCompile(const SeccompPolicy& policy,
-                                                       uint32_t arch);
+  base::StatusOr<std::vector<sock_filter>> GetOrCompile(const SeccompPolicy& policy, uint32_t arch);
   Stats stats() const;
   const std::string& disk_dir() const { return disk_dir_; }
   // Path of the file that holds `key` (whether or not it exists).

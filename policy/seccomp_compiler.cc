@@ -21,12 +21,18 @@ using ScopedFilter = std::unique_ptr<void, FilterDeleter>;
 
 uint32_t ToScmpAction(const SeccompAction& action) {
   switch (action.kind) {
-    case SeccompActionKind::kAllow: return SCMP_ACT_ALLOW;
-    case SeccompActionKind::kErrno: return SCMP_ACT_ERRNO(action.errno_value);
-    case SeccompActionKind::kKillProcess: return SCMP_ACT_KILL_PROCESS;
-    case SeccompActionKind::kKillThread: return SCMP_ACT_KILL_THREAD;
-    case SeccompActionKind::kTrap: return SCMP_ACT_TRAP;
-    case SeccompActionKind::kLog: return SCMP_ACT_LOG;
+    case SeccompActionKind::kAllow:
+      return SCMP_ACT_ALLOW;
+    case SeccompActionKind::kErrno:
+      return SCMP_ACT_ERRNO(action.errno_value);
+    case SeccompActionKind::kKillProcess:
+      return SCMP_ACT_KILL_PROCESS;
+    case SeccompActionKind::kKillThread:
+      return SCMP_ACT_KILL_THREAD;
+    case SeccompActionKind::kTrap:
+      return SCMP_ACT_TRAP;
+    case SeccompActionKind::kLog:
+      return SCMP_ACT_LOG;
   }
   return SCMP_ACT_KILL_PROCESS;
 }
@@ -36,12 +42,24 @@ scmp_arg_cmp ToScmpCondition(const ArgCondition& c) {
   out.arg = c.arg;
   out.datum_a = c.value;
   switch (c.op) {
-    case ArgOp::kEq: out.op = SCMP_CMP_EQ; break;
-    case ArgOp::kNe: out.op = SCMP_CMP_NE; break;
-    case ArgOp::kLt: out.op = SCMP_CMP_LT; break;
-    case ArgOp::kLe: out.op = SCMP_CMP_LE; break;
-    case ArgOp::kGt: out.op = SCMP_CMP_GT; break;
-    case ArgOp::kGe: out.op = SCMP_CMP_GE; break;
+    case ArgOp::kEq:
+      out.op = SCMP_CMP_EQ;
+      break;
+    case ArgOp::kNe:
+      out.op = SCMP_CMP_NE;
+      break;
+    case ArgOp::kLt:
+      out.op = SCMP_CMP_LT;
+      break;
+    case ArgOp::kLe:
+      out.op = SCMP_CMP_LE;
+      break;
+    case ArgOp::kGt:
+      out.op = SCMP_CMP_GT;
+      break;
+    case ArgOp::kGe:
+      out.op = SCMP_CMP_GE;
+      break;
     case ArgOp::kMaskedEq:
       out.op = SCMP_CMP_MASKED_EQ;
       out.datum_a = c.mask;
@@ -77,7 +95,7 @@ base::StatusOr<std::vector<sock_filter>> ExportProgram(void* ctx) {
 }  // namespace
 
 base::StatusOr<std::vector<sock_filter>> CompileSeccomp(const SeccompPolicy& policy,
-                                                       uint32_t arch) {
+                                                        uint32_t arch) {
   ++g_compile_count;
   const uint32_t default_action = ToScmpAction(policy.default_action);
   ScopedFilter ctx(seccomp_init(default_action));
@@ -100,8 +118,7 @@ base::StatusOr<std::vector<sock_filter>> CompileSeccomp(const SeccompPolicy& pol
     std::vector<scmp_arg_cmp> conditions;
     for (const ArgCondition& c : rule.conditions) conditions.push_back(ToScmpCondition(c));
     rc = seccomp_rule_add_exact_array(ctx.get(), action, rule.nr,
-                                      static_cast<unsigned>(conditions.size()),
-                                      conditions.data());
+                                      static_cast<unsigned>(conditions.size()), conditions.data());
     if (rc != 0) {
       return LibseccompError(("adding the rule for " + rule.syscall).c_str(), rc);
     }
@@ -113,8 +130,7 @@ uint64_t SeccompCompileCount() { return g_compile_count.load(); }
 
 std::string LibseccompVersion() {
   const scmp_version* v = seccomp_version();
-  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-         std::to_string(v->micro);
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
 }
 
 }  // namespace ncp::policy

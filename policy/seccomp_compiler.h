@@ -15,8 +15,7 @@ namespace ncp::policy {
 // The program checks the architecture first and kills the process on any other one (i386 or
 // x32 entry points on x86_64 included); then the rules; then the default action. libseccomp's
 // binary-tree optimisation (level 2) keeps long allowlists cheap at run time.
-base::StatusOr<std::vector<sock_filter>> CompileSeccomp(const SeccompPolicy& policy,
-                                                       uint32_t arch);
+base::StatusOr<std::vector<sock_filter>> CompileSeccomp(const SeccompPolicy& policy, uint32_t arch);
 
 // How many times CompileSeccomp ran libseccomp's compiler in this process (for cache tests).
 uint64_t SeccompCompileCount();

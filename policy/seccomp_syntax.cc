@@ -18,20 +18,34 @@ struct NamedValue {
 // Names a profile may use as condition values: what the shipped profiles need to restrict
 // socket families, personality, ioctl requests and prctl options, plus close relatives.
 constexpr NamedValue kConstants[] = {
-    {"AF_UNIX", AF_UNIX},         {"AF_LOCAL", AF_LOCAL},
-    {"AF_INET", AF_INET},         {"AF_INET6", AF_INET6},
-    {"AF_NETLINK", AF_NETLINK},   {"AF_PACKET", AF_PACKET},
-    {"AF_ALG", AF_ALG},           {"AF_VSOCK", AF_VSOCK},
-    {"TCGETS", TCGETS},           {"TCSETS", TCSETS},
-    {"TIOCGWINSZ", TIOCGWINSZ},   {"TIOCSWINSZ", TIOCSWINSZ},
-    {"TIOCSTI", TIOCSTI},         {"TIOCLINUX", TIOCLINUX},
-    {"FIONREAD", FIONREAD},       {"FIONBIO", FIONBIO},
-    {"FIOCLEX", FIOCLEX},         {"FIONCLEX", FIONCLEX},
-    {"PER_LINUX", 0},             {"PER_QUERY", 0xffffffff},
-    {"PR_SET_NAME", PR_SET_NAME}, {"PR_GET_NAME", PR_GET_NAME},
-    {"PR_SET_PDEATHSIG", PR_SET_PDEATHSIG}, {"PR_GET_DUMPABLE", PR_GET_DUMPABLE},
-    {"PR_SET_DUMPABLE", PR_SET_DUMPABLE},   {"PR_SET_VMA", 0x53564d41},
-    {"PR_GET_SECCOMP", PR_GET_SECCOMP},     {"PR_SET_NO_NEW_PRIVS", PR_SET_NO_NEW_PRIVS},
+    {"AF_UNIX", AF_UNIX},
+    {"AF_LOCAL", AF_LOCAL},
+    {"AF_INET", AF_INET},
+    {"AF_INET6", AF_INET6},
+    {"AF_NETLINK", AF_NETLINK},
+    {"AF_PACKET", AF_PACKET},
+    {"AF_ALG", AF_ALG},
+    {"AF_VSOCK", AF_VSOCK},
+    {"TCGETS", TCGETS},
+    {"TCSETS", TCSETS},
+    {"TIOCGWINSZ", TIOCGWINSZ},
+    {"TIOCSWINSZ", TIOCSWINSZ},
+    {"TIOCSTI", TIOCSTI},
+    {"TIOCLINUX", TIOCLINUX},
+    {"FIONREAD", FIONREAD},
+    {"FIONBIO", FIONBIO},
+    {"FIOCLEX", FIOCLEX},
+    {"FIONCLEX", FIONCLEX},
+    {"PER_LINUX", 0},
+    {"PER_QUERY", 0xffffffff},
+    {"PR_SET_NAME", PR_SET_NAME},
+    {"PR_GET_NAME", PR_GET_NAME},
+    {"PR_SET_PDEATHSIG", PR_SET_PDEATHSIG},
+    {"PR_GET_DUMPABLE", PR_GET_DUMPABLE},
+    {"PR_SET_DUMPABLE", PR_SET_DUMPABLE},
+    {"PR_SET_VMA", 0x53564d41},
+    {"PR_GET_SECCOMP", PR_GET_SECCOMP},
+    {"PR_SET_NO_NEW_PRIVS", PR_SET_NO_NEW_PRIVS},
 };
 
 std::string_view Trim(std::string_view s) {
@@ -104,8 +118,7 @@ bool ParseCondition(std::string_view text, ArgCondition* out, std::string* error
     *error = "bad condition '" + std::string(Trim(text)) + "': " + why;
     return false;
   };
-  if (t.empty() || t[0].size() != 4 || !t[0].starts_with("arg") || t[0][3] < '0' ||
-      t[0][3] > '5') {
+  if (t.empty() || t[0].size() != 4 || !t[0].starts_with("arg") || t[0][3] < '0' || t[0][3] > '5') {
     return fail("expected arg0..arg5 first");
   }
   out->arg = static_cast<uint8_t>(t[0][3] - '0');
@@ -176,13 +189,20 @@ bool ParseItem(std::string_view text, RuleItem* item, std::string* error) {
 
 const char* OpText(ArgOp op) {
   switch (op) {
-    case ArgOp::kEq: return "==";
-    case ArgOp::kNe: return "!=";
-    case ArgOp::kLt: return "<";
-    case ArgOp::kLe: return "<=";
-    case ArgOp::kGt: return ">";
-    case ArgOp::kGe: return ">=";
-    case ArgOp::kMaskedEq: return "==";
+    case ArgOp::kEq:
+      return "==";
+    case ArgOp::kNe:
+      return "!=";
+    case ArgOp::kLt:
+      return "<";
+    case ArgOp::kLe:
+      return "<=";
+    case ArgOp::kGt:
+      return ">";
+    case ArgOp::kGe:
+      return ">=";
+    case ArgOp::kMaskedEq:
+      return "==";
   }
   return "?";
 }
@@ -237,12 +257,18 @@ std::string ErrnoName(int value) {
 
 std::string ActionToString(const SeccompAction& action) {
   switch (action.kind) {
-    case SeccompActionKind::kAllow: return "allow";
-    case SeccompActionKind::kErrno: return "errno:" + ErrnoName(action.errno_value);
-    case SeccompActionKind::kKillProcess: return "kill-process";
-    case SeccompActionKind::kKillThread: return "kill-thread";
-    case SeccompActionKind::kTrap: return "trap";
-    case SeccompActionKind::kLog: return "log";
+    case SeccompActionKind::kAllow:
+      return "allow";
+    case SeccompActionKind::kErrno:
+      return "errno:" + ErrnoName(action.errno_value);
+    case SeccompActionKind::kKillProcess:
+      return "kill-process";
+    case SeccompActionKind::kKillThread:
+      return "kill-thread";
+    case SeccompActionKind::kTrap:
+      return "trap";
+    case SeccompActionKind::kLog:
+      return "log";
   }
   return "?";
 }

@@ -51,9 +51,9 @@ constexpr SyscallGroup kGroups[] = {
      "rt_sigaction rt_sigprocmask rt_sigreturn rt_sigpending rt_sigsuspend rt_sigtimedwait "
      "rt_sigqueueinfo rt_tgsigqueueinfo sigaltstack signalfd signalfd4 pause restart_syscall "
      "kill tkill tgkill"},
-    {"@sync", "flush file data to storage",
-     "fsync fdatasync sync syncfs sync_file_range msync"},
-    {"@thread", "futexes and the calls threads use on themselves (not clone: its flags need a "
+    {"@sync", "flush file data to storage", "fsync fdatasync sync syncfs sync_file_range msync"},
+    {"@thread",
+     "futexes and the calls threads use on themselves (not clone: its flags need a "
      "condition)",
      "futex futex_waitv set_robust_list get_robust_list rseq set_tid_address gettid "
      "sched_yield sched_getaffinity membarrier"},
@@ -74,7 +74,7 @@ constexpr SyscallGroup kGroups[] = {
     {"@debug", "trace, inspect or profile other processes",
      "ptrace process_vm_readv process_vm_writev kcmp perf_event_open pidfd_getfd "
      "process_madvise"},
-    {"@mount", "mount, unmount and change the root", 
+    {"@mount", "mount, unmount and change the root",
      "mount umount2 pivot_root chroot fsopen fsconfig fsmount fspick move_mount open_tree "
      "mount_setattr"},
     {"@namespaces", "enter or create namespaces", "unshare setns"},

@@ -10,15 +10,24 @@ uint32_t NativeArch() { return seccomp_arch_native(); }
 
 std::string ArchName(uint32_t arch) {
   switch (arch) {
-    case SCMP_ARCH_X86_64: return "x86_64";
-    case SCMP_ARCH_X86: return "x86";
-    case SCMP_ARCH_X32: return "x32";
-    case SCMP_ARCH_AARCH64: return "aarch64";
-    case SCMP_ARCH_ARM: return "arm";
-    case SCMP_ARCH_RISCV64: return "riscv64";
-    case SCMP_ARCH_PPC64LE: return "ppc64le";
-    case SCMP_ARCH_S390X: return "s390x";
-    default: return "arch-" + std::to_string(arch);
+    case SCMP_ARCH_X86_64:
+      return "x86_64";
+    case SCMP_ARCH_X86:
+      return "x86";
+    case SCMP_ARCH_X32:
+      return "x32";
+    case SCMP_ARCH_AARCH64:
+      return "aarch64";
+    case SCMP_ARCH_ARM:
+      return "arm";
+    case SCMP_ARCH_RISCV64:
+      return "riscv64";
+    case SCMP_ARCH_PPC64LE:
+      return "ppc64le";
+    case SCMP_ARCH_S390X:
+      return "s390x";
+    default:
+      return "arch-" + std::to_string(arch);
   }
 }
 

@@ -25,9 +25,12 @@ std::optional<uint32_t> EvaluateSeccomp(const std::vector<sock_filter>& program,
         }
         break;
       case BPF_LDX:
-        if (insn.code == (BPF_LDX | BPF_IMM)) x = insn.k;
-        else if (insn.code == (BPF_LDX | BPF_MEM) && insn.k < BPF_MEMWORDS) x = mem[insn.k];
-        else return std::nullopt;
+        if (insn.code == (BPF_LDX | BPF_IMM))
+          x = insn.k;
+        else if (insn.code == (BPF_LDX | BPF_MEM) && insn.k < BPF_MEMWORDS)
+          x = mem[insn.k];
+        else
+          return std::nullopt;
         break;
       case BPF_ST:
         if (insn.k >= BPF_MEMWORDS) return std::nullopt;
@@ -40,17 +43,39 @@ std::optional<uint32_t> EvaluateSeccomp(const std::vector<sock_filter>& program,
       case BPF_ALU: {
         uint32_t operand = BPF_SRC(insn.code) == BPF_X ? x : insn.k;
         switch (BPF_OP(insn.code)) {
-          case BPF_ADD: a += operand; break;
-          case BPF_SUB: a -= operand; break;
-          case BPF_MUL: a *= operand; break;
-          case BPF_DIV: if (operand == 0) return std::nullopt; a /= operand; break;
-          case BPF_AND: a &= operand; break;
-          case BPF_OR: a |= operand; break;
-          case BPF_XOR: a ^= operand; break;
-          case BPF_LSH: a <<= (operand & 31); break;
-          case BPF_RSH: a >>= (operand & 31); break;
-          case BPF_NEG: a = -a; break;
-          default: return std::nullopt;
+          case BPF_ADD:
+            a += operand;
+            break;
+          case BPF_SUB:
+            a -= operand;
+            break;
+          case BPF_MUL:
+            a *= operand;
+            break;
+          case BPF_DIV:
+            if (operand == 0) return std::nullopt;
+            a /= operand;
+            break;
+          case BPF_AND:
+            a &= operand;
+            break;
+          case BPF_OR:
+            a |= operand;
+            break;
+          case BPF_XOR:
+            a ^= operand;
+            break;
+          case BPF_LSH:
+            a <<= (operand & 31);
+            break;
+          case BPF_RSH:
+            a >>= (operand & 31);
+            break;
+          case BPF_NEG:
+            a = -a;
+            break;
+          default:
+            return std::nullopt;
         }
         break;
       }
@@ -61,11 +86,20 @@ std::optional<uint32_t> EvaluateSeccomp(const std::vector<sock_filter>& program,
           uint32_t operand = BPF_SRC(insn.code) == BPF_X ? x : insn.k;
           bool taken;
           switch (BPF_OP(insn.code)) {
-            case BPF_JEQ: taken = a == operand; break;
-            case BPF_JGT: taken = a > operand; break;
-            case BPF_JGE: taken = a >= operand; break;
-            case BPF_JSET: taken = (a & operand) != 0; break;
-            default: return std::nullopt;
+            case BPF_JEQ:
+              taken = a == operand;
+              break;
+            case BPF_JGT:
+              taken = a > operand;
+              break;
+            case BPF_JGE:
+              taken = a >= operand;
+              break;
+            case BPF_JSET:
+              taken = (a & operand) != 0;
+              break;
+            default:
+              return std::nullopt;
           }
           pc += taken ? insn.jt : insn.jf;
         }
@@ -77,8 +111,10 @@ std::optional<uint32_t> EvaluateSeccomp(const std::vector<sock_filter>& program,
         if (BPF_RVAL(insn.code) == BPF_A) return a;
         return std::nullopt;
       case BPF_MISC:
-        if (BPF_MISCOP(insn.code) == BPF_TAX) x = a;
-        else a = x;
+        if (BPF_MISCOP(insn.code) == BPF_TAX)
+          x = a;
+        else
+          a = x;
         break;
       default:
         return std::nullopt;

@@ -1,8 +1,7 @@
-#include <linux/audit.h>
+#include "bpf_evaluator.h"
 
 #include <gtest/gtest.h>
-
-#include "bpf_evaluator.h"
+#include <linux/audit.h>
 
 namespace ncp::policy::testing {
 namespace {
@@ -18,8 +17,7 @@ TEST(BpfEvaluator, FollowsLoadsJumpsAndReturns) {
       Stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
       Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
-  EXPECT_EQ(EvaluateSeccomp(program, MakeSeccompData(AUDIT_ARCH_X86_64, 7)),
-            SECCOMP_RET_ERRNO | 1);
+  EXPECT_EQ(EvaluateSeccomp(program, MakeSeccompData(AUDIT_ARCH_X86_64, 7)), SECCOMP_RET_ERRNO | 1);
   EXPECT_EQ(EvaluateSeccomp(program, MakeSeccompData(AUDIT_ARCH_X86_64, 8)), SECCOMP_RET_ALLOW);
 }
 
@@ -29,8 +27,7 @@ TEST(BpfEvaluator, ReadsArgumentHalvesLittleEndian) {
       Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args) + 4),
       Stmt(BPF_RET | BPF_A, 0),
   };
-  EXPECT_EQ(EvaluateSeccomp(program, MakeSeccompData(0, 0, {0x1234567800000009ull})),
-            0x12345678u);
+  EXPECT_EQ(EvaluateSeccomp(program, MakeSeccompData(0, 0, {0x1234567800000009ull})), 0x12345678u);
 }
 
 TEST(BpfEvaluator, RejectsMalformedPrograms) {
@@ -38,8 +35,7 @@ TEST(BpfEvaluator, RejectsMalformedPrograms) {
   EXPECT_FALSE(EvaluateSeccomp({}, data).has_value());
   EXPECT_FALSE(EvaluateSeccomp({Stmt(BPF_LD | BPF_W | BPF_ABS, 0)}, data).has_value());
   EXPECT_FALSE(EvaluateSeccomp({Stmt(BPF_LD | BPF_W | BPF_ABS, 4096)}, data).has_value());
-  EXPECT_FALSE(
-      EvaluateSeccomp({Jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 5, 5)}, data).has_value());
+  EXPECT_FALSE(EvaluateSeccomp({Jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 5, 5)}, data).has_value());
 }
 
 }  // namespace

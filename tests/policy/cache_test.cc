@@ -1,7 +1,6 @@
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <fstream>
 
@@ -161,8 +160,10 @@ TEST(SeccompCacheDir, FollowsXdgCacheHome) {
   EXPECT_EQ(SeccompCache::DefaultDiskDir(), "/x/cache/ncp/seccomp");
   ::setenv("XDG_CACHE_HOME", "relative", 1);  // the spec says: ignore relative paths
   EXPECT_NE(SeccompCache::DefaultDiskDir(), "relative/ncp/seccomp");
-  if (old) ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
-  else ::unsetenv("XDG_CACHE_HOME");
+  if (old)
+    ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
+  else
+    ::unsetenv("XDG_CACHE_HOME");
 }
 
 TEST(SeccompCache, ResolveUsesTheCache) {

@@ -1,6 +1,7 @@
+#include "policy/command_line.h"
+
 #include <gtest/gtest.h>
 
-#include "policy/command_line.h"
 #include "test_util.h"
 #include "testing/testing.h"
 

@@ -1,10 +1,9 @@
+#include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-
-#include <gtest/gtest.h>
 
 #include "bpf_evaluator.h"
 #include "policy/seccomp_compiler.h"
@@ -25,9 +24,7 @@ constexpr uint32_t Errno(int e) { return SECCOMP_RET_ERRNO | static_cast<uint32_
 
 class DefaultProfileFilter : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    plan_ = new Plan(testing::PlanFrom("include = default\n"));
-  }
+  static void SetUpTestSuite() { plan_ = new Plan(testing::PlanFrom("include = default\n")); }
   static void TearDownTestSuite() { delete plan_; }
 
   uint32_t Run(int nr, std::initializer_list<uint64_t> args = {},
@@ -55,9 +52,9 @@ TEST_F(DefaultProfileFilter, AllowsComputeWork) {
 }
 
 TEST_F(DefaultProfileFilter, RefusesDangerousCallsWithEperm) {
-  for (int nr : {SYS_ptrace, SYS_mount, SYS_bpf, SYS_keyctl, SYS_add_key, SYS_unshare,
-                 SYS_setns, SYS_perf_event_open, SYS_kexec_load, SYS_init_module,
-                 SYS_finit_module, SYS_userfaultfd, SYS_execve, SYS_pivot_root}) {
+  for (int nr : {SYS_ptrace, SYS_mount, SYS_bpf, SYS_keyctl, SYS_add_key, SYS_unshare, SYS_setns,
+                 SYS_perf_event_open, SYS_kexec_load, SYS_init_module, SYS_finit_module,
+                 SYS_userfaultfd, SYS_execve, SYS_pivot_root}) {
     EXPECT_EQ(Run(nr), Errno(EPERM)) << SyscallName(nr, AUDIT_ARCH_X86_64);
   }
 }
@@ -97,9 +94,9 @@ TEST_F(DefaultProfileFilter, IoctlRequestsAreComparedOnTheLow32Bits) {
 }
 
 TEST_F(DefaultProfileFilter, ThreadsButNoNamespacesThroughClone) {
-  const uint64_t kThreadFlags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-                                CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |
-                                CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+  const uint64_t kThreadFlags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+                                CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
+                                CLONE_CHILD_CLEARTID;
   EXPECT_EQ(Run(SYS_clone, {kThreadFlags}), kAllow);
   EXPECT_EQ(Run(SYS_clone, {kThreadFlags | CLONE_NEWUSER}), Errno(EPERM));
   EXPECT_EQ(Run(SYS_clone, {CLONE_NEWNS}), Errno(EPERM));

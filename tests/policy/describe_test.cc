@@ -1,6 +1,7 @@
+#include "policy/describe.h"
+
 #include <gtest/gtest.h>
 
-#include "policy/describe.h"
 #include "test_util.h"
 
 namespace ncp::policy {

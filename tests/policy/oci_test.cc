@@ -1,8 +1,7 @@
+#include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-
-#include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
@@ -26,7 +25,8 @@ std::string ReadAll(const std::string& path) {
 }
 
 TEST(OciSeccomp, InRepoCopyMatchesTheSharedOriginalWhenPresent) {
-  const std::string shared = std::string(NCP_SOURCE_DIR) + "/../shared/data/seccomp/docker-default.json";
+  const std::string shared =
+      std::string(NCP_SOURCE_DIR) + "/../shared/data/seccomp/docker-default.json";
   std::string original = ReadAll(shared);
   if (original.empty()) GTEST_SKIP() << "no ../shared beside the repository";
   EXPECT_EQ(ReadAll(kDockerProfile), original);
@@ -42,12 +42,12 @@ TEST(OciSeccomp, DockerDefaultDropsRulesThatCannotApply) {
                          [&](const SeccompRule& r) { return r.syscall == name; });
   };
   EXPECT_EQ(count("read"), 1);
-  EXPECT_EQ(count("socket"), 3);       // the three family ranges
+  EXPECT_EQ(count("socket"), 3);  // the three family ranges
   EXPECT_EQ(count("personality"), 5);
-  EXPECT_EQ(count("ptrace"), 1);       // minKernel 4.8 <= 6.1
-  EXPECT_EQ(count("bpf"), 0);          // needs CAP_SYS_ADMIN or CAP_BPF
-  EXPECT_EQ(count("reboot"), 0);       // needs CAP_SYS_BOOT
-  EXPECT_EQ(count("clone3"), 1);       // ENOSYS: excludes CAP_SYS_ADMIN
+  EXPECT_EQ(count("ptrace"), 1);  // minKernel 4.8 <= 6.1
+  EXPECT_EQ(count("bpf"), 0);     // needs CAP_SYS_ADMIN or CAP_BPF
+  EXPECT_EQ(count("reboot"), 0);  // needs CAP_SYS_BOOT
+  EXPECT_EQ(count("clone3"), 1);  // ENOSYS: excludes CAP_SYS_ADMIN
   EXPECT_EQ(count("riscv_flush_icache"), NativeArch() == AUDIT_ARCH_RISCV64 ? 1 : 0);
 
   context.kernel_major = 4;
@@ -63,8 +63,7 @@ TEST(OciSeccomp, DockerDefaultCompilesAndBehavesLikeDocker) {
   ASSERT_TRUE(plan.seccomp.enabled);
   auto run = [&](int nr, std::initializer_list<uint64_t> args = {},
                  uint32_t arch = AUDIT_ARCH_X86_64) {
-    return testing::EvaluateSeccomp(plan.seccomp.program,
-                                    testing::MakeSeccompData(arch, nr, args));
+    return testing::EvaluateSeccomp(plan.seccomp.program, testing::MakeSeccompData(arch, nr, args));
   };
   const uint32_t kEperm = SECCOMP_RET_ERRNO | EPERM;
   EXPECT_EQ(run(SYS_read), SECCOMP_RET_ALLOW);
@@ -84,8 +83,8 @@ TEST(OciSeccomp, DockerDefaultCompilesAndBehavesLikeDocker) {
 #endif
 
 TEST(OciSeccomp, LaterOptionsRefineTheJsonProfile) {
-  Plan plan = testing::PlanFrom("seccomp-oci = " + kDockerProfile +
-                                "\nseccomp-errno = read:EACCES\n");
+  Plan plan =
+      testing::PlanFrom("seccomp-oci = " + kDockerProfile + "\nseccomp-errno = read:EACCES\n");
   bool found = false;
   for (const SeccompRule& r : plan.seccomp.policy.rules) {
     if (r.syscall == "read") {
@@ -123,8 +122,7 @@ TEST(OciSeccomp, MalformedInputIsAnErrorNotACrash) {
       context);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   ASSERT_EQ(ok->rules.size(), 1u);
-  EXPECT_EQ(ok->rules[0].conditions[0],
-            (ArgCondition{1, ArgOp::kMaskedEq, 0xffffffffu, 21505}));
+  EXPECT_EQ(ok->rules[0].conditions[0], (ArgCondition{1, ArgOp::kMaskedEq, 0xffffffffu, 21505}));
 }
 
 TEST(OciSeccomp, ErrorsNameTheProfileLine) {

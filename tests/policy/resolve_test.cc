@@ -1,6 +1,5 @@
-#include <sys/resource.h>
-
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include "test_util.h"
 
@@ -44,7 +43,8 @@ TEST(Resolve, BadValuesNameTheLine) {
             "test.profile:2: error: uid: '-1' is not a user or group id\n");
   EXPECT_EQ(ResolveDiagnostics("env = NOVALUE\n"),
             "test.profile:1: error: env: expected NAME=VALUE, got 'NOVALUE'\n");
-  EXPECT_EQ(ResolveDiagnostics("fd = x\n"), "test.profile:1: error: fd: expected NAME=N, got 'x'\n");
+  EXPECT_EQ(ResolveDiagnostics("fd = x\n"),
+            "test.profile:1: error: fd: expected NAME=N, got 'x'\n");
   EXPECT_EQ(ResolveDiagnostics("unshare-all\nhostname = a b\n"),
             "test.profile:2: error: hostname: 'a b' is not a host name (1-64 letters, digits, "
             "'-', '.')\n");
@@ -127,9 +127,9 @@ const SeccompRule* FindRule(const Plan& plan, const std::string& name, size_t in
 TEST(Resolve, SeccompRulesOverrideAndAccumulatePerSyscall) {
   Plan plan = PlanFrom(
       "seccomp-allow = read, socket\n"
-      "seccomp-errno = read:EACCES\n"                                 // replaces allow
-      "seccomp-allow = socket(arg0 == AF_UNIX)\n"                     // replaces unconditional
-      "seccomp-allow = socket(arg0 == AF_INET)\n"                     // adds an alternative
+      "seccomp-errno = read:EACCES\n"              // replaces allow
+      "seccomp-allow = socket(arg0 == AF_UNIX)\n"  // replaces unconditional
+      "seccomp-allow = socket(arg0 == AF_INET)\n"  // adds an alternative
       "seccomp-errno = clone3:ENOSYS\nseccomp-reset\nseccomp-allow = write\n");
   EXPECT_EQ(FindRule(plan, "read"), nullptr);  // reset dropped everything before it
   ASSERT_NE(FindRule(plan, "write"), nullptr);

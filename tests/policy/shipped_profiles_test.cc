@@ -1,8 +1,7 @@
+#include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -101,8 +100,10 @@ TEST(ShippedProfiles, AuditAllowsWhatDefaultAllowsAndLogsWhatItRefuses) {
   for (int nr = 0; nr < 460; ++nr) {
     uint32_t d = Verdict(def, nr);
     uint32_t a = Verdict(audit, nr);
-    if (d == SECCOMP_RET_ALLOW) EXPECT_EQ(a, SECCOMP_RET_ALLOW) << nr;
-    else EXPECT_EQ(a, SECCOMP_RET_LOG) << nr;
+    if (d == SECCOMP_RET_ALLOW)
+      EXPECT_EQ(a, SECCOMP_RET_ALLOW) << nr;
+    else
+      EXPECT_EQ(a, SECCOMP_RET_LOG) << nr;
   }
   EXPECT_EQ(Verdict(audit, SYS_socket, {AF_INET}), SECCOMP_RET_LOG);
   EXPECT_EQ(Verdict(audit, SYS_socket, {AF_UNIX}), SECCOMP_RET_ALLOW);

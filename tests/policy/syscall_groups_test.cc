@@ -1,10 +1,11 @@
-#include <seccomp.h>
+#include "policy/syscall_groups.h"
 
 #include <gtest/gtest.h>
+#include <seccomp.h>
 
+#include <fstream>
 #include <set>
 
-#include "policy/syscall_groups.h"
 #include "policy/syscall_names.h"
 
 namespace ncp::policy {
@@ -36,8 +37,8 @@ TEST(SyscallGroups, NestedGroupsExpandWithoutDuplicates) {
   std::vector<std::string> service = *ExpandSyscallGroup("@system-service");
   std::set<std::string> unique(service.begin(), service.end());
   EXPECT_EQ(unique.size(), service.size());
-  EXPECT_TRUE(unique.count("read"));      // from @basic-io
-  EXPECT_TRUE(unique.count("openat"));    // from @file-system via @file-read
+  EXPECT_TRUE(unique.count("read"));    // from @basic-io
+  EXPECT_TRUE(unique.count("openat"));  // from @file-system via @file-read
   EXPECT_TRUE(unique.count("ioctl"));
   EXPECT_FALSE(unique.count("ptrace"));
   EXPECT_FALSE(unique.count("mount"));
@@ -46,15 +47,31 @@ TEST(SyscallGroups, NestedGroupsExpandWithoutDuplicates) {
 
 TEST(SyscallGroups, DangerousCallsStayOutOfTheEverydayGroups) {
   const char* kEveryday[] = {"@basic-io", "@file-read", "@io-event", "@memory", "@process-info",
-                             "@signal", "@thread", "@time", "@timer"};
-  const char* kDangerous[] = {"ptrace", "mount", "bpf", "keyctl", "add_key", "unshare",
-                              "setns", "perf_event_open", "kexec_load", "init_module",
-                              "userfaultfd", "personality", "ioctl", "clone", "clone3"};
+                             "@signal",   "@thread",    "@time",     "@timer"};
+  const char* kDangerous[] = {"ptrace",     "mount",       "bpf",         "keyctl",
+                              "add_key",    "unshare",     "setns",       "perf_event_open",
+                              "kexec_load", "init_module", "userfaultfd", "personality",
+                              "ioctl",      "clone",       "clone3"};
   for (const char* group : kEveryday) {
     std::vector<std::string> members = *ExpandSyscallGroup(group);
     for (const char* bad : kDangerous) {
       EXPECT_EQ(std::count(members.begin(), members.end(), bad), 0) << group << " has " << bad;
     }
+  }
+}
+
+}  // namespace
+}  // namespace ncp::policy
+
+namespace ncp::policy {
+namespace {
+
+TEST(SyscallGroups, ProfilesReadmeNamesEveryGroup) {
+  std::ifstream in(std::string(NCP_PROFILES_DIR) + "/README.md");
+  std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(readme.empty());
+  for (const SyscallGroup& group : AllSyscallGroups()) {
+    EXPECT_NE(readme.find(std::string("`") + group.name + "`"), std::string::npos) << group.name;
   }
 }
 
