@@ -48,7 +48,11 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_SendRequest(const OHIPCRemoteProxy* proxy, 
     return OH_IPC_CHECK_PARAM_ERROR;
   }
   if (!ncp::ipc::IsUserRequestCode(code)) return OH_IPC_CODE_OUT_OF_RANGE;
-  bool one_way = option != nullptr && option->mode == OH_IPC_REQUEST_MODE_ASYNC;
+  // Read the mode as raw bits: a C caller may store any int there, and any value other than
+  // ASYNC means SYNC; loading an out-of-range value as the C++ enum would be undefined.
+  int mode = OH_IPC_REQUEST_MODE_SYNC;
+  if (option != nullptr) std::memcpy(&mode, &option->mode, sizeof(mode));
+  bool one_way = mode == OH_IPC_REQUEST_MODE_ASYNC;
   if (reply == nullptr && !one_way) return OH_IPC_CHECK_PARAM_ERROR;
   try {
     Parcel throwaway;

@@ -1,0 +1,155 @@
+// ipc_bench: synchronous SendRequest round trips to a child process against the anchor, a raw
+// SOCK_SEQPACKET socketpair ping-pong of the same bytes with a child process, in the same run.
+// Prints median and p99 per round trip, the ratio to the anchor, and throughput for buffers.
+// The bar: an int32-in/int32-out round trip's median is at most 2x the anchor's.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "IPCKit/ipc_kit.h"
+#include "ncp_ipc_private.h"
+
+extern char** environ;
+
+namespace {
+
+constexpr size_t kFrameHeaderBytes = 40;  // what the IPC transport adds to every parcel
+
+struct Child {
+  pid_t pid = -1;
+  int fd = -1;
+  ~Child() {
+    if (fd >= 0) ::close(fd);
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+bool SpawnPeer(const char* mode, Child* child) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return false;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 3);
+  char* argv[] = {const_cast<char*>(NCP_IPC_BENCH_PEER), const_cast<char*>(mode), nullptr};
+  int rc = posix_spawn(&child->pid, NCP_IPC_BENCH_PEER, &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    child->pid = -1;
+    return false;
+  }
+  child->fd = fds[0];
+  return true;
+}
+
+struct Stats {
+  double median_us;
+  double p99_us;
+};
+
+template <typename RoundTrip>
+Stats Measure(int iterations, RoundTrip round_trip) {
+  for (int i = 0; i < iterations / 10; ++i) round_trip();  // warm up caches and the worker pool
+  std::vector<double> samples(static_cast<size_t>(iterations));
+  for (auto& sample : samples) {
+    auto start = std::chrono::steady_clock::now();
+    round_trip();
+    sample =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+  }
+  std::sort(samples.begin(), samples.end());
+  return {samples[samples.size() / 2], samples[samples.size() * 99 / 100]};
+}
+
+// The anchor: one packet of `bytes` out, the same back.
+Stats RawPingPong(const Child& child, size_t bytes, int iterations) {
+  std::vector<char> out(bytes, 'a');
+  std::vector<char> in(bytes + 1);
+  return Measure(iterations, [&] {
+    if (::send(child.fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes) ||
+        ::recv(child.fd, in.data(), in.size(), 0) != static_cast<ssize_t>(bytes)) {
+      std::fprintf(stderr, "raw ping-pong failed\n");
+      std::exit(1);
+    }
+  });
+}
+
+Stats IpcRoundTrip(OHIPCRemoteProxy* proxy, uint32_t code, OHIPCParcel* data, int iterations) {
+  OHIPCParcel* reply = OH_IPCParcel_Create();
+  Stats stats = Measure(iterations, [&] {
+    if (OH_IPCRemoteProxy_SendRequest(proxy, code, data, reply, nullptr) != OH_IPC_SUCCESS) {
+      std::fprintf(stderr, "SendRequest failed\n");
+      std::exit(1);
+    }
+  });
+  OH_IPCParcel_Destroy(reply);
+  return stats;
+}
+
+void Report(const char* name, size_t payload, const Stats& ipc, const Stats& raw) {
+  double mib_per_s = payload == 0 ? 0 : 2.0 * payload / ipc.median_us * 1e6 / (1 << 20);
+  double raw_mib_per_s = payload == 0 ? 0 : 2.0 * payload / raw.median_us * 1e6 / (1 << 20);
+  std::printf(
+      "%-22s ipc median %8.2f us  p99 %8.2f us | anchor median %8.2f us  p99 %8.2f us"
+      " | ratio %.2fx",
+      name, ipc.median_us, ipc.p99_us, raw.median_us, raw.p99_us, ipc.median_us / raw.median_us);
+  if (payload > 0) std::printf(" | %.0f MiB/s vs %.0f MiB/s", mib_per_s, raw_mib_per_s);
+  std::printf("\n");
+}
+
+}  // namespace
+
+int main() {
+  Child raw;
+  Child served;
+  if (!SpawnPeer("raw", &raw) || !SpawnPeer("ipc", &served)) {
+    std::fprintf(stderr, "cannot start %s\n", NCP_IPC_BENCH_PEER);
+    return 1;
+  }
+  ncp_ipc_connection* connection = nullptr;
+  if (ncp_ipc_connection_adopt(served.fd, nullptr, &connection) != OH_IPC_SUCCESS) return 1;
+  served.fd = -1;  // adopted
+  if (ncp_ipc_connection_wait_peer(connection, 10000) != OH_IPC_SUCCESS) return 1;
+  OHIPCRemoteProxy* proxy = ncp_ipc_connection_peer_root(connection);
+  if (proxy == nullptr) return 1;
+
+  int failures = 0;
+  {
+    OHIPCParcel* data = OH_IPCParcel_Create();
+    OH_IPCParcel_WriteInt32(data, 42);
+    constexpr int kIterations = 20000;
+    Stats ipc = IpcRoundTrip(proxy, 1, data, kIterations);
+    Stats anchor = RawPingPong(raw, kFrameHeaderBytes + 4, kIterations);
+    Report("int32 round trip", 0, ipc, anchor);
+    if (ipc.median_us > 2 * anchor.median_us) {
+      std::printf("  FAILS the bar: median above 2x the anchor\n");
+      ++failures;
+    }
+    OH_IPCParcel_Destroy(data);
+  }
+  for (size_t size : {size_t{1024}, size_t{64 * 1024}}) {
+    OHIPCParcel* data = OH_IPCParcel_Create();
+    std::vector<uint8_t> bytes(size, 0x5a);
+    OH_IPCParcel_WriteBuffer(data, bytes.data(), static_cast<int32_t>(size));
+    int iterations = size > 4096 ? 3000 : 20000;
+    Stats ipc = IpcRoundTrip(proxy, 2, data, iterations);
+    Stats anchor = RawPingPong(raw, kFrameHeaderBytes + size, iterations);
+    Report(size > 4096 ? "64 KiB echo" : "1 KiB echo", size, ipc, anchor);
+    OH_IPCParcel_Destroy(data);
+  }
+  OH_IPCRemoteProxy_Destroy(proxy);
+  ncp_ipc_connection_release(connection);
+  return failures == 0 ? 0 : 2;
+}
