@@ -74,7 +74,8 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
   }
   base::UniqueFd ours(pair[0]), theirs(pair[1]);
   SpawnSpec spec{*helper,
-                 {std::string(program_invocation_short_name) + ":ncp-fork-server", "--fork-server"},
+                 {std::string(program_invocation_short_name) + ":ncp-fork-server", "--fork-server",
+                  std::to_string(getpid())},
                  {theirs.get()}};
   // Spawned from the long-lived thread: the server's parent-death signal follows that thread.
   base::StatusOr<SpawnedProcess> process = base::Error(base::Code::kInternal, "not run");

@@ -103,7 +103,7 @@ NativeChildProcess_Args BuildArgs(const WireRequest& request) {
 // started the server; the request carries the caller's current ones.
 void AdoptCallerContext(const WireRequest& request) {
   // Never freed, like the args: the process keeps its environment until it ends.
-  auto* environment = new std::vector<char*>();
+  static std::vector<char*>* environment = new std::vector<char*>();
   for (const std::string& entry : request.environment) environment->push_back(strdup(entry.c_str()));
   environment->push_back(nullptr);
   environ = environment->data();

@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <vector>
@@ -95,6 +96,9 @@ void ReportExits(int sock) {
 
 extern "C" void ncp_internal_fork_server_main(int sock, char** argv) {
   using namespace ncp::core;
+  // Die with the application. argv[2] names it, in case it died before this prctl ran.
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (argv[1] == nullptr || argv[2] == nullptr || getppid() != atoi(argv[2])) _exit(1);
   RememberArgumentArea(argv);
   // An application that ignores SIGCHLD would pass that on through exec, and the kernel would
   // then reap our children before we could report them.

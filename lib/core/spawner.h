@@ -1,11 +1,6 @@
-// Spawner: starts a fresh process running a helper program with a given set of fds, without
-// forking the (multi-threaded) application. It uses clone(CLONE_VM | CLONE_VFORK) + execve, as
-// posix_spawn does, with two differences that matter here:
-//  - CLONE_PIDFD: the pidfd is created atomically with the child, so no pid-reuse window;
-//  - exit signal 0: the child sends no SIGCHLD, so an application that ignores SIGCHLD, has its
-//    own SIGCHLD handler, or reaps with waitpid(-1) can neither lose nor steal its exit status.
-//    Only a wait with __WALL/__WCLONE sees it; the registry waits on the pidfd with __WALL.
-// The child gets PR_SET_PDEATHSIG(SIGKILL) before exec.
+// Spawner: starts a fresh program with a given set of fds, without forking the (multi-threaded)
+// application: posix_spawn, which glibc implements with clone(CLONE_VM | CLONE_VFORK) + exec.
+// Used once per application, for the fork server.
 #pragma once
 
 #include <sys/types.h>
@@ -14,7 +9,6 @@
 #include <vector>
 
 #include "base/status.h"
-#include "base/syscalls.h"
 #include "base/unique_fd.h"
 
 namespace ncp::core {
@@ -31,7 +25,8 @@ struct SpawnedProcess {
   base::UniqueFd pidfd;
 };
 
-// Must be called on a thread that outlives the child (see LongLivedThread).
+// The child starts with default signal dispositions and an empty signal mask. The caller's
+// thread is the child's parent thread: the child's parent-death signal follows that thread.
 base::StatusOr<SpawnedProcess> Spawn(const SpawnSpec& spec);
 
 }  // namespace ncp::core
