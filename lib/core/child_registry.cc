@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -94,8 +95,10 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
 
 base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int>& fds,
                                            ExitHook on_exit) {
-  std::unique_lock lock(mu_);
+  uint32_t id = 0;
+  base::UniqueFd socket;
   {
+    std::lock_guard lock(mu_);
     if (live_ >= kMaxLiveChildren) {
       return base::Error(base::Code::kResourceExhausted, "512 child processes are alive");
     }
@@ -103,23 +106,32 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
       return base::Error(base::Code::kResourceExhausted, "50 IPC-type child processes are alive");
     }
     NCP_RETURN_IF_ERROR(EnsureForkServerLocked());
-    const uint32_t id = next_request_id_++;
-    ForkServerMessage request{};
-    request.type = ForkServerMessageType::kStart;
-    request.request_id = id;
-    if (!SendMessage(server_socket_.get(), &request, sizeof request, fds.data(), fds.size())) {
-      return base::ErrnoError("send a start request to the fork server");
-    }
+    // Our own reference to the socket: the monitor may close the registry's if the server dies.
+    socket.reset(fcntl(server_socket_.get(), F_DUPFD_CLOEXEC, 3));
+    if (!socket.valid()) return base::ErrnoError("dup the fork server socket");
     ++live_;
     if (kind == ChildKind::kIpc) ++live_ipc_;
+    id = next_request_id_++;
     Pending& pending = pending_[id];
     pending.kind = kind;
     pending.on_exit = std::move(on_exit);
-    answered_.wait(lock, [&] { return pending.answered; });
-    base::StatusOr<pid_t> result = std::move(pending.result);
-    pending_.erase(id);
-    return result;
   }
+  // Sent without the lock: a full socket must not stop the monitor from draining replies.
+  ForkServerMessage request{};
+  request.type = ForkServerMessageType::kStart;
+  request.request_id = id;
+  const bool sent = SendMessage(socket.get(), &request, sizeof request, fds.data(), fds.size());
+  const int send_errno = errno;
+  std::unique_lock lock(mu_);
+  Pending& pending = pending_[id];
+  if (!sent && !pending.answered) {
+    ReleaseSlotLocked(kind);
+    AnswerLocked(id, base::ErrnoError("send a start request to the fork server", send_errno));
+  }
+  answered_.wait(lock, [&] { return pending.answered; });
+  base::StatusOr<pid_t> result = std::move(pending.result);
+  pending_.erase(id);
+  return result;
 }
 
 base::Status ChildRegistry::Kill(pid_t pid) {
