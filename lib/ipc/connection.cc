@@ -1,6 +1,7 @@
 #include "ipc/connection.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -16,8 +17,9 @@
 namespace ncp::ipc {
 
 struct Connection::PendingCall {
-  std::condition_variable done_changed;
+  std::condition_variable wake;  // the reply arrived, or the receive token became free
   bool done = false;
+  bool waiting = false;
   int status = OH_IPC_INNER_ERROR;
   Parcel reply;
 };
@@ -25,6 +27,13 @@ struct Connection::PendingCall {
 namespace {
 
 constexpr size_t kLargestPacket = 128 * 1024;
+// How long a request may keep the listener busy before the standby listens in its place.
+constexpr auto kTakeover = std::chrono::milliseconds(1);
+// After this long without requests the standby stops its periodic checks.
+constexpr auto kStandbyIdle = std::chrono::milliseconds(100);
+// How long the listener stays off the socket after the last synchronous caller: an incoming
+// request or a hang-up is noticed at most this late while this side is busy calling out.
+constexpr auto kListenerBackoff = std::chrono::milliseconds(1);
 constexpr size_t kSmallestPacket = 4096;
 
 // The kernel refuses a datagram larger than the send buffer, so frames are cut to fit it.
@@ -77,10 +86,9 @@ base::StatusOr<std::shared_ptr<Connection>> Connection::Start(base::UniqueFd soc
   base::Status sent = SendFrame(connection->socket_.get(), max_packet, hello, {}, {}, {}, true);
   // A peer that is already gone is reported through the reader, like any later death.
   if (!sent.ok() && sent.err() != EPIPE && sent.err() != ECONNRESET) return sent;
-  try {
-    std::thread([connection] { connection->ReadLoop(); }).detach();
-  } catch (const std::system_error&) {
-    return base::Error(base::Code::kResourceExhausted, "cannot start the ipc reader thread");
+  std::lock_guard lock(connection->mutex_);
+  if (!connection->StartIoThreadLocked()) {
+    return base::Error(base::Code::kResourceExhausted, "cannot start the ipc io thread");
   }
   return connection;
 }
@@ -105,8 +113,6 @@ CallerIdentity Connection::peer() const {
   std::lock_guard lock(mutex_);
   return peer_;
 }
-
-bool Connection::dead() const { return dead_; }
 
 void Connection::AddUser() {
   std::lock_guard lock(mutex_);
@@ -228,6 +234,7 @@ int Connection::Transact(uint32_t handle, uint32_t code, const Parcel& data, Par
     if (!one_way) {
       header.id = next_request_id_++;
       pending_.emplace(header.id, &call);
+      ++active_callers_;
     }
   }
   int sent = Send(header, &data);
@@ -235,12 +242,37 @@ int Connection::Transact(uint32_t handle, uint32_t code, const Parcel& data, Par
     if (!one_way) {
       std::lock_guard lock(mutex_);
       pending_.erase(header.id);
+      --active_callers_;
+      last_caller_done_ = std::chrono::steady_clock::now();
     }
     return sent;
   }
   {
     std::unique_lock lock(mutex_);
-    call.done_changed.wait(lock, [&call] { return call.done; });
+    while (!call.done) {
+      if (receiving_) {
+        call.waiting = true;
+        call.wake.wait(lock);
+        call.waiting = false;
+        continue;
+      }
+      // Read the socket ourselves: our reply then needs no hand-off between threads.
+      receiving_ = true;
+      lock.unlock();
+      std::optional<IncomingRequest> request;
+      bool would_block = false;
+      base::Status status = ReceiveOne(false, &request, &would_block);
+      if (request) Queue(std::move(*request));
+      lock.lock();
+      ReleaseTokenLocked();
+      if (!status.ok()) {
+        lock.unlock();
+        MarkDead(status);
+        lock.lock();
+      }
+    }
+    --active_callers_;
+    last_caller_done_ = std::chrono::steady_clock::now();
   }
   // Outside the lock: the old reply contents may hold proxies whose release takes it.
   *reply = std::move(call.reply);
@@ -272,31 +304,22 @@ void Connection::ReleaseImport(uint32_t handle, uint32_t references) {
   Send(header, nullptr);
 }
 
-void Connection::ReadLoop() {
-  try {
-    FrameReader reader;
-    ReceivedFrame frame;
-    while (true) {
-      base::Status status = reader.Read(socket_.get(), &frame);
-      if (status.ok()) status = Dispatch(frame);
-      if (!status.ok()) {
-        bool expected = status.code() == base::Code::kUnavailable;
-        {
-          std::lock_guard lock(mutex_);
-          expected = expected || shut_down_;
-        }
-        if (!expected) base::LogLine("ipc: closing connection: %s", status.ToString().c_str());
-        break;
-      }
+void Connection::ReleaseTokenLocked() {
+  receiving_ = false;
+  // Prefer a waiting caller: it will read its own reply.
+  for (auto& [id, call] : pending_) {
+    if (call->waiting) {
+      call->wake.notify_one();
+      break;
     }
-  } catch (...) {
-    base::LogLine("ipc: closing connection after an internal error");
   }
-  MarkDead();
 }
 
-base::Status Connection::Dispatch(ReceivedFrame& frame) {
-  auto type = static_cast<FrameType>(frame.header.type);
+base::Status Connection::ReceiveOne(bool nonblocking, std::optional<IncomingRequest>* request,
+                                    bool* would_block) {
+  NCP_RETURN_IF_ERROR(reader_.Read(socket_.get(), &frame_, nonblocking, would_block));
+  if (*would_block) return base::Status::Ok();
+  auto type = static_cast<FrameType>(frame_.header.type);
   bool hello_done;
   {
     std::lock_guard lock(mutex_);
@@ -304,18 +327,158 @@ base::Status Connection::Dispatch(ReceivedFrame& frame) {
   }
   if (type == FrameType::kHello) {
     if (hello_done) return base::Error(base::Code::kInvalidArgument, "second HELLO");
-    return OnHello(frame);
+    return OnHello(frame_);
   }
   if (!hello_done) return base::Error(base::Code::kInvalidArgument, "frame before HELLO");
   switch (type) {
-    case FrameType::kRequest:
-      return OnRequest(frame);
+    case FrameType::kRequest: {
+      base::StatusOr<IncomingRequest> incoming = OnRequest(frame_);
+      if (!incoming.ok()) return incoming.status();
+      request->emplace(std::move(incoming).value());
+      return base::Status::Ok();
+    }
     case FrameType::kReply:
-      return OnReply(frame);
+      return OnReply(frame_);
     case FrameType::kRelease:
-      return OnRelease(frame);
+      return OnRelease(frame_);
     default:
       return base::Error(base::Code::kInvalidArgument, "unknown frame");
+  }
+}
+
+bool Connection::StartIoThreadLocked() {
+  ++io_threads_;
+  try {
+    std::thread([self = shared_from_this()] { self->IoThreadMain(); }).detach();
+    return true;
+  } catch (const std::system_error&) {
+    --io_threads_;
+    return false;
+  }
+}
+
+void Connection::IoThreadMain() {
+  try {
+    std::unique_lock lock(mutex_);
+    while (!dead_) {
+      if (!listener_present_) {
+        listener_present_ = true;
+        if (!ListenAndServe(lock)) break;
+      } else if (!standby_present_) {
+        standby_present_ = true;
+        bool took_over = StandBy(lock);
+        standby_present_ = false;
+        if (took_over && !ListenAndServe(lock)) break;
+      } else {
+        ++spare_io_threads_;
+        spare_wake_.wait(lock);
+        --spare_io_threads_;
+      }
+    }
+  } catch (...) {
+    MarkDead(base::Error(base::Code::kInternal, "internal error in an io thread"));
+  }
+  std::lock_guard lock(mutex_);
+  --io_threads_;
+}
+
+bool Connection::ListenAndServe(std::unique_lock<std::mutex>& lock) {
+  uint64_t generation = ++listener_generation_;
+  listener_handling_ = false;
+  lock.unlock();
+  std::optional<IncomingRequest> request = Listen();
+  lock.lock();
+  if (!request) return false;
+  listener_handling_ = true;
+  handling_started_ = last_request_ = std::chrono::steady_clock::now();
+  // Someone must be ready to take over if this request runs long.
+  if (standby_asleep_) {
+    standby_wake_.notify_one();
+  } else if (!standby_present_) {
+    if (spare_io_threads_ > 0) {
+      spare_wake_.notify_one();
+    } else if (io_threads_ < WorkerPool::Instance().max_threads()) {
+      StartIoThreadLocked();
+    }
+  }
+  lock.unlock();
+  Serve(*request);
+  request.reset();  // its parcel may hold proxies whose release takes the lock
+  lock.lock();
+  if (listener_generation_ == generation) {  // nobody took over: listen again
+    listener_present_ = false;
+    listener_handling_ = false;
+  }
+  return true;
+}
+
+bool Connection::StandBy(std::unique_lock<std::mutex>& lock) {
+  while (!dead_) {
+    auto now = std::chrono::steady_clock::now();
+    if (listener_handling_) {
+      auto busy = now - handling_started_;
+      if (busy >= kTakeover) return true;
+      standby_wake_.wait_for(lock, kTakeover - busy);
+    } else if (now - last_request_ < kStandbyIdle) {
+      standby_wake_.wait_for(lock, kTakeover);
+    } else {
+      // Quiet connection: no periodic checks; the listener wakes us with its next request.
+      standby_asleep_ = true;
+      standby_wake_.wait(lock);
+      standby_asleep_ = false;
+    }
+  }
+  return false;
+}
+
+std::optional<Connection::IncomingRequest> Connection::Listen() {
+  while (true) {
+    {
+      // Callers in flight read the socket themselves; the listener checks back periodically
+      // rather than being woken by every caller (that wake-up would cost each round trip).
+      std::unique_lock lock(mutex_);
+      while (!dead_) {
+        auto idle = std::chrono::steady_clock::now() - last_caller_done_;
+        if (!receiving_ && active_callers_ == 0 && idle >= kListenerBackoff) break;
+        token_free_.wait_for(lock, kListenerBackoff);
+      }
+      if (dead_) return std::nullopt;
+    }
+    // Wait for data without the token, so a synchronous caller can take it and read its reply.
+    pollfd ready = {socket_.get(), POLLIN, 0};
+    while (::poll(&ready, 1, -1) < 0 && errno == EINTR) {
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (dead_) return std::nullopt;
+      if (receiving_) continue;  // a caller is reading; wait for it to finish
+      receiving_ = true;
+    }
+    std::optional<IncomingRequest> request;
+    bool would_block = false;
+    base::Status status = ReceiveOne(true, &request, &would_block);
+    {
+      std::lock_guard lock(mutex_);
+      ReleaseTokenLocked();
+    }
+    if (!status.ok()) {
+      MarkDead(status);
+      return std::nullopt;
+    }
+    if (request) return request;
+  }
+}
+
+void Connection::Queue(IncomingRequest request) {
+  auto queued = std::make_shared<IncomingRequest>(std::move(request));
+  bool accepted =
+      WorkerPool::Instance().Submit([self = shared_from_this(), queued] { self->Serve(*queued); });
+  if (!accepted && !queued->one_way) {
+    FrameHeader reply;
+    reply.type = static_cast<uint16_t>(FrameType::kReply);
+    reply.id = queued->id;
+    reply.code = static_cast<uint32_t>(OH_IPC_INNER_ERROR);
+    Send(reply, nullptr);
   }
 }
 
@@ -396,56 +559,49 @@ base::StatusOr<Parcel> Connection::BuildParcel(ReceivedFrame& frame) {
   return Parcel::FromReceived(frame.data.data(), frame.data.size(), std::move(objects));
 }
 
-base::Status Connection::OnRequest(ReceivedFrame& frame) {
+base::StatusOr<Connection::IncomingRequest> Connection::OnRequest(ReceivedFrame& frame) {
   const FrameHeader& header = frame.header;
-  bool one_way = (header.flags & kFlagOneWay) != 0;
-  if (!one_way && header.id == 0) return base::Error(base::Code::kInvalidArgument, "request id 0");
+  IncomingRequest request;
+  request.one_way = (header.flags & kFlagOneWay) != 0;
+  request.id = header.id;
+  request.code = header.code;
+  if (!request.one_way && header.id == 0) {
+    return base::Error(base::Code::kInvalidArgument, "request id 0");
+  }
   if (!IsUserRequestCode(header.code) && header.code != kInterfaceDescriptorCode) {
     return base::Error(base::Code::kInvalidArgument, "request code out of range");
   }
-  std::shared_ptr<Stub> stub;
   {
     std::lock_guard lock(mutex_);
     auto it = exports_.find(header.target);
     if (it == exports_.end()) {
       return base::Error(base::Code::kInvalidArgument, "request for an unknown handle");
     }
-    stub = it->second.stub;
+    request.stub = it->second.stub;
   }
   base::StatusOr<Parcel> data = BuildParcel(frame);
   if (!data.ok()) return data.status();
-  // std::function needs a copyable callable; the parcel travels behind a shared_ptr.
-  auto parcel = std::make_shared<Parcel>(std::move(data).value());
-  bool queued = WorkerPool::Instance().Submit(
-      [self = shared_from_this(), stub = std::move(stub), parcel, id = header.id,
-       code = header.code, one_way] { self->Serve(stub, id, code, one_way, std::move(*parcel)); });
-  if (!queued && !one_way) {
-    FrameHeader reply;
-    reply.type = static_cast<uint16_t>(FrameType::kReply);
-    reply.id = header.id;
-    reply.code = static_cast<uint32_t>(OH_IPC_INNER_ERROR);
-    Send(reply, nullptr);
-  }
-  return base::Status::Ok();
+  request.data = std::move(data).value();
+  return request;
 }
 
-void Connection::Serve(std::shared_ptr<Stub> stub, uint64_t id, uint32_t code, bool one_way,
-                       Parcel data) {
+void Connection::Serve(IncomingRequest& request) {
   int status = OH_IPC_INNER_ERROR;
   Parcel reply;
   try {
-    if (code == kInterfaceDescriptorCode) {
-      status = reply.WriteCString(stub->descriptor()) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
+    if (request.code == kInterfaceDescriptorCode) {
+      status = reply.WriteCString(request.stub->descriptor()) ? OH_IPC_SUCCESS
+                                                              : OH_IPC_PARCEL_WRITE_ERROR;
     } else {
-      status = stub->Dispatch(code, data, &reply, peer());
+      status = request.stub->Dispatch(request.code, request.data, &reply, peer());
     }
   } catch (...) {
     status = OH_IPC_INNER_ERROR;
   }
-  if (one_way) return;
+  if (request.one_way) return;
   FrameHeader header;
   header.type = static_cast<uint16_t>(FrameType::kReply);
-  header.id = id;
+  header.id = request.id;
   header.code = static_cast<uint32_t>(status);
   // A failed request carries no reply data (OpenHarmony: the reply is not usable then).
   int sent = Send(header, status == OH_IPC_SUCCESS ? &reply : nullptr);
@@ -469,11 +625,14 @@ base::Status Connection::OnReply(ReceivedFrame& frame) {
   call->reply = std::move(reply).value();
   call->status = static_cast<int>(frame.header.code);
   call->done = true;
-  call->done_changed.notify_one();
+  call->wake.notify_one();
   return base::Status::Ok();
 }
 
 base::Status Connection::OnRelease(const ReceivedFrame& frame) {
+  if (frame.header.object_count != 0) {
+    return base::Error(base::Code::kInvalidArgument, "RELEASE with objects");
+  }
   std::shared_ptr<Stub> released;
   {
     std::lock_guard lock(mutex_);
@@ -494,17 +653,20 @@ base::Status Connection::OnRelease(const ReceivedFrame& frame) {
   return base::Status::Ok();
 }
 
-void Connection::MarkDead() {
+void Connection::MarkDead(const base::Status& why) {
   std::unordered_map<uint32_t, Export> exports;
   std::vector<std::shared_ptr<RemoteProxy>> proxies;
   {
     std::lock_guard lock(mutex_);
     if (dead_) return;
+    if (why.code() != base::Code::kUnavailable && !shut_down_) {
+      base::LogLine("ipc: closing connection: %s", why.ToString().c_str());
+    }
     dead_ = true;
     for (auto& [id, call] : pending_) {
       call->status = OH_IPC_DEAD_REMOTE_OBJECT;
       call->done = true;
-      call->done_changed.notify_one();
+      call->wake.notify_one();
     }
     pending_.clear();
     exports.swap(exports_);
@@ -513,8 +675,11 @@ void Connection::MarkDead() {
       if (auto proxy = weak.lock()) proxies.push_back(std::move(proxy));
     }
     shut_down_ = true;
+    token_free_.notify_all();
+    spare_wake_.notify_all();
+    standby_wake_.notify_all();
+    hello_arrived_.notify_all();
   }
-  hello_arrived_.notify_all();
   ::shutdown(socket_.get(), SHUT_RDWR);
   for (const auto& proxy : proxies) proxy->NotifyDeath();
   proxies.clear();

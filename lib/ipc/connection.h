@@ -1,24 +1,38 @@
 // Connection: one end of the AF_UNIX SOCK_SEQPACKET socket between two processes.
 //
-// It owns the socket, a reader thread, the export table (our stubs the peer may call, by
-// handle, with how many references the peer holds) and the import table (one RemoteProxy per
-// peer handle). Requests that arrive run on the process-wide WorkerPool; a synchronous caller
-// waits on its own condition variable until the reader matches the reply by request id.
+// It owns the socket, the export table (our stubs the peer may call, by handle, with how many
+// references the peer holds) and the import table (one RemoteProxy per peer handle).
 //
-// Lifetime: the reader thread holds a strong reference and is detached; it ends when the socket
-// hangs up, when the peer breaks the protocol, or when this side shuts the socket down, which
-// happens once nobody can use the connection any more — no private handle, no RemoteProxy,
-// no exported stub. Death (any of those ends) is final: pending calls fail with
-// OH_IPC_DEAD_REMOTE_OBJECT, every live proxy's death recipients run once (on the reader
-// thread), and exported stubs are released.
+// Receiving is designed for the round trip's latency: only one thread at a time holds the
+// "receive token" (the right to call recvmsg, for a whole frame):
+//   - a synchronous caller, after sending, takes the token if it is free and reads the socket
+//     itself, so its reply reaches it without a thread hand-off; a reply for another caller is
+//     handed to that caller, a request is queued on the WorkerPool;
+//   - the connection's io threads (leader/follower): one "listener" waits with poll() without
+//     holding the token (and stays off the socket while synchronous callers are in flight and
+//     for kListenerBackoff after, since they read it themselves), takes the token when a packet
+//     is there and runs the request itself, so the thread that read a request answers it with no
+//     hand-off. A "standby" io thread takes over listening when the listener has been busy with
+//     one request for kTakeover, so long callbacks still run concurrently and a callback that
+//     waits for another request cannot starve it; waking the standby on every request instead
+//     would cost each round trip a thread wake-up. Io threads beyond those two are started only
+//     when more requests run at once, up to the worker-thread maximum.
+//
+// Lifetime: io threads hold a strong reference and are detached; they end when the connection
+// dies: the socket hangs up, the peer breaks the protocol, or this side shuts the socket down
+// because nobody can use the connection any more — no private handle, no RemoteProxy, no
+// exported stub. Death is final: pending calls fail with OH_IPC_DEAD_REMOTE_OBJECT, every live
+// proxy's death recipients run once (on an io thread), and exported stubs are released.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -40,7 +54,7 @@ inline constexpr uint32_t kInterfaceDescriptorCode = 0x5f4e5446;
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // Takes `socket` (a connected SOCK_SEQPACKET end), offers `root` to the peer (may be null),
-  // sends HELLO and starts the reader. The returned reference counts as one user.
+  // sends HELLO and starts the first io thread. The returned reference counts as one user.
   static base::StatusOr<std::shared_ptr<Connection>> Start(base::UniqueFd socket,
                                                            std::shared_ptr<Stub> root);
   ~Connection();
@@ -50,10 +64,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Waits for the peer's HELLO: OH_IPC_SUCCESS, OH_IPC_DEAD_REMOTE_OBJECT if it hung up first,
   // OH_IPC_INNER_ERROR on timeout (timeout_ms < 0 waits forever).
   int WaitForPeer(int timeout_ms);
-  // The peer's root object (a RemoteProxy), or null if it offered none or is gone.
+  // The peer's root object (a RemoteProxy), or null if it offered none.
   std::shared_ptr<RemoteObject> PeerRoot();
   CallerIdentity peer() const;
-  bool dead() const;
+  bool dead() const { return dead_; }
 
   // Users keep the connection open: private handles and RemoteProxy objects.
   void AddUser();
@@ -72,17 +86,37 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::shared_ptr<Stub> stub;
     uint64_t peer_references = 0;
   };
+  struct IncomingRequest {
+    std::shared_ptr<Stub> stub;
+    uint64_t id = 0;
+    uint32_t code = 0;
+    bool one_way = false;
+    Parcel data;
+  };
 
   Connection(base::UniqueFd socket, size_t max_packet);
 
-  void ReadLoop();
-  base::Status Dispatch(ReceivedFrame& frame);
+  // Receiving, with the token held: reads one frame and handles it, except a request, which is
+  // returned for the caller to run or queue. *would_block: nonblocking and nothing was there.
+  base::Status ReceiveOne(bool nonblocking, std::optional<IncomingRequest>* request,
+                          bool* would_block);
+  void ReleaseTokenLocked();
+  void IoThreadMain();
+  bool StartIoThreadLocked();
+  // With the listener role: listens, then runs the request read. False once dead.
+  bool ListenAndServe(std::unique_lock<std::mutex>& lock);
+  // With the standby role: true when the listener was busy long enough to take over.
+  bool StandBy(std::unique_lock<std::mutex>& lock);
+  // Waits for a request to run on this thread; nothing once dead.
+  std::optional<IncomingRequest> Listen();
+  void Queue(IncomingRequest request);
+  void Serve(IncomingRequest& request);
+
   base::Status OnHello(const ReceivedFrame& frame);
-  base::Status OnRequest(ReceivedFrame& frame);
   base::Status OnReply(ReceivedFrame& frame);
   base::Status OnRelease(const ReceivedFrame& frame);
-  void Serve(std::shared_ptr<Stub> stub, uint64_t id, uint32_t code, bool one_way, Parcel data);
-  void MarkDead();
+  base::StatusOr<IncomingRequest> OnRequest(ReceivedFrame& frame);
+  void MarkDead(const base::Status& why);
   void ShutdownIfUnused();
 
   // Turns a received object table into parcel objects: imports peer handles, resolves our own.
@@ -94,11 +128,32 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int Send(const FrameHeader& header, const Parcel* parcel);
 
   const base::UniqueFd socket_;
-  std::atomic<bool> dead_ = false;  // read without the lock by IsDead and proxies
   const size_t max_packet_;
-  std::mutex send_mutex_;  // one frame (all its packets) at a time
+  std::atomic<bool> dead_ = false;  // read without the lock by proxies
+  std::mutex send_mutex_;           // one frame (all its packets) at a time
+
+  // Only the token holder touches these.
+  FrameReader reader_;
+  ReceivedFrame frame_;
 
   mutable std::mutex mutex_;  // everything below
+  bool receiving_ = false;    // the receive token is taken
+  bool listener_present_ = false;
+  uint64_t listener_generation_ = 0;  // changes when the standby takes the role over
+  bool listener_handling_ = false;
+  std::chrono::steady_clock::time_point handling_started_;
+  std::chrono::steady_clock::time_point last_request_;
+  bool standby_present_ = false;
+  bool standby_asleep_ = false;  // waiting without a timeout: the listener must wake it
+  std::condition_variable standby_wake_;
+  // Synchronous callers in flight, and when the last one finished: the listener stays off the
+  // socket meanwhile (callers read it), so it neither competes for replies nor wakes per packet.
+  int active_callers_ = 0;
+  std::chrono::steady_clock::time_point last_caller_done_;
+  int spare_io_threads_ = 0;
+  int io_threads_ = 0;
+  std::condition_variable token_free_;  // the listener waits here (death wakes it)
+  std::condition_variable spare_wake_;  // spare io threads wait here for a role
   std::condition_variable hello_arrived_;
   bool hello_received_ = false;
   bool shut_down_ = false;

@@ -39,10 +39,10 @@ ssize_t SendRetrying(int socket, const msghdr* message) {
   return sent;
 }
 
-ssize_t ReceiveRetrying(int socket, msghdr* message) {
+ssize_t ReceiveRetrying(int socket, msghdr* message, int flags = 0) {
   ssize_t received;
   do {
-    received = ::recvmsg(socket, message, MSG_CMSG_CLOEXEC);
+    received = ::recvmsg(socket, message, MSG_CMSG_CLOEXEC | flags);
   } while (received < 0 && errno == EINTR);
   return received;
 }
@@ -134,7 +134,16 @@ base::Status SendFrame(int socket, size_t max_packet, const FrameHeader& header,
 
 FrameReader::FrameReader() : buffer_(kMaxFrameBytes) {}
 
-base::Status FrameReader::Read(int socket, ReceivedFrame* frame) {
+base::Status FrameReader::Read(int socket, ReceivedFrame* frame, bool nonblocking,
+                               bool* would_block) {
+  base::Status status = ReadFrame(socket, frame, nonblocking, would_block);
+  if (!status.ok()) frame->fds.clear();  // a rejected frame's fds are closed right away
+  return status;
+}
+
+base::Status FrameReader::ReadFrame(int socket, ReceivedFrame* frame, bool nonblocking,
+                                    bool* would_block) {
+  if (would_block != nullptr) *would_block = false;
   frame->fds.clear();
   frame->credentials.reset();
   alignas(cmsghdr) unsigned char control[kControlBytes];
@@ -144,8 +153,12 @@ base::Status FrameReader::Read(int socket, ReceivedFrame* frame) {
   message.msg_iovlen = 1;
   message.msg_control = control;
   message.msg_controllen = sizeof(control);
-  ssize_t received = ReceiveRetrying(socket, &message);
+  ssize_t received = ReceiveRetrying(socket, &message, nonblocking ? MSG_DONTWAIT : 0);
   if (received < 0) {
+    if (nonblocking && (errno == EAGAIN || errno == EWOULDBLOCK) && would_block != nullptr) {
+      *would_block = true;
+      return base::Status::Ok();
+    }
     if (errno == ECONNRESET) return base::Error(base::Code::kUnavailable, "peer reset");
     return base::ErrnoError("recvmsg on the ipc socket");
   }

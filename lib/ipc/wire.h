@@ -85,9 +85,14 @@ class FrameReader {
  public:
   FrameReader();
   // kUnavailable when the peer closed the connection; kInvalidArgument for a protocol violation.
-  base::Status Read(int socket, ReceivedFrame* frame);
+  // With `nonblocking`, returns OK with *would_block set when no packet is waiting (the rest of
+  // a frame, once started, is always waited for).
+  base::Status Read(int socket, ReceivedFrame* frame, bool nonblocking = false,
+                    bool* would_block = nullptr);
 
  private:
+  base::Status ReadFrame(int socket, ReceivedFrame* frame, bool nonblocking, bool* would_block);
+
   std::vector<uint8_t> buffer_;
   std::vector<WireObject> objects_;
 };
