@@ -1,8 +1,8 @@
 // A hostile peer, written for the test: it speaks the wire format by hand over a raw socket and
 // sends what a broken or malicious process could. The library must answer with an IPC error code
 // and close the connection — never crash, hang or leak fds. Every wait has its own timeout.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>

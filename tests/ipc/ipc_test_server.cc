@@ -6,8 +6,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -20,6 +23,9 @@ namespace {
 using namespace ncp::ipc::testing;
 
 std::atomic<int32_t> g_recorded{0};
+std::mutex g_signal_mutex;
+std::condition_variable g_signalled;
+bool g_signal = false;
 
 int ChildStubRequest(uint32_t, const OHIPCParcel*, OHIPCParcel* reply, void*) {
   return OH_IPCParcel_WriteInt32(reply, 4242);
@@ -115,6 +121,18 @@ int OnRequest(uint32_t code, const OHIPCParcel* data, OHIPCParcel* reply, void*)
         ::_exit(0);
       }).detach();
       return OH_IPC_SUCCESS;
+    case kWaitForSignal: {
+      std::unique_lock lock(g_signal_mutex);
+      bool arrived = g_signalled.wait_for(lock, std::chrono::seconds(5), [] { return g_signal; });
+      g_signal = false;
+      return OH_IPCParcel_WriteInt32(reply, arrived ? 1 : 0);
+    }
+    case kSignal: {
+      std::lock_guard lock(g_signal_mutex);
+      g_signal = true;
+      g_signalled.notify_all();
+      return OH_IPC_SUCCESS;
+    }
     default:
       return OH_IPC_USER_ERROR_CODE_MIN + 1;
   }

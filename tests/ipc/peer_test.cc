@@ -376,6 +376,24 @@ TEST_F(IpcPeerTest, ManyThreadsShareOneProxy) {
   EXPECT_EQ(mismatches, 0);
 }
 
+// A callback that waits for another request of the same connection must not starve it: the
+// standby io thread takes over listening while the first callback blocks.
+TEST_F(IpcPeerTest, LongCallbackDoesNotBlockOtherRequests) {
+  std::thread waiter([&] {
+    Parcels p;
+    ASSERT_EQ(OH_IPCRemoteProxy_SendRequest(peer_.root(), kWaitForSignal, p.data, p.reply, nullptr),
+              OH_IPC_SUCCESS);
+    int32_t arrived = 0;
+    ASSERT_EQ(OH_IPCParcel_ReadInt32(p.reply, &arrived), OH_IPC_SUCCESS);
+    EXPECT_EQ(arrived, 1);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  Parcels p;
+  EXPECT_EQ(OH_IPCRemoteProxy_SendRequest(peer_.root(), kSignal, p.data, p.reply, nullptr),
+            OH_IPC_SUCCESS);
+  waiter.join();
+}
+
 TEST_F(IpcPeerTest, ChildExitingNormallyKillsTheProxy) {
   g_deaths = 0;
   OHIPCDeathRecipient* recipient = OH_IPCDeathRecipient_Create(CountDeath, nullptr, nullptr);

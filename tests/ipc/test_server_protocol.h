@@ -22,6 +22,8 @@ enum ServerCode : uint32_t {
   kRecordAsync = 10,      // int32, one-way: remembered
   kGetRecorded = 11,      // -> int32 sum of everything recorded
   kDropRootAndExit = 12,  // replies, then exits normally 50 ms later
+  kWaitForSignal = 13,    // blocks until a kSignal request arrives (5 s at most): int32 1 if so
+  kSignal = 14,           // releases kWaitForSignal
 };
 
 }  // namespace ncp::ipc::testing
