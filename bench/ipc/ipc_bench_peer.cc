@@ -1,10 +1,13 @@
 // The child process of ipc_bench. Serves fd 3, one end of a SOCK_SEQPACKET socketpair:
-//   ipc_bench_peer raw  — echoes every packet back unchanged (the anchor's peer);
-//   ipc_bench_peer ipc  — adopts the socket with a stub: code 1 echoes an int32, code 2 echoes
-//                         the whole request parcel.
+//   ipc_bench_peer raw CPU  — echoes every packet back unchanged (the anchor's peer);
+//   ipc_bench_peer ipc CPU  — adopts the socket with a stub: code 1 echoes an int32, code 2
+//                             echoes the whole request parcel.
+// CPU (-1 for any) pins the process before it starts any thread.
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -44,7 +47,15 @@ int IpcServe() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 2 && std::strcmp(argv[1], "raw") == 0) return RawEcho();
-  if (argc == 2 && std::strcmp(argv[1], "ipc") == 0) return IpcServe();
+  if (argc != 3) return 64;
+  int cpu = std::atoi(argv[2]);
+  if (cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (::sched_setaffinity(0, sizeof(set), &set) != 0) return 65;
+  }
+  if (std::strcmp(argv[1], "raw") == 0) return RawEcho();
+  if (std::strcmp(argv[1], "ipc") == 0) return IpcServe();
   return 64;
 }
