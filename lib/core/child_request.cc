@@ -19,10 +19,6 @@ bool SplitEntry(const char* entry, std::string* library, std::string* symbol) {
   return true;
 }
 
-bool IsAcceptableLibraryName(const std::string& library) {
-  return !library.empty() && library.find("../") == std::string::npos;
-}
-
 base::Status CollectFdNames(const NativeChildProcess_FdList& list,
                             std::vector<std::pair<std::string, int>>* sorted_out) {
   // std::map gives OpenHarmony's order (byte-wise by name) and its first-wins emplace.

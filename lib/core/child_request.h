@@ -38,9 +38,6 @@ struct ChildRequest {
 // Returns false when there is no ':'.
 bool SplitEntry(const char* entry, std::string* library, std::string* symbol);
 
-// True when a library name may be used: non-empty and free of "../".
-bool IsAcceptableLibraryName(const std::string& library);
-
 // Walks the caller's fd list with OpenHarmony's rules: NULL name or a name longer than 20
 // characters → kInvalidArgument; duplicate names keep the first; more than 16 distinct names →
 // kInvalidArgument. Does not touch the fds.

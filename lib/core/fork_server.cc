@@ -24,19 +24,20 @@
 #include "core/fork_server_protocol.h"
 #include "core/process_title.h"
 #include "core/unix_message.h"
+#include "core/wire.h"
 
 namespace ncp::core {
 namespace {
 
 int64_t Micros(const timeval& tv) { return static_cast<int64_t>(tv.tv_sec) * 1000000 + tv.tv_usec; }
 
-// In the forked child: put the received fds at 3, 4, ... and close everything else.
+// In the forked child: put the received fds at kRequestFd, kFirstNamedFd, ... and close the rest.
 void PlaceFds(const std::vector<base::UniqueFd>& fds) {
-  const int first_free = 3 + static_cast<int>(fds.size());
+  const int first_free = kRequestFd + static_cast<int>(fds.size());
   std::vector<int> lifted;
   for (const base::UniqueFd& fd : fds) lifted.push_back(fcntl(fd.get(), F_DUPFD, first_free));
   for (size_t i = 0; i < lifted.size(); ++i) {
-    if (lifted[i] < 0 || dup2(lifted[i], 3 + static_cast<int>(i)) < 0) _exit(127);
+    if (lifted[i] < 0 || dup2(lifted[i], kRequestFd + static_cast<int>(i)) < 0) _exit(127);
   }
   syscall(SYS_close_range, first_free, ~0U, 0);
 }
@@ -45,7 +46,7 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds) {
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid() != server) _exit(127);  // the server died before prctl
   PlaceFds(fds);
-  ncp_internal_child_main(3);
+  ncp_internal_child_main(kRequestFd);
 }
 
 void Start(int sock, const ForkServerMessage& request, std::vector<base::UniqueFd>& fds) {
