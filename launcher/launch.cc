@@ -4,6 +4,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -144,6 +145,12 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const std::vector<std:
     // On failure the child reads EOF, fails its first step, and ~OwnedChild reaps it.
     NCP_RETURN_IF_ERROR(WriteIdMaps(pid, plan));
   }
+  // Defence in depth for CVE-2019-5736: without a pid namespace, /proc/<our pid>/exe leads from
+  // the sandbox back to the launcher's binary. The kernel already refuses that to a process in a
+  // child user namespace (cap_ptrace_access_check); non-dumpable, it would also need
+  // CAP_SYS_PTRACE over our namespace. Not earlier: an unprivileged parent cannot open the
+  // child's uid_map while non-dumpable.
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return ErrnoError("PR_SET_DUMPABLE");
   if (write(sync->write.get(), "g", 1) != 1) return ErrnoError("release the child");
 
   ChildEnd end;

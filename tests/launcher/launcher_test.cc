@@ -120,6 +120,20 @@ TEST(Launcher, RootIsReadOnlyAndHostTmpIsHidden) {
   EXPECT_EQ(run.out, "tmp-writable\n");
 }
 
+// CVE-2019-5736: nothing inside may reach the launcher's own binary through /proc/<pid>/exe,
+// neither the pid namespace's init (a forked launcher) nor, without a pid namespace, the parent.
+TEST(Launcher, LauncherBinaryIsNotReachableThroughProc) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun with_pid_ns = RunLauncher(Shell("cat /proc/1/exe >/dev/null 2>&1 && echo readable"));
+  EXPECT_EQ(with_pid_ns.out, "");
+  LauncherRun without_pid_ns = RunLauncher(
+      {"--unshare-user", "--unshare-mount", "--ro-bind", "/usr", "--ro-bind-try", "/lib",
+       "--ro-bind-try", "/lib64", "--ro-bind-try", "/bin", "--", "/bin/sh", "-c",
+       "test $PPID -gt 1 && echo has-parent; cat /proc/$PPID/exe >/dev/null 2>&1 && echo "
+       "readable"});
+  EXPECT_EQ(without_pid_ns.out, "has-parent\n") << without_pid_ns.err;
+}
+
 TEST(Launcher, MissingProgramExits127) {
   NCP_REQUIRE_USERNS();
   LauncherRun run = RunLauncher(Sandboxed({"--", "/no/such/program"}));
