@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "launcher/init_status.h"
+#include "launcher/signals.h"
 #include "launcher/steps.h"
 
 namespace ncp::launcher {
@@ -20,6 +21,7 @@ namespace {
 [[noreturn]] void ReapUntilProgramEnds(pid_t program, int status_fd) {
   // Nothing inside may ptrace or read the memory of the one unfiltered process.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  ForwardSignalsTo(program);
   // Hold no copy of the program's fds (a pipe's reader must see EOF when the program exits).
   syscall(SYS_close_range, 0U, static_cast<unsigned>(status_fd) - 1, 0);
   syscall(SYS_close_range, static_cast<unsigned>(status_fd) + 1, ~0U, 0);

@@ -15,6 +15,7 @@
 #include "base/unique_fd.h"
 #include "launcher/child_setup.h"
 #include "launcher/init_status.h"
+#include "launcher/signals.h"
 #include "launcher/userns.h"
 
 namespace ncp::launcher {
@@ -138,6 +139,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const std::vector<std:
   }
 
   OwnedChild child(pid);
+  ForwardSignalsTo(pid);
   sync->read.reset();
   errors->write.reset();
   status->write.reset();

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -132,6 +133,27 @@ TEST(Launcher, LauncherBinaryIsNotReachableThroughProc) {
        "test $PPID -gt 1 && echo has-parent; cat /proc/$PPID/exe >/dev/null 2>&1 && echo "
        "readable"});
   EXPECT_EQ(without_pid_ns.out, "has-parent\n") << without_pid_ns.err;
+}
+
+TEST(Launcher, TerminationSignalReachesTheProgramAndIsMirrored) {
+  NCP_REQUIRE_USERNS();
+  RunOptions options;
+  options.signal_when_ready = SIGTERM;
+  // The shell is not pid 1 (init is), so SIGTERM's default action applies to it.
+  LauncherRun run = RunLauncher(Shell("echo ready; while :; do :; done"), options);
+  ASSERT_TRUE(run.signaled()) << "status " << run.wait_status << " " << run.err;
+  EXPECT_EQ(run.signal(), SIGTERM);
+}
+
+TEST(Launcher, RefusedUserNamespaceIsOneLineAndExit125) {
+  RunOptions options;
+  options.deny_user_namespaces = true;
+  LauncherRun run = RunLauncher(Sandboxed({"--", "/bin/true"}), options);
+  EXPECT_EQ(run.exit_code(), 125);
+  EXPECT_NE(run.err.find("ncp-launch: cannot create a user namespace (Operation not permitted): "),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
 }
 
 TEST(Launcher, MissingProgramExits127) {

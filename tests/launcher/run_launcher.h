@@ -21,6 +21,12 @@ struct RunOptions {
   std::string binary = NCP_LAUNCH_PATH;
   // Drop to uid/gid 65534 before exec (only when the test runs as root).
   bool as_nobody = false;
+  // Make clone(CLONE_NEWUSER) fail with EPERM (and clone3 with ENOSYS), as a container's
+  // seccomp profile does, before exec.
+  bool deny_user_namespaces = false;
+  // When not 0: once stdout contains `ready_marker`, send this signal to ncp-launch.
+  int signal_when_ready = 0;
+  std::string ready_marker = "ready";
 };
 
 LauncherRun RunLauncher(const std::vector<std::string>& args, const RunOptions& options = {});
