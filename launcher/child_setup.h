@@ -1,0 +1,28 @@
+// The sandboxed child, from clone to exec: SetUpAndExec runs the start order of DESIGN.md, one
+// named step per line (steps.h), and reports the first failure to the parent as a SetupError.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "policy/plan.h"
+
+namespace ncp::launcher {
+
+// Exit status of a child whose setup failed; the parent reads the reason from the error pipe.
+inline constexpr int kSetupFailedExit = 125;
+
+struct ChildContext {
+  const policy::Plan* plan = nullptr;
+  const std::vector<std::string>* command = nullptr;  // PROGRAM ARGS...
+  int sync_fd = -1;    // read end; one byte from the parent = id maps written, go on
+  int error_fd = -1;   // write end of the CLOEXEC setup-error pipe
+  int status_fd = -1;  // write end; the pid-namespace init reports how the program ended
+  bool verbose = false;
+};
+
+// Never returns: execs the program, or reports the failing step and exits kSetupFailedExit
+// (126/127 when only the exec itself failed).
+[[noreturn]] void SetUpAndExec(const ChildContext& context);
+
+}  // namespace ncp::launcher

@@ -1,0 +1,63 @@
+// The pid namespace's init: reaps every orphan and reports how the program ended.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "launcher/init_status.h"
+#include "launcher/signals.h"
+#include "launcher/steps.h"
+
+namespace ncp::launcher {
+
+using base::ErrnoError;
+using base::Status;
+
+namespace {
+
+[[noreturn]] void ReapUntilProgramEnds(pid_t program, int status_fd) {
+  // Nothing inside may ptrace or read the memory of the one unfiltered process.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  ForwardSignalsTo(program);
+  // Hold no copy of the program's fds (a pipe's reader must see EOF when the program exits).
+  syscall(SYS_close_range, 0U, static_cast<unsigned>(status_fd) - 1, 0);
+  syscall(SYS_close_range, static_cast<unsigned>(status_fd) + 1, ~0U, 0);
+  for (;;) {
+    int wstatus = 0;
+    const pid_t pid = waitpid(-1, &wstatus, 0);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0) _exit(kSetupFailedInitExit);
+    if (pid != program) continue;
+    InitStatus report{};
+    if (WIFSIGNALED(wstatus)) {
+      report.signaled = 1;
+      report.value = WTERMSIG(wstatus);
+    } else {
+      report.value = WEXITSTATUS(wstatus);
+    }
+    (void)!write(status_fd, &report, sizeof(report));
+    // Leaving kills whatever the program left behind: init's death ends the namespace.
+    _exit(report.signaled ? 128 + report.value : report.value);
+  }
+}
+
+}  // namespace
+
+Status StartInit(int status_fd, int error_fd) {
+  const pid_t program = fork();
+  if (program < 0) return ErrnoError("fork the program from init");
+  if (program == 0) {
+    close(status_fd);
+    // Init is our parent now; if it goes, so do we (it is also the namespace's reaper).
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return ErrnoError("PR_SET_PDEATHSIG");
+    return Status::Ok();
+  }
+  // Only the program may report setup errors; its copy closes at exec, which is the parent's EOF.
+  close(error_fd);
+  ReapUntilProgramEnds(program, status_fd);
+}
+
+}  // namespace ncp::launcher

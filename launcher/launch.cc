@@ -1,0 +1,174 @@
+#include "launcher/launch.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "base/unique_fd.h"
+#include "launcher/child_setup.h"
+#include "launcher/init_status.h"
+#include "launcher/signals.h"
+#include "launcher/userns.h"
+
+namespace ncp::launcher {
+namespace {
+
+using base::ErrnoError;
+using base::Status;
+using base::UniqueFd;
+
+// A started child: killed and reaped on destruction unless waited for (crun's cleanup_pid).
+class OwnedChild {
+ public:
+  explicit OwnedChild(pid_t pid) : pid_(pid) {}
+  OwnedChild(const OwnedChild&) = delete;
+  OwnedChild& operator=(const OwnedChild&) = delete;
+  ~OwnedChild() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  pid_t get() const { return pid_; }
+
+  base::StatusOr<int> Wait() {
+    int wstatus = 0;
+    while (waitpid(pid_, &wstatus, 0) < 0) {
+      if (errno != EINTR) return ErrnoError("waitpid");
+    }
+    pid_ = -1;
+    return wstatus;
+  }
+
+ private:
+  pid_t pid_;
+};
+
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+
+base::StatusOr<Pipe> MakePipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe2");
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+uint64_t CloneFlags(const policy::Namespaces& ns) {
+  uint64_t flags = 0;
+  if (ns.user) flags |= CLONE_NEWUSER;
+  if (ns.pid) flags |= CLONE_NEWPID;
+  if (ns.net) flags |= CLONE_NEWNET;
+  if (ns.ipc) flags |= CLONE_NEWIPC;
+  if (ns.uts) flags |= CLONE_NEWUTS;
+  if (ns.cgroup) flags |= CLONE_NEWCGROUP;
+  if (ns.mount) flags |= CLONE_NEWNS;
+  return flags;
+}
+
+// fork() with namespace flags. clone3 first; the raw clone syscall where clone3 is missing or
+// filtered with ENOSYS (older container runtimes). Returns 0 in the child, like fork().
+pid_t CloneWithFlags(uint64_t flags) {
+  clone_args args{};
+  args.flags = flags;
+  args.exit_signal = SIGCHLD;
+  long pid = syscall(SYS_clone3, &args, sizeof(args));
+  if (pid < 0 && errno == ENOSYS) {
+    pid = syscall(SYS_clone, static_cast<unsigned long>(flags) | SIGCHLD, nullptr, nullptr, nullptr,
+                  nullptr);
+  }
+  return static_cast<pid_t>(pid);
+}
+
+// Reads the init's report without blocking: it was written before init exited, if at all.
+std::optional<InitStatus> ReadInitStatus(int fd) {
+  InitStatus status{};
+  if (read(fd, &status, sizeof(status)) != static_cast<ssize_t>(sizeof(status))) {
+    return std::nullopt;
+  }
+  return status;
+}
+
+}  // namespace
+
+base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const std::vector<std::string>& command,
+                                const LaunchOptions& options) {
+  if (!plan.namespaces.user && (plan.uid || plan.gid)) {
+    return base::Error(base::Code::kInvalidArgument, "--uid/--gid need a user namespace");
+  }
+  auto sync = MakePipe();
+  if (!sync.ok()) return sync.status();
+  auto errors = MakePipe();
+  if (!errors.ok()) return errors.status();
+  auto status = MakePipe();
+  if (!status.ok()) return status.status();
+  if (fcntl(status->read.get(), F_SETFL, O_NONBLOCK) != 0) return ErrnoError("O_NONBLOCK");
+
+  const uint64_t flags = CloneFlags(plan.namespaces);
+  const pid_t pid = CloneWithFlags(flags);
+  if (pid < 0) {
+    const int err = errno;
+    if ((flags & CLONE_NEWUSER) != 0 && (err == EPERM || err == ENOSPC || err == EINVAL)) {
+      return base::Error(base::Code::kUnavailable, UserNamespaceRefusedReason(err));
+    }
+    return ErrnoError("clone with namespace flags", err);
+  }
+  if (pid == 0) {
+    // The child must not hold the parent's ends: EOF and hang-up are how each side learns the
+    // other is gone.
+    sync->write.reset();
+    errors->read.reset();
+    status->read.reset();
+    ChildContext context;
+    context.plan = &plan;
+    context.command = &command;
+    context.sync_fd = sync->read.get();
+    context.error_fd = errors->write.get();
+    context.status_fd = status->write.get();
+    context.verbose = options.verbose;
+    SetUpAndExec(context);
+  }
+
+  OwnedChild child(pid);
+  ForwardSignalsTo(pid);
+  sync->read.reset();
+  errors->write.reset();
+  status->write.reset();
+  if (plan.namespaces.user) {
+    // On failure the child reads EOF, fails its first step, and ~OwnedChild reaps it.
+    NCP_RETURN_IF_ERROR(WriteIdMaps(pid, plan));
+  }
+  // Defence in depth for CVE-2019-5736: without a pid namespace, /proc/<our pid>/exe leads from
+  // the sandbox back to the launcher's binary. The kernel already refuses that to a process in a
+  // child user namespace (cap_ptrace_access_check); non-dumpable, it would also need
+  // CAP_SYS_PTRACE over our namespace. Not earlier: an unprivileged parent cannot open the
+  // child's uid_map while non-dumpable.
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return ErrnoError("PR_SET_DUMPABLE");
+  if (write(sync->write.get(), "g", 1) != 1) return ErrnoError("release the child");
+
+  ChildEnd end;
+  end.setup_error = ReadSetupError(errors->read.get());
+  auto wstatus = child.Wait();
+  if (!wstatus.ok()) return wstatus.status();
+  end.signaled = WIFSIGNALED(*wstatus);
+  end.value = end.signaled ? WTERMSIG(*wstatus) : WEXITSTATUS(*wstatus);
+  // With a pid namespace the process we waited for is init; the program's end is in its report.
+  if (plan.namespaces.pid && !end.signaled) {
+    if (std::optional<InitStatus> report = ReadInitStatus(status->read.get())) {
+      end.signaled = report->signaled != 0;
+      end.value = report->value;
+    }
+  }
+  return end;
+}
+
+}  // namespace ncp::launcher

@@ -1,0 +1,31 @@
+// Parent side of one sandboxed start: clone the child into its namespaces, write its id maps,
+// let it go, relay a setup failure, wait for it and say how it ended.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "launcher/setup_error.h"
+#include "policy/plan.h"
+
+namespace ncp::launcher {
+
+struct LaunchOptions {
+  bool verbose = false;  // the child logs each setup step and its time
+};
+
+struct ChildEnd {
+  // Set when a setup step (or the exec) failed; the exit fields then say 125/126/127.
+  std::optional<SetupError> setup_error;
+  bool signaled = false;
+  int value = 0;  // exit status, or the signal number when `signaled`
+};
+
+// Runs `command` (PROGRAM ARGS...) in the sandbox `plan` describes and waits for it. An error
+// Status means nothing was started (or the start was abandoned and the child reaped).
+base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const std::vector<std::string>& command,
+                                const LaunchOptions& options);
+
+}  // namespace ncp::launcher

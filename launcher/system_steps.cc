@@ -1,0 +1,91 @@
+// The small steps that each wrap one or two system calls.
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/unique_fd.h"
+#include "launcher/steps.h"
+
+namespace ncp::launcher {
+
+using base::ErrnoError;
+using base::Status;
+
+Status WaitForParentIdMaps(int sync_fd) {
+  char byte = 0;
+  ssize_t n;
+  do {
+    n = read(sync_fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return ErrnoError("read the go-ahead from the parent");
+  // EOF: the parent could not write the maps (it reports why) or died.
+  if (n == 0) return base::Error(base::Code::kFailedPrecondition, "the parent gave up");
+  return Status::Ok();
+}
+
+Status SetHostname(const policy::Plan& plan) {
+  if (sethostname(plan.hostname->data(), plan.hostname->size()) != 0) {
+    return ErrnoError("sethostname " + *plan.hostname);
+  }
+  return Status::Ok();
+}
+
+// A new network namespace starts with `lo` down; programs expect 127.0.0.1 to work.
+Status BringUpLoopback() {
+  base::UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) return ErrnoError("socket for SIOCSIFFLAGS");
+  ifreq req{};
+  std::strncpy(req.ifr_name, "lo", IFNAMSIZ - 1);
+  if (ioctl(sock.get(), SIOCGIFFLAGS, &req) != 0) return ErrnoError("SIOCGIFFLAGS lo");
+  req.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(sock.get(), SIOCSIFFLAGS, &req) != 0) return ErrnoError("SIOCSIFFLAGS lo up");
+  return Status::Ok();
+}
+
+Status ApplyRlimits(const policy::Plan& plan) {
+  for (const policy::Rlimit& limit : plan.rlimits) {
+    const rlimit value{static_cast<rlim_t>(limit.soft), static_cast<rlim_t>(limit.hard)};
+    if (setrlimit(static_cast<__rlimit_resource>(limit.resource), &value) != 0) {
+      return ErrnoError("setrlimit " + limit.name);
+    }
+  }
+  return Status::Ok();
+}
+
+Status SetParentDeathSignal(int sync_fd) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return ErrnoError("PR_SET_PDEATHSIG");
+  // The parent may have died before the line above. It holds the sync pipe's write end until it
+  // has reaped us, so a hang-up on our read end means it is gone (getppid() is 0 in a new pid
+  // namespace, so it cannot tell us).
+  pollfd pfd{sync_fd, POLLIN, 0};
+  if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP) != 0) {
+    return base::Error(base::Code::kFailedPrecondition, "the parent died during setup");
+  }
+  return Status::Ok();
+}
+
+Status InstallSeccomp(const policy::Plan& plan) {
+  const std::vector<sock_filter>& program = plan.seccomp.program;
+  if (program.empty() || program.size() > BPF_MAXINSNS) {
+    return base::Error(base::Code::kInvalidArgument,
+                       "the plan's seccomp program is empty or too long");
+  }
+  sock_fprog fprog{static_cast<unsigned short>(program.size()),
+                   const_cast<sock_filter*>(program.data())};
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) != 0) {
+    return ErrnoError("PR_SET_SECCOMP");
+  }
+  return Status::Ok();
+}
+
+}  // namespace ncp::launcher

@@ -1,0 +1,206 @@
+// ncp-launch end to end: exit status mirroring, the sandbox as the program sees it, and the
+// errors that must stop a start before anything runs.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "run_launcher.h"
+#include "testing/testing.h"
+
+namespace ncp::testing {
+namespace {
+
+// The default profile is for library entries, which never exec; a program run through a shell
+// also needs these.
+std::vector<std::string> Sandboxed(std::vector<std::string> command) {
+  std::vector<std::string> args = {"--profile", NCP_PROFILES_DIR "/default.profile",
+                                   "--seccomp-allow", "execve, arch_prctl, vfork, wait4"};
+  args.insert(args.end(), command.begin(), command.end());
+  return args;
+}
+
+std::vector<std::string> Shell(const std::string& script) {
+  return Sandboxed({"--", "/bin/sh", "-c", script});
+}
+
+TEST(Launcher, VersionAndHelp) {
+  LauncherRun version = RunLauncher({"--version"});
+  EXPECT_EQ(version.exit_code(), 0);
+  EXPECT_NE(version.out.find("ncp-launch "), std::string::npos);
+  LauncherRun help = RunLauncher({"--help"});
+  EXPECT_EQ(help.exit_code(), 0);
+  EXPECT_NE(help.out.find("--unshare-net"), std::string::npos);
+}
+
+TEST(Launcher, CheckPrintsThePlanAndStartsNothing) {
+  LauncherRun run = RunLauncher({"--profile", NCP_PROFILES_DIR "/default.profile", "--check"});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_NE(run.out.find("namespaces: user pid net"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("seccomp:"), std::string::npos) << run.out;
+}
+
+TEST(Launcher, BrokenProfileNamesFileAndLineAndStartsNothing) {
+  TempDir dir;
+  const std::string profile = dir.path() + "/broken.profile";
+  const std::string marker = dir.path() + "/started";
+  std::ofstream(profile) << "unshare-all\nfrobnicate = 1\n";
+  LauncherRun run = RunLauncher({"--profile", profile, "--", "/bin/touch", marker});
+  EXPECT_EQ(run.exit_code(), 125);
+  EXPECT_NE(run.err.find("broken.profile:2:"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
+TEST(Launcher, NothingToRunIsALauncherError) {
+  EXPECT_EQ(RunLauncher({"--profile", NCP_PROFILES_DIR "/default.profile"}).exit_code(), 125);
+}
+
+TEST(Launcher, TrueExitsZero) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher(Sandboxed({"--", "/bin/true"}));
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+}
+
+TEST(Launcher, ExitCodeIsMirrored) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher(Shell("exit 7"));
+  EXPECT_EQ(run.exit_code(), 7) << run.err;
+}
+
+TEST(Launcher, SignalDeathIsMirrored) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher(Shell("kill -SEGV $$"));
+  ASSERT_TRUE(run.signaled()) << "status " << run.wait_status << " " << run.err;
+  EXPECT_EQ(run.signal(), SIGSEGV);
+  EXPECT_FALSE(WCOREDUMP(run.wait_status));
+}
+
+TEST(Launcher, ProgramRunsWithoutCapabilitiesWithNoNewPrivsAndSeccomp) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher(Shell("cat /proc/self/status"));
+  ASSERT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_NE(run.out.find("CapEff:\t0000000000000000"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("CapBnd:\t0000000000000000"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("NoNewPrivs:\t1"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Seccomp:\t2"), std::string::npos) << run.out;
+}
+
+TEST(Launcher, ProgramIsInItsOwnPidNamespace) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher(Shell("echo $$"));
+  ASSERT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_TRUE(run.out == "1\n" || run.out == "2\n") << run.out;
+}
+
+TEST(Launcher, HostnameIsSet) {
+  NCP_REQUIRE_USERNS();
+  std::vector<std::string> args = {"--hostname", "sandbox-box"};
+  std::vector<std::string> shell = Shell("cat /proc/sys/kernel/hostname");
+  args.insert(args.begin(), shell.begin(), shell.end() - 4);  // options before "--"
+  args.insert(args.end(), shell.end() - 4, shell.end());
+  LauncherRun run = RunLauncher(args);
+  ASSERT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "sandbox-box\n");
+}
+
+TEST(Launcher, RootIsReadOnlyAndHostTmpIsHidden) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;  // under the host's $TMPDIR
+  std::ofstream(dir.path() + "/secret") << "x";
+  LauncherRun run =
+      RunLauncher(Shell("test -e " + dir.path() +
+                        "/secret && echo visible; (echo > /usr/x) 2>/dev/null && "
+                        "echo usr-writable; mkdir /newdir 2>/dev/null && echo root-writable; "
+                        "echo > /tmp/ok && echo tmp-writable"));
+  ASSERT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "tmp-writable\n");
+}
+
+// CVE-2019-5736: nothing inside may reach the launcher's own binary through /proc/<pid>/exe,
+// neither the pid namespace's init (a forked launcher) nor, without a pid namespace, the parent.
+TEST(Launcher, LauncherBinaryIsNotReachableThroughProc) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun with_pid_ns = RunLauncher(Shell("cat /proc/1/exe >/dev/null 2>&1 && echo readable"));
+  EXPECT_EQ(with_pid_ns.out, "");
+  LauncherRun without_pid_ns = RunLauncher(
+      {"--unshare-user", "--unshare-mount", "--ro-bind", "/usr", "--ro-bind-try", "/lib",
+       "--ro-bind-try", "/lib64", "--ro-bind-try", "/bin", "--", "/bin/sh", "-c",
+       "test $PPID -gt 1 && echo has-parent; cat /proc/$PPID/exe >/dev/null 2>&1 && echo "
+       "readable"});
+  EXPECT_EQ(without_pid_ns.out, "has-parent\n") << without_pid_ns.err;
+}
+
+TEST(Launcher, TerminationSignalReachesTheProgramAndIsMirrored) {
+  NCP_REQUIRE_USERNS();
+  RunOptions options;
+  options.signal_when_ready = SIGTERM;
+  // The shell is not pid 1 (init is), so SIGTERM's default action applies to it.
+  LauncherRun run = RunLauncher(Shell("echo ready; while :; do :; done"), options);
+  ASSERT_TRUE(run.signaled()) << "status " << run.wait_status << " " << run.err;
+  EXPECT_EQ(run.signal(), SIGTERM);
+}
+
+TEST(Launcher, RefusedUserNamespaceIsOneLineAndExit125) {
+  RunOptions options;
+  options.deny_user_namespaces = true;
+  LauncherRun run = RunLauncher(Sandboxed({"--", "/bin/true"}), options);
+  EXPECT_EQ(run.exit_code(), 125);
+  EXPECT_NE(run.err.find("ncp-launch: cannot create a user namespace (Operation not permitted): "),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+}
+
+TEST(Launcher, MissingProgramExits127) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher(Sandboxed({"--", "/no/such/program"}));
+  EXPECT_EQ(run.exit_code(), 127);
+  EXPECT_NE(run.err.find("exec: cannot run /no/such/program"), std::string::npos) << run.err;
+}
+
+TEST(Launcher, NonExecutableProgramExits126) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher(Sandboxed({"--", "/etc/ld.so.cache"}));
+  EXPECT_EQ(run.exit_code(), 126) << run.err;
+}
+
+TEST(Launcher, FailedSetupStepIsNamedAndExits125) {
+  NCP_REQUIRE_USERNS();
+  std::vector<std::string> args = {"--ro-bind", "/no/such/dir:/x"};
+  std::vector<std::string> rest = Sandboxed({"--", "/bin/true"});
+  args.insert(args.begin(), rest.begin(), rest.end() - 2);
+  args.insert(args.end(), rest.end() - 2, rest.end());
+  LauncherRun run = RunLauncher(args);
+  EXPECT_EQ(run.exit_code(), 125);
+  EXPECT_NE(run.err.find("build-rootfs"), std::string::npos) << run.err;
+}
+
+TEST(Launcher, WorksAsAnUnprivilegedUser) {
+  NCP_REQUIRE_USERNS();
+  if (geteuid() != 0) GTEST_SKIP() << "already unprivileged; every other test covers this";
+  RunOptions options;
+  options.as_nobody = true;
+  LauncherRun run = RunLauncher(Shell("grep CapEff /proc/self/status; exit 5"), options);
+  EXPECT_EQ(run.exit_code(), 5) << run.err;
+  EXPECT_NE(run.out.find("CapEff:\t0000000000000000"), std::string::npos) << run.out;
+}
+
+TEST(Launcher, RefusesASetuidCopyOfItself) {
+  TempDir dir;
+  const std::string copy = dir.path() + "/ncp-launch";
+  std::filesystem::copy_file(NCP_LAUNCH_PATH, copy);
+  ASSERT_EQ(chmod(copy.c_str(), 04755), 0);
+  RunOptions options;
+  options.binary = copy;
+  LauncherRun run = RunLauncher({"--version"}, options);
+  EXPECT_EQ(run.exit_code(), 125);
+  EXPECT_NE(run.err.find("setuid"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace ncp::testing

@@ -1,0 +1,34 @@
+// Runs ncp-launch (or a copy of it) as a subprocess and collects what it did.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ncp::testing {
+
+struct LauncherRun {
+  int wait_status = -1;  // as from waitpid
+  std::string out;
+  std::string err;
+
+  bool exited() const;
+  int exit_code() const;  // -1 unless exited()
+  bool signaled() const;
+  int signal() const;  // 0 unless signaled()
+};
+
+struct RunOptions {
+  std::string binary = NCP_LAUNCH_PATH;
+  // Drop to uid/gid 65534 before exec (only when the test runs as root).
+  bool as_nobody = false;
+  // Make clone(CLONE_NEWUSER) fail with EPERM (and clone3 with ENOSYS), as a container's
+  // seccomp profile does, before exec.
+  bool deny_user_namespaces = false;
+  // When not 0: once stdout contains `ready_marker`, send this signal to ncp-launch.
+  int signal_when_ready = 0;
+  std::string ready_marker = "ready";
+};
+
+LauncherRun RunLauncher(const std::vector<std::string>& args, const RunOptions& options = {});
+
+}  // namespace ncp::testing
