@@ -114,11 +114,24 @@ void AdoptCallerContext(const WireRequest& request) {
   umask(request.umask);
 }
 
+// The last step before user code; a hook that refuses ends the child with its status.
+void RunBeforeUserCode(const ncp_child_hooks& hooks) {
+  if (hooks.before_user_code == nullptr) return;
+  const int status = hooks.before_user_code(hooks.context);
+  if (status != 0) _exit(status);
+}
+
 }  // namespace
 }  // namespace ncp::core
 
 extern "C" void ncp_internal_child_main(int request_fd) {
+  ncp_internal_child_main_with_hooks(request_fd, nullptr);
+}
+
+extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_child_hooks* hooks) {
   using namespace ncp::core;
+  const ncp_child_hooks none{};
+  if (hooks == nullptr) hooks = &none;
   ResetSignals();
   MarkAsChildProcess();
   std::string bytes;
@@ -131,10 +144,11 @@ extern "C" void ncp_internal_child_main(int request_fd) {
     Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: %s%s", decoded.status().message().c_str(), "");
   }
   WireRequest& request = *decoded;
-  AdoptCallerContext(request);
+  if (hooks->keep_own_context == 0) AdoptCallerContext(request);
   SetProcessTitle(request.process_name.c_str());
 
-  const std::string path = ResolveLibrary(request.library);
+  const std::string path =
+      hooks->library_path != nullptr ? hooks->library_path : ResolveLibrary(request.library);
   void* handle = dlopen(path.c_str(), RTLD_LAZY);
   if (handle == nullptr) {
     Fail(NCP_CHILD_EXIT_LIBRARY_NOT_LOADED, "child %d: cannot load library \"%s\": %s",
@@ -148,6 +162,7 @@ extern "C" void ncp_internal_child_main(int request_fd) {
     }
     NativeChildProcess_Args args = BuildArgs(request);
     SetCurrentArgs(args);
+    RunBeforeUserCode(*hooks);
     entry(args);
     exit(0);
   }

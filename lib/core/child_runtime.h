@@ -19,6 +19,26 @@ extern "C" {
 // Never returns. `request_fd` holds the launch request; the named fds follow at fixed numbers.
 __attribute__((visibility("default"), noreturn)) void ncp_internal_child_main(int request_fd);
 
+// How ncp-launch runs the same runtime inside a sandbox it has built.
+struct ncp_child_hooks {
+  // Called once the library is loaded and its symbols found, right before the first user code
+  // (the entry, or NativeChildProcess_OnConnect) runs: ncp-launch installs seccomp here, so
+  // that loading needs no openat/mmap(PROT_EXEC) in the filter. Non-zero: the child exits with
+  // that status without running user code. NULL: no hook.
+  int (*before_user_code)(void* context);
+  void* context;
+  // Non-NULL: load this path instead of resolving the request's library name (ncp-launch
+  // resolves it on the host, where it also decides what to bind into the sandbox).
+  const char* library_path;
+  // Non-zero: keep this process's environment and working directory instead of adopting the
+  // caller's from the request (ncp-launch has already applied the profile's environment).
+  int keep_own_context;
+};
+
+// ncp_internal_child_main with hooks; `hooks` may be NULL. Never returns.
+__attribute__((visibility("default"), noreturn)) void ncp_internal_child_main_with_hooks(
+    int request_fd, const struct ncp_child_hooks* hooks);
+
 // The fork server's loop (see fork_server.cc), serving the application on `socket`. `argv` is
 // main()'s: its memory is reused to show each forked child's name in /proc/PID/cmdline.
 __attribute__((visibility("default"), noreturn)) void ncp_internal_fork_server_main(int socket,
