@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/isolation_uid.h"
 #include "isolated/isolated_support.h"
 
 namespace ncp::testing {
@@ -164,6 +165,67 @@ TEST(IsolatedLimits, IsolatedStartsWithOptionsUseTheDefaultSandbox) {
   EXPECT_EQ(probe["pid"], "2");
   EXPECT_EQ(probe["Seccomp"], "2");
   EXPECT_EQ(watcher.Wait(pid).exitCode, 0);
+}
+
+// The "Uid:" line of /proc/PID/status: real, effective, saved, filesystem uid.
+std::string HostUids(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Uid:", 0) == 0) return line.substr(4);
+  }
+  return "";
+}
+
+TEST(IsolatedLimits, IsolationUidRunsTheEntryUnderADistinctHostUid) {
+  NCP_REQUIRE_USERNS();
+  if (!base::IsolationUidAvailable().ok()) {
+    // Not root and no subordinate range: the start must fail with 16010003 and say why.
+    Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+    OH_Ability_ChildProcessConfigs_SetIsolationUid(configs, true);
+    const std::string entry = std::string(kTestLib) + ":EchoParams";
+    int32_t pid = -42;
+    EXPECT_EQ(OH_Ability_StartNativeChildProcessWithConfigs(entry.c_str(), {nullptr, {nullptr}},
+                                                           configs, &pid),
+              NCP_ERR_SERVICE_ERROR);
+    EXPECT_NE(std::string(NCP_GetLastErrorMessage()).find("isolationUid"), std::string::npos)
+        << NCP_GetLastErrorMessage();
+    EXPECT_EQ(pid, -42);
+    OH_Ability_DestroyChildProcessConfigs(configs);
+    return;
+  }
+  Pipe in = MakePipe();
+  FdList fds;
+  fds.Add("in", in.read.get());
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  OH_Ability_ChildProcessConfigs_SetIsolationUid(configs, true);
+  NCP_ChildProcessConfigs_SetProfile(configs, ShippedProfile("default").c_str());
+  ExitWatcher watcher;
+  const std::string entry = std::string(kTestLib) + ":WaitForByte";
+  int32_t launcher = 0;
+  ASSERT_EQ(OH_Ability_StartNativeChildProcessWithConfigs(entry.c_str(), {nullptr, fds.list()},
+                                                         configs, &launcher),
+            NCP_NO_ERROR)
+      << NCP_GetLastErrorMessage();
+  OH_Ability_DestroyChildProcessConfigs(configs);
+  in.read.reset();
+  std::vector<pid_t> sandbox;
+  for (int i = 0; i < 500 && sandbox.size() < 2; ++i) {
+    sandbox = Descendants(launcher);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(sandbox.size(), 2u);
+  const std::string uids = HostUids(sandbox.back());
+  std::istringstream fields(uids);
+  uid_t real = 0, effective = 0;
+  fields >> real >> effective;
+  EXPECT_NE(real, getuid()) << uids;
+  EXPECT_NE(effective, getuid()) << uids;
+  EXPECT_NE(real, 0u) << uids;
+  ASSERT_EQ(write(in.write.get(), "x", 1), 1);
+  EXPECT_EQ(watcher.Wait(launcher).exitCode, 0);
 }
 
 }  // namespace
