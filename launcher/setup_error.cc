@@ -22,6 +22,10 @@ const char* StepName(Step step) {
   switch (step) {
     case Step::kWaitForParentIdMaps:
       return "wait-for-parent-id-maps";
+    case Step::kSwitchToIsolationIds:
+      return "switch-to-isolation-ids";
+    case Step::kNewSession:
+      return "new-session";
     case Step::kMakeRootPrivate:
       return "make-root-private";
     case Step::kBuildRootfs:

@@ -16,6 +16,8 @@ namespace ncp::launcher {
 // within one build.
 enum class Step : uint32_t {
   kWaitForParentIdMaps = 1,
+  kSwitchToIsolationIds,
+  kNewSession,
   kMakeRootPrivate,
   kBuildRootfs,
   kPivotRoot,
