@@ -12,6 +12,7 @@
      syscall:NR          the errno of syscall(NR, -1, 1, 1) ("ok" if it succeeded)
      x32-getpid          getpid through the x32 ABI (__X32_SYSCALL_BIT | NR); "survived" after
      tiocsti:FD          "ok" or the errno of ioctl(FD, TIOCSTI, "x")
+     context             "cwd=DIR umask=OOO env=A=1,B=2" (environment sorted)
      sleep               writes "ready" and sleeps until killed */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -84,6 +86,31 @@ static void Connect(int port) {
   close(s);
 }
 
+static int CompareStrings(const void* a, const void* b) {
+  return strcmp(*(char* const*)a, *(char* const*)b);
+}
+
+static void Context(void) {
+  char cwd[256];
+  char line[1024];
+  if (getcwd(cwd, sizeof cwd) == NULL) strcpy(cwd, "?");
+  mode_t mask = umask(0);
+  umask(mask);
+  size_t count = 0;
+  while (environ[count] != NULL) ++count;
+  char** sorted = calloc(count + 1, sizeof(char*));
+  memcpy(sorted, environ, count * sizeof(char*));
+  qsort(sorted, count, sizeof(char*), CompareStrings);
+  snprintf(line, sizeof line, "cwd=%s umask=%03o env=", cwd, (unsigned)mask);
+  Say(line);
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) Say(",");
+    Say(sorted[i]);
+  }
+  Say("\n");
+  free(sorted);
+}
+
 EXPORT void SandboxProbe(NativeChildProcess_Args args) {
   const char* p = args.entryParams;
   char line[512];
@@ -127,6 +154,8 @@ EXPORT void SandboxProbe(NativeChildProcess_Args args) {
     char c = 'x';
     int rc = ioctl(atoi(p + 8), TIOCSTI, &c);
     SayResult(rc == 0, errno);
+  } else if (strcmp(p, "context") == 0) {
+    Context();
   } else if (strcmp(p, "sleep") == 0) {
     Say("ready\n");
     for (;;) pause();
