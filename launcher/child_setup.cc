@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "launcher/setup_error.h"
 #include "launcher/steps.h"
+#include "launcher/userns.h"
 
 extern char** environ;
 
@@ -61,7 +62,13 @@ void SetUpAndExec(const ChildContext& context) {
   ChildContext c = context;  // the fd step moves the internal fds
   const policy::Plan& plan = *c.plan;
   const LaunchSpec& spec = *c.spec;
-  Run(c, Step::kWaitForParentIdMaps, [&] { return WaitForParentIdMaps(c.sync_fd); });
+  if (c.parent_writes_maps) {
+    Run(c, Step::kWaitForParentIdMaps, [&] { return WaitForParentIdMaps(c.sync_fd); });
+  } else {
+    Run(c, Step::kWriteOwnIdMaps, [&] {
+      return WriteOwnIdMaps(c.inside_uid, c.inside_gid, c.outside_uid, c.outside_gid);
+    });
+  }
   if (spec.isolation) {
     Run(c, Step::kSwitchToIsolationIds,
         [&] { return SwitchToIsolationIds(c.inside_uid, c.inside_gid); });

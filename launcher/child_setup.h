@@ -20,6 +20,11 @@ struct ChildContext {
   // overflow id until the maps are written).
   uint32_t inside_uid = 0;
   uint32_t inside_gid = 0;
+  uint32_t outside_uid = 0;
+  uint32_t outside_gid = 0;
+  // The parent writes the id maps (--isolation-uid) and sends a byte on sync_fd when done;
+  // otherwise a new user namespace maps itself and nobody waits for anybody.
+  bool parent_writes_maps = true;
 };
 
 // Never returns: execs the program, or reports the failing step and exits kSetupFailedExit

@@ -140,8 +140,13 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   if (spec.isolation && !plan.namespaces.user) {
     return base::Error(base::Code::kInvalidArgument, "--isolation-uid needs a user namespace");
   }
+  // Before clone: in the new user namespace our own ids read as the overflow id until mapped.
+  const uint32_t outside_uid = geteuid();
+  const uint32_t outside_gid = getegid();
   const uint32_t inside_uid = plan.uid.value_or(geteuid());
   const uint32_t inside_gid = plan.gid.value_or(getegid());
+  // Only --isolation-uid maps to ids the child may not map itself.
+  const bool parent_writes_maps = !plan.namespaces.user || spec.isolation.has_value();
   const uint64_t flags = CloneFlags(plan.namespaces);
   timer.Start();
   const pid_t pid = CloneWithFlags(flags);
@@ -163,6 +168,9 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
     context.spec = &spec;
     context.inside_uid = inside_uid;
     context.inside_gid = inside_gid;
+    context.outside_uid = outside_uid;
+    context.outside_gid = outside_gid;
+    context.parent_writes_maps = parent_writes_maps;
     context.sync_fd = sync->read.get();
     context.error_fd = errors->write.get();
     context.status_fd = status->write.get();
@@ -175,7 +183,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   sync->read.reset();
   errors->write.reset();
   status->write.reset();
-  if (plan.namespaces.user) {
+  if (plan.namespaces.user && parent_writes_maps) {
     // On failure the child reads EOF, fails its first step, and ~OwnedChild reaps it.
     timer.Start();
     NCP_RETURN_IF_ERROR(WriteIdMaps(pid, inside_uid, inside_gid, spec.isolation));
@@ -185,9 +193,12 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   // the sandbox back to the launcher's binary. The kernel already refuses that to a process in a
   // child user namespace (cap_ptrace_access_check); non-dumpable, it would also need
   // CAP_SYS_PTRACE over our namespace. Not earlier: an unprivileged parent cannot open the
-  // child's uid_map while non-dumpable.
+  // child's uid_map while non-dumpable (and the child's own mm, copied at clone, keeps the
+  // dumpable flag it needs to write its own maps).
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return ErrnoError("PR_SET_DUMPABLE");
-  if (write(sync->write.get(), "g", 1) != 1) return ErrnoError("release the child");
+  if (parent_writes_maps && write(sync->write.get(), "g", 1) != 1) {
+    return ErrnoError("release the child");
+  }
 
   timer.Start();
   ChildEnd end;

@@ -20,6 +20,8 @@ static_assert(sizeof(WireRecord) < 512, "must stay below PIPE_BUF");
 
 const char* StepName(Step step) {
   switch (step) {
+    case Step::kWriteOwnIdMaps:
+      return "write-own-id-maps";
     case Step::kWaitForParentIdMaps:
       return "wait-for-parent-id-maps";
     case Step::kSwitchToIsolationIds:

@@ -18,8 +18,9 @@ namespace {
 using base::ErrnoError;
 using base::Status;
 
-Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+// `process` is a pid or "self".
+Status WriteProcFile(const std::string& process, const char* name, const std::string& text) {
+  const std::string path = "/proc/" + process + "/" + name;
   base::UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) return ErrnoError("open " + path);
   // The kernel takes a map in one write or not at all.
@@ -73,13 +74,23 @@ Status WriteIdMaps(pid_t child, uint32_t inside_uid, uint32_t inside_gid,
     return RunMapHelper(isolation->newgidmap, child, inside_gid, isolation->host_gid);
   }
   if (isolation) {
-    NCP_RETURN_IF_ERROR(WriteProcFile(child, "uid_map", OneIdMap(inside_uid, isolation->host_uid)));
-    return WriteProcFile(child, "gid_map", OneIdMap(inside_gid, isolation->host_gid));
+    NCP_RETURN_IF_ERROR(WriteProcFile(std::to_string(child), "uid_map", OneIdMap(inside_uid, isolation->host_uid)));
+    return WriteProcFile(std::to_string(child), "gid_map", OneIdMap(inside_gid, isolation->host_gid));
   }
-  Status s = WriteProcFile(child, "setgroups", "deny\n");
+  Status s = WriteProcFile(std::to_string(child), "setgroups", "deny\n");
   if (!s.ok() && s.err() != ENOENT) return s;  // ENOENT: kernels before 3.19 have no file
-  NCP_RETURN_IF_ERROR(WriteProcFile(child, "uid_map", OneIdMap(inside_uid, geteuid())));
-  return WriteProcFile(child, "gid_map", OneIdMap(inside_gid, getegid()));
+  NCP_RETURN_IF_ERROR(WriteProcFile(std::to_string(child), "uid_map", OneIdMap(inside_uid, geteuid())));
+  return WriteProcFile(std::to_string(child), "gid_map", OneIdMap(inside_gid, getegid()));
+}
+
+Status WriteOwnIdMaps(uint32_t inside_uid, uint32_t inside_gid, uint32_t outside_uid,
+                      uint32_t outside_gid) {
+  // "self", not getpid(): in a new pid namespace getpid() is 1, but /proc is still the host's.
+  const std::string self = "self";
+  Status s = WriteProcFile(self, "setgroups", "deny\n");
+  if (!s.ok() && s.err() != ENOENT) return s;
+  NCP_RETURN_IF_ERROR(WriteProcFile(self, "uid_map", OneIdMap(inside_uid, outside_uid)));
+  return WriteProcFile(self, "gid_map", OneIdMap(inside_gid, outside_gid));
 }
 
 std::string UserNamespaceRefusedReason(int err) {

@@ -20,6 +20,11 @@ namespace ncp::launcher {
 base::Status WriteIdMaps(pid_t child, uint32_t inside_uid, uint32_t inside_gid,
                          const std::optional<base::IsolationIds>& isolation);
 
+// Child side, without --isolation-uid: a process may map its own (outside) euid/egid in the
+// user namespace it has just created, so no round trip to the parent is needed.
+base::Status WriteOwnIdMaps(uint32_t inside_uid, uint32_t inside_gid, uint32_t outside_uid,
+                            uint32_t outside_gid);
+
 // One line naming the likely reason clone(CLONE_NEWUSER) failed with `err`.
 std::string UserNamespaceRefusedReason(int err);
 

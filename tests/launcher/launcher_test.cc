@@ -109,7 +109,7 @@ TEST(Launcher, VerboseTimesParentAndChildSteps) {
   LauncherRun run = RunLauncher({"--verbose", "--profile", "default", "--", "/bin/true"});
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   for (const char* step : {"parent resolve-and-load-filter", "parent clone",
-                           "parent write-id-maps", "child  build-rootfs",
+                           "child  write-own-id-maps", "child  build-rootfs",
                            "child  install-seccomp", "parent child-setup-until-exec"}) {
     EXPECT_NE(run.err.find(step), std::string::npos) << step << "\n" << run.err;
   }
