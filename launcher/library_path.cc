@@ -84,8 +84,8 @@ std::vector<std::string> RuntimeLibraryDirs() {
   // libipc_capi.so is not linked (the program form would pay for loading it); an entry
   // library that uses it finds it through its own RUNPATH or the system dirs, so look it up
   // the same way ncp-launch's RUNPATH would (RTLD_NOLOAD first: it may already be there).
-  void* ipc = dlopen("libipc_capi.so", RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
-  if (ipc == nullptr) ipc = dlopen("libipc_capi.so", RTLD_LAZY | RTLD_LOCAL);
+  void* ipc = dlopen(NCP_IPC_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+  if (ipc == nullptr) ipc = dlopen(NCP_IPC_SONAME, RTLD_LAZY | RTLD_LOCAL);
   if (ipc != nullptr) {
     if (void* symbol = dlsym(ipc, "OH_IPCParcel_Create"); symbol != nullptr) {
       dirs.push_back(ObjectDir(symbol));
