@@ -8,10 +8,12 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "base/unique_fd.h"
 #include "launcher/steps.h"
@@ -30,6 +32,19 @@ Status WaitForParentIdMaps(int sync_fd) {
   if (n < 0) return ErrnoError("read the go-ahead from the parent");
   // EOF: the parent could not write the maps (it reports why) or died.
   if (n == 0) return base::Error(base::Code::kFailedPrecondition, "the parent gave up");
+  return Status::Ok();
+}
+
+Status SwitchToIsolationIds(uint32_t uid, uint32_t gid) {
+  // The caller's supplementary groups (root's group 0, say) must not come along.
+  if (setgroups(0, nullptr) != 0) return ErrnoError("setgroups(0)");
+  if (setresgid(gid, gid, gid) != 0) return ErrnoError("setresgid " + std::to_string(gid));
+  if (setresuid(uid, uid, uid) != 0) return ErrnoError("setresuid " + std::to_string(uid));
+  return Status::Ok();
+}
+
+Status NewSession() {
+  if (setsid() < 0) return ErrnoError("setsid");
   return Status::Ok();
 }
 
@@ -74,8 +89,7 @@ Status SetParentDeathSignal(int sync_fd) {
   return Status::Ok();
 }
 
-Status InstallSeccomp(const policy::Plan& plan) {
-  const std::vector<sock_filter>& program = plan.seccomp.program;
+Status InstallSeccomp(const std::vector<sock_filter>& program) {
   if (program.empty() || program.size() > BPF_MAXINSNS) {
     return base::Error(base::Code::kInvalidArgument,
                        "the plan's seccomp program is empty or too long");
