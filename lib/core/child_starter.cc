@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "base/isolation_uid.h"
+#include "base/log.h"
 #include "base/unique_fd.h"
 #include "core/child_registry.h"
 #include "core/child_state.h"
@@ -73,7 +74,12 @@ base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& req
   std::vector<std::string> argv{*launcher, "--request-fd=" + std::to_string(kRequestFd),
                                 "--profile", ProfileFor(request)};
   if (request.isolation_uid) {
-    NCP_RETURN_IF_ERROR(base::IsolationUidAvailable());
+    if (base::Status available = base::IsolationUidAvailable(); !available.ok()) {
+      const std::string why = "isolationUid: no distinct host uid without setuid: " +
+                              std::string(available.message());
+      base::LogLine("%s", why.c_str());
+      return base::Error(base::Code::kUnavailable, why);
+    }
     argv.push_back("--isolation-uid");
   }
   return argv;
