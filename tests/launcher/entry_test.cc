@@ -235,6 +235,12 @@ TEST(Entry, MissingLibraryAndSymbol) {
             125);
   LauncherRun no_symbol = RunLauncher({"--profile", Profile("default"), kEntries + ":NoSuchEntry"});
   EXPECT_EQ(no_symbol.exit_code(), 121) << no_symbol.err;
+  // A file that is not a shared object: found and bound, but the runtime cannot load it.
+  TempDir dir;
+  std::ofstream(dir.path() + "/libnot-elf.so") << "not an ELF file\n";
+  LauncherRun not_loaded =
+      RunLauncher({"--profile", Profile("default"), dir.path() + "/libnot-elf.so:Entry"});
+  EXPECT_EQ(not_loaded.exit_code(), 120) << not_loaded.err;
 }
 
 TEST(Entry, ExitAndSignalOfTheEntryAreMirrored) {
