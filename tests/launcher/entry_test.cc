@@ -387,7 +387,15 @@ TEST(RequestMode, GarbageRequestIsALauncherError) {
   EXPECT_EQ(run.exit_code(), 125) << run.err;
 }
 
-TEST(RequestMode, IsHiddenFromHelp) {
+TEST(RequestMode, IsHiddenFromHelpAndOnlyTheFirstArgument) {
+  // Anywhere but first it is no option (it could be meant for the child), and no profile key.
+  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), "--request-fd=3", "--check"}).exit_code(),
+            125);
+  TempDir dir;
+  std::ofstream(dir.path() + "/p.profile") << "request-fd = 3\n";
+  LauncherRun in_profile = RunLauncher({"--profile", dir.path() + "/p.profile", "--check"});
+  EXPECT_EQ(in_profile.exit_code(), 125);
+  EXPECT_NE(in_profile.err.find("p.profile:1:"), std::string::npos) << in_profile.err;
   LauncherRun help = RunLauncher({"--help"});
   EXPECT_EQ(help.out.find("request-fd"), std::string::npos);
   EXPECT_NE(help.out.find("--isolation-uid"), std::string::npos);
