@@ -152,8 +152,8 @@ TEST(Entry, X32SyscallIsKilled) {
 TEST(Entry, TiocstiFails) {
   NCP_REQUIRE_USERNS();
   EXPECT_EQ(Probe("default", "tiocsti:0").out, "EPERM\n");
-  // With the ioctl let through, a terminal passed in still refuses: the sandbox runs in its
-  // own session, so that terminal is not its controlling terminal.
+  // With the ioctl let through, a terminal passed in still refuses: the sandbox has given up
+  // its controlling terminal, so that terminal is not its controlling terminal.
   const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   ASSERT_GE(master, 0);
   ASSERT_EQ(grantpt(master), 0);
@@ -167,9 +167,15 @@ TEST(Entry, TiocstiFails) {
   };
   LauncherRun run = Probe("default", "tiocsti:0", {"--seccomp-allow", "ioctl"}, options);
   EXPECT_EQ(run.exit_code(), 0) << run.err;
-  EXPECT_NE(run.out, "ok\n");
-  EXPECT_FALSE(run.out.empty());
+  EXPECT_EQ(run.out, "EPERM\n");
+  EXPECT_EQ(Probe("default", "tty_nr", {}, options).out, "0\n");
   close(master);
+}
+
+// kill(0, sig) inside must not reach the caller's process group.
+TEST(Entry, SandboxHasItsOwnProcessGroup) {
+  NCP_REQUIRE_USERNS();
+  EXPECT_EQ(Probe("default", "pgrp").out, "1\n");
 }
 
 TEST(Entry, OnlyTheNamedFdsAreOpen) {
