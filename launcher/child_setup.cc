@@ -73,8 +73,8 @@ void SetUpAndExec(const ChildContext& context) {
     Run(c, Step::kSwitchToIsolationIds,
         [&] { return SwitchToIsolationIds(c.inside_uid, c.inside_gid); });
   }
-  // No controlling terminal: a TIOCSTI on an inherited tty fd cannot inject into the caller's.
-  Run(c, Step::kNewSession, [] { return NewSession(); });
+  // Before the mounts: /dev/tty is the host's until the pivot.
+  Run(c, Step::kLeaveTerminal, [] { return LeaveTerminal(); });
   if (plan.namespaces.mount) {
     // Before any mount, so nothing below propagates back to the host.
     Run(c, Step::kMakeRootPrivate, [] { return MakeRootPrivate(); });

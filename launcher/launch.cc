@@ -40,6 +40,8 @@ class OwnedChild {
     }
   }
   pid_t get() const { return pid_; }
+  // Neither kill nor wait for it: it is ending by itself and our exit lets it be reaped.
+  void Release() { pid_ = -1; }
 
   base::StatusOr<int> Wait() {
     int wstatus = 0;
@@ -113,12 +115,15 @@ class StepTimer {
   int64_t start_ = 0;
 };
 
-// Reads the init's report without blocking: it was written before init exited, if at all.
+// Blocks until init reports how the program ended; nullopt when init ended without a report
+// (it was killed): EOF once every copy of the write end is closed.
 std::optional<InitStatus> ReadInitStatus(int fd) {
   InitStatus status{};
-  if (read(fd, &status, sizeof(status)) != static_cast<ssize_t>(sizeof(status))) {
-    return std::nullopt;
-  }
+  ssize_t n;
+  do {
+    n = read(fd, &status, sizeof(status));
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof(status))) return std::nullopt;
   return status;
 }
 
@@ -135,7 +140,6 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   if (!errors.ok()) return errors.status();
   auto status = MakePipe();
   if (!status.ok()) return status.status();
-  if (fcntl(status->read.get(), F_SETFL, O_NONBLOCK) != 0) return ErrnoError("O_NONBLOCK");
 
   if (spec.isolation && !plan.namespaces.user) {
     return base::Error(base::Code::kInvalidArgument, "--isolation-uid needs a user namespace");
@@ -204,17 +208,22 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   ChildEnd end;
   end.setup_error = ReadSetupError(errors->read.get());
   timer.Done("child-setup-until-exec");
+  // With a pid namespace, the program's end is in init's report, written just before init
+  // exits. Return on the report, as bubblewrap does, instead of waiting for init's exit: that
+  // exit tears down the namespaces (unmounting the new root waits for an RCU grace period), and
+  // everything left inside is killed by it whether or not we wait.
+  if (plan.namespaces.pid && !end.setup_error) {
+    if (std::optional<InitStatus> report = ReadInitStatus(status->read.get())) {
+      end.signaled = report->signaled != 0;
+      end.value = report->value;
+      child.Release();
+      return end;
+    }
+  }
   auto wstatus = child.Wait();
   if (!wstatus.ok()) return wstatus.status();
   end.signaled = WIFSIGNALED(*wstatus);
   end.value = end.signaled ? WTERMSIG(*wstatus) : WEXITSTATUS(*wstatus);
-  // With a pid namespace the process we waited for is init; the program's end is in its report.
-  if (plan.namespaces.pid && !end.signaled) {
-    if (std::optional<InitStatus> report = ReadInitStatus(status->read.get())) {
-      end.signaled = report->signaled != 0;
-      end.value = report->value;
-    }
-  }
   return end;
 }
 

@@ -77,8 +77,9 @@ int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
   return e.err == ENOENT || e.err == ENOTDIR ? 127 : 126;
 }
 
-// Takes `--request-fd=N` / `--request-fd N` (request mode; hidden from --help and profiles)
-// out of the options, before the command or "--".
+// Request mode is `ncp-launch --request-fd=N ...` (or `--request-fd N`), with the flag first:
+// anywhere else it could be a value meant for the child (`--params --request-fd=3`). Hidden
+// from --help and refused in profiles because the option table does not know it.
 struct SplitArgs {
   std::vector<const char*> argv;
   std::optional<int> request_fd;
@@ -88,30 +89,26 @@ struct SplitArgs {
 SplitArgs TakeRequestFd(int argc, char** argv) {
   SplitArgs out;
   constexpr std::string_view kFlag = "--request-fd";
-  bool options_over = false;
-  for (int i = 0; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (i == 0 || options_over) {
-      out.argv.push_back(argv[i]);
-      continue;
+  int rest = 1;
+  if (argc > 1) {
+    const std::string_view first = argv[1];
+    std::optional<std::string_view> value;
+    if (first.starts_with(kFlag) && first.size() > kFlag.size() && first[kFlag.size()] == '=') {
+      value = first.substr(kFlag.size() + 1);
+      rest = 2;
+    } else if (first == kFlag) {
+      value = argc > 2 ? std::string_view(argv[2]) : std::string_view();
+      rest = argc > 2 ? 3 : 2;
     }
-    if (arg == "--") options_over = true;
-    std::string_view value;
-    if (arg.starts_with(kFlag) && arg.size() > kFlag.size() && arg[kFlag.size()] == '=') {
-      value = arg.substr(kFlag.size() + 1);
-    } else if (arg == kFlag && i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      out.argv.push_back(argv[i]);
-      continue;
+    if (value) {
+      int fd = -1;
+      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), fd);
+      out.bad_request_fd = ec != std::errc() || end != value->data() + value->size() || fd < 0;
+      out.request_fd = fd;
     }
-    int fd = -1;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), fd);
-    if (ec != std::errc() || end != value.data() + value.size() || fd < 0) {
-      out.bad_request_fd = true;
-    }
-    out.request_fd = fd;
   }
+  out.argv.push_back(argv[0]);
+  for (int i = rest; i < argc; ++i) out.argv.push_back(argv[i]);
   return out;
 }
 

@@ -26,8 +26,8 @@ const char* StepName(Step step) {
       return "wait-for-parent-id-maps";
     case Step::kSwitchToIsolationIds:
       return "switch-to-isolation-ids";
-    case Step::kNewSession:
-      return "new-session";
+    case Step::kLeaveTerminal:
+      return "leave-terminal";
     case Step::kMakeRootPrivate:
       return "make-root-private";
     case Step::kBuildRootfs:

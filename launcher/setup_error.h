@@ -18,7 +18,7 @@ enum class Step : uint32_t {
   kWriteOwnIdMaps = 1,
   kWaitForParentIdMaps,
   kSwitchToIsolationIds,
-  kNewSession,
+  kLeaveTerminal,
   kMakeRootPrivate,
   kBuildRootfs,
   kPivotRoot,

@@ -23,8 +23,9 @@ base::Status WaitForParentIdMaps(int sync_fd);
 // --isolation-uid: become the plan's uid/gid (mapped to the isolation host ids) with no
 // supplementary groups; until now the child still had the caller's host ids.
 base::Status SwitchToIsolationIds(uint32_t uid, uint32_t gid);
-// A new session without a controlling terminal: TIOCSTI cannot reach the caller's terminal.
-base::Status NewSession();
+// A process group of its own and no controlling terminal: TIOCSTI cannot reach the caller's
+// terminal, kill(0, ...) cannot reach the caller's job.
+base::Status LeaveTerminal();
 base::Status SetHostname(const policy::Plan& plan);
 base::Status BringUpLoopback();
 base::Status ApplyRlimits(const policy::Plan& plan);

@@ -13,6 +13,9 @@
      x32-getpid          getpid through the x32 ABI (__X32_SYSCALL_BIT | NR); "survived" after
      tiocsti:FD          "ok" or the errno of ioctl(FD, TIOCSTI, "x")
      context             "cwd=DIR umask=OOO env=A=1,B=2" (environment sorted)
+     pgrp                getpgrp() (1 when the sandbox has its own group, 0 when its group
+                         is the caller's, invisible in the pid namespace)
+     tty_nr              field 7 of /proc/self/stat: 0 without a controlling terminal
      sleep               writes "ready" and sleeps until killed */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -154,6 +157,18 @@ EXPORT void SandboxProbe(NativeChildProcess_Args args) {
     char c = 'x';
     int rc = ioctl(atoi(p + 8), TIOCSTI, &c);
     SayResult(rc == 0, errno);
+  } else if (strcmp(p, "pgrp") == 0) {
+    snprintf(line, sizeof line, "%d\n", (int)getpgrp());
+    Say(line);
+  } else if (strcmp(p, "tty_nr") == 0) {
+    FILE* f = fopen("/proc/self/stat", "r");
+    int tty_nr = -1;
+    if (f != NULL) {
+      if (fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %d", &tty_nr) != 1) tty_nr = -1;
+      fclose(f);
+    }
+    snprintf(line, sizeof line, "%d\n", tty_nr);
+    Say(line);
   } else if (strcmp(p, "context") == 0) {
     Context();
   } else if (strcmp(p, "sleep") == 0) {
