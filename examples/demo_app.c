@@ -93,9 +93,22 @@ int main(void) {
   expected += Start("libmissing.so:Main", NULL, NULL, NCP_ISOLATION_MODE_NORMAL) > 0;
   WaitForExits(expected);
 
-  printf("== an isolated child\n");
-  int32_t isolated = Start("libncp_demo_worker.so:CountWords", "sandboxed words", NULL,
+  printf("== an isolated child (profile \"default\": namespaces, no network, seccomp)\n");
+  if (pipe2(p, O_CLOEXEC) != 0) return 1;
+  result.fd = p[1];
+  int32_t isolated = Start("libncp_demo_worker.so:ProbeSandbox", NULL, &result,
                            NCP_ISOLATION_MODE_ISOLATED);
+  close(p[1]);
+  while ((n = read(p[0], buf, sizeof buf - 1)) > 0) {
+    buf[n] = 0;
+    printf("%s", buf);
+  }
+  close(p[0]);
+  if (isolated > 0) WaitForExits(++expected);
+
+  printf("== an isolated parser that crashes (the sandbox reports the real signal)\n");
+  isolated = Start("libncp_demo_worker.so:ParseUntrusted", "\xff\xfe garbage", NULL,
+                   NCP_ISOLATION_MODE_ISOLATED);
   if (isolated > 0) WaitForExits(++expected);
   printf("done: %d children ended, each reported once\n", g_exits);
   return 0;

@@ -1,6 +1,9 @@
 /* The demo's child library: entries an application starts with
    OH_Ability_StartNativeChildProcess("libncp_demo_worker.so:<Entry>", ...). */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,4 +46,21 @@ EXPORT void ParseUntrusted(NativeChildProcess_Args args) {
 EXPORT void Idle(NativeChildProcess_Args args) {
   (void)args;
   for (;;) pause();
+}
+
+/* Looks around from inside a sandbox and writes what it found to the fd named "result". */
+EXPORT void ProbeSandbox(NativeChildProcess_Args args) {
+  char line[512];
+  int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+  int open_errno = fd < 0 ? errno : 0;
+  if (fd >= 0) close(fd);
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int socket_errno = s < 0 ? errno : 0;
+  if (s >= 0) close(s);
+  int n = snprintf(line, sizeof line,
+                   "  inside: pid %d, parent %d; open(/etc/passwd): %s; socket(AF_INET): %s\n",
+                   (int)getpid(), (int)getppid(), open_errno ? strerror(open_errno) : "opened",
+                   socket_errno ? strerror(socket_errno) : "created");
+  ssize_t ignored = write(FdNamed(args, "result"), line, (size_t)n);
+  (void)ignored;
 }

@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "launcher/setup_error.h"
 #include "launcher/steps.h"
+#include "launcher/userns.h"
 
 extern char** environ;
 
@@ -26,52 +27,54 @@ int64_t NowMicros() {
 // there is no recovery (minijail's rule).
 template <typename Fn>
 void Run(const ChildContext& c, Step step, Fn&& fn) {
-  const int64_t start = c.verbose ? NowMicros() : 0;
+  const int64_t start = c.spec->verbose ? NowMicros() : 0;
   base::Status status = fn();
   if (!status.ok()) {
     ReportSetupError(c.error_fd, step, status);
     _exit(kSetupFailedExit);
   }
-  if (c.verbose) {
-    base::LogLine("%-24s %6lld us", StepName(step), static_cast<long long>(NowMicros() - start));
+  if (c.spec->verbose) {
+    base::LogLine("child  %-24s %6lld us", StepName(step),
+                  static_cast<long long>(NowMicros() - start));
   }
-}
-
-// The plan's environment operations applied to the starting environment.
-std::vector<std::string> BuildEnvironment(const policy::Plan& plan) {
-  std::vector<std::string> env;
-  if (!plan.clear_env) {
-    for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
-  }
-  for (const policy::EnvOp& op : plan.env) {
-    const std::string prefix = op.name + "=";
-    std::erase_if(env, [&](const std::string& s) { return s.starts_with(prefix); });
-    if (op.kind == policy::EnvOpKind::kSet) env.push_back(prefix + op.value);
-  }
-  return env;
 }
 
 [[noreturn]] void ExecProgram(const ChildContext& c) {
-  std::vector<std::string> env = BuildEnvironment(*c.plan);
+  std::vector<std::string> env = c.spec->environment;
   std::vector<char*> envp;
   for (std::string& s : env) envp.push_back(s.data());
   envp.push_back(nullptr);
+  const std::vector<std::string>& command = c.spec->command;
   std::vector<char*> argv;
-  for (const std::string& s : *c.command) argv.push_back(const_cast<char*>(s.c_str()));
+  for (const std::string& s : command) argv.push_back(const_cast<char*>(s.c_str()));
   argv.push_back(nullptr);
   // execvp searches the PATH of the current environment, so the sandbox's PATH must be in place.
   environ = envp.data();
   execvp(argv[0], argv.data());
   const int err = errno;
-  ReportSetupError(c.error_fd, Step::kExec, base::ErrnoError("cannot run " + (*c.command)[0], err));
+  ReportSetupError(c.error_fd, Step::kExec, base::ErrnoError("cannot run " + command[0], err));
   _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
 }
 
 }  // namespace
 
-void SetUpAndExec(const ChildContext& c) {
+void SetUpAndExec(const ChildContext& context) {
+  ChildContext c = context;  // the fd step moves the internal fds
   const policy::Plan& plan = *c.plan;
-  Run(c, Step::kWaitForParentIdMaps, [&] { return WaitForParentIdMaps(c.sync_fd); });
+  const LaunchSpec& spec = *c.spec;
+  if (c.parent_writes_maps) {
+    Run(c, Step::kWaitForParentIdMaps, [&] { return WaitForParentIdMaps(c.sync_fd); });
+  } else {
+    Run(c, Step::kWriteOwnIdMaps, [&] {
+      return WriteOwnIdMaps(c.inside_uid, c.inside_gid, c.outside_uid, c.outside_gid);
+    });
+  }
+  if (spec.isolation) {
+    Run(c, Step::kSwitchToIsolationIds,
+        [&] { return SwitchToIsolationIds(c.inside_uid, c.inside_gid); });
+  }
+  // Before the mounts: /dev/tty is the host's until the pivot.
+  Run(c, Step::kLeaveTerminal, [] { return LeaveTerminal(); });
   if (plan.namespaces.mount) {
     // Before any mount, so nothing below propagates back to the host.
     Run(c, Step::kMakeRootPrivate, [] { return MakeRootPrivate(); });
@@ -80,8 +83,8 @@ void SetUpAndExec(const ChildContext& c) {
   }
   if (plan.hostname) Run(c, Step::kSetHostname, [&] { return SetHostname(plan); });
   if (plan.namespaces.net) Run(c, Step::kBringUpLoopback, [] { return BringUpLoopback(); });
-  const int internal[] = {c.sync_fd, c.error_fd, c.status_fd};
-  Run(c, Step::kMoveAndCloseFds, [&] { return MoveAndCloseFds(plan, internal); });
+  int* internal[] = {&c.sync_fd, &c.error_fd, &c.status_fd};
+  Run(c, Step::kMoveAndCloseFds, [&] { return MoveAndCloseFds(spec.fds, internal); });
   Run(c, Step::kApplyRlimits, [&] { return ApplyRlimits(plan); });
   // Before dropping capabilities: with no_new_privs set, nothing can hand them back on exec.
   Run(c, Step::kSetNoNewPrivs, [] { return SetNoNewPrivs(); });
@@ -90,8 +93,11 @@ void SetUpAndExec(const ChildContext& c) {
   Run(c, Step::kSetParentDeathSignal, [&] { return SetParentDeathSignal(c.sync_fd); });
   if (plan.namespaces.pid)
     Run(c, Step::kStartInit, [&] { return StartInit(c.status_fd, c.error_fd); });
-  // Last, so the filter need not allow anything the setup itself uses.
-  if (plan.seccomp.enabled) Run(c, Step::kInstallSeccomp, [&] { return InstallSeccomp(plan); });
+  // Last, so the filter need not allow anything the setup itself uses. The entry form installs
+  // it after exec, once its library is loaded (entry_mode.cc).
+  if (plan.seccomp.enabled && !spec.seccomp_in_program) {
+    Run(c, Step::kInstallSeccomp, [&] { return InstallSeccomp(plan.seccomp.program); });
+  }
   ExecProgram(c);
 }
 

@@ -2,9 +2,7 @@
 // named step per line (steps.h), and reports the first failure to the parent as a SetupError.
 #pragma once
 
-#include <string>
-#include <vector>
-
+#include "launcher/launch_spec.h"
 #include "policy/plan.h"
 
 namespace ncp::launcher {
@@ -14,11 +12,19 @@ inline constexpr int kSetupFailedExit = 125;
 
 struct ChildContext {
   const policy::Plan* plan = nullptr;
-  const std::vector<std::string>* command = nullptr;  // PROGRAM ARGS...
+  const LaunchSpec* spec = nullptr;
   int sync_fd = -1;    // read end; one byte from the parent = id maps written, go on
   int error_fd = -1;   // write end of the CLOEXEC setup-error pipe
   int status_fd = -1;  // write end; the pid-namespace init reports how the program ended
-  bool verbose = false;
+  // The ids inside the user namespace (computed before clone: afterwards getuid() is the
+  // overflow id until the maps are written).
+  uint32_t inside_uid = 0;
+  uint32_t inside_gid = 0;
+  uint32_t outside_uid = 0;
+  uint32_t outside_gid = 0;
+  // The parent writes the id maps (--isolation-uid) and sends a byte on sync_fd when done;
+  // otherwise a new user namespace maps itself and nobody waits for anybody.
+  bool parent_writes_maps = true;
 };
 
 // Never returns: execs the program, or reports the failing step and exits kSetupFailedExit

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
 #include <vector>
 
 #include "launcher/steps.h"
@@ -14,20 +15,31 @@ namespace ncp::launcher {
 using base::ErrnoError;
 using base::Status;
 
-// The program form keeps each --fd at its own number, which is where the launcher already has
-// it, so nothing moves; the LIB.so:ENTRY form (not yet written) will move them to 4.. as
-// lib/core/wire.h expects.
-Status MoveAndCloseFds(const policy::Plan& plan, std::span<const int> internal) {
+// Two passes, so that no placement overwrites a source or an internal fd that a later one
+// still needs: first every source and internal fd is duplicated above the highest target, then
+// the copies are dup2'd to their targets (dup2 clears FD_CLOEXEC on the new fd).
+Status MoveAndCloseFds(std::span<const FdPlacement> placements, std::span<int*> internal) {
+  int floor = 3;
+  for (const FdPlacement& p : placements) floor = std::max(floor, p.to + 1);
   std::vector<int> keep = {0, 1, 2};
-  for (const policy::FdMapping& m : plan.fds) {
-    const int flags = fcntl(m.fd, F_GETFD);
-    if (flags < 0)
-      return ErrnoError("--fd " + m.name + "=" + std::to_string(m.fd) + " is not open");
-    if (fcntl(m.fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) return ErrnoError("clear FD_CLOEXEC");
-    keep.push_back(m.fd);
+  for (int* fd : internal) {
+    if (*fd < 0) continue;
+    const int moved = fcntl(*fd, F_DUPFD_CLOEXEC, floor);
+    if (moved < 0) return ErrnoError("move an internal fd");
+    *fd = moved;
+    keep.push_back(moved);
   }
-  for (int fd : internal) {
-    if (fd >= 0) keep.push_back(fd);  // already CLOEXEC: gone at exec
+  std::vector<int> sources;
+  for (const FdPlacement& p : placements) {
+    const int copy = fcntl(p.from, F_DUPFD_CLOEXEC, floor);
+    if (copy < 0) return ErrnoError("fd " + std::to_string(p.from) + " is not open");
+    sources.push_back(copy);
+  }
+  for (size_t i = 0; i < placements.size(); ++i) {
+    if (dup2(sources[i], placements[i].to) < 0) {
+      return ErrnoError("dup2 to fd " + std::to_string(placements[i].to));
+    }
+    keep.push_back(placements[i].to);
   }
   std::sort(keep.begin(), keep.end());
   keep.erase(std::unique(keep.begin(), keep.end()), keep.end());

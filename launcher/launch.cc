@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <utility>
 
+#include "base/log.h"
 #include "base/unique_fd.h"
 #include "launcher/child_setup.h"
 #include "launcher/init_status.h"
@@ -38,6 +40,8 @@ class OwnedChild {
     }
   }
   pid_t get() const { return pid_; }
+  // Neither kill nor wait for it: it is ending by itself and our exit lets it be reaped.
+  void Release() { pid_ = -1; }
 
   base::StatusOr<int> Wait() {
     int wstatus = 0;
@@ -89,19 +93,44 @@ pid_t CloneWithFlags(uint64_t flags) {
   return static_cast<pid_t>(pid);
 }
 
-// Reads the init's report without blocking: it was written before init exited, if at all.
+int64_t NowMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
+}
+
+// --verbose: the parent's steps, in the child's format ("parent <step> <time>").
+class StepTimer {
+ public:
+  explicit StepTimer(bool verbose) : verbose_(verbose) {}
+  void Start() { start_ = verbose_ ? NowMicros() : 0; }
+  void Done(const char* step) const {
+    if (verbose_) {
+      base::LogLine("parent %-24s %6lld us", step, static_cast<long long>(NowMicros() - start_));
+    }
+  }
+
+ private:
+  const bool verbose_;
+  int64_t start_ = 0;
+};
+
+// Blocks until init reports how the program ended; nullopt when init ended without a report
+// (it was killed): EOF once every copy of the write end is closed.
 std::optional<InitStatus> ReadInitStatus(int fd) {
   InitStatus status{};
-  if (read(fd, &status, sizeof(status)) != static_cast<ssize_t>(sizeof(status))) {
-    return std::nullopt;
-  }
+  ssize_t n;
+  do {
+    n = read(fd, &status, sizeof(status));
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof(status))) return std::nullopt;
   return status;
 }
 
 }  // namespace
 
-base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const std::vector<std::string>& command,
-                                const LaunchOptions& options) {
+base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec) {
+  StepTimer timer(spec.verbose);
   if (!plan.namespaces.user && (plan.uid || plan.gid)) {
     return base::Error(base::Code::kInvalidArgument, "--uid/--gid need a user namespace");
   }
@@ -111,9 +140,19 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const std::vector<std:
   if (!errors.ok()) return errors.status();
   auto status = MakePipe();
   if (!status.ok()) return status.status();
-  if (fcntl(status->read.get(), F_SETFL, O_NONBLOCK) != 0) return ErrnoError("O_NONBLOCK");
 
+  if (spec.isolation && !plan.namespaces.user) {
+    return base::Error(base::Code::kInvalidArgument, "--isolation-uid needs a user namespace");
+  }
+  // Before clone: in the new user namespace our own ids read as the overflow id until mapped.
+  const uint32_t outside_uid = geteuid();
+  const uint32_t outside_gid = getegid();
+  const uint32_t inside_uid = plan.uid.value_or(geteuid());
+  const uint32_t inside_gid = plan.gid.value_or(getegid());
+  // Only --isolation-uid maps to ids the child may not map itself.
+  const bool parent_writes_maps = !plan.namespaces.user || spec.isolation.has_value();
   const uint64_t flags = CloneFlags(plan.namespaces);
+  timer.Start();
   const pid_t pid = CloneWithFlags(flags);
   if (pid < 0) {
     const int err = errno;
@@ -130,44 +169,61 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const std::vector<std:
     status->read.reset();
     ChildContext context;
     context.plan = &plan;
-    context.command = &command;
+    context.spec = &spec;
+    context.inside_uid = inside_uid;
+    context.inside_gid = inside_gid;
+    context.outside_uid = outside_uid;
+    context.outside_gid = outside_gid;
+    context.parent_writes_maps = parent_writes_maps;
     context.sync_fd = sync->read.get();
     context.error_fd = errors->write.get();
     context.status_fd = status->write.get();
-    context.verbose = options.verbose;
     SetUpAndExec(context);
   }
 
   OwnedChild child(pid);
+  timer.Done("clone");
   ForwardSignalsTo(pid);
   sync->read.reset();
   errors->write.reset();
   status->write.reset();
-  if (plan.namespaces.user) {
+  if (plan.namespaces.user && parent_writes_maps) {
     // On failure the child reads EOF, fails its first step, and ~OwnedChild reaps it.
-    NCP_RETURN_IF_ERROR(WriteIdMaps(pid, plan));
+    timer.Start();
+    NCP_RETURN_IF_ERROR(WriteIdMaps(pid, inside_uid, inside_gid, spec.isolation));
+    timer.Done("write-id-maps");
   }
   // Defence in depth for CVE-2019-5736: without a pid namespace, /proc/<our pid>/exe leads from
   // the sandbox back to the launcher's binary. The kernel already refuses that to a process in a
   // child user namespace (cap_ptrace_access_check); non-dumpable, it would also need
   // CAP_SYS_PTRACE over our namespace. Not earlier: an unprivileged parent cannot open the
-  // child's uid_map while non-dumpable.
+  // child's uid_map while non-dumpable (and the child's own mm, copied at clone, keeps the
+  // dumpable flag it needs to write its own maps).
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return ErrnoError("PR_SET_DUMPABLE");
-  if (write(sync->write.get(), "g", 1) != 1) return ErrnoError("release the child");
+  if (parent_writes_maps && write(sync->write.get(), "g", 1) != 1) {
+    return ErrnoError("release the child");
+  }
 
+  timer.Start();
   ChildEnd end;
   end.setup_error = ReadSetupError(errors->read.get());
+  timer.Done("child-setup-until-exec");
+  // With a pid namespace, the program's end is in init's report, written just before init
+  // exits. Return on the report, as bubblewrap does, instead of waiting for init's exit: that
+  // exit tears down the namespaces (unmounting the new root waits for an RCU grace period), and
+  // everything left inside is killed by it whether or not we wait.
+  if (plan.namespaces.pid && !end.setup_error) {
+    if (std::optional<InitStatus> report = ReadInitStatus(status->read.get())) {
+      end.signaled = report->signaled != 0;
+      end.value = report->value;
+      child.Release();
+      return end;
+    }
+  }
   auto wstatus = child.Wait();
   if (!wstatus.ok()) return wstatus.status();
   end.signaled = WIFSIGNALED(*wstatus);
   end.value = end.signaled ? WTERMSIG(*wstatus) : WEXITSTATUS(*wstatus);
-  // With a pid namespace the process we waited for is init; the program's end is in its report.
-  if (plan.namespaces.pid && !end.signaled) {
-    if (std::optional<InitStatus> report = ReadInitStatus(status->read.get())) {
-      end.signaled = report->signaled != 0;
-      end.value = report->value;
-    }
-  }
   return end;
 }
 

@@ -7,14 +7,11 @@
 #include <vector>
 
 #include "base/status.h"
+#include "launcher/launch_spec.h"
 #include "launcher/setup_error.h"
 #include "policy/plan.h"
 
 namespace ncp::launcher {
-
-struct LaunchOptions {
-  bool verbose = false;  // the child logs each setup step and its time
-};
 
 struct ChildEnd {
   // Set when a setup step (or the exec) failed; the exit fields then say 125/126/127.
@@ -23,9 +20,8 @@ struct ChildEnd {
   int value = 0;  // exit status, or the signal number when `signaled`
 };
 
-// Runs `command` (PROGRAM ARGS...) in the sandbox `plan` describes and waits for it. An error
-// Status means nothing was started (or the start was abandoned and the child reaped).
-base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const std::vector<std::string>& command,
-                                const LaunchOptions& options);
+// Runs `spec.command` in the sandbox `plan` describes and waits for it. An error Status means
+// nothing was started (or the start was abandoned and the child reaped).
+base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec);
 
 }  // namespace ncp::launcher

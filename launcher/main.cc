@@ -1,14 +1,25 @@
 // ncp-launch: parse, maybe describe, launch, and turn the outcome into an exit status.
-// Exit status: the program's; the program's signal re-raised; 125 launcher or profile error;
-// 126 program cannot run; 127 program not found.
+// Exit status: the child's; the child's signal re-raised; 125 launcher or profile error;
+// 126 program cannot run; 127 program not found (the entry form: 120 library not loaded,
+// 121 symbol not found, 122 bad request, from the child runtime).
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "base/isolation_uid.h"
+#include "base/log.h"
+#include "launcher/entry_mode.h"
+#include "launcher/forms.h"
 #include "launcher/launch.h"
+#include "launcher/profile_dirs.h"
 #include "launcher/self_check.h"
 #include "policy/command_line.h"
 #include "policy/describe.h"
@@ -17,14 +28,34 @@
 
 namespace {
 
+using ncp::launcher::LaunchSpec;
+
 constexpr int kLauncherError = 125;
 
 constexpr char kUsage[] =
     "usage: ncp-launch [OPTIONS] -- PROGRAM [ARGS...]\n"
-    "       ncp-launch [OPTIONS] LIB.so:ENTRY [--params STRING]   (not implemented yet)\n"
-    "Runs PROGRAM in a sandbox built from profiles and options, without setuid.\n"
-    "Exit status: the program's; its signal re-raised; 125 launcher or profile error;\n"
-    "126 the program cannot run; 127 the program was not found.\n\n";
+    "       ncp-launch [OPTIONS] LIB.so:ENTRY [--params STRING]\n"
+    "Runs PROGRAM, or the function ENTRY of LIB.so (OpenHarmony's native child process entry),\n"
+    "in a sandbox built from profiles and options, without setuid.\n"
+    "\n"
+    "PROGRAM: looked up in the sandbox's PATH; --fd NAME=N stays at N. When the profiles\n"
+    "configure a seccomp filter, execve, execveat and arch_prctl are allowed first (a later\n"
+    "rule or seccomp-reset still wins), so `--profile default -- /bin/true` runs.\n"
+    "LIB.so:ENTRY: a path, or a bare name looked up in NCP_LIBRARY_PATH, LD_LIBRARY_PATH and\n"
+    "the system dirs; its directory is bound read-only. The entry gets --fd NAME=N at 4, 5, ...\n"
+    "in name order (3 is the launch request, closed before the entry runs); the filter is\n"
+    "installed after the library is loaded, right before the entry (see seccomp-before-load).\n"
+    "Working directory: / in the sandbox.\n"
+    "\n"
+    "Exit status: the child's; its signal re-raised; 125 launcher or profile error;\n"
+    "126 the program cannot run; 127 the program was not found; for an entry, 0 when it\n"
+    "returns, 120 library not loaded, 121 no such entry, 122 bad launch request.\n\n";
+
+int64_t NowMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
+}
 
 // A signal death is passed on as the same signal, so a parent's waitid sees what really
 // happened. Core dumps off: the program already dumped (or was not allowed to).
@@ -40,9 +71,60 @@ constexpr char kUsage[] =
   _exit(128 + sig);  // a signal whose default is not to terminate
 }
 
-int ExitCodeForSetupError(const ncp::launcher::SetupError& e) {
-  if (e.step != ncp::launcher::Step::kExec) return kLauncherError;
+int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
+  // In the entry form the exec'd program is ncp-launch itself: failing to run it is ours.
+  if (e.step != ncp::launcher::Step::kExec || entry) return kLauncherError;
   return e.err == ENOENT || e.err == ENOTDIR ? 127 : 126;
+}
+
+// Request mode is `ncp-launch --request-fd=N ...` (or `--request-fd N`), with the flag first:
+// anywhere else it could be a value meant for the child (`--params --request-fd=3`). Hidden
+// from --help and refused in profiles because the option table does not know it.
+struct SplitArgs {
+  std::vector<const char*> argv;
+  std::optional<int> request_fd;
+  bool bad_request_fd = false;
+};
+
+SplitArgs TakeRequestFd(int argc, char** argv) {
+  SplitArgs out;
+  constexpr std::string_view kFlag = "--request-fd";
+  int rest = 1;
+  if (argc > 1) {
+    const std::string_view first = argv[1];
+    std::optional<std::string_view> value;
+    if (first.starts_with(kFlag) && first.size() > kFlag.size() && first[kFlag.size()] == '=') {
+      value = first.substr(kFlag.size() + 1);
+      rest = 2;
+    } else if (first == kFlag) {
+      value = argc > 2 ? std::string_view(argv[2]) : std::string_view();
+      rest = argc > 2 ? 3 : 2;
+    }
+    if (value) {
+      int fd = -1;
+      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), fd);
+      out.bad_request_fd = ec != std::errc() || end != value->data() + value->size() || fd < 0;
+      out.request_fd = fd;
+    }
+  }
+  out.argv.push_back(argv[0]);
+  for (int i = rest; i < argc; ++i) out.argv.push_back(argv[i]);
+  return out;
+}
+
+int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry) {
+  std::fflush(stdout);  // the child inherits unflushed stdio buffers otherwise
+  auto end = ncp::launcher::Launch(plan, spec);
+  if (!end.ok()) {
+    std::fprintf(stderr, "ncp-launch: %s\n", end.status().ToString().c_str());
+    return kLauncherError;
+  }
+  if (end->setup_error) {
+    std::fprintf(stderr, "ncp-launch: %s\n", end->setup_error->ToString().c_str());
+    return ExitCodeForSetupError(*end->setup_error, entry);
+  }
+  if (end->signaled) DieOfSignal(end->value);
+  return end->value;
 }
 
 int Run(int argc, char** argv) {
@@ -50,8 +132,14 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "ncp-launch: %s\n", s.ToString().c_str());
     return kLauncherError;
   }
-  const ncp::policy::ParsedCli cli = ncp::policy::ParseCommandLine(
-      argc, argv, ncp::policy::DefaultProfileSearchPath(NCP_INSTALLED_PROFILES_DIR));
+  SplitArgs split = TakeRequestFd(argc, argv);
+  if (split.bad_request_fd) {
+    std::fprintf(stderr, "ncp-launch: --request-fd needs a descriptor number\n");
+    return kLauncherError;
+  }
+  ncp::policy::ParsedCli cli =
+      ncp::policy::ParseCommandLine(static_cast<int>(split.argv.size()), split.argv.data(),
+                                    ncp::launcher::ProfileSearchPathForThisBinary());
   std::fputs(cli.diagnostics.Render().c_str(), stderr);
   if (!cli.ok()) return kLauncherError;
   if (cli.actions.help) {
@@ -62,12 +150,26 @@ int Run(int argc, char** argv) {
     std::printf("ncp-launch %s\n", NCP_VERSION);
     return 0;
   }
+  const bool verbose = cli.actions.verbose;
+  const bool request_mode = split.request_fd.has_value();
+  const bool entry_form = !request_mode && ncp::launcher::IsEntryCommand(cli.command);
+  const bool program_form = !request_mode && !entry_form && !cli.command.empty();
+  if (request_mode && !cli.command.empty()) {
+    std::fprintf(stderr, "ncp-launch: --request-fd takes no command\n");
+    return kLauncherError;
+  }
+  if (program_form) ncp::launcher::AllowExecForPrograms(&cli.events);
 
   ncp::policy::ResolveOptions resolve_options;
   resolve_options.cache = &ncp::policy::ProcessSeccompCache();
+  const int64_t resolve_start = NowMicros();
   const ncp::policy::ResolveResult resolved = ncp::policy::Resolve(cli, resolve_options);
   std::fputs(resolved.diagnostics.Render().c_str(), stderr);
   if (!resolved.ok()) return kLauncherError;
+  if (verbose) {
+    ncp::base::LogLine("parent %-24s %6lld us", "resolve-and-load-filter",
+                       static_cast<long long>(NowMicros() - resolve_start));
+  }
   if (cli.actions.check || cli.actions.explain_seccomp) {
     if (cli.actions.check) std::fputs(ncp::policy::DescribePlan(*resolved.plan).c_str(), stdout);
     if (cli.actions.explain_seccomp) {
@@ -75,35 +177,44 @@ int Run(int argc, char** argv) {
     }
     return 0;
   }
-
-  if (cli.command.empty()) {
+  if (!request_mode && cli.command.empty()) {
     std::fprintf(stderr, "ncp-launch: nothing to run (see --help)\n");
     return kLauncherError;
   }
-  if (cli.command[0].find(".so:") != std::string::npos) {
-    std::fprintf(stderr, "ncp-launch: the LIB.so:ENTRY form is not implemented yet\n");
-    return kLauncherError;
-  }
-  std::fflush(stdout);  // the child inherits unflushed stdio buffers otherwise
 
-  ncp::launcher::LaunchOptions options;
-  options.verbose = cli.actions.verbose;
-  auto end = ncp::launcher::Launch(*resolved.plan, cli.command, options);
-  if (!end.ok()) {
-    std::fprintf(stderr, "ncp-launch: %s\n", end.status().ToString().c_str());
+  std::optional<ncp::base::IsolationIds> isolation;
+  if (cli.actions.isolation_uid) {
+    auto ids = ncp::base::ChooseIsolationIds();
+    if (!ids.ok()) {
+      std::fprintf(stderr, "ncp-launch: --isolation-uid: %s\n", ids.status().message().c_str());
+      return kLauncherError;
+    }
+    isolation = *ids;
+  }
+
+  if (program_form) {
+    LaunchSpec spec = ncp::launcher::ProgramSpec(*resolved.plan, cli.command, verbose);
+    spec.isolation = isolation;
+    return RunLaunch(*resolved.plan, spec, /*entry=*/false);
+  }
+  auto prepared =
+      request_mode
+          ? ncp::launcher::RequestEntry(*resolved.plan, *split.request_fd, verbose)
+          : ncp::launcher::CommandLineEntry(*resolved.plan, cli.command, verbose);
+  if (!prepared.ok()) {
+    std::fprintf(stderr, "ncp-launch: %s\n", prepared.status().ToString().c_str());
     return kLauncherError;
   }
-  if (end->setup_error) {
-    std::fprintf(stderr, "ncp-launch: %s\n", end->setup_error->ToString().c_str());
-    return ExitCodeForSetupError(*end->setup_error);
-  }
-  if (end->signaled) DieOfSignal(end->value);
-  return end->value;
+  prepared->spec.isolation = isolation;
+  return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], ncp::launcher::kEntryModeFlag) == 0) {
+    ncp::launcher::RunEntryMode(argc, argv);
+  }
   // Nothing below is meant to throw; this only keeps an unexpected bad_alloc from aborting with
   // a core dump instead of an exit status.
   try {

@@ -20,8 +20,14 @@ static_assert(sizeof(WireRecord) < 512, "must stay below PIPE_BUF");
 
 const char* StepName(Step step) {
   switch (step) {
+    case Step::kWriteOwnIdMaps:
+      return "write-own-id-maps";
     case Step::kWaitForParentIdMaps:
       return "wait-for-parent-id-maps";
+    case Step::kSwitchToIsolationIds:
+      return "switch-to-isolation-ids";
+    case Step::kLeaveTerminal:
+      return "leave-terminal";
     case Step::kMakeRootPrivate:
       return "make-root-private";
     case Step::kBuildRootfs:

@@ -15,7 +15,10 @@ namespace ncp::launcher {
 // format between the two halves of one ncp-launch binary, so they only need to be stable
 // within one build.
 enum class Step : uint32_t {
-  kWaitForParentIdMaps = 1,
+  kWriteOwnIdMaps = 1,
+  kWaitForParentIdMaps,
+  kSwitchToIsolationIds,
+  kLeaveTerminal,
   kMakeRootPrivate,
   kBuildRootfs,
   kPivotRoot,

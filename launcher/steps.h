@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <linux/filter.h>
+
 #include "base/status.h"
 #include "policy/plan.h"
 
@@ -18,15 +20,26 @@ base::Status PivotRoot();
 
 // system_steps.cc
 base::Status WaitForParentIdMaps(int sync_fd);
+// --isolation-uid: become the plan's uid/gid (mapped to the isolation host ids) with no
+// supplementary groups; until now the child still had the caller's host ids.
+base::Status SwitchToIsolationIds(uint32_t uid, uint32_t gid);
+// A process group of its own and no controlling terminal: TIOCSTI cannot reach the caller's
+// terminal, kill(0, ...) cannot reach the caller's job.
+base::Status LeaveTerminal();
 base::Status SetHostname(const policy::Plan& plan);
 base::Status BringUpLoopback();
 base::Status ApplyRlimits(const policy::Plan& plan);
 base::Status SetParentDeathSignal(int sync_fd);
-base::Status InstallSeccomp(const policy::Plan& plan);
+base::Status InstallSeccomp(const std::vector<sock_filter>& program);
 
-// fds.cc: keeps 0-2, the plan's fds (at their own numbers, CLOEXEC cleared) and `internal`
-// (CLOEXEC, so the program never sees them); closes everything else.
-base::Status MoveAndCloseFds(const policy::Plan& plan, std::span<const int> internal);
+// fds.cc: puts each placement's `from` at `to` (CLOEXEC cleared), keeps 0-2 and the fds in
+// `internal` (moved above every `to`, CLOEXEC, so the program never sees them; updated in
+// place), and closes everything else.
+struct FdPlacement {
+  int from = -1;
+  int to = -1;
+};
+base::Status MoveAndCloseFds(std::span<const FdPlacement> placements, std::span<int*> internal);
 
 // caps.cc
 base::Status SetNoNewPrivs();

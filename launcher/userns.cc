@@ -1,6 +1,8 @@
 #include "launcher/userns.h"
 
 #include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,8 +18,9 @@ namespace {
 using base::ErrnoError;
 using base::Status;
 
-Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+// `process` is a pid or "self".
+Status WriteProcFile(const std::string& process, const char* name, const std::string& text) {
+  const std::string path = "/proc/" + process + "/" + name;
   base::UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) return ErrnoError("open " + path);
   // The kernel takes a map in one write or not at all.
@@ -35,19 +38,59 @@ long ReadSysctl(const char* path) {
   return value;
 }
 
+// Runs newuidmap or newgidmap: HELPER PID INSIDE OUTSIDE 1.
+Status RunMapHelper(const std::string& helper, pid_t child, uint32_t inside, uint32_t outside) {
+  const std::string args[] = {helper, std::to_string(child), std::to_string(inside),
+                              std::to_string(outside), "1"};
+  char* argv[] = {const_cast<char*>(args[0].c_str()), const_cast<char*>(args[1].c_str()),
+                  const_cast<char*>(args[2].c_str()), const_cast<char*>(args[3].c_str()),
+                  const_cast<char*>(args[4].c_str()), nullptr};
+  char* envp[] = {nullptr};
+  pid_t pid = -1;
+  if (const int err = posix_spawn(&pid, helper.c_str(), nullptr, nullptr, argv, envp); err != 0) {
+    return ErrnoError("run " + helper, err);
+  }
+  int wstatus = 0;
+  while (waitpid(pid, &wstatus, 0) < 0) {
+    if (errno != EINTR) return ErrnoError("wait for " + helper);
+  }
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    return base::Error(base::Code::kUnavailable,
+                       helper + " " + args[1] + " " + args[2] + " " + args[3] + " 1 failed");
+  }
+  return Status::Ok();
+}
+
+std::string OneIdMap(uint32_t inside, uint32_t outside) {
+  return std::to_string(inside) + " " + std::to_string(outside) + " 1\n";
+}
+
 }  // namespace
 
-Status WriteIdMaps(pid_t child, const policy::Plan& plan) {
-  const uid_t outside_uid = geteuid();
-  const gid_t outside_gid = getegid();
-  const uint32_t inside_uid = plan.uid.value_or(outside_uid);
-  const uint32_t inside_gid = plan.gid.value_or(outside_gid);
-  Status s = WriteProcFile(child, "setgroups", "deny\n");
+Status WriteIdMaps(pid_t child, uint32_t inside_uid, uint32_t inside_gid,
+                   const std::optional<base::IsolationIds>& isolation) {
+  if (isolation && isolation->via_helpers) {
+    NCP_RETURN_IF_ERROR(RunMapHelper(isolation->newuidmap, child, inside_uid, isolation->host_uid));
+    return RunMapHelper(isolation->newgidmap, child, inside_gid, isolation->host_gid);
+  }
+  if (isolation) {
+    NCP_RETURN_IF_ERROR(WriteProcFile(std::to_string(child), "uid_map", OneIdMap(inside_uid, isolation->host_uid)));
+    return WriteProcFile(std::to_string(child), "gid_map", OneIdMap(inside_gid, isolation->host_gid));
+  }
+  Status s = WriteProcFile(std::to_string(child), "setgroups", "deny\n");
   if (!s.ok() && s.err() != ENOENT) return s;  // ENOENT: kernels before 3.19 have no file
-  NCP_RETURN_IF_ERROR(WriteProcFile(
-      child, "uid_map", std::to_string(inside_uid) + " " + std::to_string(outside_uid) + " 1\n"));
-  return WriteProcFile(child, "gid_map",
-                       std::to_string(inside_gid) + " " + std::to_string(outside_gid) + " 1\n");
+  NCP_RETURN_IF_ERROR(WriteProcFile(std::to_string(child), "uid_map", OneIdMap(inside_uid, geteuid())));
+  return WriteProcFile(std::to_string(child), "gid_map", OneIdMap(inside_gid, getegid()));
+}
+
+Status WriteOwnIdMaps(uint32_t inside_uid, uint32_t inside_gid, uint32_t outside_uid,
+                      uint32_t outside_gid) {
+  // "self", not getpid(): in a new pid namespace getpid() is 1, but /proc is still the host's.
+  const std::string self = "self";
+  Status s = WriteProcFile(self, "setgroups", "deny\n");
+  if (!s.ok() && s.err() != ENOENT) return s;
+  NCP_RETURN_IF_ERROR(WriteProcFile(self, "uid_map", OneIdMap(inside_uid, outside_uid)));
+  return WriteProcFile(self, "gid_map", OneIdMap(inside_gid, outside_gid));
 }
 
 std::string UserNamespaceRefusedReason(int err) {

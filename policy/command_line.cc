@@ -42,6 +42,9 @@ void ApplyAction(OptionId id, CliActions* actions) {
     case OptionId::kVerbose:
       actions->verbose = true;
       break;
+    case OptionId::kIsolationUid:
+      actions->isolation_uid = true;
+      break;
     default:
       break;
   }

@@ -18,6 +18,7 @@ struct CliActions {
   bool check = false;
   bool explain_seccomp = false;
   bool verbose = false;
+  bool isolation_uid = false;  // --isolation-uid: see option_table.cc
 };
 
 struct ParsedCli {

@@ -49,6 +49,10 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kHostname, "hostname", "NAME", P::kAnywhere, "host name (needs unshare-uts)"},
     {OptionId::kUid, "uid", "N", P::kAnywhere, "user id inside the user namespace"},
     {OptionId::kGid, "gid", "N", P::kAnywhere, "group id inside the user namespace"},
+    {OptionId::kIsolationUid, "isolation-uid", nullptr, P::kCommandLineOnly,
+     "map the sandbox's ids to a host uid/gid that is not the caller's (root: the first id of "
+     "root's /etc/subuid and /etc/subgid range, else 1879048192; a user: newuidmap/newgidmap "
+     "with the first id of the user's range)"},
     {OptionId::kRlimit, "rlimit", "NAME=SOFT[:HARD]", P::kAnywhere,
      "resource limit (nofile, as, cpu, core, nproc, fsize, data, stack, memlock, ...); "
      "inf or unlimited; K/M/G suffixes"},
@@ -77,19 +81,45 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kNoSeccomp, "no-seccomp", nullptr, P::kAnywhere, "install no seccomp filter"},
 };
 
-po::options_description BuildBoostOptions() {
-  po::options_description desc("ncp-launch options");
-  for (const OptionSpec& spec : kOptions) {
-    std::string name = spec.name;
-    if (spec.id == OptionId::kHelp) name += ",h";
-    if (spec.takes_value()) {
-      desc.add_options()(name.c_str(), po::value<std::string>()->value_name(spec.value_name),
-                         spec.help);
-    } else {
-      desc.add_options()(name.c_str(), spec.help);
-    }
+// --help groups: each starts at its first option and runs to the next group's first option.
+struct OptionGroup {
+  OptionId first;
+  const char* title;
+};
+
+constexpr OptionGroup kGroups[] = {
+    {OptionId::kHelp, "What to do"},
+    {OptionId::kProfile, "Profiles"},
+    {OptionId::kUnshareUser, "Namespaces"},
+    {OptionId::kRoBind, "File system"},
+    {OptionId::kHostname, "Identity and limits"},
+    {OptionId::kEnv, "Environment and descriptors"},
+    {OptionId::kSeccompDefault, "Seccomp"},
+};
+
+void AddOption(const OptionSpec& spec, po::options_description* desc) {
+  std::string name = spec.name;
+  if (spec.id == OptionId::kHelp) name += ",h";
+  if (spec.takes_value()) {
+    desc->add_options()(name.c_str(), po::value<std::string>()->value_name(spec.value_name),
+                        spec.help);
+  } else {
+    desc->add_options()(name.c_str(), spec.help);
   }
-  return desc;
+}
+
+po::options_description BuildBoostOptions() {
+  po::options_description all("ncp-launch options");
+  const size_t count = std::size(kOptions);
+  for (size_t g = 0; g < std::size(kGroups); ++g) {
+    const size_t begin = static_cast<size_t>(kGroups[g].first);
+    const size_t end =
+        g + 1 < std::size(kGroups) ? static_cast<size_t>(kGroups[g + 1].first) : count;
+    po::options_description group(kGroups[g].title);
+    for (size_t i = begin; i < end; ++i) AddOption(kOptions[i], &group);
+    all.add(group);
+  }
+  return all;
 }
 
 }  // namespace

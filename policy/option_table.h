@@ -42,6 +42,7 @@ enum class OptionId {
   kHostname,
   kUid,
   kGid,
+  kIsolationUid,
   kRlimit,
   // Environment and fds.
   kEnv,
@@ -81,7 +82,7 @@ const OptionSpec& GetOption(OptionId id);
 // The same table as a Boost.Program_options description (built once).
 const boost::program_options::options_description& BoostOptions();
 
-// Usage text for `ncp-launch --help`.
+// Usage text for `ncp-launch --help`: the options in titled groups (see kGroups in the .cc).
 std::string OptionsHelp();
 
 // One option occurrence, from the command line or a profile line, in the order it takes effect.

@@ -326,7 +326,7 @@ class Resolver {
     out.arch = arch_;
     if (seccomp_.disabled()) {
       if (seccomp_.configured()) {
-        diags_.Warning(seccomp_.last_loc(), "no-seccomp is set: the seccomp rules are ignored");
+        diags_.Warning(seccomp_.disabled_loc(), "no-seccomp is set: the seccomp rules are ignored");
       }
       return;
     }

@@ -61,6 +61,7 @@ bool SeccompBuilder::Apply(const OptionEvent& event, Diagnostics* diags) {
       return true;
     case OptionId::kNoSeccomp:
       disabled_ = true;
+      disabled_loc_ = event.loc;
       return true;
     default:
       return false;

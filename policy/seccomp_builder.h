@@ -24,6 +24,8 @@ class SeccompBuilder {
   bool configured() const { return configured_; }
   const SourceLoc& last_loc() const { return last_loc_; }
   bool disabled() const { return disabled_; }
+  // Where no-seccomp was given (the last time); meaningful only when disabled().
+  const SourceLoc& disabled_loc() const { return disabled_loc_; }
   bool before_load() const { return before_load_; }
 
   SeccompPolicy Build() const;
@@ -39,6 +41,7 @@ class SeccompBuilder {
   const bool strict_;
   bool configured_ = false;
   bool disabled_ = false;
+  SourceLoc disabled_loc_;
   bool before_load_ = false;
   SourceLoc last_loc_;
   SeccompAction default_action_{SeccompActionKind::kErrno, 1};

@@ -58,6 +58,23 @@ enum {
     NCP_CHILD_EXIT_BAD_REQUEST = 122,
 };
 
+/** Exit statuses of an isolated child whose sandbox could not be built, as `ncp-launch` exits
+ *  (one line naming the step or the profile's file:line goes to the child's stderr). */
+enum {
+    /** The profile is broken, or a sandbox step failed: nothing of the child ran. */
+    NCP_CHILD_EXIT_SANDBOX_FAILED = 125,
+};
+
+/** Names the security profile of isolated starts made with these configs: a profile name
+ *  ("default", "network", "strict", "audit", or NAME.profile in $XDG_CONFIG_HOME/ncp/profiles)
+ *  or a path to a profile or OCI seccomp JSON file. Without it, isolated starts use the profile
+ *  named by the NCP_PROFILE environment variable, else "default". Ignored in normal mode.
+ *  NULL configs, NULL or empty profile, or one longer than 4095 bytes → NCP_ERR_INVALID_PARAM.
+ *  The profile is read when a child starts: a broken one makes that child exit with
+ *  NCP_CHILD_EXIT_SANDBOX_FAILED before anything of it runs. */
+Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetProfile(
+    Ability_ChildProcessConfigs* configs, const char* profile);
+
 /** A description of the last error an OH_Ability_* or NCP_* call returned on this thread,
  *  or "" when the last call succeeded. Valid until the next call on the same thread. */
 const char* NCP_GetLastErrorMessage(void);

@@ -139,6 +139,19 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_Set
   });
 }
 
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetProfile(
+    Ability_ChildProcessConfigs* configs, const char* profile) {
+  if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
+  if (profile == nullptr || *profile == '\0') {
+    return Fail(NCP_ERR_INVALID_PARAM, "profile is NULL or empty");
+  }
+  if (std::strlen(profile) > 4095) return Fail(NCP_ERR_INVALID_PARAM, "profile is too long");
+  return Guard([&] {
+    configs->profile = profile;
+    return Succeed();
+  });
+}
+
 NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess(
     const char* entry, NativeChildProcess_Args args, NativeChildProcess_Options options,
     int32_t* pid) {

@@ -94,7 +94,7 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
 }
 
 base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int>& fds,
-                                           ExitHook on_exit) {
+                                           ExitHook on_exit, uint32_t start_flags) {
   uint32_t id = 0;
   base::UniqueFd socket;
   {
@@ -120,6 +120,7 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
   ForkServerMessage request{};
   request.type = ForkServerMessageType::kStart;
   request.request_id = id;
+  request.flags = start_flags;
   const bool sent = SendMessage(socket.get(), &request, sizeof request, fds.data(), fds.size());
   const int send_errno = errno;
   std::unique_lock lock(mu_);

@@ -42,7 +42,9 @@ class ChildRegistry {
   // Starts a child in the fork server: `fds[0]` is the launch request, the rest the named fds
   // (all still owned by the caller; the server gets copies). kResourceExhausted at a limit.
   // `on_exit` (may be empty) runs on the monitor thread after the exit callbacks.
-  base::StatusOr<pid_t> Start(ChildKind kind, const std::vector<int>& fds, ExitHook on_exit);
+  // `start_flags` are ForkServerStartFlags.
+  base::StatusOr<pid_t> Start(ChildKind kind, const std::vector<int>& fds, ExitHook on_exit,
+                              uint32_t start_flags = 0);
 
   // SIGKILL to a live child recorded here. kNotFound when `pid` is not one (or was killed
   // through here already: OpenHarmony drops the record at kill time).

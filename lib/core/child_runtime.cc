@@ -49,19 +49,6 @@ void ResetSignals() {
 
 namespace {
 
-bool ReadAll(int fd, std::string* out) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return false;
-  out->resize(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < out->size()) {
-    ssize_t n = pread(fd, out->data() + done, out->size() - done, static_cast<off_t>(done));
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // A bare name is looked up in NCP_LIBRARY_PATH first; anything else goes to dlopen as is, so
 // paths work and bare names fall back to the normal search (LD_LIBRARY_PATH, RUNPATH, ld.so.conf).
 std::string ResolveLibrary(const std::string& library) {
@@ -134,14 +121,10 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
   if (hooks == nullptr) hooks = &none;
   ResetSignals();
   MarkAsChildProcess();
-  std::string bytes;
-  if (!ReadAll(request_fd, &bytes)) {
-    Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: cannot read the launch request%s%s", "", "");
-  }
+  auto decoded = ReadRequest(request_fd);
   close(request_fd);
-  auto decoded = DecodeRequest(bytes);
   if (!decoded.ok()) {
-    Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: %s%s", decoded.status().message().c_str(), "");
+    Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: %s%s", decoded.status().ToString().c_str(), "");
   }
   WireRequest& request = *decoded;
   if (hooks->keep_own_context == 0) AdoptCallerContext(request);

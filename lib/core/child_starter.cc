@@ -6,10 +6,15 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 
+#include "base/isolation_uid.h"
+#include "base/log.h"
 #include "base/unique_fd.h"
 #include "core/child_registry.h"
 #include "core/child_state.h"
+#include "core/fork_server_protocol.h"
+#include "core/install_paths.h"
 #include "core/wire.h"
 
 namespace ncp::core {
@@ -52,6 +57,34 @@ uint32_t CurrentUmask() {
   return value;
 }
 
+// The profile of an isolated start: the one the NCP_ extension named, else $NCP_PROFILE (for
+// programs that cannot change their code), else "default".
+std::string ProfileFor(const ChildRequest& request) {
+  if (!request.profile.empty()) return request.profile;
+  const char* from_environment = getenv("NCP_PROFILE");
+  if (from_environment != nullptr && *from_environment != '\0') return from_environment;
+  return "default";
+}
+
+// ncp-launch in request mode: it reads the same request from fd 3 and finds the named fds at
+// 4.., builds the sandbox the profile describes and runs the child runtime inside it.
+base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& request) {
+  auto launcher = LauncherPath();
+  if (!launcher.ok()) return launcher.status();
+  std::vector<std::string> argv{*launcher, "--request-fd=" + std::to_string(kRequestFd),
+                                "--profile", ProfileFor(request)};
+  if (request.isolation_uid) {
+    if (base::Status available = base::IsolationUidAvailable(); !available.ok()) {
+      const std::string why = "isolationUid: no distinct host uid without setuid: " +
+                              std::string(available.message());
+      base::LogLine("%s", why.c_str());
+      return base::Error(base::Code::kUnavailable, why);
+    }
+    argv.push_back("--isolation-uid");
+  }
+  return argv;
+}
+
 }  // namespace
 
 std::string ChildProcessName(const std::string& custom, const std::string& library) {
@@ -66,12 +99,15 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   if (InChildProcess()) {
     return base::Error(base::Code::kFailedPrecondition, "a child process cannot start children");
   }
-  if (request.isolated) {
-    return base::Error(base::Code::kNotSupported,
-                       "isolated children need ncp-launch, which this build does not wire in");
-  }
   WireRequest wire{request.kind, request.library, request.symbol, request.params,
-                   request.process_name, {}, -1, {}, {}, 022};
+                   request.process_name, {}, -1, {}, {}, 022, {}};
+  uint32_t start_flags = 0;
+  if (request.isolated) {
+    auto argv = LauncherCommand(request);
+    if (!argv.ok()) return argv.status();
+    wire.launcher_argv = std::move(*argv);
+    start_flags |= kStartExecLauncher;
+  }
   std::vector<int> fds{-1};  // the request memfd, filled in below
   for (const NamedFd& fd : request.fds) {
     wire.fd_names.push_back(fd.name);
@@ -83,7 +119,7 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   auto memfd = WriteRequestMemfd(EncodeRequest(wire));
   if (!memfd.ok()) return memfd.status();
   fds[0] = memfd->get();
-  return ChildRegistry::Instance().Start(request.kind, fds, std::move(on_exit));
+  return ChildRegistry::Instance().Start(request.kind, fds, std::move(on_exit), start_flags);
 }
 
 }  // namespace ncp::core

@@ -16,15 +16,19 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <vector>
 
+#include "base/log.h"
 #include "core/child_runtime.h"
 #include "core/fork_server_protocol.h"
 #include "core/process_title.h"
 #include "core/unix_message.h"
 #include "core/wire.h"
+#include "ncp/native_child_process_ext.h"
 
 namespace ncp::core {
 namespace {
@@ -42,10 +46,39 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds) {
   syscall(SYS_close_range, first_free, ~0U, 0);
 }
 
-[[noreturn]] void RunChild(pid_t server, std::vector<base::UniqueFd>& fds) {
+// An isolated start: become ncp-launch, which builds the sandbox and then runs the child
+// runtime inside it. The launcher sees the caller's environment, directory and umask (profile
+// search paths and relative profile paths are the caller's), and the same fds at the same
+// numbers. The pid the application was given stays the launcher's: exec keeps it.
+[[noreturn]] void ExecLauncher() {
+  auto request = ReadRequest(kRequestFd);
+  if (!request.ok() || request->launcher_argv.empty()) {
+    base::LogLine("child %d: no launcher in an isolated start request: %s",
+                  static_cast<int>(getpid()), request.status().ToString().c_str());
+    _exit(NCP_CHILD_EXIT_BAD_REQUEST);
+  }
+  std::vector<char*> argv;
+  for (std::string& arg : request->launcher_argv) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<char*> env;
+  for (std::string& entry : request->environment) env.push_back(entry.data());
+  env.push_back(nullptr);
+  if (!request->working_directory.empty() && chdir(request->working_directory.c_str()) != 0) {
+    chdir("/");
+  }
+  umask(request->umask);
+  ResetSignals();
+  execve(argv[0], argv.data(), env.data());
+  base::LogLine("child %d: cannot run the launcher %s: %s", static_cast<int>(getpid()), argv[0],
+                strerror(errno));
+  _exit(errno == ENOENT ? 127 : 126);
+}
+
+[[noreturn]] void RunChild(pid_t server, std::vector<base::UniqueFd>& fds, uint32_t flags) {
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid() != server) _exit(127);  // the server died before prctl
   PlaceFds(fds);
+  if ((flags & kStartExecLauncher) != 0) ExecLauncher();
   ncp_internal_child_main(kRequestFd);
 }
 
@@ -54,7 +87,7 @@ void Start(int sock, const ForkServerMessage& request, std::vector<base::UniqueF
   reply.request_id = request.request_id;
   const pid_t server = getpid();
   const pid_t pid = fds.empty() ? -1 : fork();
-  if (pid == 0) RunChild(server, fds);
+  if (pid == 0) RunChild(server, fds, request.flags);
   if (pid < 0) {
     reply.type = ForkServerMessageType::kFailed;
     reply.error = fds.empty() ? EINVAL : errno;

@@ -28,6 +28,13 @@ struct ForkServerMessage {
   int64_t user_time_us;
   int64_t system_time_us;
   int64_t max_rss_kib;
+  uint32_t flags;       // kStart: ForkServerStartFlags
+};
+
+enum ForkServerStartFlags : uint32_t {
+  // The child execs the request's launcher_argv (an isolated start) instead of running the
+  // child runtime in the forked image.
+  kStartExecLauncher = 1,
 };
 
 // At most the request memfd plus 16 named fds.

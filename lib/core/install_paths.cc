@@ -38,4 +38,24 @@ base::StatusOr<std::string> ChildHelperPath() {
   return found;
 }
 
+base::StatusOr<std::string> LauncherPath() {
+  static const std::string found = [] {
+    const std::string dir = LibraryDirectory();
+    // Installed: <bindir>/ncp-launch. Build tree: launcher/ncp-launch beside lib/core. Both are
+    // relative to this library, never the PATH: the PATH is the application's to change, and
+    // the sandbox must not be whatever binary of that name comes first in it.
+    for (const std::string& candidate : {dir + "/" NCP_BIN_FROM_LIBDIR "/ncp-launch",
+                                         dir + "/" NCP_BUILD_LAUNCHER_FROM_LIBDIR "/ncp-launch"}) {
+      if (IsExecutable(candidate)) return candidate;
+    }
+    return std::string();
+  }();
+  if (found.empty()) {
+    return base::Error(base::Code::kUnavailable,
+                       "isolated mode needs ncp-launch, which was not found near " +
+                           LibraryDirectory());
+  }
+  return found;
+}
+
 }  // namespace ncp::core

@@ -12,5 +12,7 @@ namespace ncp::core {
 std::string LibraryDirectory();
 // The child runtime program (ncp-child). kUnavailable when it cannot be found.
 base::StatusOr<std::string> ChildHelperPath();
+// ncp-launch, which starts isolated children. kUnavailable when it cannot be found.
+base::StatusOr<std::string> LauncherPath();
 
 }  // namespace ncp::core

@@ -1,12 +1,16 @@
 #include "core/wire.h"
 
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstring>
 
 namespace ncp::core {
 namespace {
 
 constexpr char kMagic[4] = {'N', 'C', 'P', 'R'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr uint32_t kMaxFdNames = 16;
 
 void PutU32(std::string* out, uint32_t v) { out->append(reinterpret_cast<const char*>(&v), 4); }
@@ -55,6 +59,8 @@ std::string EncodeRequest(const WireRequest& r) {
   for (const std::string& entry : r.environment) PutString(&out, entry);
   PutString(&out, r.working_directory);
   PutU32(&out, r.umask);
+  PutU32(&out, static_cast<uint32_t>(r.launcher_argv.size()));
+  for (const std::string& arg : r.launcher_argv) PutString(&out, arg);
   return out;
 }
 
@@ -92,8 +98,29 @@ base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes) {
     if (!in.String(&entry)) return bad("truncated environment");
   }
   if (!in.String(&r.working_directory) || !in.U32(&r.umask)) return bad("truncated");
+  uint32_t argc = 0;
+  if (!in.U32(&argc) || argc > bytes.size() / 4) return bad("launcher argument count");
+  r.launcher_argv.resize(argc);
+  for (std::string& arg : r.launcher_argv) {
+    if (!in.String(&arg)) return bad("truncated launcher argument");
+  }
   if (!in.AtEnd()) return bad("trailing bytes");
   return r;
+}
+
+base::StatusOr<WireRequest> ReadRequest(int fd) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return base::ErrnoError("stat the launch request");
+  std::string bytes(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return base::ErrnoError("read the launch request");
+    if (n == 0) return base::Error(base::Code::kInvalidArgument, "launch request shrank");
+    done += static_cast<size_t>(n);
+  }
+  return DecodeRequest(bytes);
 }
 
 }  // namespace ncp::core

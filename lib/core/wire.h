@@ -31,10 +31,16 @@ struct WireRequest {
   std::vector<std::string> environment;
   std::string working_directory;
   uint32_t umask = 022;
+  // Isolated starts only: the program the fork server's child execs instead of running the
+  // child runtime itself (ncp-launch --request-fd=3 ...). The launcher ignores this field.
+  std::vector<std::string> launcher_argv;
 };
 
 std::string EncodeRequest(const WireRequest& request);
 // Rejects anything malformed: wrong magic or version, lengths past the end, trailing bytes.
 base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes);
+// Reads the whole request from `fd` (a memfd; read with pread from offset 0, so it does not
+// matter who read it before) and decodes it.
+base::StatusOr<WireRequest> ReadRequest(int fd);
 
 }  // namespace ncp::core

@@ -113,18 +113,16 @@ TEST(StartValidation, ClosedFdIsAServiceError) {
   EXPECT_EQ(pid, -42);
 }
 
-TEST(StartValidation, IsolatedIsNotSupportedUntilTheLauncherIsWired) {
-  int32_t pid = -42;
-  NativeChildProcess_Options isolated{NCP_ISOLATION_MODE_ISOLATED, 0};
-  std::string entry = std::string(kTestLib) + ":EchoParams";
-  EXPECT_EQ(OH_Ability_StartNativeChildProcess(entry.c_str(), NoArgs(), isolated, &pid),
-            NCP_ERR_NOT_SUPPORTED);
+TEST(ConfigsValidation, SetProfile) {
   Ability_ChildProcessConfigs* c = OH_Ability_CreateChildProcessConfigs();
-  OH_Ability_ChildProcessConfigs_SetIsolationMode(c, NCP_ISOLATION_MODE_ISOLATED);
-  EXPECT_EQ(OH_Ability_StartNativeChildProcessWithConfigs(entry.c_str(), NoArgs(), c, &pid),
-            NCP_ERR_NOT_SUPPORTED);
+  EXPECT_EQ(NCP_ChildProcessConfigs_SetProfile(nullptr, "default"), NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(NCP_ChildProcessConfigs_SetProfile(c, nullptr), NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(NCP_ChildProcessConfigs_SetProfile(c, ""), NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(NCP_ChildProcessConfigs_SetProfile(c, std::string(4096, 'p').c_str()),
+            NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(NCP_ChildProcessConfigs_SetProfile(c, std::string(4095, 'p').c_str()), NCP_NO_ERROR);
+  EXPECT_EQ(NCP_ChildProcessConfigs_SetProfile(c, "strict"), NCP_NO_ERROR);
   OH_Ability_DestroyChildProcessConfigs(c);
-  EXPECT_EQ(pid, -42);
 }
 
 void Noop(int32_t, int32_t) {}

@@ -16,11 +16,11 @@
 namespace ncp::testing {
 namespace {
 
-// The default profile is for library entries, which never exec; a program run through a shell
-// also needs these.
+// The program form allows the exec set itself (execve, execveat, arch_prctl); a shell that
+// forks and waits also needs these.
 std::vector<std::string> Sandboxed(std::vector<std::string> command) {
   std::vector<std::string> args = {"--profile", NCP_PROFILES_DIR "/default.profile",
-                                   "--seccomp-allow", "execve, arch_prctl, vfork, wait4"};
+                                   "--seccomp-allow", "vfork, wait4"};
   args.insert(args.end(), command.begin(), command.end());
   return args;
 }
@@ -64,6 +64,80 @@ TEST(Launcher, TrueExitsZero) {
   NCP_REQUIRE_USERNS();
   LauncherRun run = RunLauncher(Sandboxed({"--", "/bin/true"}));
   EXPECT_EQ(run.exit_code(), 0) << run.err;
+}
+
+TEST(Launcher, DefaultProfileRunsAProgramAsIs) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher({"--profile", "default", "--", "/bin/true"});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  LauncherRun env = RunLauncher({"--profile", "default", "--", "/usr/bin/env"});
+  EXPECT_EQ(env.exit_code(), 0) << env.err;
+  EXPECT_EQ(env.out, "PATH=/usr/bin:/bin\nLANG=C.UTF-8\n");
+}
+
+// The implicit exec set comes before the profiles, so a profile that resets the rules or
+// refuses execve still wins.
+TEST(Launcher, ExecSetGivesWayToLaterRules) {
+  NCP_REQUIRE_USERNS();
+  EXPECT_EQ(RunLauncher({"--profile", "strict", "--", "/bin/true"}).exit_code(), 126);
+  LauncherRun killed =
+      RunLauncher({"--profile", "default", "--seccomp-kill", "execve", "--", "/bin/true"});
+  ASSERT_TRUE(killed.signaled()) << killed.err;
+  EXPECT_EQ(killed.signal(), SIGSYS);
+}
+
+TEST(Launcher, EachShippedProfileRunsAProgram) {
+  NCP_REQUIRE_USERNS();
+  for (const char* profile : {"default", "network", "audit"}) {
+    LauncherRun run = RunLauncher({"--profile", profile, "--", "/bin/true"});
+    EXPECT_EQ(run.exit_code(), 0) << profile << ": " << run.err;
+  }
+}
+
+TEST(Launcher, DockerDefaultProfileRunsAProgram) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher({"--unshare-all", "--ro-bind", "/usr", "--ro-bind-try", "/lib",
+                                 "--ro-bind-try", "/lib64", "--ro-bind-try", "/bin",
+                                 "--seccomp-oci", NCP_SOURCE_DIR "/tests/data/docker-default.json",
+                                 "--", "/bin/sh", "-c", "grep Seccomp: /proc/self/status"});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "Seccomp:\t2\n");
+}
+
+TEST(Launcher, VerboseTimesParentAndChildSteps) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher({"--verbose", "--profile", "default", "--", "/bin/true"});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  for (const char* step : {"parent resolve-and-load-filter", "parent clone",
+                           "child  write-own-id-maps", "child  build-rootfs",
+                           "child  install-seccomp", "parent child-setup-until-exec"}) {
+    EXPECT_NE(run.err.find(step), std::string::npos) << step << "\n" << run.err;
+  }
+}
+
+// Bare profile names: the source tree's profiles/ from the build tree, and
+// <exe_dir>/../share/ncp/profiles for a copy elsewhere (a relocated install).
+TEST(Launcher, ProfilesAreFoundRelativeToTheBinary) {
+  EXPECT_EQ(RunLauncher({"--profile", "default", "--check"}).exit_code(), 0);
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/bin");
+  std::filesystem::create_directories(dir.path() + "/share/ncp/profiles");
+  std::filesystem::copy_file(NCP_LAUNCH_PATH, dir.path() + "/bin/ncp-launch");
+  std::ofstream(dir.path() + "/share/ncp/profiles/only-here.profile") << "unshare-user\n";
+  RunOptions relocated;
+  relocated.binary = dir.path() + "/bin/ncp-launch";
+  LauncherRun run = RunLauncher({"--profile", "only-here", "--check"}, relocated);
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_NE(run.out.find("namespaces: user"), std::string::npos) << run.out;
+}
+
+TEST(Launcher, NoSeccompWarningPointsAtItsOwnLine) {
+  TempDir dir;
+  const std::string profile = dir.path() + "/p.profile";
+  std::ofstream(profile) << "unshare-user\nseccomp-allow = read\n";
+  LauncherRun run = RunLauncher({"--profile", profile, "--no-seccomp", "--check"});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_NE(run.err.find("command line: warning: no-seccomp"), std::string::npos) << run.err;
 }
 
 TEST(Launcher, ExitCodeIsMirrored) {

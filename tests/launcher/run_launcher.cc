@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -57,7 +58,11 @@ std::string SignalWhenReady(int fd, pid_t pid, const RunOptions& options) {
     if (n <= 0) break;
     out.append(buf, static_cast<size_t>(n));
     if (!sent && out.find(options.ready_marker) != std::string::npos) {
-      kill(pid, options.signal_when_ready);
+      if (options.when_ready) {
+        options.when_ready(pid);
+      } else {
+        kill(pid, options.signal_when_ready);
+      }
       sent = true;
     }
   }
@@ -66,6 +71,49 @@ std::string SignalWhenReady(int fd, pid_t pid, const RunOptions& options) {
 }
 
 }  // namespace
+
+std::vector<pid_t> Descendants(pid_t root) {
+  std::vector<std::pair<pid_t, pid_t>> parent_of;  // {pid, ppid}
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = ReadAll(entry.path().string() + "/stat");
+    const size_t close_paren = stat.rfind(')');
+    if (close_paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close_paren + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    parent_of.emplace_back(std::stoi(name), ppid);
+  }
+  std::vector<pid_t> out = {root};
+  for (size_t i = 0; i < out.size(); ++i) {
+    for (const auto& [pid, ppid] : parent_of) {
+      if (ppid == out[i]) out.push_back(pid);
+    }
+  }
+  out.erase(out.begin());
+  return out;
+}
+
+long HostUidOf(pid_t pid) {
+  std::istringstream status(ReadAll("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Uid:", 0) == 0) return std::stol(line.substr(4));
+  }
+  return -1;
+}
+
+int OpenPidfd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
+bool WaitForEnd(int pidfd) {
+  if (pidfd < 0) return true;
+  pollfd pfd{pidfd, POLLIN, 0};
+  const bool ended = poll(&pfd, 1, 10000) == 1;
+  close(pidfd);
+  return ended;
+}
 
 bool LauncherRun::exited() const { return WIFEXITED(wait_status); }
 int LauncherRun::exit_code() const { return exited() ? WEXITSTATUS(wait_status) : -1; }
@@ -82,19 +130,21 @@ LauncherRun RunLauncher(const std::vector<std::string>& args, const RunOptions& 
   argv.push_back(nullptr);
 
   int out_pipe[2] = {-1, -1};
-  if (options.signal_when_ready != 0 && pipe2(out_pipe, O_CLOEXEC) != 0) return {};
+  const bool watch = options.signal_when_ready != 0 || options.when_ready != nullptr;
+  if (watch && pipe2(out_pipe, O_CLOEXEC) != 0) return {};
 
   LauncherRun run;
   const pid_t pid = fork();
   if (pid == 0) {
     const int out =
-        out_pipe[1] >= 0 ? out_pipe[1] : open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        out_pipe[1] >= 0 ? out_pipe[1] : open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(99);
     if (options.as_nobody && (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 ||
                               setresuid(65534, 65534, 65534) != 0)) {
       _exit(98);
     }
+    if (options.before_exec) options.before_exec();
     if (options.deny_user_namespaces && !DenyUserNamespaces()) _exit(96);
     execv(argv[0], argv.data());
     _exit(97);

@@ -1,6 +1,9 @@
 // Runs ncp-launch (or a copy of it) as a subprocess and collects what it did.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,7 +30,22 @@ struct RunOptions {
   // When not 0: once stdout contains `ready_marker`, send this signal to ncp-launch.
   int signal_when_ready = 0;
   std::string ready_marker = "ready";
+  // When set: once stdout contains `ready_marker`, called with ncp-launch's pid (instead of
+  // sending signal_when_ready). Reading then goes on to EOF.
+  std::function<void(pid_t)> when_ready;
+  // Run in the forked child right before exec (fd layout for request mode, environment).
+  std::function<void()> before_exec;
 };
+
+// Every process below `pid` (children, their children, ...), from /proc.
+std::vector<pid_t> Descendants(pid_t pid);
+// The "Uid:" line's real uid of /proc/PID/status, or -1.
+long HostUidOf(pid_t pid);
+// A pidfd for `pid` (-1 if it is already gone).
+int OpenPidfd(pid_t pid);
+// Waits for the process behind `pidfd` to end (readable pidfd); false if it still runs after a
+// hang guard of 10 s. Closes `pidfd`.
+bool WaitForEnd(int pidfd);
 
 LauncherRun RunLauncher(const std::vector<std::string>& args, const RunOptions& options = {});
 

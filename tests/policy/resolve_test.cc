@@ -155,8 +155,9 @@ TEST(Resolve, NoSeccompAndBeforeLoad) {
   Plan plan = PlanFrom("seccomp-allow = read\nseccomp-before-load\n");
   EXPECT_TRUE(plan.seccomp.enabled);
   EXPECT_TRUE(plan.seccomp.before_load);
-  EXPECT_EQ(ResolveDiagnostics("seccomp-allow = read\nno-seccomp\n"),
-            "test.profile:1: warning: no-seccomp is set: the seccomp rules are ignored\n");
+  // The warning points at the no-seccomp line, not at the last rule it disables.
+  EXPECT_EQ(ResolveDiagnostics("seccomp-allow = read\nno-seccomp\nseccomp-allow = write\n"),
+            "test.profile:2: warning: no-seccomp is set: the seccomp rules are ignored\n");
   EXPECT_EQ(ResolveDiagnostics("unshare-user\n"),
             "command line: warning: no seccomp rules given: the child runs without a seccomp "
             "filter\n");

@@ -1,0 +1,131 @@
+#include "launcher/entry_form.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "launcher/entry_mode.h"
+#include "launcher/library_path.h"
+
+namespace ncp::launcher {
+namespace {
+
+using base::ErrnoError;
+using base::UniqueFd;
+
+// A sealed memfd holding `bytes`: the child can read it but nobody can change it any more.
+base::StatusOr<UniqueFd> SealedMemfd(const char* name, const void* bytes, size_t size) {
+  UniqueFd fd(memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!fd) return ErrnoError("memfd_create");
+  const char* data = static_cast<const char*>(bytes);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = write(fd.get(), data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return ErrnoError("write the memfd");
+    done += static_cast<size_t>(n);
+  }
+  if (fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
+    return ErrnoError("seal the memfd");
+  }
+  return fd;
+}
+
+void AddReadOnlyBind(const std::string& path, policy::Plan* plan) {
+  plan->mounts.push_back({policy::MountKind::kReadOnlyBind, path, path, false});
+}
+
+}  // namespace
+
+bool IsEntryCommand(const std::vector<std::string>& command) {
+  if (command.empty()) return false;
+  const std::string& first = command[0];
+  const size_t colon = first.rfind(':');
+  return colon != std::string::npos && colon > 0 && colon + 1 < first.size() &&
+         first.find(".so") != std::string::npos && first.find(".so") < colon;
+}
+
+base::StatusOr<EntryCommand> ParseEntryCommand(const std::vector<std::string>& command) {
+  if (!IsEntryCommand(command)) {
+    return base::Error(base::Code::kInvalidArgument, "expected LIB.so:ENTRY");
+  }
+  EntryCommand entry;
+  const size_t colon = command[0].rfind(':');
+  entry.library = command[0].substr(0, colon);
+  entry.symbol = command[0].substr(colon + 1);
+  for (size_t i = 1; i < command.size(); ++i) {
+    const std::string& arg = command[i];
+    if (arg == "--params" && i + 1 < command.size()) {
+      entry.params = command[++i];
+    } else if (arg.starts_with("--params=")) {
+      entry.params = arg.substr(9);
+    } else {
+      return base::Error(base::Code::kInvalidArgument,
+                         "unexpected '" + arg + "' after " + command[0] +
+                             " (only --params STRING may follow)");
+    }
+  }
+  return entry;
+}
+
+base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireRequest request,
+                                           const std::vector<FdPlacement>& passed_fds,
+                                           bool verbose) {
+  if (!plan.namespaces.mount) {
+    return base::Error(base::Code::kInvalidArgument,
+                       "the entry form needs a mount namespace (its library and ncp-launch are "
+                       "bound read-only into the sandbox)");
+  }
+  PreparedEntry out;
+  out.plan = plan;
+  auto library = ResolveLibraryOnHost(request.library, request.environment);
+  if (!library.ok()) return library.status();
+  auto self = OwnExecutablePath();
+  if (!self.ok()) return self.status();
+  std::vector<std::string> dirs = RuntimeLibraryDirs();
+  dirs.push_back(std::filesystem::path(*library).parent_path().string());
+  std::sort(dirs.begin(), dirs.end());
+  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  for (const std::string& dir : dirs) AddReadOnlyBind(dir, &out.plan);
+  AddReadOnlyBind(*self, &out.plan);  // after the dirs: it may sit in one of them
+
+  request.library = *library;
+  // The sandbox has its own root; "/" always exists there, the caller's directory may not.
+  request.working_directory = "/";
+  const std::string bytes = core::EncodeRequest(request);
+  auto request_fd = SealedMemfd("ncp-request", bytes.data(), bytes.size());
+  if (!request_fd.ok()) return request_fd.status();
+  out.request_memfd = std::move(*request_fd);
+
+  out.spec.fds.push_back({out.request_memfd.get(), core::kRequestFd});
+  int next = core::kFirstNamedFd;
+  for (const FdPlacement& p : passed_fds) {
+    out.spec.fds.push_back(p);
+    next = std::max(next, p.to + 1);
+  }
+  int filter_number = -1;
+  if (plan.seccomp.enabled) {
+    const std::vector<sock_filter>& program = plan.seccomp.program;
+    auto filter_fd =
+        SealedMemfd("ncp-seccomp", program.data(), program.size() * sizeof(sock_filter));
+    if (!filter_fd.ok()) return filter_fd.status();
+    out.filter_memfd = std::move(*filter_fd);
+    filter_number = next;
+    out.spec.fds.push_back({out.filter_memfd.get(), filter_number});
+  }
+  EntryModeArgs args;
+  args.filter_fd = filter_number;
+  args.seccomp_before_load = plan.seccomp.before_load;
+  args.library_path = *library;
+  args.verbose = verbose;
+  out.spec.command = EntryModeCommand(*self, args);
+  out.spec.environment = request.environment;
+  out.spec.seccomp_in_program = true;
+  out.spec.verbose = verbose;
+  return out;
+}
+
+}  // namespace ncp::launcher

@@ -1,0 +1,49 @@
+// The LIB.so:ENTRY form and request mode, on the host side: resolve the library, bind what
+// the runtime needs, write the launch request into a sealed memfd, and arrange the fds:
+//   3      the request (core::kRequestFd)
+//   4..    the named fds, in name order (core::kFirstNamedFd)
+//   N      the IPC socket, kIpc only, at the number the request names
+//   after  the compiled seccomp filter (a memfd), read and closed before the library loads
+// Inside, ncp-launch itself (bound read-only at its own path) runs the child runtime in its
+// internal entry mode (entry_mode.h), so /proc/self/exe leads to a read-only mount, never to
+// the writable host binary (CVE-2019-5736).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+#include "core/wire.h"
+#include "launcher/launch_spec.h"
+#include "policy/plan.h"
+
+namespace ncp::launcher {
+
+// "LIB.so:ENTRY [--params STRING]" as split from the command line.
+struct EntryCommand {
+  std::string library;
+  std::string symbol;
+  std::string params;
+};
+
+// True when `command` looks like the entry form (its first word is LIB:ENTRY, not a program).
+bool IsEntryCommand(const std::vector<std::string>& command);
+base::StatusOr<EntryCommand> ParseEntryCommand(const std::vector<std::string>& command);
+
+// A start that is ready to Launch. The fds must stay open until the launch is over.
+struct PreparedEntry {
+  policy::Plan plan;  // the caller's plan plus the binds of the library and the runtime
+  LaunchSpec spec;
+  base::UniqueFd request_memfd;
+  base::UniqueFd filter_memfd;
+};
+
+// `request.environment` must already be the sandbox's environment (env rules applied);
+// `request.library` is resolved with that environment's search variables. `passed_fds` are
+// the named fds (and the IPC fd) as {fd in this process, number in the sandbox}.
+base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireRequest request,
+                                           const std::vector<FdPlacement>& passed_fds,
+                                           bool verbose);
+
+}  // namespace ncp::launcher

@@ -1,0 +1,114 @@
+#include "launcher/entry_mode.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+
+#include "base/log.h"
+#include "core/child_runtime.h"
+#include "core/wire.h"
+#include "launcher/child_setup.h"
+#include "launcher/steps.h"
+
+// LeakSanitizer's end-of-process check stops the world with ptrace, which the entry's seccomp
+// filter refuses. In sanitizer builds the check runs here instead, before the filter (it then
+// does not run again at exit); plain builds have no such symbol.
+extern "C" void __lsan_do_leak_check() __attribute__((weak));
+
+namespace ncp::launcher {
+namespace {
+
+struct EntryState {
+  std::vector<sock_filter> filter;
+  bool verbose = false;
+};
+
+[[noreturn]] void Fail(const base::Status& status) {
+  base::LogLine("ncp-launch: entry: %s", status.ToString().c_str());
+  _exit(kSetupFailedExit);
+}
+
+int64_t NowMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
+}
+
+base::StatusOr<std::vector<sock_filter>> ReadFilter(int fd) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return base::ErrnoError("fstat the seccomp filter fd");
+  if (st.st_size <= 0 || st.st_size % sizeof(sock_filter) != 0) {
+    return base::Error(base::Code::kInvalidArgument, "malformed seccomp filter fd");
+  }
+  std::vector<sock_filter> program(static_cast<size_t>(st.st_size) / sizeof(sock_filter));
+  char* out = reinterpret_cast<char*>(program.data());
+  size_t done = 0;
+  while (done < static_cast<size_t>(st.st_size)) {
+    const ssize_t n = pread(fd, out + done, static_cast<size_t>(st.st_size) - done,
+                            static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return base::ErrnoError("read the seccomp filter");
+    done += static_cast<size_t>(n);
+  }
+  return program;
+}
+
+int InstallFilter(const EntryState& state) {
+  const int64_t start = state.verbose ? NowMicros() : 0;
+  if (base::Status s = InstallSeccomp(state.filter); !s.ok()) {
+    base::LogLine("ncp-launch: entry: install-seccomp: %s", s.ToString().c_str());
+    return kSetupFailedExit;
+  }
+  if (state.verbose) {
+    base::LogLine("entry  %-24s %6lld us", "install-seccomp",
+                  static_cast<long long>(NowMicros() - start));
+  }
+  return 0;
+}
+
+int InstallFilterHook(void* context) { return InstallFilter(*static_cast<EntryState*>(context)); }
+
+}  // namespace
+
+std::vector<std::string> EntryModeCommand(const std::string& self, const EntryModeArgs& args) {
+  return {self,
+          kEntryModeFlag,
+          std::to_string(args.filter_fd),
+          args.seccomp_before_load ? "1" : "0",
+          args.verbose ? "1" : "0",
+          args.library_path};
+}
+
+void RunEntryMode(int argc, char** argv) {
+  if (argc != 6) {
+    Fail(base::Error(base::Code::kInvalidArgument, "internal entry mode: wrong arguments"));
+  }
+  const int filter_fd = std::atoi(argv[2]);
+  const bool before_load = argv[3][0] == '1';
+  // Never freed: the runtime does not return.
+  static EntryState state;
+  state.verbose = argv[4][0] == '1';
+  static std::string library_path = argv[5];
+  if (filter_fd >= 0) {
+    auto filter = ReadFilter(filter_fd);
+    if (!filter.ok()) Fail(filter.status());
+    state.filter = std::move(*filter);
+    // The entry must see only its named fds.
+    close(filter_fd);
+  }
+  if (&__lsan_do_leak_check != nullptr) __lsan_do_leak_check();
+  ncp_child_hooks hooks{};
+  hooks.library_path = library_path.c_str();
+  hooks.keep_own_context = 1;
+  if (filter_fd >= 0 && before_load) {
+    if (const int status = InstallFilter(state); status != 0) _exit(status);
+  } else if (filter_fd >= 0) {
+    hooks.before_user_code = &InstallFilterHook;
+    hooks.context = &state;
+  }
+  ncp_internal_child_main_with_hooks(core::kRequestFd, &hooks);
+}
+
+}  // namespace ncp::launcher

@@ -1,0 +1,30 @@
+// ncp-launch's internal entry mode: what runs inside the sandbox for the LIB.so:ENTRY form and
+// request mode. The sandbox is already built (namespaces, mounts, fds, limits, no caps, no new
+// privileges, parent-death signal); this image reads the seccomp filter, then hands over to
+// the child runtime, which loads the library; the filter goes on right before the entry
+// (or before the load with seccomp-before-load).
+//   ncp-launch --internal-entry FILTER_FD BEFORE_LOAD(0|1) VERBOSE(0|1) LIBRARY_PATH
+// Not an option of the command line proper: main() dispatches on it before parsing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ncp::launcher {
+
+inline constexpr char kEntryModeFlag[] = "--internal-entry";
+
+struct EntryModeArgs {
+  int filter_fd = -1;  // -1: no filter
+  bool seccomp_before_load = false;
+  bool verbose = false;
+  std::string library_path;
+};
+
+std::vector<std::string> EntryModeCommand(const std::string& self, const EntryModeArgs& args);
+
+// argv[1] == kEntryModeFlag. Never returns: the runtime exits with the entry's outcome
+// (0, or 120/121/122 when the library, the symbol or the request is bad); 125 on setup errors.
+[[noreturn]] void RunEntryMode(int argc, char** argv);
+
+}  // namespace ncp::launcher

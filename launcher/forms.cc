@@ -1,0 +1,131 @@
+#include "launcher/forms.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "launcher/environment.h"
+#include "launcher/library_path.h"
+
+namespace ncp::launcher {
+namespace {
+
+bool ConfiguresSeccomp(policy::OptionId id) {
+  using policy::OptionId;
+  switch (id) {
+    case OptionId::kSeccompDefault:
+    case OptionId::kSeccompAllow:
+    case OptionId::kSeccompErrno:
+    case OptionId::kSeccompKill:
+    case OptionId::kSeccompTrap:
+    case OptionId::kSeccompLog:
+    case OptionId::kSeccompOci:
+      return true;
+    default:
+      return false;
+  }
+}
+
+mode_t CurrentUmask() {
+  const mode_t mask = umask(022);
+  umask(mask);
+  return mask;
+}
+
+base::StatusOr<std::string> ReadWholeFd(int fd) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return base::ErrnoError("fd " + std::to_string(fd));
+  std::string bytes(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return base::ErrnoError("read the request fd " + std::to_string(fd));
+    done += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+void AllowExecForPrograms(std::vector<policy::OptionEvent>* events) {
+  if (std::none_of(events->begin(), events->end(),
+                   [](const policy::OptionEvent& e) { return ConfiguresSeccomp(e.id); })) {
+    return;
+  }
+  policy::OptionEvent exec_set{policy::OptionId::kSeccompAllow, "execve, execveat, arch_prctl",
+                               {"program form (implicit)", 0}, ""};
+  events->insert(events->begin(), std::move(exec_set));
+}
+
+LaunchSpec ProgramSpec(const policy::Plan& plan, const std::vector<std::string>& command,
+                       bool verbose) {
+  LaunchSpec spec;
+  spec.command = command;
+  spec.environment = ApplyEnvRules(plan, OwnEnvironment());
+  for (const policy::FdMapping& m : plan.fds) spec.fds.push_back({m.fd, m.fd});
+  spec.verbose = verbose;
+  return spec;
+}
+
+base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
+                                               const std::vector<std::string>& command,
+                                               bool verbose) {
+  auto entry = ParseEntryCommand(command);
+  if (!entry.ok()) return entry.status();
+  std::vector<policy::FdMapping> named = plan.fds;
+  std::stable_sort(named.begin(), named.end(),
+                   [](const auto& a, const auto& b) { return a.name < b.name; });
+  core::WireRequest request;
+  request.kind = core::ChildKind::kArgs;
+  request.library = entry->library;
+  request.symbol = entry->symbol;
+  request.params = entry->params;
+  request.process_name = entry->symbol;
+  request.environment = ApplyEnvRules(plan, OwnEnvironment());
+  request.umask = CurrentUmask();
+  std::vector<FdPlacement> passed;
+  for (size_t i = 0; i < named.size(); ++i) {
+    request.fd_names.push_back(named[i].name);
+    passed.push_back({named[i].fd, core::kFirstNamedFd + static_cast<int>(i)});
+  }
+  return PrepareEntry(plan, std::move(request), passed, verbose);
+}
+
+base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request_fd,
+                                           bool verbose) {
+  if (!plan.fds.empty()) {
+    return base::Error(base::Code::kInvalidArgument,
+                       "--fd has no meaning in request mode: the request names its fds");
+  }
+  auto bytes = ReadWholeFd(request_fd);
+  if (!bytes.ok()) return bytes.status();
+  auto decoded = core::DecodeRequest(*bytes);
+  if (!decoded.ok()) return decoded.status();
+  core::WireRequest request = std::move(*decoded);
+  std::vector<FdPlacement> passed;
+  for (size_t i = 0; i < request.fd_names.size(); ++i) {
+    const int fd = core::kFirstNamedFd + static_cast<int>(i);
+    passed.push_back({fd, fd});
+  }
+  if (request.kind == core::ChildKind::kIpc && request.ipc_fd >= 0) {
+    if (request.ipc_fd < core::kFirstNamedFd + static_cast<int>(request.fd_names.size())) {
+      return base::Error(base::Code::kInvalidArgument,
+                         "the request's IPC fd collides with the request or a named fd");
+    }
+    passed.push_back({request.ipc_fd, request.ipc_fd});
+  }
+  // Found with the caller's search path (NCP_LIBRARY_PATH...), before the profile's environment
+  // rules (clearenv in the shipped profiles) take it away.
+  auto library = ResolveLibraryOnHost(request.library, request.environment);
+  if (!library.ok()) return library.status();
+  request.library = *library;
+  request.environment = ApplyEnvRules(plan, request.environment);
+  // The sandbox's files are created with the caller's umask; the runtime keeps ours (it is
+  // told to keep its own context), and exec carries it into the sandbox.
+  umask(static_cast<mode_t>(request.umask & 0777));
+  return PrepareEntry(plan, std::move(request), passed, verbose);
+}
+
+}  // namespace ncp::launcher

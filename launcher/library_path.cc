@@ -1,0 +1,106 @@
+#include "launcher/library_path.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/child_runtime.h"
+#include "launcher/environment.h"
+
+namespace ncp::launcher {
+namespace {
+
+std::string Canonical(const std::string& path) {
+  char resolved[PATH_MAX];
+  return realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : std::string();
+}
+
+bool IsRegularFile(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void AppendDirs(const char* list, std::vector<std::string>* dirs) {
+  if (list == nullptr) return;
+  std::string text = list;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(':', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) dirs->push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+std::string DirOf(const std::string& path) {
+  return std::filesystem::path(path).parent_path().string();
+}
+
+// The directory of the shared object that defines `address`.
+std::string ObjectDir(const void* address) {
+  Dl_info info{};
+  if (dladdr(address, &info) == 0 || info.dli_fname == nullptr) return "";
+  return DirOf(Canonical(info.dli_fname));
+}
+
+}  // namespace
+
+base::StatusOr<std::string> ResolveLibraryOnHost(const std::string& name,
+                                                 const std::vector<std::string>& env) {
+  if (name.empty()) return base::Error(base::Code::kInvalidArgument, "empty library name");
+  if (name.find('/') != std::string::npos) {
+    const std::string path = Canonical(name);
+    if (path.empty() || !IsRegularFile(path)) {
+      return base::Error(base::Code::kNotFound, "library " + name + " not found");
+    }
+    return path;
+  }
+  std::vector<std::string> dirs;
+  AppendDirs(FindVariable(env, "NCP_LIBRARY_PATH"), &dirs);
+  AppendDirs(FindVariable(env, "LD_LIBRARY_PATH"), &dirs);
+  AppendDirs("/lib:/usr/lib:/lib64:/usr/lib64:/usr/local/lib", &dirs);
+#if defined(__x86_64__)
+  AppendDirs("/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu", &dirs);
+#elif defined(__aarch64__)
+  AppendDirs("/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu", &dirs);
+#endif
+  for (const std::string& dir : dirs) {
+    const std::string candidate = dir + "/" + name;
+    if (IsRegularFile(candidate)) return Canonical(candidate);
+  }
+  return base::Error(base::Code::kNotFound,
+                     "library " + name +
+                         " not found in NCP_LIBRARY_PATH, LD_LIBRARY_PATH or the system dirs");
+}
+
+std::vector<std::string> RuntimeLibraryDirs() {
+  std::vector<std::string> dirs;
+  dirs.push_back(ObjectDir(reinterpret_cast<const void*>(&ncp_internal_child_main_with_hooks)));
+  // libipc_capi.so is not linked (the program form would pay for loading it); an entry
+  // library that uses it finds it through its own RUNPATH or the system dirs, so look it up
+  // the same way ncp-launch's RUNPATH would (RTLD_NOLOAD first: it may already be there).
+  void* ipc = dlopen(NCP_IPC_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+  if (ipc == nullptr) ipc = dlopen(NCP_IPC_SONAME, RTLD_LAZY | RTLD_LOCAL);
+  if (ipc != nullptr) {
+    if (void* symbol = dlsym(ipc, "OH_IPCParcel_Create"); symbol != nullptr) {
+      dirs.push_back(ObjectDir(symbol));
+    }
+  }
+  std::erase(dirs, std::string());
+  std::sort(dirs.begin(), dirs.end());
+  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  return dirs;
+}
+
+base::StatusOr<std::string> OwnExecutablePath() {
+  const std::string path = Canonical("/proc/self/exe");
+  if (path.empty()) return base::ErrnoError("readlink /proc/self/exe");
+  return path;
+}
+
+}  // namespace ncp::launcher

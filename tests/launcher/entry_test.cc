@@ -1,0 +1,413 @@
+// ncp-launch's LIB.so:ENTRY form and request mode, end to end: what the entry can and cannot do
+// inside each shipped profile, how its end reaches the caller, and the fds it gets.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "base/isolation_uid.h"
+#include "core/wire.h"
+#include "run_launcher.h"
+#include "testing/testing.h"
+
+namespace ncp::testing {
+namespace {
+
+const std::string kEntries = NCP_TEST_ENTRIES_PATH;
+const std::string kProfiles = NCP_PROFILES_DIR;
+
+std::string Profile(const std::string& name) { return kProfiles + "/" + name + ".profile"; }
+
+// ncp-launch --profile PROFILE [options...] entries.so:SandboxProbe --params PROBE
+LauncherRun Probe(const std::string& profile, const std::string& probe,
+                  std::vector<std::string> options = {}, const RunOptions& run = {}) {
+  std::vector<std::string> args = {"--profile", Profile(profile)};
+  args.insert(args.end(), options.begin(), options.end());
+  args.push_back(kEntries + ":SandboxProbe");
+  args.push_back("--params");
+  args.push_back(probe);
+  return RunLauncher(args, run);
+}
+
+TEST(Entry, ReturnsZeroAndGetsItsParams) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher({"--profile", Profile("default"), "--fd", "out=1",
+                                 kEntries + ":EchoParams", "--params", "hello there"});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "hello there");
+}
+
+TEST(Entry, IsPid2UnderInitAndSeesNoHostPid) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = Probe("default", "pid");
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "2\n");
+  LauncherRun hidden = Probe("default", "open:/proc/" + std::to_string(getpid()) + "/status");
+  EXPECT_EQ(hidden.out, "ENOENT\n") << hidden.err;
+}
+
+TEST(Entry, Hostname) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = Probe("default", "hostname", {"--hostname", "entry-box"});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "entry-box\n");
+}
+
+// A listener on the host's loopback; closed on destruction.
+class LoopbackListener {
+ public:
+  LoopbackListener() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && listen(fd_, 8) == 0 &&
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      port_ = ntohs(addr.sin_port);
+    }
+  }
+  ~LoopbackListener() { close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST(Entry, HostLoopbackListenerIsUnreachableWithoutNetworkAndReachableWithIt) {
+  NCP_REQUIRE_USERNS();
+  LoopbackListener listener;
+  ASSERT_NE(listener.port(), 0);
+  const std::string probe = "connect:" + std::to_string(listener.port());
+  // Sockets allowed, so the refusal comes from the empty network namespace, not the filter.
+  LauncherRun isolated = Probe("default", probe, {"--seccomp-allow", "socket, connect"});
+  EXPECT_EQ(isolated.exit_code(), 0) << isolated.err;
+  EXPECT_EQ(isolated.out, "ECONNREFUSED\n");
+  LauncherRun shared = Probe("network", probe);
+  EXPECT_EQ(shared.exit_code(), 0) << shared.err;
+  EXPECT_EQ(shared.out, "ok\n");
+}
+
+TEST(Entry, HostFilesOutsideTheBindsAreInvisibleAndReadOnlyBindsGiveErofs) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  std::ofstream(dir.path() + "/secret") << "x";
+  EXPECT_EQ(Probe("default", "open:" + dir.path() + "/secret").out, "ENOENT\n");
+  EXPECT_EQ(Probe("default", "create:/usr/new-file").out, "EROFS\n");
+  EXPECT_EQ(Probe("default", "create:/tmp/new-file").out, "ok\n");
+  EXPECT_EQ(Probe("default", "open:/usr/bin/env").out, "ok\n");
+}
+
+TEST(Entry, NoCapabilitiesNoNewPrivsAndSeccompFilter) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = Probe("default", "status");
+  ASSERT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_NE(run.out.find("CapEff:\t0000000000000000\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("CapPrm:\t0000000000000000\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("CapBnd:\t0000000000000000\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("NoNewPrivs:\t1\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Seccomp:\t2\n"), std::string::npos) << run.out;
+}
+
+// chroot((char*)-1): EFAULT when the filter lets it through, the profile's errno when not.
+TEST(Entry, FilteredSyscallGetsTheProfilesErrnoWhereAnAllowedOneFails) {
+  NCP_REQUIRE_USERNS();
+  const std::string chroot_probe = "syscall:" + std::to_string(SYS_chroot);
+  EXPECT_EQ(Probe("default", chroot_probe).out, "EPERM\n");
+  EXPECT_EQ(Probe("default", chroot_probe, {"--seccomp-errno", "chroot:EACCES"}).out, "EACCES\n");
+  EXPECT_EQ(Probe("default", chroot_probe, {"--seccomp-allow", "chroot"}).out, "EFAULT\n");
+  EXPECT_EQ(Probe("default", "syscall:" + std::to_string(SYS_read)).out, "EBADF\n");
+}
+
+TEST(Entry, KillRuleEndsTheChildWithSigsysSeenByTheCaller) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run =
+      Probe("default", "syscall:" + std::to_string(SYS_chroot), {"--seccomp-kill", "chroot"});
+  ASSERT_TRUE(run.signaled()) << run.wait_status << " " << run.err;
+  EXPECT_EQ(run.signal(), SIGSYS);
+  EXPECT_EQ(run.signal(), 31);
+}
+
+#ifdef __x86_64__
+TEST(Entry, X32SyscallIsKilled) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = Probe("default", "x32-getpid");
+  ASSERT_TRUE(run.signaled()) << run.wait_status << " " << run.out << run.err;
+  EXPECT_EQ(run.signal(), SIGSYS);
+  EXPECT_EQ(run.out, "");
+}
+#endif
+
+TEST(Entry, TiocstiFails) {
+  NCP_REQUIRE_USERNS();
+  EXPECT_EQ(Probe("default", "tiocsti:0").out, "EPERM\n");
+  // With the ioctl let through, a terminal passed in still refuses: the sandbox has given up
+  // its controlling terminal, so that terminal is not its controlling terminal.
+  const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(grantpt(master), 0);
+  ASSERT_EQ(unlockpt(master), 0);
+  const std::string slave = ptsname(master);
+  RunOptions options;
+  options.before_exec = [&] {
+    setsid();
+    const int tty = open(slave.c_str(), O_RDWR);  // becomes the controlling terminal
+    if (tty < 0 || dup2(tty, 0) < 0) _exit(95);
+  };
+  LauncherRun run = Probe("default", "tiocsti:0", {"--seccomp-allow", "ioctl"}, options);
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "EPERM\n");
+  EXPECT_EQ(Probe("default", "tty_nr", {}, options).out, "0\n");
+  close(master);
+}
+
+// kill(0, sig) inside must not reach the caller's process group.
+TEST(Entry, SandboxHasItsOwnProcessGroup) {
+  NCP_REQUIRE_USERNS();
+  EXPECT_EQ(Probe("default", "pgrp").out, "1\n");
+}
+
+TEST(Entry, OnlyTheNamedFdsAreOpen) {
+  NCP_REQUIRE_USERNS();
+  // An extra fd the launcher has but the entry must not get.
+  const int stray = open("/dev/null", O_RDONLY);
+  ASSERT_GE(stray, 0);
+  RunOptions options;
+  options.before_exec = [] { dup2(1, 9); };
+  LauncherRun run = RunLauncher(
+      {"--profile", Profile("default"), "--fd", "zz=9", "--fd", "out=1", kEntries + ":ReportFds"},
+      options);
+  close(stray);
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "out=4\nzz=5\nopen: 0 1 2 4 5\n");
+}
+
+// CVE-2019-5736: the entry runs in an ncp-launch image, exec'd from a read-only bind.
+TEST(Entry, ProcSelfExeDoesNotLeadToAWritableBinary) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun write = Probe("default", "exe-write");
+  EXPECT_EQ(write.exit_code(), 0) << write.err;
+  EXPECT_NE(write.out, "ok\n");
+  EXPECT_FALSE(write.out.empty());
+  EXPECT_EQ(Probe("default", "exe-mount").out, "ro\n");
+}
+
+TEST(Entry, KillingTheLauncherKillsTheWholeSandbox) {
+  NCP_REQUIRE_USERNS();
+  std::vector<pid_t> sandbox;
+  std::vector<int> pidfds;
+  RunOptions options;
+  options.when_ready = [&](pid_t launcher) {
+    sandbox = Descendants(launcher);
+    for (pid_t pid : sandbox) pidfds.push_back(OpenPidfd(pid));
+    kill(launcher, SIGKILL);
+  };
+  LauncherRun run = Probe("default", "sleep", {}, options);
+  EXPECT_TRUE(run.signaled());
+  EXPECT_EQ(run.signal(), SIGKILL);
+  // init and the entry at least; each must end (nothing else will kill them).
+  ASSERT_GE(sandbox.size(), 2u);
+  for (size_t i = 0; i < sandbox.size(); ++i) {
+    EXPECT_GE(pidfds[i], 0) << sandbox[i];
+    EXPECT_TRUE(WaitForEnd(pidfds[i])) << "pid " << sandbox[i] << " survived";
+  }
+}
+
+TEST(Entry, BrokenProfileNamesFileAndLineAndStartsNothing) {
+  TempDir dir;
+  const std::string profile = dir.path() + "/broken.profile";
+  std::ofstream(profile) << "include = " << Profile("default") << "\nseccomp-allow = read(\n";
+  LauncherRun run = RunLauncher({"--profile", profile, "--fd", "out=1", kEntries + ":EchoParams",
+                                 "--params", "started"});
+  EXPECT_EQ(run.exit_code(), 125);
+  EXPECT_NE(run.err.find("broken.profile:2:"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST(Entry, MissingLibraryAndSymbol) {
+  NCP_REQUIRE_USERNS();
+  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), "/no/such/lib.so:Entry"}).exit_code(),
+            125);
+  LauncherRun no_symbol = RunLauncher({"--profile", Profile("default"), kEntries + ":NoSuchEntry"});
+  EXPECT_EQ(no_symbol.exit_code(), 121) << no_symbol.err;
+  // A file that is not a shared object: found and bound, but the runtime cannot load it.
+  TempDir dir;
+  std::ofstream(dir.path() + "/libnot-elf.so") << "not an ELF file\n";
+  LauncherRun not_loaded =
+      RunLauncher({"--profile", Profile("default"), dir.path() + "/libnot-elf.so:Entry"});
+  EXPECT_EQ(not_loaded.exit_code(), 120) << not_loaded.err;
+}
+
+TEST(Entry, ExitAndSignalOfTheEntryAreMirrored) {
+  NCP_REQUIRE_USERNS();
+  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), kEntries + ":ExitWith", "--params", "9"})
+                .exit_code(),
+            9);
+  LauncherRun crash = RunLauncher({"--profile", Profile("default"), kEntries + ":CrashSegv"});
+  ASSERT_TRUE(crash.signaled()) << crash.err;
+  EXPECT_EQ(crash.signal(), SIGSEGV);
+}
+
+TEST(Entry, StrictProfileAllowsIoOnPassedFdsOnly) {
+  NCP_REQUIRE_USERNS();
+  EXPECT_EQ(Probe("strict", "syscall:" + std::to_string(SYS_read)).out, "EBADF\n");
+  EXPECT_EQ(Probe("strict", "syscall:" + std::to_string(SYS_openat)).out, "EPERM\n");
+}
+
+TEST(Entry, AuditProfileAllowsWhatDefaultRefuses) {
+  NCP_REQUIRE_USERNS();
+  const std::string chroot_probe = "syscall:" + std::to_string(SYS_chroot);
+  EXPECT_EQ(Probe("default", chroot_probe).out, "EPERM\n");
+  LauncherRun audit = Probe("audit", chroot_probe);
+  EXPECT_EQ(audit.exit_code(), 0) << audit.err;
+  EXPECT_EQ(audit.out, "EFAULT\n");
+}
+
+TEST(Entry, DockerDefaultProfileRunsAnEntry) {
+  NCP_REQUIRE_USERNS();
+  LauncherRun run = RunLauncher({"--unshare-all", "--ro-bind", "/usr", "--ro-bind-try", "/lib",
+                                 "--ro-bind-try", "/lib64", "--seccomp-oci",
+                                 NCP_SOURCE_DIR "/tests/data/docker-default.json",
+                                 kEntries + ":SandboxProbe", "--params", "status"});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_NE(run.out.find("Seccomp:\t2\n"), std::string::npos) << run.out;
+}
+
+TEST(Entry, IsolationUidIsNotTheCallers) {
+  NCP_REQUIRE_USERNS();
+  if (base::Status s = base::IsolationUidAvailable(); !s.ok()) {
+    GTEST_SKIP() << "--isolation-uid unavailable: " << s.message();
+  }
+  long entry_uid = -1;
+  RunOptions options;
+  options.when_ready = [&](pid_t launcher) {
+    std::vector<pid_t> sandbox = Descendants(launcher);
+    if (!sandbox.empty()) entry_uid = HostUidOf(sandbox.back());
+    kill(launcher, SIGTERM);
+  };
+  LauncherRun run = Probe("default", "sleep", {"--isolation-uid"}, options);
+  EXPECT_TRUE(run.signaled()) << run.err;
+  ASSERT_NE(entry_uid, -1);
+  EXPECT_NE(entry_uid, static_cast<long>(geteuid()));
+  auto ids = base::ChooseIsolationIds();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(entry_uid, static_cast<long>(ids->host_uid));
+}
+
+// --- request mode: what the library's isolated start runs ---------------------------------
+
+int SealedRequest(const core::WireRequest& request) {
+  const std::string bytes = core::EncodeRequest(request);
+  const int fd = memfd_create("request", MFD_CLOEXEC);
+  if (fd < 0 || write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+    return -1;
+  }
+  return fd;
+}
+
+// Places `fds` at 3, 4, ... in the forked child (two passes: sources may sit on targets).
+std::function<void()> PlaceFds(std::vector<int> fds) {
+  return [fds] {
+    std::vector<int> high;
+    for (int fd : fds) high.push_back(fcntl(fd, F_DUPFD_CLOEXEC, 100));
+    for (size_t i = 0; i < high.size(); ++i) {
+      if (high[i] < 0 || dup2(high[i], 3 + static_cast<int>(i)) < 0) _exit(94);
+    }
+  };
+}
+
+TEST(RequestMode, RunsTheEntryWithTheRequestsFdsEnvironmentAndUmask) {
+  NCP_REQUIRE_USERNS();
+  core::WireRequest request;
+  request.kind = core::ChildKind::kArgs;
+  request.library = kEntries;
+  request.symbol = "ReportFds";
+  request.fd_names = {"out", "zz"};
+  request.environment = {"KEPT=yes", "DROPPED=no"};
+  request.working_directory = "/no/such/dir";
+  request.umask = 027;
+  const int memfd = SealedRequest(request);
+  ASSERT_GE(memfd, 0);
+  RunOptions options;
+  options.before_exec = PlaceFds({memfd, 1, 2});
+  LauncherRun run = RunLauncher({"--request-fd=3", "--profile", Profile("default")}, options);
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "out=4\nzz=5\nopen: 0 1 2 4 5\n");
+
+  // The plan's env rules apply to the request's environment, not the launcher's.
+  request.symbol = "SandboxProbe";
+  request.params = "context";
+  request.fd_names = {};
+  const int context_memfd = SealedRequest(request);
+  options.before_exec = [place = PlaceFds({context_memfd})] {
+    setenv("LAUNCHER_ONLY", "1", 1);
+    place();
+  };
+  LauncherRun context = RunLauncher(
+      {"--request-fd", "3", "--unshare-all", "--ro-bind", "/usr", "--ro-bind-try", "/lib",
+       "--ro-bind-try", "/lib64", "--env", "ADDED=1", "--unsetenv", "DROPPED"},
+      options);
+  close(memfd);
+  close(context_memfd);
+  EXPECT_EQ(context.exit_code(), 0) << context.err;
+  EXPECT_EQ(context.out, "cwd=/ umask=027 env=ADDED=1,KEPT=yes\n");
+}
+
+TEST(RequestMode, BrokenProfileIsReportedWithFileAndLineAndStartsNothing) {
+  TempDir dir;
+  const std::string profile = dir.path() + "/broken.profile";
+  std::ofstream(profile) << "unshare-all\n\nfrobnicate\n";
+  core::WireRequest request;
+  request.library = kEntries;
+  request.symbol = "EchoParams";
+  request.params = "started";
+  request.fd_names = {"out"};
+  const int memfd = SealedRequest(request);
+  RunOptions options;
+  options.before_exec = PlaceFds({memfd, 1});
+  LauncherRun run = RunLauncher({"--request-fd=3", "--profile", profile}, options);
+  close(memfd);
+  EXPECT_EQ(run.exit_code(), 125);
+  EXPECT_NE(run.err.find("broken.profile:3:"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST(RequestMode, GarbageRequestIsALauncherError) {
+  const int fd = memfd_create("garbage", MFD_CLOEXEC);
+  ASSERT_EQ(write(fd, "nonsense", 8), 8);
+  RunOptions options;
+  options.before_exec = PlaceFds({fd});
+  LauncherRun run = RunLauncher({"--request-fd=3", "--profile", Profile("default")}, options);
+  close(fd);
+  EXPECT_EQ(run.exit_code(), 125) << run.err;
+}
+
+TEST(RequestMode, IsHiddenFromHelpAndOnlyTheFirstArgument) {
+  // Anywhere but first it is no option (it could be meant for the child), and no profile key.
+  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), "--request-fd=3", "--check"}).exit_code(),
+            125);
+  TempDir dir;
+  std::ofstream(dir.path() + "/p.profile") << "request-fd = 3\n";
+  LauncherRun in_profile = RunLauncher({"--profile", dir.path() + "/p.profile", "--check"});
+  EXPECT_EQ(in_profile.exit_code(), 125);
+  EXPECT_NE(in_profile.err.find("p.profile:1:"), std::string::npos) << in_profile.err;
+  LauncherRun help = RunLauncher({"--help"});
+  EXPECT_EQ(help.out.find("request-fd"), std::string::npos);
+  EXPECT_NE(help.out.find("--isolation-uid"), std::string::npos);
+  EXPECT_NE(help.out.find("Seccomp:"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("Namespaces:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ncp::testing
