@@ -45,33 +45,16 @@
 #include <unistd.h>
 
 #include "AbilityKit/native_child_process.h"
+#include "entry_io.h"
 
 #define EXPORT __attribute__((visibility("default")))
-
-/* The fd named `name` among the passed fds, or -1. */
-static int NamedFd(NativeChildProcess_Args args, const char* name) {
-  for (NativeChildProcess_Fd* n = args.fdList.head; n != NULL; n = n->next) {
-    if (strcmp(n->fdName, name) == 0) return n->fd;
-  }
-  return -1;
-}
-
-/* Writes all of `text` or ends the child: a half-written line would read as a wrong result. */
-static void WriteAll(int out, const char* text, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(out, text, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) _exit(99);
-    text += n;
-    len -= (size_t)n;
-  }
-}
 
 static void Emit(int out, const char* probe, const char* value) {
   char line[2048];
   int n = snprintf(line, sizeof line, "%s=%s\n", probe, value);
   if (n < 0) _exit(99);
-  WriteAll(out, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+  /* A half-written line would read as a wrong result: end the child instead. */
+  if (!EntryWriteAll(out, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1)) _exit(99);
 }
 
 static void EmitNumber(int out, const char* probe, long value) {
@@ -97,8 +80,7 @@ static void EmitErrno(int out, const char* probe, int err) {
 static int ErrnoOf(long result) { return result < 0 ? errno : 0; }
 
 static void ProbeStatus(int out) {
-  static const char* const kFields[] = {"CapEff:", "CapPrm:", "CapBnd:", "NoNewPrivs:",
-                                        "Seccomp:"};
+  static const char* const kFields[] = {"CapEff:", "CapPrm:", "CapBnd:", "NoNewPrivs:", "Seccomp:"};
   FILE* f = fopen("/proc/self/status", "re");
   if (f == NULL) {
     EmitErrno(out, "status", errno);
@@ -207,8 +189,8 @@ static void ProbeContext(int out, const char* probe) {
   char value[1536];
   int used = snprintf(value, sizeof value, "cwd=%s umask=%03o env=", cwd, (unsigned)mask);
   for (size_t i = 0; i < count && used >= 0 && (size_t)used < sizeof value; ++i) {
-    used += snprintf(value + used, sizeof value - (size_t)used, "%s%s", i > 0 ? "," : "",
-                     sorted[i]);
+    used +=
+        snprintf(value + used, sizeof value - (size_t)used, "%s%s", i > 0 ? "," : "", sorted[i]);
   }
   free(sorted);
   Emit(out, probe, value);
@@ -219,7 +201,7 @@ static int TiocstiTarget(NativeChildProcess_Args args, const char* spec) {
   char* end = NULL;
   long fd = strtol(spec, &end, 10);
   if (*spec != '\0' && *end == '\0') return (int)fd;
-  return NamedFd(args, spec);
+  return EntryFd(args, spec);
 }
 
 static void RunProbe(NativeChildProcess_Args args, int out, const char* probe) {
@@ -277,7 +259,7 @@ static void RunProbe(NativeChildProcess_Args args, int out, const char* probe) {
 }
 
 EXPORT void Probe(NativeChildProcess_Args args) {
-  const int named = NamedFd(args, "out");
+  const int named = EntryFd(args, "out");
   const int out = named >= 0 ? named : 1;
   char* list = strdup(args.entryParams != NULL ? args.entryParams : "");
   if (list == NULL) _exit(98);
