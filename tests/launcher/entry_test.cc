@@ -27,13 +27,11 @@ namespace {
 
 const std::string kEntries = NCP_TEST_ENTRIES_PATH;
 
-std::string Profile(const std::string& name) { return ShippedProfile(name); }
-
 // ncp-launch --profile PROFILE [options...] entries.so:Probe --params PROBES. The entry has no
 // fd named "out", so its "probe=result" lines go to its stdout, which is ncp-launch's.
 LauncherRun Probe(const std::string& profile, const std::string& probes,
                   std::vector<std::string> options = {}, const RunOptions& run = {}) {
-  std::vector<std::string> args = {"--profile", Profile(profile)};
+  std::vector<std::string> args = {"--profile", ShippedProfile(profile)};
   args.insert(args.end(), options.begin(), options.end());
   args.push_back(kEntries + ":Probe");
   args.push_back("--params");
@@ -58,7 +56,7 @@ std::string ProbeResult(const std::string& profile, const std::string& probe,
 
 TEST(Entry, ReturnsZeroAndGetsItsParams) {
   NCP_REQUIRE_USERNS();
-  LauncherRun run = RunLauncher({"--profile", Profile("default"), "--fd", "out=1",
+  LauncherRun run = RunLauncher({"--profile", ShippedProfile("default"), "--fd", "out=1",
                                  kEntries + ":EchoParams", "--params", "hello there"});
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   EXPECT_EQ(run.out, "hello there");
@@ -182,9 +180,9 @@ TEST(Entry, OnlyTheNamedFdsAreOpen) {
   ASSERT_GE(stray, 0);
   RunOptions options;
   options.before_exec = [] { dup2(1, 9); };
-  LauncherRun run = RunLauncher(
-      {"--profile", Profile("default"), "--fd", "zz=9", "--fd", "out=1", kEntries + ":ReportFds"},
-      options);
+  LauncherRun run = RunLauncher({"--profile", ShippedProfile("default"), "--fd", "zz=9", "--fd",
+                                 "out=1", kEntries + ":ReportFds"},
+                                options);
   close(stray);
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   EXPECT_EQ(run.out, "out=4\nzz=5\nopen: 0 1 2 4 5\n");
@@ -223,8 +221,9 @@ TEST(Entry, KillingTheLauncherKillsTheWholeSandbox) {
 
 TEST(Entry, BrokenProfileNamesFileAndLineAndStartsNothing) {
   TempDir dir;
-  const std::string profile = WriteProfile(
-      dir, "broken.profile", "include = " + Profile("default") + "\nseccomp-allow = read(\n");
+  const std::string profile =
+      WriteProfile(dir, "broken.profile",
+                   "include = " + ShippedProfile("default") + "\nseccomp-allow = read(\n");
   LauncherRun run = RunLauncher(
       {"--profile", profile, "--fd", "out=1", kEntries + ":EchoParams", "--params", "started"});
   EXPECT_EQ(run.exit_code(), 125);
@@ -234,24 +233,28 @@ TEST(Entry, BrokenProfileNamesFileAndLineAndStartsNothing) {
 
 TEST(Entry, MissingLibraryAndSymbol) {
   NCP_REQUIRE_USERNS();
-  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), "/no/such/lib.so:Entry"}).exit_code(),
-            125);
-  LauncherRun no_symbol = RunLauncher({"--profile", Profile("default"), kEntries + ":NoSuchEntry"});
+  EXPECT_EQ(
+      RunLauncher({"--profile", ShippedProfile("default"), "/no/such/lib.so:Entry"}).exit_code(),
+      125);
+  LauncherRun no_symbol =
+      RunLauncher({"--profile", ShippedProfile("default"), kEntries + ":NoSuchEntry"});
   EXPECT_EQ(no_symbol.exit_code(), 121) << no_symbol.err;
   // A file that is not a shared object: found and bound, but the runtime cannot load it.
   TempDir dir;
   std::ofstream(dir.path() + "/libnot-elf.so") << "not an ELF file\n";
   LauncherRun not_loaded =
-      RunLauncher({"--profile", Profile("default"), dir.path() + "/libnot-elf.so:Entry"});
+      RunLauncher({"--profile", ShippedProfile("default"), dir.path() + "/libnot-elf.so:Entry"});
   EXPECT_EQ(not_loaded.exit_code(), 120) << not_loaded.err;
 }
 
 TEST(Entry, ExitAndSignalOfTheEntryAreMirrored) {
   NCP_REQUIRE_USERNS();
-  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), kEntries + ":ExitWith", "--params", "9"})
-                .exit_code(),
-            9);
-  LauncherRun crash = RunLauncher({"--profile", Profile("default"), kEntries + ":CrashSegv"});
+  EXPECT_EQ(
+      RunLauncher({"--profile", ShippedProfile("default"), kEntries + ":ExitWith", "--params", "9"})
+          .exit_code(),
+      9);
+  LauncherRun crash =
+      RunLauncher({"--profile", ShippedProfile("default"), kEntries + ":CrashSegv"});
   ASSERT_TRUE(crash.signaled()) << crash.err;
   EXPECT_EQ(crash.signal(), SIGSEGV);
 }
@@ -338,7 +341,8 @@ TEST(RequestMode, RunsTheEntryWithTheRequestsFdsEnvironmentAndUmask) {
   ASSERT_GE(memfd, 0);
   RunOptions options;
   options.before_exec = PlaceFds({memfd, 1, 2});
-  LauncherRun run = RunLauncher({"--request-fd=3", "--profile", Profile("default")}, options);
+  LauncherRun run =
+      RunLauncher({"--request-fd=3", "--profile", ShippedProfile("default")}, options);
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   EXPECT_EQ(run.out, "out=4\nzz=5\nopen: 0 1 2 4 5\n");
 
@@ -384,14 +388,16 @@ TEST(RequestMode, GarbageRequestIsALauncherError) {
   ASSERT_EQ(write(fd, "nonsense", 8), 8);
   RunOptions options;
   options.before_exec = PlaceFds({fd});
-  LauncherRun run = RunLauncher({"--request-fd=3", "--profile", Profile("default")}, options);
+  LauncherRun run =
+      RunLauncher({"--request-fd=3", "--profile", ShippedProfile("default")}, options);
   close(fd);
   EXPECT_EQ(run.exit_code(), 125) << run.err;
 }
 
 TEST(RequestMode, IsHiddenFromHelpAndOnlyTheFirstArgument) {
   // Anywhere but first it is no option (it could be meant for the child), and no profile key.
-  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), "--request-fd=3", "--check"}).exit_code(),
+  EXPECT_EQ(RunLauncher({"--profile", ShippedProfile("default"), "--request-fd=3", "--check"})
+                .exit_code(),
             125);
   TempDir dir;
   std::ofstream(dir.path() + "/p.profile") << "request-fd = 3\n";
