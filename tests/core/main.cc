@@ -1,3 +1,4 @@
+// main() of core_tests and isolated_tests: both start the test entries as children.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/resource.h>

@@ -11,35 +11,20 @@
 #include <unistd.h>
 
 #include "AbilityKit/native_child_process.h"
+#include "entry_io.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-static int FindFd(NativeChildProcess_Args args, const char* name) {
-  for (NativeChildProcess_Fd* n = args.fdList.head; n != NULL; n = n->next) {
-    if (strcmp(n->fdName, name) == 0) return n->fd;
-  }
-  return -1;
-}
-
-static void WriteAll(int fd, const char* data, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, data, len);
-    if (n <= 0) return;
-    data += n;
-    len -= (size_t)n;
-  }
-}
-
-static void WriteString(int fd, const char* s) { WriteAll(fd, s, strlen(s)); }
+static void WriteString(int fd, const char* s) { (void)EntryWriteAll(fd, s, strlen(s)); }
 
 /* Writes entryParams, exactly. */
 EXPORT void EchoParams(NativeChildProcess_Args args) {
-  WriteString(FindFd(args, "out"), args.entryParams);
+  WriteString(EntryFd(args, "out"), args.entryParams);
 }
 
 /* "name=fd" for every node in list order, then "open:" and every open fd number. */
 EXPORT void ReportFds(NativeChildProcess_Args args) {
-  int out = FindFd(args, "out");
+  int out = EntryFd(args, "out");
   char line[128];
   for (NativeChildProcess_Fd* n = args.fdList.head; n != NULL; n = n->next) {
     snprintf(line, sizeof line, "%s=%d\n", n->fdName, n->fd);
@@ -79,7 +64,7 @@ EXPORT void WriteSucc(NativeChildProcess_Args args) {
 
 /* Facts about this process: GetCurrentChildProcessArgs, comm, cmdline, parent-death signal. */
 EXPORT void ReportSelf(NativeChildProcess_Args args) {
-  int out = FindFd(args, "out");
+  int out = EntryFd(args, "out");
   NativeChildProcess_Args* current = OH_Ability_GetCurrentChildProcessArgs();
   char line[512];
   snprintf(line, sizeof line, "current=%s same_params=%d same_list=%d params=[%s]\n",
@@ -109,7 +94,7 @@ EXPORT void StartFromChild(NativeChildProcess_Args args) {
                                               &pid);
   char line[64];
   snprintf(line, sizeof line, "rc=%d pid=%d\n", rc, pid);
-  WriteString(FindFd(args, "out"), line);
+  WriteString(EntryFd(args, "out"), line);
 }
 
 EXPORT void CrashSegv(NativeChildProcess_Args args) {
@@ -151,11 +136,11 @@ EXPORT void Burn(NativeChildProcess_Args args) {
 /* Blocks until a byte (or EOF) arrives on "in", then returns. */
 EXPORT void WaitForByte(NativeChildProcess_Args args) {
   char c;
-  ssize_t ignored = read(FindFd(args, "in"), &c, 1);
+  ssize_t ignored = read(EntryFd(args, "in"), &c, 1);
   (void)ignored;
 }
 
 /* Writes one byte to "out" and returns: the benchmark's start-to-entry probe. */
 EXPORT void WriteByte(NativeChildProcess_Args args) {
-  WriteAll(FindFd(args, "out"), "x", 1);
+  (void)EntryWriteAll(EntryFd(args, "out"), "x", 1);
 }

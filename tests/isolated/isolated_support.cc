@@ -1,19 +1,6 @@
 #include "isolated/isolated_support.h"
 
-#include <fstream>
-#include <sstream>
-
 namespace ncp::testing {
-
-std::string ShippedProfile(const std::string& name) {
-  return std::string(NCP_SOURCE_PROFILES_DIR) + "/" + name + ".profile";
-}
-
-std::string WriteProfile(const TempDir& dir, const std::string& name, const std::string& text) {
-  const std::string path = dir.path() + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
 
 IsolatedRun RunIsolated(const std::string& entry, const std::string& params,
                         const std::string& profile, FdList* extra) {
@@ -40,17 +27,6 @@ IsolatedRun RunIsolated(const std::string& entry, const std::string& params,
   run.out = ReadAll(out.read.get());
   run.exit = watcher.Wait(pid);
   return run;
-}
-
-std::map<std::string, std::string> ParseProbe(const std::string& out) {
-  std::map<std::string, std::string> values;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    const size_t eq = line.find('=');
-    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return values;
 }
 
 }  // namespace ncp::testing

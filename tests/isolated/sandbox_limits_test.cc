@@ -14,6 +14,7 @@
 
 #include "base/isolation_uid.h"
 #include "isolated/isolated_support.h"
+#include "testing/processes.h"
 
 namespace ncp::testing {
 namespace {
@@ -79,22 +80,11 @@ int ParseInt(const std::string& line, const std::string& key) {
   return value;
 }
 
-// Every descendant of `pid`, found through /proc/PID/task/*/children.
-std::vector<pid_t> Descendants(pid_t pid) {
-  std::vector<pid_t> all;
-  for (pid_t child : ChildrenOf(pid)) {
-    all.push_back(child);
-    for (pid_t grandchild : Descendants(child)) all.push_back(grandchild);
-  }
-  return all;
-}
-
 TEST(IsolatedLimits, ABrokenProfileStartsNothingAndNamesFileAndLine) {
   NCP_REQUIRE_USERNS();
   TempDir dir;
   const std::string marker = dir.path() + "/ran";
-  const std::string profile =
-      WriteProfile(dir, "broken.profile", "unshare-all\nfrobnicate = 1\n");
+  const std::string profile = WriteProfile(dir, "broken.profile", "unshare-all\nfrobnicate = 1\n");
   IsolatedParent parent(profile, "WriteSucc", "");
   const std::string started = parent.Line();
   ASSERT_GT(ParseInt(started, "child"), 0) << started;
@@ -167,16 +157,6 @@ TEST(IsolatedLimits, IsolatedStartsWithOptionsUseTheDefaultSandbox) {
   EXPECT_EQ(watcher.Wait(pid).exitCode, 0);
 }
 
-// The "Uid:" line of /proc/PID/status: real, effective, saved, filesystem uid.
-std::string HostUids(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Uid:", 0) == 0) return line.substr(4);
-  }
-  return "";
-}
-
 TEST(IsolatedLimits, IsolationUidRunsTheEntryUnderADistinctHostUid) {
   NCP_REQUIRE_USERNS();
   if (!base::IsolationUidAvailable().ok()) {
@@ -187,7 +167,7 @@ TEST(IsolatedLimits, IsolationUidRunsTheEntryUnderADistinctHostUid) {
     const std::string entry = std::string(kTestLib) + ":EchoParams";
     int32_t pid = -42;
     EXPECT_EQ(OH_Ability_StartNativeChildProcessWithConfigs(entry.c_str(), {nullptr, {nullptr}},
-                                                           configs, &pid),
+                                                            configs, &pid),
               NCP_ERR_SERVICE_ERROR);
     EXPECT_NE(std::string(NCP_GetLastErrorMessage()).find("isolationUid"), std::string::npos)
         << NCP_GetLastErrorMessage();
@@ -206,7 +186,7 @@ TEST(IsolatedLimits, IsolationUidRunsTheEntryUnderADistinctHostUid) {
   const std::string entry = std::string(kTestLib) + ":WaitForByte";
   int32_t launcher = 0;
   ASSERT_EQ(OH_Ability_StartNativeChildProcessWithConfigs(entry.c_str(), {nullptr, fds.list()},
-                                                         configs, &launcher),
+                                                          configs, &launcher),
             NCP_NO_ERROR)
       << NCP_GetLastErrorMessage();
   OH_Ability_DestroyChildProcessConfigs(configs);
@@ -217,13 +197,11 @@ TEST(IsolatedLimits, IsolationUidRunsTheEntryUnderADistinctHostUid) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_EQ(sandbox.size(), 2u);
-  const std::string uids = HostUids(sandbox.back());
-  std::istringstream fields(uids);
-  uid_t real = 0, effective = 0;
-  fields >> real >> effective;
-  EXPECT_NE(real, getuid()) << uids;
-  EXPECT_NE(effective, getuid()) << uids;
-  EXPECT_NE(real, 0u) << uids;
+  const HostUids uids = HostUidsOf(sandbox.back());
+  ASSERT_NE(uids.real, -1);
+  EXPECT_NE(uids.real, static_cast<long>(getuid()));
+  EXPECT_NE(uids.effective, static_cast<long>(getuid()));
+  EXPECT_NE(uids.real, 0);
   ASSERT_EQ(write(in.write.get(), "x", 1), 1);
   EXPECT_EQ(watcher.Wait(launcher).exitCode, 0);
 }

@@ -1,11 +1,8 @@
 // ncp-launch's LIB.so:ENTRY form and request mode, end to end: what the entry can and cannot do
 // inside each shipped profile, how its end reaches the caller, and the fds it gets.
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,35 +10,53 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/isolation_uid.h"
 #include "core/wire.h"
 #include "run_launcher.h"
+#include "testing/loopback_listener.h"
+#include "testing/probe_output.h"
+#include "testing/processes.h"
+#include "testing/profiles.h"
 #include "testing/testing.h"
 
 namespace ncp::testing {
 namespace {
 
 const std::string kEntries = NCP_TEST_ENTRIES_PATH;
-const std::string kProfiles = NCP_PROFILES_DIR;
 
-std::string Profile(const std::string& name) { return kProfiles + "/" + name + ".profile"; }
-
-// ncp-launch --profile PROFILE [options...] entries.so:SandboxProbe --params PROBE
-LauncherRun Probe(const std::string& profile, const std::string& probe,
+// ncp-launch --profile PROFILE [options...] entries.so:Probe --params PROBES. The entry has no
+// fd named "out", so its "probe=result" lines go to its stdout, which is ncp-launch's.
+LauncherRun Probe(const std::string& profile, const std::string& probes,
                   std::vector<std::string> options = {}, const RunOptions& run = {}) {
-  std::vector<std::string> args = {"--profile", Profile(profile)};
+  std::vector<std::string> args = {"--profile", ShippedProfile(profile)};
   args.insert(args.end(), options.begin(), options.end());
-  args.push_back(kEntries + ":SandboxProbe");
+  args.push_back(kEntries + ":Probe");
   args.push_back("--params");
-  args.push_back(probe);
+  args.push_back(probes);
   return RunLauncher(args, run);
+}
+
+// The result of `probe` when the run wrote exactly its one line "probe=result", else all the
+// run wrote (which no expected result equals, and which the failure message then shows).
+std::string OneResult(const LauncherRun& run, const std::string& probe) {
+  const std::string prefix = probe + "=";
+  const bool one_line = run.out.rfind(prefix, 0) == 0 && !run.out.empty() &&
+                        run.out.back() == '\n' && run.out.find('\n') == run.out.size() - 1;
+  return one_line ? run.out.substr(prefix.size(), run.out.size() - prefix.size() - 1) : run.out;
+}
+
+// Runs the single probe `probe` and returns its result (see OneResult).
+std::string ProbeResult(const std::string& profile, const std::string& probe,
+                        std::vector<std::string> options = {}, const RunOptions& run = {}) {
+  return OneResult(Probe(profile, probe, std::move(options), run), probe);
 }
 
 TEST(Entry, ReturnsZeroAndGetsItsParams) {
   NCP_REQUIRE_USERNS();
-  LauncherRun run = RunLauncher({"--profile", Profile("default"), "--fd", "out=1",
+  LauncherRun run = RunLauncher({"--profile", ShippedProfile("default"), "--fd", "out=1",
                                  kEntries + ":EchoParams", "--params", "hello there"});
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   EXPECT_EQ(run.out, "hello there");
@@ -51,39 +66,18 @@ TEST(Entry, IsPid2UnderInitAndSeesNoHostPid) {
   NCP_REQUIRE_USERNS();
   LauncherRun run = Probe("default", "pid");
   EXPECT_EQ(run.exit_code(), 0) << run.err;
-  EXPECT_EQ(run.out, "2\n");
-  LauncherRun hidden = Probe("default", "open:/proc/" + std::to_string(getpid()) + "/status");
-  EXPECT_EQ(hidden.out, "ENOENT\n") << hidden.err;
+  EXPECT_EQ(OneResult(run, "pid"), "2");
+  const std::string own = "open:/proc/" + std::to_string(getpid()) + "/status";
+  LauncherRun hidden = Probe("default", own);
+  EXPECT_EQ(OneResult(hidden, own), "ENOENT") << hidden.err;
 }
 
 TEST(Entry, Hostname) {
   NCP_REQUIRE_USERNS();
   LauncherRun run = Probe("default", "hostname", {"--hostname", "entry-box"});
   EXPECT_EQ(run.exit_code(), 0) << run.err;
-  EXPECT_EQ(run.out, "entry-box\n");
+  EXPECT_EQ(OneResult(run, "hostname"), "entry-box");
 }
-
-// A listener on the host's loopback; closed on destruction.
-class LoopbackListener {
- public:
-  LoopbackListener() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && listen(fd_, 8) == 0 &&
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port_ = ntohs(addr.sin_port);
-    }
-  }
-  ~LoopbackListener() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 TEST(Entry, HostLoopbackListenerIsUnreachableWithoutNetworkAndReachableWithIt) {
   NCP_REQUIRE_USERNS();
@@ -93,41 +87,42 @@ TEST(Entry, HostLoopbackListenerIsUnreachableWithoutNetworkAndReachableWithIt) {
   // Sockets allowed, so the refusal comes from the empty network namespace, not the filter.
   LauncherRun isolated = Probe("default", probe, {"--seccomp-allow", "socket, connect"});
   EXPECT_EQ(isolated.exit_code(), 0) << isolated.err;
-  EXPECT_EQ(isolated.out, "ECONNREFUSED\n");
+  EXPECT_EQ(OneResult(isolated, probe), "ECONNREFUSED");
   LauncherRun shared = Probe("network", probe);
   EXPECT_EQ(shared.exit_code(), 0) << shared.err;
-  EXPECT_EQ(shared.out, "ok\n");
+  EXPECT_EQ(OneResult(shared, probe), "ok");
 }
 
 TEST(Entry, HostFilesOutsideTheBindsAreInvisibleAndReadOnlyBindsGiveErofs) {
   NCP_REQUIRE_USERNS();
   TempDir dir;
   std::ofstream(dir.path() + "/secret") << "x";
-  EXPECT_EQ(Probe("default", "open:" + dir.path() + "/secret").out, "ENOENT\n");
-  EXPECT_EQ(Probe("default", "create:/usr/new-file").out, "EROFS\n");
-  EXPECT_EQ(Probe("default", "create:/tmp/new-file").out, "ok\n");
-  EXPECT_EQ(Probe("default", "open:/usr/bin/env").out, "ok\n");
+  EXPECT_EQ(ProbeResult("default", "open:" + dir.path() + "/secret"), "ENOENT");
+  EXPECT_EQ(ProbeResult("default", "create:/usr/new-file"), "EROFS");
+  EXPECT_EQ(ProbeResult("default", "create:/tmp/new-file"), "ok");
+  EXPECT_EQ(ProbeResult("default", "open:/usr/bin/env"), "ok");
 }
 
 TEST(Entry, NoCapabilitiesNoNewPrivsAndSeccompFilter) {
   NCP_REQUIRE_USERNS();
   LauncherRun run = Probe("default", "status");
   ASSERT_EQ(run.exit_code(), 0) << run.err;
-  EXPECT_NE(run.out.find("CapEff:\t0000000000000000\n"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("CapPrm:\t0000000000000000\n"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("CapBnd:\t0000000000000000\n"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("NoNewPrivs:\t1\n"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("Seccomp:\t2\n"), std::string::npos) << run.out;
+  auto status = ParseProbe(run.out);
+  EXPECT_EQ(status["CapEff"], "0000000000000000") << run.out;
+  EXPECT_EQ(status["CapPrm"], "0000000000000000") << run.out;
+  EXPECT_EQ(status["CapBnd"], "0000000000000000") << run.out;
+  EXPECT_EQ(status["NoNewPrivs"], "1") << run.out;
+  EXPECT_EQ(status["Seccomp"], "2") << run.out;
 }
 
 // chroot((char*)-1): EFAULT when the filter lets it through, the profile's errno when not.
 TEST(Entry, FilteredSyscallGetsTheProfilesErrnoWhereAnAllowedOneFails) {
   NCP_REQUIRE_USERNS();
   const std::string chroot_probe = "syscall:" + std::to_string(SYS_chroot);
-  EXPECT_EQ(Probe("default", chroot_probe).out, "EPERM\n");
-  EXPECT_EQ(Probe("default", chroot_probe, {"--seccomp-errno", "chroot:EACCES"}).out, "EACCES\n");
-  EXPECT_EQ(Probe("default", chroot_probe, {"--seccomp-allow", "chroot"}).out, "EFAULT\n");
-  EXPECT_EQ(Probe("default", "syscall:" + std::to_string(SYS_read)).out, "EBADF\n");
+  EXPECT_EQ(ProbeResult("default", chroot_probe), "EPERM");
+  EXPECT_EQ(ProbeResult("default", chroot_probe, {"--seccomp-errno", "chroot:EACCES"}), "EACCES");
+  EXPECT_EQ(ProbeResult("default", chroot_probe, {"--seccomp-allow", "chroot"}), "EFAULT");
+  EXPECT_EQ(ProbeResult("default", "syscall:" + std::to_string(SYS_read)), "EBADF");
 }
 
 TEST(Entry, KillRuleEndsTheChildWithSigsysSeenByTheCaller) {
@@ -142,16 +137,16 @@ TEST(Entry, KillRuleEndsTheChildWithSigsysSeenByTheCaller) {
 #ifdef __x86_64__
 TEST(Entry, X32SyscallIsKilled) {
   NCP_REQUIRE_USERNS();
-  LauncherRun run = Probe("default", "x32-getpid");
+  LauncherRun run = Probe("default", "x32");
   ASSERT_TRUE(run.signaled()) << run.wait_status << " " << run.out << run.err;
   EXPECT_EQ(run.signal(), SIGSYS);
-  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.out, "x32=calling\n") << "the probe did not get to the call, or went on past it";
 }
 #endif
 
 TEST(Entry, TiocstiFails) {
   NCP_REQUIRE_USERNS();
-  EXPECT_EQ(Probe("default", "tiocsti:0").out, "EPERM\n");
+  EXPECT_EQ(ProbeResult("default", "tiocsti:0"), "EPERM");
   // With the ioctl let through, a terminal passed in still refuses: the sandbox has given up
   // its controlling terminal, so that terminal is not its controlling terminal.
   const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -167,15 +162,15 @@ TEST(Entry, TiocstiFails) {
   };
   LauncherRun run = Probe("default", "tiocsti:0", {"--seccomp-allow", "ioctl"}, options);
   EXPECT_EQ(run.exit_code(), 0) << run.err;
-  EXPECT_EQ(run.out, "EPERM\n");
-  EXPECT_EQ(Probe("default", "tty_nr", {}, options).out, "0\n");
+  EXPECT_EQ(OneResult(run, "tiocsti:0"), "EPERM");
+  EXPECT_EQ(ProbeResult("default", "tty_nr", {}, options), "0");
   close(master);
 }
 
 // kill(0, sig) inside must not reach the caller's process group.
 TEST(Entry, SandboxHasItsOwnProcessGroup) {
   NCP_REQUIRE_USERNS();
-  EXPECT_EQ(Probe("default", "pgrp").out, "1\n");
+  EXPECT_EQ(ProbeResult("default", "pgrp"), "1");
 }
 
 TEST(Entry, OnlyTheNamedFdsAreOpen) {
@@ -185,9 +180,9 @@ TEST(Entry, OnlyTheNamedFdsAreOpen) {
   ASSERT_GE(stray, 0);
   RunOptions options;
   options.before_exec = [] { dup2(1, 9); };
-  LauncherRun run = RunLauncher(
-      {"--profile", Profile("default"), "--fd", "zz=9", "--fd", "out=1", kEntries + ":ReportFds"},
-      options);
+  LauncherRun run = RunLauncher({"--profile", ShippedProfile("default"), "--fd", "zz=9", "--fd",
+                                 "out=1", kEntries + ":ReportFds"},
+                                options);
   close(stray);
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   EXPECT_EQ(run.out, "out=4\nzz=5\nopen: 0 1 2 4 5\n");
@@ -198,9 +193,9 @@ TEST(Entry, ProcSelfExeDoesNotLeadToAWritableBinary) {
   NCP_REQUIRE_USERNS();
   LauncherRun write = Probe("default", "exe-write");
   EXPECT_EQ(write.exit_code(), 0) << write.err;
-  EXPECT_NE(write.out, "ok\n");
+  EXPECT_NE(OneResult(write, "exe-write"), "ok");
   EXPECT_FALSE(write.out.empty());
-  EXPECT_EQ(Probe("default", "exe-mount").out, "ro\n");
+  EXPECT_EQ(ProbeResult("default", "exe-mount"), "ro");
 }
 
 TEST(Entry, KillingTheLauncherKillsTheWholeSandbox) {
@@ -226,10 +221,11 @@ TEST(Entry, KillingTheLauncherKillsTheWholeSandbox) {
 
 TEST(Entry, BrokenProfileNamesFileAndLineAndStartsNothing) {
   TempDir dir;
-  const std::string profile = dir.path() + "/broken.profile";
-  std::ofstream(profile) << "include = " << Profile("default") << "\nseccomp-allow = read(\n";
-  LauncherRun run = RunLauncher({"--profile", profile, "--fd", "out=1", kEntries + ":EchoParams",
-                                 "--params", "started"});
+  const std::string profile =
+      WriteProfile(dir, "broken.profile",
+                   "include = " + ShippedProfile("default") + "\nseccomp-allow = read(\n");
+  LauncherRun run = RunLauncher(
+      {"--profile", profile, "--fd", "out=1", kEntries + ":EchoParams", "--params", "started"});
   EXPECT_EQ(run.exit_code(), 125);
   EXPECT_NE(run.err.find("broken.profile:2:"), std::string::npos) << run.err;
   EXPECT_EQ(run.out, "");
@@ -237,51 +233,55 @@ TEST(Entry, BrokenProfileNamesFileAndLineAndStartsNothing) {
 
 TEST(Entry, MissingLibraryAndSymbol) {
   NCP_REQUIRE_USERNS();
-  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), "/no/such/lib.so:Entry"}).exit_code(),
-            125);
-  LauncherRun no_symbol = RunLauncher({"--profile", Profile("default"), kEntries + ":NoSuchEntry"});
+  EXPECT_EQ(
+      RunLauncher({"--profile", ShippedProfile("default"), "/no/such/lib.so:Entry"}).exit_code(),
+      125);
+  LauncherRun no_symbol =
+      RunLauncher({"--profile", ShippedProfile("default"), kEntries + ":NoSuchEntry"});
   EXPECT_EQ(no_symbol.exit_code(), 121) << no_symbol.err;
   // A file that is not a shared object: found and bound, but the runtime cannot load it.
   TempDir dir;
   std::ofstream(dir.path() + "/libnot-elf.so") << "not an ELF file\n";
   LauncherRun not_loaded =
-      RunLauncher({"--profile", Profile("default"), dir.path() + "/libnot-elf.so:Entry"});
+      RunLauncher({"--profile", ShippedProfile("default"), dir.path() + "/libnot-elf.so:Entry"});
   EXPECT_EQ(not_loaded.exit_code(), 120) << not_loaded.err;
 }
 
 TEST(Entry, ExitAndSignalOfTheEntryAreMirrored) {
   NCP_REQUIRE_USERNS();
-  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), kEntries + ":ExitWith", "--params", "9"})
-                .exit_code(),
-            9);
-  LauncherRun crash = RunLauncher({"--profile", Profile("default"), kEntries + ":CrashSegv"});
+  EXPECT_EQ(
+      RunLauncher({"--profile", ShippedProfile("default"), kEntries + ":ExitWith", "--params", "9"})
+          .exit_code(),
+      9);
+  LauncherRun crash =
+      RunLauncher({"--profile", ShippedProfile("default"), kEntries + ":CrashSegv"});
   ASSERT_TRUE(crash.signaled()) << crash.err;
   EXPECT_EQ(crash.signal(), SIGSEGV);
 }
 
 TEST(Entry, StrictProfileAllowsIoOnPassedFdsOnly) {
   NCP_REQUIRE_USERNS();
-  EXPECT_EQ(Probe("strict", "syscall:" + std::to_string(SYS_read)).out, "EBADF\n");
-  EXPECT_EQ(Probe("strict", "syscall:" + std::to_string(SYS_openat)).out, "EPERM\n");
+  EXPECT_EQ(ProbeResult("strict", "syscall:" + std::to_string(SYS_read)), "EBADF");
+  EXPECT_EQ(ProbeResult("strict", "syscall:" + std::to_string(SYS_openat)), "EPERM");
 }
 
 TEST(Entry, AuditProfileAllowsWhatDefaultRefuses) {
   NCP_REQUIRE_USERNS();
   const std::string chroot_probe = "syscall:" + std::to_string(SYS_chroot);
-  EXPECT_EQ(Probe("default", chroot_probe).out, "EPERM\n");
+  EXPECT_EQ(ProbeResult("default", chroot_probe), "EPERM");
   LauncherRun audit = Probe("audit", chroot_probe);
   EXPECT_EQ(audit.exit_code(), 0) << audit.err;
-  EXPECT_EQ(audit.out, "EFAULT\n");
+  EXPECT_EQ(OneResult(audit, chroot_probe), "EFAULT");
 }
 
 TEST(Entry, DockerDefaultProfileRunsAnEntry) {
   NCP_REQUIRE_USERNS();
-  LauncherRun run = RunLauncher({"--unshare-all", "--ro-bind", "/usr", "--ro-bind-try", "/lib",
-                                 "--ro-bind-try", "/lib64", "--seccomp-oci",
-                                 NCP_SOURCE_DIR "/tests/data/docker-default.json",
-                                 kEntries + ":SandboxProbe", "--params", "status"});
+  LauncherRun run =
+      RunLauncher({"--unshare-all", "--ro-bind", "/usr", "--ro-bind-try", "/lib", "--ro-bind-try",
+                   "/lib64", "--seccomp-oci", NCP_SOURCE_DIR "/tests/data/docker-default.json",
+                   kEntries + ":Probe", "--params", "status"});
   EXPECT_EQ(run.exit_code(), 0) << run.err;
-  EXPECT_NE(run.out.find("Seccomp:\t2\n"), std::string::npos) << run.out;
+  EXPECT_EQ(ParseProbe(run.out)["Seccomp"], "2") << run.out;
 }
 
 TEST(Entry, IsolationUidIsNotTheCallers) {
@@ -293,7 +293,7 @@ TEST(Entry, IsolationUidIsNotTheCallers) {
   RunOptions options;
   options.when_ready = [&](pid_t launcher) {
     std::vector<pid_t> sandbox = Descendants(launcher);
-    if (!sandbox.empty()) entry_uid = HostUidOf(sandbox.back());
+    if (!sandbox.empty()) entry_uid = HostUidsOf(sandbox.back()).real;
     kill(launcher, SIGTERM);
   };
   LauncherRun run = Probe("default", "sleep", {"--isolation-uid"}, options);
@@ -341,12 +341,13 @@ TEST(RequestMode, RunsTheEntryWithTheRequestsFdsEnvironmentAndUmask) {
   ASSERT_GE(memfd, 0);
   RunOptions options;
   options.before_exec = PlaceFds({memfd, 1, 2});
-  LauncherRun run = RunLauncher({"--request-fd=3", "--profile", Profile("default")}, options);
+  LauncherRun run =
+      RunLauncher({"--request-fd=3", "--profile", ShippedProfile("default")}, options);
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   EXPECT_EQ(run.out, "out=4\nzz=5\nopen: 0 1 2 4 5\n");
 
   // The plan's env rules apply to the request's environment, not the launcher's.
-  request.symbol = "SandboxProbe";
+  request.symbol = "Probe";
   request.params = "context";
   request.fd_names = {};
   const int context_memfd = SealedRequest(request);
@@ -354,20 +355,19 @@ TEST(RequestMode, RunsTheEntryWithTheRequestsFdsEnvironmentAndUmask) {
     setenv("LAUNCHER_ONLY", "1", 1);
     place();
   };
-  LauncherRun context = RunLauncher(
-      {"--request-fd", "3", "--unshare-all", "--ro-bind", "/usr", "--ro-bind-try", "/lib",
-       "--ro-bind-try", "/lib64", "--env", "ADDED=1", "--unsetenv", "DROPPED"},
-      options);
+  LauncherRun context =
+      RunLauncher({"--request-fd", "3", "--unshare-all", "--ro-bind", "/usr", "--ro-bind-try",
+                   "/lib", "--ro-bind-try", "/lib64", "--env", "ADDED=1", "--unsetenv", "DROPPED"},
+                  options);
   close(memfd);
   close(context_memfd);
   EXPECT_EQ(context.exit_code(), 0) << context.err;
-  EXPECT_EQ(context.out, "cwd=/ umask=027 env=ADDED=1,KEPT=yes\n");
+  EXPECT_EQ(OneResult(context, "context"), "cwd=/ umask=027 env=ADDED=1,KEPT=yes");
 }
 
 TEST(RequestMode, BrokenProfileIsReportedWithFileAndLineAndStartsNothing) {
   TempDir dir;
-  const std::string profile = dir.path() + "/broken.profile";
-  std::ofstream(profile) << "unshare-all\n\nfrobnicate\n";
+  const std::string profile = WriteProfile(dir, "broken.profile", "unshare-all\n\nfrobnicate\n");
   core::WireRequest request;
   request.library = kEntries;
   request.symbol = "EchoParams";
@@ -388,14 +388,16 @@ TEST(RequestMode, GarbageRequestIsALauncherError) {
   ASSERT_EQ(write(fd, "nonsense", 8), 8);
   RunOptions options;
   options.before_exec = PlaceFds({fd});
-  LauncherRun run = RunLauncher({"--request-fd=3", "--profile", Profile("default")}, options);
+  LauncherRun run =
+      RunLauncher({"--request-fd=3", "--profile", ShippedProfile("default")}, options);
   close(fd);
   EXPECT_EQ(run.exit_code(), 125) << run.err;
 }
 
 TEST(RequestMode, IsHiddenFromHelpAndOnlyTheFirstArgument) {
   // Anywhere but first it is no option (it could be meant for the child), and no profile key.
-  EXPECT_EQ(RunLauncher({"--profile", Profile("default"), "--request-fd=3", "--check"}).exit_code(),
+  EXPECT_EQ(RunLauncher({"--profile", ShippedProfile("default"), "--request-fd=3", "--check"})
+                .exit_code(),
             125);
   TempDir dir;
   std::ofstream(dir.path() + "/p.profile") << "request-fd = 3\n";

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "run_launcher.h"
+#include "testing/profiles.h"
 #include "testing/testing.h"
 
 namespace ncp::testing {
@@ -19,8 +20,8 @@ namespace {
 // The program form allows the exec set itself (execve, execveat, arch_prctl); a shell that
 // forks and waits also needs these.
 std::vector<std::string> Sandboxed(std::vector<std::string> command) {
-  std::vector<std::string> args = {"--profile", NCP_PROFILES_DIR "/default.profile",
-                                   "--seccomp-allow", "vfork, wait4"};
+  std::vector<std::string> args = {"--profile", ShippedProfile("default"), "--seccomp-allow",
+                                   "vfork, wait4"};
   args.insert(args.end(), command.begin(), command.end());
   return args;
 }
@@ -39,7 +40,7 @@ TEST(Launcher, VersionAndHelp) {
 }
 
 TEST(Launcher, CheckPrintsThePlanAndStartsNothing) {
-  LauncherRun run = RunLauncher({"--profile", NCP_PROFILES_DIR "/default.profile", "--check"});
+  LauncherRun run = RunLauncher({"--profile", ShippedProfile("default"), "--check"});
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   EXPECT_NE(run.out.find("namespaces: user pid net"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("seccomp:"), std::string::npos) << run.out;
@@ -57,7 +58,7 @@ TEST(Launcher, BrokenProfileNamesFileAndLineAndStartsNothing) {
 }
 
 TEST(Launcher, NothingToRunIsALauncherError) {
-  EXPECT_EQ(RunLauncher({"--profile", NCP_PROFILES_DIR "/default.profile"}).exit_code(), 125);
+  EXPECT_EQ(RunLauncher({"--profile", ShippedProfile("default")}).exit_code(), 125);
 }
 
 TEST(Launcher, TrueExitsZero) {

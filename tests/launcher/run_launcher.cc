@@ -13,7 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -72,39 +71,6 @@ std::string SignalWhenReady(int fd, pid_t pid, const RunOptions& options) {
 
 }  // namespace
 
-std::vector<pid_t> Descendants(pid_t root) {
-  std::vector<std::pair<pid_t, pid_t>> parent_of;  // {pid, ppid}
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string stat = ReadAll(entry.path().string() + "/stat");
-    const size_t close_paren = stat.rfind(')');
-    if (close_paren == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close_paren + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    parent_of.emplace_back(std::stoi(name), ppid);
-  }
-  std::vector<pid_t> out = {root};
-  for (size_t i = 0; i < out.size(); ++i) {
-    for (const auto& [pid, ppid] : parent_of) {
-      if (ppid == out[i]) out.push_back(pid);
-    }
-  }
-  out.erase(out.begin());
-  return out;
-}
-
-long HostUidOf(pid_t pid) {
-  std::istringstream status(ReadAll("/proc/" + std::to_string(pid) + "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Uid:", 0) == 0) return std::stol(line.substr(4));
-  }
-  return -1;
-}
-
 int OpenPidfd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
 
 bool WaitForEnd(int pidfd) {
@@ -136,8 +102,9 @@ LauncherRun RunLauncher(const std::vector<std::string>& args, const RunOptions& 
   LauncherRun run;
   const pid_t pid = fork();
   if (pid == 0) {
-    const int out =
-        out_pipe[1] >= 0 ? out_pipe[1] : open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    const int out = out_pipe[1] >= 0
+                        ? out_pipe[1]
+                        : open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(99);
     if (options.as_nobody && (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 ||

@@ -37,10 +37,6 @@ struct RunOptions {
   std::function<void()> before_exec;
 };
 
-// Every process below `pid` (children, their children, ...), from /proc.
-std::vector<pid_t> Descendants(pid_t pid);
-// The "Uid:" line's real uid of /proc/PID/status, or -1.
-long HostUidOf(pid_t pid);
 // A pidfd for `pid` (-1 if it is already gone).
 int OpenPidfd(pid_t pid);
 // Waits for the process behind `pidfd` to end (readable pidfd); false if it still runs after a
