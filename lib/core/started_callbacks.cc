@@ -1,6 +1,7 @@
 #include "core/started_callbacks.h"
 
 #include <memory>
+#include <system_error>
 
 #include "IPCKit/ipc_error_code.h"
 #include "core/long_lived_thread.h"
@@ -13,7 +14,11 @@ base::Status StartedCallbacks::Watch(const IpcApi& api, ncp_ipc_connection* conn
   {
     std::lock_guard lock(mu_);
     if (!thread_started_) {
-      StartSignalFreeThread([this] { Loop(); });
+      try {
+        StartSignalFreeThread([this] { Loop(); });
+      } catch (const std::system_error&) {
+        return base::Error(base::Code::kInternal, "cannot start the started-callback thread");
+      }
       thread_started_ = true;
     }
   }
