@@ -10,6 +10,13 @@
 //   (NCP_ERR_LIB_LOADING_FAILED, 0) the child ended before adopting: library or symbol not
 //                                  loadable, or it died in OnConnect (OpenHarmony never calls
 //                                  back then; ncp keeps "exactly once per accepted call").
+// Ordering: a child's callback comes before anything else the user can observe of it — its
+// proxy's death recipients can only be added once the callback has handed the proxy over. Exit
+// callbacks never fire for IPC-type children (OpenHarmony's implementation), so there is no
+// exit-before-start to guard against; the registry frees the child's slot when the fork server
+// reports the exit, which may be before or after the callback has returned.
+// A callback that blocks delays the callbacks of children that settle after it (one thread, as
+// OpenHarmony's docs ask: keep it short).
 #pragma once
 
 #include <condition_variable>

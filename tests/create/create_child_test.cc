@@ -228,6 +228,34 @@ TEST_F(CreateChild, ExitCallbacksDoNotFireForIpcChildren) {
   EXPECT_FALSE(watcher.Seen(ipc_pid));
 }
 
+void OnExitIgnored(int32_t, int32_t) {}
+
+// XTS NativeChildProcessExit_0100: an IPC-type child's life does not disturb the registration
+// of exit callbacks (registering twice is one entry).
+TEST_F(CreateChild, NativeChildProcessExit_0100_RegisterAroundAnIpcChild) {
+  {
+    IpcChild child;
+    ASSERT_TRUE(child.ok());
+    EXPECT_EQ(child.Add(123, 456), 579);
+    EXPECT_TRUE(child.ExitAndWait());
+  }
+  EXPECT_EQ(OH_Ability_RegisterNativeChildProcessExitCallback(OnExitIgnored), NCP_NO_ERROR);
+  EXPECT_EQ(OH_Ability_RegisterNativeChildProcessExitCallback(OnExitIgnored), NCP_NO_ERROR);
+  EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(OnExitIgnored), NCP_NO_ERROR);
+  EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(OnExitIgnored),
+            NCP_ERR_CALLBACK_NOT_EXIST);
+}
+
+// XTS NativeChildProcessExit_0300 (_0400, which expects the callback for a crashed IPC-type
+// child, contradicts OpenHarmony's implementation; see ExitCallbacksDoNotFireForIpcChildren).
+TEST_F(CreateChild, NativeChildProcessExit_0300_RegisteredWhileAnIpcChildExits) {
+  IpcChild child;
+  ASSERT_TRUE(child.ok());
+  EXPECT_EQ(OH_Ability_RegisterNativeChildProcessExitCallback(OnExitIgnored), NCP_NO_ERROR);
+  EXPECT_TRUE(child.ExitAndWait());
+  EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(OnExitIgnored), NCP_NO_ERROR);
+}
+
 TEST_F(CreateChild, SixteenThreadsShareOneProxy) {
   IpcChild child;
   ASSERT_TRUE(child.ok());
