@@ -29,10 +29,12 @@ void RunIpcChild(void* library, const WireRequest& request,
                  const std::function<void()>& before_user_code) {
   auto on_connect =
       reinterpret_cast<OnConnectFunction>(dlsym(library, "NativeChildProcess_OnConnect"));
-  auto main_proc = reinterpret_cast<MainProcFunction>(dlsym(library, "NativeChildProcess_MainProc"));
+  auto main_proc =
+      reinterpret_cast<MainProcFunction>(dlsym(library, "NativeChildProcess_MainProc"));
   if (on_connect == nullptr || main_proc == nullptr) {
     Exit(NCP_CHILD_EXIT_SYMBOL_NOT_FOUND,
-         on_connect == nullptr ? "no NativeChildProcess_OnConnect in " : "no NativeChildProcess_MainProc in ",
+         on_connect == nullptr ? "no NativeChildProcess_OnConnect in "
+                               : "no NativeChildProcess_MainProc in ",
          request.library.c_str());
   }
   if (request.ipc_fd < 0) Exit(NCP_CHILD_EXIT_BAD_REQUEST, "no IPC socket in the request", "");

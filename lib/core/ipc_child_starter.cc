@@ -27,11 +27,10 @@ base::Status StartIpcChild(ChildRequest request, OH_Ability_OnNativeChildProcess
 
   ncp_ipc_connection* connection = nullptr;
   const int adopted = (*api)->adopt(ours.release(), nullptr, &connection);
-  base::Status watched = adopted == OH_IPC_SUCCESS
-                             ? ChildRegistry::Instance().started_callbacks().Watch(
-                                   **api, connection, callback)
-                             : base::Error(base::Code::kInternal,
-                                           "cannot adopt the IPC socket of an IPC-type child");
+  base::Status watched =
+      adopted == OH_IPC_SUCCESS
+          ? ChildRegistry::Instance().started_callbacks().Watch(**api, connection, callback)
+          : base::Error(base::Code::kInternal, "cannot adopt the IPC socket of an IPC-type child");
   if (!watched.ok()) {
     // Accepted calls must call back; this one is refused instead, so its child must not live on.
     (*api)->release(connection);

@@ -296,9 +296,9 @@ TEST_F(CreateChild, FileDescriptorsBothWays) {
   OHIPCParcel* data = OH_IPCParcel_Create();
   OHIPCParcel* reply = OH_IPCParcel_Create();
   ASSERT_EQ(OH_IPCParcel_WriteFileDescriptor(data, to_child.read.get()), OH_IPC_SUCCESS);
-  ASSERT_EQ(OH_IPCRemoteProxy_SendRequest(child.proxy(), NCP_IPC_CHILD_FD_EXCHANGE, data, reply,
-                                          nullptr),
-            OH_IPC_SUCCESS);
+  ASSERT_EQ(
+      OH_IPCRemoteProxy_SendRequest(child.proxy(), NCP_IPC_CHILD_FD_EXCHANGE, data, reply, nullptr),
+      OH_IPC_SUCCESS);
   EXPECT_STREQ(OH_IPCParcel_ReadString(reply), "from parent");  // parent -> child in a request
   int32_t received = -1;
   ASSERT_EQ(OH_IPCParcel_ReadFileDescriptor(reply, &received), OH_IPC_SUCCESS);
@@ -315,9 +315,9 @@ TEST_F(CreateChild, ChildSeesTheParentAsCaller) {
   ASSERT_TRUE(child.ok());
   OHIPCParcel* data = OH_IPCParcel_Create();
   OHIPCParcel* reply = OH_IPCParcel_Create();
-  ASSERT_EQ(OH_IPCRemoteProxy_SendRequest(child.proxy(), NCP_IPC_CHILD_CALLING_PID, data, reply,
-                                          nullptr),
-            OH_IPC_SUCCESS);
+  ASSERT_EQ(
+      OH_IPCRemoteProxy_SendRequest(child.proxy(), NCP_IPC_CHILD_CALLING_PID, data, reply, nullptr),
+      OH_IPC_SUCCESS);
   int64_t calling = 0;
   ASSERT_EQ(OH_IPCParcel_ReadInt64(reply, &calling), OH_IPC_SUCCESS);
   EXPECT_EQ(calling, getpid());
@@ -356,8 +356,8 @@ TEST_F(CreateChild, NothingLeaksOnceChildrenEnded) {
   EXPECT_TRUE(ChildrenOf(ForkServerPid()).empty());  // no zombies: all reaped
   // io threads end asynchronously once their connection is dead.
   EXPECT_TRUE(WaitFor([&] { return CountOpenFds() == fds && CountThreads() == threads; }))
-      << "fds " << CountOpenFds() << " (was " << fds << "), threads " << CountThreads()
-      << " (was " << threads << ")";
+      << "fds " << CountOpenFds() << " (was " << fds << "), threads " << CountThreads() << " (was "
+      << threads << ")";
 }
 
 }  // namespace

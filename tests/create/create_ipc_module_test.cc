@@ -49,8 +49,9 @@ TEST_F(CreateIpcModule, SendRequestSync_001) {
   IpcChild child;
   ASSERT_TRUE(child.ok());
   Parcels p;
-  EXPECT_EQ(OH_IPCRemoteProxy_SendRequest(nullptr, NCP_IPC_CHILD_NEW_STUB, p.data, p.reply, nullptr),
-            OH_IPC_CHECK_PARAM_ERROR);
+  EXPECT_EQ(
+      OH_IPCRemoteProxy_SendRequest(nullptr, NCP_IPC_CHILD_NEW_STUB, p.data, p.reply, nullptr),
+      OH_IPC_CHECK_PARAM_ERROR);
   EXPECT_EQ(OH_IPCRemoteProxy_SendRequest(child.proxy(), NCP_IPC_CHILD_NEW_STUB, nullptr, p.reply,
                                           nullptr),
             OH_IPC_CHECK_PARAM_ERROR);
@@ -99,7 +100,8 @@ TEST_F(CreateIpcModule, RemoteProxy_RemoveDeathRecipient_001) {
   IpcChild child;
   ASSERT_TRUE(child.ok());
   DeathCounter removed;
-  ASSERT_EQ(OH_IPCRemoteProxy_AddDeathRecipient(child.proxy(), removed.recipient()), OH_IPC_SUCCESS);
+  ASSERT_EQ(OH_IPCRemoteProxy_AddDeathRecipient(child.proxy(), removed.recipient()),
+            OH_IPC_SUCCESS);
   ASSERT_EQ(OH_IPCRemoteProxy_RemoveDeathRecipient(child.proxy(), removed.recipient()),
             OH_IPC_SUCCESS);
   ASSERT_EQ(OH_Ability_KillChildProcess(child.pid()), NCP_NO_ERROR);
@@ -148,8 +150,8 @@ TEST_F(CreateIpcModule, OH_IPCParcel_TestReadWriteRemoteProxy_001) {
     Parcels p;
     ASSERT_EQ(OH_IPCParcel_WriteRemoteStub(p.data, stub), OH_IPC_SUCCESS);
     OH_IPCParcel_WriteInt32(p.data, 6);
-    ASSERT_EQ(OH_IPCRemoteProxy_SendRequest(child.proxy(), NCP_IPC_CHILD_CALL_BACK, p.data,
-                                            p.reply, nullptr),
+    ASSERT_EQ(OH_IPCRemoteProxy_SendRequest(child.proxy(), NCP_IPC_CHILD_CALL_BACK, p.data, p.reply,
+                                            nullptr),
               OH_IPC_SUCCESS);
     int32_t result = -1;
     int32_t echoed = -1;

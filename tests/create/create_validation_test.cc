@@ -55,9 +55,9 @@ TEST_F(CreateValidation, NativeStartChildProcess_1200_BothNull) {
 }
 
 TEST_F(CreateValidation, NativeChildProcessWithConfigs_1700_DotDotSlash) {
-  EXPECT_EQ(OH_Ability_CreateNativeChildProcessWithConfigs("../libentry.so", configs_,
-                                                           CollectStarted),
-            NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(
+      OH_Ability_CreateNativeChildProcessWithConfigs("../libentry.so", configs_, CollectStarted),
+      NCP_ERR_INVALID_PARAM);
 }
 
 TEST_F(CreateValidation, NativeChildProcessWithConfigs_1800_NullName) {
@@ -92,7 +92,8 @@ TEST_F(CreateValidation, NullCallbackWinsOverDotDotSlash) {
 TEST(CreateWithoutIpcLibrary, FailsWithServiceErrorAndOneLogLine) {
   TempDir dir;
   namespace fs = std::filesystem;
-  const std::string lib = dir.path() + "/" + fs::path(NCP_TEST_CHILD_PROCESS_LIB).filename().string();
+  const std::string lib =
+      dir.path() + "/" + fs::path(NCP_TEST_CHILD_PROCESS_LIB).filename().string();
   fs::copy_file(NCP_TEST_CHILD_PROCESS_LIB, lib);
   fs::copy_file(NCP_TEST_CHILD_RUNTIME, dir.path() + "/ncp-child");
   const std::string command =

@@ -58,7 +58,8 @@ int CallBack(const OHIPCParcel* data, OHIPCParcel* reply) {
   OHIPCParcel* request = OH_IPCParcel_Create();
   OHIPCParcel* answer = OH_IPCParcel_Create();
   OH_IPCParcel_WriteInt32(request, value + 1);
-  int result = OH_IPCRemoteProxy_SendRequest(proxy, NCP_IPC_CHILD_ECHO_INT, request, answer, nullptr);
+  int result =
+      OH_IPCRemoteProxy_SendRequest(proxy, NCP_IPC_CHILD_ECHO_INT, request, answer, nullptr);
   int32_t echoed = -1;
   OH_IPCParcel_ReadInt32(answer, &echoed);
   OH_IPCParcel_WriteInt32(reply, result);
@@ -102,8 +103,8 @@ int OnRequest(uint32_t code, const OHIPCParcel* data, OHIPCParcel* reply, void*)
       }
       return OH_IPCParcel_WriteInt32(reply, a + b);
     case NCP_IPC_CHILD_CREATE:
-      return OH_IPCParcel_WriteInt32(reply,
-                                     OH_Ability_CreateNativeChildProcess("libncp_test_ipc_child.so", Started));
+      return OH_IPCParcel_WriteInt32(
+          reply, OH_Ability_CreateNativeChildProcess("libncp_test_ipc_child.so", Started));
     case NCP_IPC_CHILD_ECHO_INT:
       if (OH_IPCParcel_ReadInt32(data, &a) != OH_IPC_SUCCESS) return OH_IPC_PARCEL_READ_ERROR;
       return OH_IPCParcel_WriteInt32(reply, a);
