@@ -85,6 +85,32 @@ TEST_F(CreateChild, CallbackRunsOnceAndNotOnTheCallersThread) {
   EXPECT_EQ(StartedCount(), before + 1);
 }
 
+std::atomic<int> g_nested_create_rc{-1};
+
+// Creates another child from inside the started-callback, then hands its own result on.
+void CreateAgainThenCollect(int code, OHIPCRemoteProxy* proxy) {
+  g_nested_create_rc = OH_Ability_CreateNativeChildProcess(kIpcChildLib, CollectStarted);
+  CollectStarted(code, proxy);
+}
+
+// The callback thread is the library's, but a callback may start children from it: the nested
+// call's callback runs after the outer one has returned, on the same thread.
+TEST_F(CreateChild, CreateFromInsideAStartedCallback) {
+  ASSERT_EQ(OH_Ability_CreateNativeChildProcess(kIpcChildLib, CreateAgainThenCollect),
+            NCP_NO_ERROR);
+  Started outer = NextStarted();
+  Started inner = NextStarted();
+  EXPECT_EQ(g_nested_create_rc, NCP_NO_ERROR);
+  EXPECT_EQ(outer.code, NCP_NO_ERROR);
+  EXPECT_EQ(inner.code, NCP_NO_ERROR);
+  EXPECT_EQ(outer.thread, inner.thread);
+  IpcChild first(outer.proxy);
+  IpcChild second(inner.proxy);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first.Add(1, 2), 3);
+  EXPECT_EQ(second.Add(3, 4), 7);
+}
+
 TEST_F(CreateChild, NativeStartChildProcess_0400_FakeLibrary) {
   Started started = CreateAndWait("fake.so");
   EXPECT_EQ(started.code, NCP_ERR_LIB_LOADING_FAILED);
