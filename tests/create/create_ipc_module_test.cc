@@ -176,18 +176,15 @@ TEST_F(CreateIpcModule, OH_IPCParcel_TestReadWriteRemoteProxy_001) {
   OH_IPCRemoteStub_Destroy(stub);
 }
 
-// Isolated Create: the child runs inside ncp-launch's sandbox, its IPC socket passed through.
-// DISABLED_ until isolated starts land on main (they return 801 there). With the iso-lib and
-// iso-launcher branches merged in (tried on 2026-11-23), it passes as root and as nobody.
-TEST_F(CreateIpcModule, DISABLED_IsolatedCreateRoundTrip) {
+// Isolated Create: the child runs inside ncp-launch's sandbox (default profile), its IPC socket
+// passed through; the library is found by its bare name as in normal mode.
+TEST_F(CreateIpcModule, IsolatedCreateRoundTrip) {
   NCP_REQUIRE_USERNS();
   Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
   ASSERT_EQ(OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED),
             NCP_NO_ERROR);
-  // By path: what a profile does to the environment (NCP_LIBRARY_PATH) is not this test's topic.
-  const std::string library = std::string(NCP_TEST_LIB_DIR) + "/" + kIpcChildLib;
   const int rc =
-      OH_Ability_CreateNativeChildProcessWithConfigs(library.c_str(), configs, CollectStarted);
+      OH_Ability_CreateNativeChildProcessWithConfigs(kIpcChildLib, configs, CollectStarted);
   OH_Ability_DestroyChildProcessConfigs(configs);
   ASSERT_EQ(rc, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
   Started started = NextStarted();
