@@ -86,6 +86,12 @@ std::vector<std::string> RuntimeLibraryDirs() {
   // the same way ncp-launch's RUNPATH would (RTLD_NOLOAD first: it may already be there).
   void* ipc = dlopen(NCP_IPC_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
   if (ipc == nullptr) ipc = dlopen(NCP_IPC_SONAME, RTLD_LAZY | RTLD_LOCAL);
+  // Sanitizer runtimes intercept dlopen, so the search above uses *their* RUNPATH, not ours:
+  // also try where lib/core's loader looks (beside libchild_process.so; ../ipc in the build tree).
+  for (const char* relative : {"/", "/../ipc/"}) {
+    if (ipc != nullptr || dirs.front().empty()) break;
+    ipc = dlopen((dirs.front() + relative + NCP_IPC_SONAME).c_str(), RTLD_LAZY | RTLD_LOCAL);
+  }
   if (ipc != nullptr) {
     if (void* symbol = dlsym(ipc, "OH_IPCParcel_Create"); symbol != nullptr) {
       dirs.push_back(ObjectDir(symbol));

@@ -1,4 +1,5 @@
-// ipc_bench: synchronous SendRequest round trips to a child process against the anchor, a raw
+// ipc_bench: synchronous SendRequest round trips to an IPC-type child started by
+// OH_Ability_CreateNativeChildProcess (libncp_ipc_bench_child.so), against the anchor, a raw
 // SOCK_SEQPACKET socketpair ping-pong of the same bytes with a child process, in the same run
 // (alternating slices). Prints median and p99 per round trip, the ratio to the anchor, and
 // throughput for buffers. The bar: an int32-in/int32-out round trip's median is at most 2x the
@@ -17,13 +18,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "AbilityKit/native_child_process.h"
 #include "IPCKit/ipc_kit.h"
-#include "ncp_ipc_private.h"
+#include "ncp/native_child_process_ext.h"
 
 extern char** environ;
 
@@ -136,26 +140,68 @@ bool PinSelf(int cpu) {
   return ::sched_setaffinity(0, sizeof(set), &set) == 0;
 }
 
+// The started-callback of the Create call (it has no user data: one call at a time here).
+std::mutex g_started_mu;
+std::condition_variable g_started_cv;
+bool g_started = false;
+int g_started_code = -1;
+OHIPCRemoteProxy* g_started_proxy = nullptr;
+
+void OnStarted(int code, OHIPCRemoteProxy* proxy) {
+  std::lock_guard lock(g_started_mu);
+  g_started = true;
+  g_started_code = code;
+  g_started_proxy = proxy;
+  g_started_cv.notify_all();
+}
+
+// Starts the IPC-type child and pins all its threads to `cpu`. Null on failure (printed).
+OHIPCRemoteProxy* CreateServedChild(int cpu) {
+  {
+    std::lock_guard lock(g_started_mu);
+    g_started = false;
+  }
+  int rc = OH_Ability_CreateNativeChildProcess(NCP_IPC_BENCH_CHILD, OnStarted);
+  if (rc != NCP_NO_ERROR) {
+    std::fprintf(stderr, "Create failed: %d %s\n", rc, NCP_GetLastErrorMessage());
+    return nullptr;
+  }
+  std::unique_lock lock(g_started_mu);
+  g_started_cv.wait(lock, [] { return g_started; });
+  if (g_started_code != NCP_NO_ERROR) {
+    std::fprintf(stderr, "the started-callback reported %d\n", g_started_code);
+    return nullptr;
+  }
+  OHIPCParcel* data = OH_IPCParcel_Create();
+  OHIPCParcel* reply = OH_IPCParcel_Create();
+  OH_IPCParcel_WriteInt32(data, cpu);
+  rc = OH_IPCRemoteProxy_SendRequest(g_started_proxy, 3, data, reply, nullptr);
+  OH_IPCParcel_Destroy(data);
+  OH_IPCParcel_Destroy(reply);
+  if (rc != OH_IPC_SUCCESS) std::fprintf(stderr, "cannot pin the child to CPU %d\n", cpu);
+  return g_started_proxy;
+}
+
+void EndServedChild(OHIPCRemoteProxy* proxy) {
+  OHIPCParcel* data = OH_IPCParcel_Create();
+  OH_IPC_MessageOption one_way{OH_IPC_REQUEST_MODE_ASYNC, 0, nullptr};
+  OH_IPCRemoteProxy_SendRequest(proxy, 4, data, nullptr, &one_way);
+  OH_IPCParcel_Destroy(data);
+  OH_IPCRemoteProxy_Destroy(proxy);
+}
+
 // One placement: parent on `parent_cpu`, both children on `child_cpu`. Returns false when the
 // int32 round trip misses the bar.
 bool RunPlacement(const char* title, int parent_cpu, int child_cpu, bool* ran) {
   *ran = false;
   if (!PinSelf(parent_cpu)) return true;
   Child raw;
-  Child served;
-  if (!SpawnPeer("raw", child_cpu, &raw) || !SpawnPeer("ipc", child_cpu, &served)) {
+  if (!SpawnPeer("raw", child_cpu, &raw)) {
     std::fprintf(stderr, "cannot start %s\n", NCP_IPC_BENCH_PEER);
     return false;
   }
-  ncp_ipc_connection* connection = nullptr;
-  if (ncp_ipc_connection_adopt(served.fd, nullptr, &connection) != OH_IPC_SUCCESS) return false;
-  served.fd = -1;  // adopted
-  OHIPCRemoteProxy* proxy = nullptr;
-  if (ncp_ipc_connection_wait_peer(connection, 10000) != OH_IPC_SUCCESS ||
-      (proxy = ncp_ipc_connection_peer_root(connection)) == nullptr) {
-    ncp_ipc_connection_release(connection);
-    return false;
-  }
+  OHIPCRemoteProxy* proxy = CreateServedChild(child_cpu);
+  if (proxy == nullptr) return false;
   *ran = true;
   std::printf("%s\n", title);
   bool met = true;
@@ -183,8 +229,7 @@ bool RunPlacement(const char* title, int parent_cpu, int child_cpu, bool* ran) {
     OH_IPCParcel_Destroy(data);
   }
   OH_IPCParcel_Destroy(reply);
-  OH_IPCRemoteProxy_Destroy(proxy);
-  ncp_ipc_connection_release(connection);
+  EndServedChild(proxy);
   return met;
 }
 

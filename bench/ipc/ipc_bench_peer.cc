@@ -1,8 +1,7 @@
-// The child process of ipc_bench. Serves fd 3, one end of a SOCK_SEQPACKET socketpair:
-//   ipc_bench_peer raw CPU  — echoes every packet back unchanged (the anchor's peer);
-//   ipc_bench_peer ipc CPU  — adopts the socket with a stub: code 1 echoes an int32, code 2
-//                             echoes the whole request parcel.
-// CPU (-1 for any) pins the process before it starts any thread.
+// The anchor's peer process of ipc_bench: serves fd 3, one end of a SOCK_SEQPACKET socketpair,
+// echoing every packet back unchanged.
+//   ipc_bench_peer raw CPU
+// CPU (-1 for any) pins the process first.
 #include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,9 +9,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
-
-#include "IPCKit/ipc_kit.h"
-#include "ncp_ipc_private.h"
 
 namespace {
 
@@ -23,25 +19,6 @@ int RawEcho() {
     if (got <= 0) return 0;
     if (::send(3, buffer.data(), static_cast<size_t>(got), MSG_NOSIGNAL) != got) return 1;
   }
-}
-
-int OnRequest(uint32_t code, const OHIPCParcel* data, OHIPCParcel* reply, void*) {
-  if (code == 1) {
-    int32_t value = 0;
-    if (OH_IPCParcel_ReadInt32(data, &value) != OH_IPC_SUCCESS) return OH_IPC_PARCEL_READ_ERROR;
-    return OH_IPCParcel_WriteInt32(reply, value);
-  }
-  return OH_IPCParcel_Append(reply, data);
-}
-
-int IpcServe() {
-  OHIPCRemoteStub* root = OH_IPCRemoteStub_Create("ncp.bench.Echo", OnRequest, nullptr, nullptr);
-  ncp_ipc_connection* connection = nullptr;
-  if (ncp_ipc_connection_adopt(3, root, &connection) != OH_IPC_SUCCESS) return 2;
-  OH_IPCRemoteStub_Destroy(root);
-  while (!ncp_ipc_connection_is_dead(connection)) ::usleep(50 * 1000);
-  ncp_ipc_connection_release(connection);
-  return 0;
 }
 
 }  // namespace
@@ -56,6 +33,5 @@ int main(int argc, char** argv) {
     if (::sched_setaffinity(0, sizeof(set), &set) != 0) return 65;
   }
   if (std::strcmp(argv[1], "raw") == 0) return RawEcho();
-  if (std::strcmp(argv[1], "ipc") == 0) return IpcServe();
   return 64;
 }

@@ -56,6 +56,9 @@ enum {
     NCP_CHILD_EXIT_SYMBOL_NOT_FOUND = 121,
     /** The launch request from the parent was malformed (a bug, or not started by ncp). */
     NCP_CHILD_EXIT_BAD_REQUEST = 122,
+    /** IPC-type child: NativeChildProcess_OnConnect returned NULL (the parent's started-callback
+     *  got NCP_ERR_CONNECTION_FAILED), or the IPC socket could not be adopted. */
+    NCP_CHILD_EXIT_CONNECTION_FAILED = 123,
 };
 
 /** Exit statuses of an isolated child whose sandbox could not be built, as `ncp-launch` exits

@@ -11,6 +11,7 @@
 #include "core/child_state.h"
 #include "core/configs.h"
 #include "core/install_paths.h"
+#include "core/ipc_child_starter.h"
 #include "ncp/native_child_process_ext.h"
 
 #define NCP_EXPORT extern "C" __attribute__((visibility("default")))
@@ -178,8 +179,8 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess
   });
 }
 
-// IPC-type children arrive with libipc_capi.so; until then the checks run and the start is
-// refused with NCP_ERR_NOT_SUPPORTED, never faked.
+// IPC-type children: the synchronous checks in OpenHarmony's order; the outcome arrives through
+// `onProcessStarted`, exactly once per call that returns NCP_NO_ERROR (see started_callbacks.h).
 NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_CreateNativeChildProcessWithConfigs(
     const char* libName, Ability_ChildProcessConfigs* configs,
     OH_Ability_OnNativeChildProcessStarted onProcessStarted) {
@@ -193,7 +194,16 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_CreateNativeChildProces
   if (ncp::core::InChildProcess()) {
     return Fail(NCP_ERR_ALREADY_IN_CHILD, "a child process cannot start children");
   }
-  return Fail(NCP_ERR_NOT_SUPPORTED, "IPC-type children are not implemented yet");
+  return Guard([&] {
+    ncp::core::ChildRequest request;
+    request.kind = ncp::core::ChildKind::kIpc;
+    request.library = libName;
+    request.isolated = configs->isolationMode == NCP_ISOLATION_MODE_ISOLATED;
+    request.isolation_uid = request.isolated && configs->isIsolationUid;
+    request.profile = configs->profile;
+    request.process_name = ncp::core::ChildProcessName(configs->processName, request.library);
+    return FromStatus(ncp::core::StartIpcChild(std::move(request), onProcessStarted));
+  });
 }
 
 NCP_EXPORT int OH_Ability_CreateNativeChildProcess(

@@ -26,6 +26,7 @@
 #include "core/fork_server_protocol.h"
 #include "core/long_lived_thread.h"
 #include "core/spawner.h"
+#include "core/started_callbacks.h"
 
 namespace ncp::core {
 
@@ -51,6 +52,8 @@ class ChildRegistry {
   base::Status Kill(pid_t pid);
 
   ExitCallbacks& callbacks() { return callbacks_; }
+  // The started-callbacks of IPC-type children (Create*).
+  StartedCallbacks& started_callbacks() { return started_callbacks_; }
 
  private:
   struct Child {
@@ -90,6 +93,7 @@ class ChildRegistry {
   base::UniqueFd server_socket_;
   SpawnedProcess server_process_;
   ExitCallbacks callbacks_;
+  StartedCallbacks started_callbacks_;
   LongLivedThread* spawner_ = nullptr;
 };
 

@@ -32,6 +32,7 @@ struct ChildRequest {
   bool isolated = false;
   bool isolation_uid = false;
   std::string profile;        // isolated mode: profile name or path ("" = default)
+  int ipc_socket = -1;        // kIpc: the child's end of the IPC socket (owned by the caller)
 };
 
 // Splits "lib.so:Entry" at the last ':' (OpenHarmony's rule: ":a:b" gives lib ":a", entry "b").

@@ -14,6 +14,7 @@
 
 #include "AbilityKit/native_child_process.h"
 #include "base/log.h"
+#include "core/child_ipc_runtime.h"
 #include "core/child_state.h"
 #include "core/process_title.h"
 #include "core/wire.h"
@@ -149,6 +150,5 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
     entry(args);
     exit(0);
   }
-  Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: IPC-type children are not supported yet%s%s", "",
-       "");
+  RunIpcChild(handle, request, [hooks] { RunBeforeUserCode(*hooks); });
 }

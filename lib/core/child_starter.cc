@@ -113,6 +113,14 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
     wire.fd_names.push_back(fd.name);
     fds.push_back(fd.fd.get());
   }
+  if (request.kind == ChildKind::kIpc) {
+    // The socket follows the named fds (none for Create*), at the number it will have there.
+    if (request.ipc_socket < 0) {
+      return base::Error(base::Code::kInternal, "an IPC-type start without its socket");
+    }
+    wire.ipc_fd = kRequestFd + static_cast<int32_t>(fds.size());
+    fds.push_back(request.ipc_socket);
+  }
   for (char** env = environ; *env != nullptr; ++env) wire.environment.emplace_back(*env);
   wire.working_directory = CurrentDirectory();
   wire.umask = CurrentUmask();

@@ -44,6 +44,17 @@ NCP_IPC_EXPORT int ncp_ipc_connection_wait_peer(ncp_ipc_connection* connection, 
   }
 }
 
+NCP_IPC_EXPORT int ncp_ipc_connection_notify_peer(ncp_ipc_connection* connection,
+                                                  void (*settled)(void* context), void* context) {
+  if (connection == nullptr || settled == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  try {
+    connection->connection->NotifyWhenPeerSettled([settled, context] { settled(context); });
+    return OH_IPC_SUCCESS;
+  } catch (...) {
+    return OH_IPC_INNER_ERROR;
+  }
+}
+
 NCP_IPC_EXPORT OHIPCRemoteProxy* ncp_ipc_connection_peer_root(ncp_ipc_connection* connection) {
   if (connection == nullptr) return nullptr;
   try {

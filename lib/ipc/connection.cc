@@ -104,6 +104,17 @@ int Connection::WaitForPeer(int timeout_ms) {
   return hello_received_ ? OH_IPC_SUCCESS : OH_IPC_DEAD_REMOTE_OBJECT;
 }
 
+void Connection::NotifyWhenPeerSettled(std::function<void()> settled) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!hello_received_ && !dead_) {
+      on_peer_settled_ = std::move(settled);
+      return;
+    }
+  }
+  settled();
+}
+
 std::shared_ptr<RemoteObject> Connection::PeerRoot() {
   std::lock_guard lock(mutex_);
   return peer_root_;
@@ -503,13 +514,16 @@ base::Status Connection::OnHello(const ReceivedFrame& frame) {
   ::setsockopt(socket_.get(), SOL_SOCKET, SO_PASSCRED, &off, sizeof(off));
   std::shared_ptr<RemoteProxy> root;
   if (frame.header.target != 0) root = Import(frame.header.target);
+  std::function<void()> settled;
   {
     std::lock_guard lock(mutex_);
     peer_ = peer;
     hello_received_ = true;
     if (!handle_released_) std::swap(root, peer_root_);
+    settled.swap(on_peer_settled_);
   }
   hello_arrived_.notify_all();
+  if (settled) settled();
   return base::Status::Ok();  // `root`, if nobody wants it, is released here
 }
 
@@ -656,6 +670,7 @@ base::Status Connection::OnRelease(const ReceivedFrame& frame) {
 void Connection::MarkDead(const base::Status& why) {
   std::unordered_map<uint32_t, Export> exports;
   std::vector<std::shared_ptr<RemoteProxy>> proxies;
+  std::function<void()> settled;
   {
     std::lock_guard lock(mutex_);
     if (dead_) return;
@@ -679,8 +694,10 @@ void Connection::MarkDead(const base::Status& why) {
     spare_wake_.notify_all();
     standby_wake_.notify_all();
     hello_arrived_.notify_all();
+    settled.swap(on_peer_settled_);
   }
   ::shutdown(socket_.get(), SHUT_RDWR);
+  if (settled) settled();
   for (const auto& proxy : proxies) proxy->NotifyDeath();
   proxies.clear();
   exports.clear();

@@ -29,6 +29,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int WaitForPeer(int timeout_ms);
   // The peer's root object (a RemoteProxy), or null if it offered none.
   std::shared_ptr<RemoteObject> PeerRoot();
+  // Calls `settled` once, as soon as WaitForPeer would no longer block (the HELLO arrived or the
+  // connection died): at once on this thread if that is already so, else on an io thread.
+  // `settled` must not block. A later registration replaces one that has not run yet.
+  void NotifyWhenPeerSettled(std::function<void()> settled);
   CallerIdentity peer() const;
   bool dead() const { return dead_; }
 
@@ -156,6 +161,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::condition_variable spare_wake_;  // spare io threads wait here for a role
   std::condition_variable hello_arrived_;
   bool hello_received_ = false;
+  std::function<void()> on_peer_settled_;  // NotifyWhenPeerSettled's, until it has run
   bool shut_down_ = false;
   bool handle_released_ = false;
   int users_ = 0;

@@ -10,7 +10,7 @@
  *   socketpair(AF_UNIX, SOCK_SEQPACKET|CLOEXEC)
  *   spawn the child with one end                   stub = NativeChildProcess_OnConnect();
  *   adopt(other end, NULL, &c)                     adopt(its end, stub, &c)   (stub may be NULL)
- *   wait_peer(c, timeout)                          OH_IPCRemoteStub_Destroy(stub) is allowed now:
+ *   wait_peer(c, timeout) (or notify_peer)         OH_IPCRemoteStub_Destroy(stub) is allowed now:
  *     SUCCESS: proxy = peer_root(c)                  the connection holds its own reference
  *       proxy == NULL -> child offered no root     NativeChildProcess_MainProc();
  *                        (OnConnect returned NULL:  release(c); exit
@@ -61,6 +61,19 @@ int ncp_ipc_connection_adopt(int fd, const OHIPCRemoteStub* root, ncp_ipc_connec
  * (the peer hung up without a HELLO), OH_IPC_INNER_ERROR (timeout), OH_IPC_CHECK_PARAM_ERROR.
  */
 int ncp_ipc_connection_wait_peer(ncp_ipc_connection* connection, int timeout_ms);
+
+/*
+ * Calls settled(context) once, as soon as ncp_ipc_connection_wait_peer would no longer block (the
+ * peer's HELLO arrived, or the peer hung up first): at once on the calling thread if that is
+ * already so, else on an io thread of the connection. `settled` must not block or call user
+ * code; it exists so that one thread can wait for many peers (libchild_process.so hands the
+ * connection to its started-callback thread). A later call replaces a registration that has not
+ * run yet. The handle must stay unreleased until `settled` has run.
+ * Returns OH_IPC_SUCCESS, OH_IPC_CHECK_PARAM_ERROR (NULL connection or function),
+ * OH_IPC_INNER_ERROR (no memory).
+ */
+int ncp_ipc_connection_notify_peer(ncp_ipc_connection* connection, void (*settled)(void* context),
+                                   void* context);
 
 /*
  * After a successful wait: a new proxy for the peer's root object, owned by the caller

@@ -154,6 +154,14 @@ base::Status FrameReader::ReadFrame(int socket, ReceivedFrame* frame, bool nonbl
   message.msg_control = control;
   message.msg_controllen = sizeof(control);
   ssize_t received = ReceiveRetrying(socket, &message, nonblocking ? MSG_DONTWAIT : 0);
+  if (received < 0 && errno == ECONNRESET) {
+    // The peer closed its end with packets of ours unread. The kernel reports that once, ahead
+    // of the packets the peer sent before closing (a HELLO, a last reply): read those first.
+    message.msg_controllen = sizeof(control);
+    message.msg_flags = 0;
+    received = ReceiveRetrying(socket, &message, MSG_DONTWAIT);
+    if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) errno = ECONNRESET;
+  }
   if (received < 0) {
     if (nonblocking && (errno == EAGAIN || errno == EWOULDBLOCK) && would_block != nullptr) {
       *would_block = true;

@@ -1,0 +1,21 @@
+// The IPC-type half of the child runtime (OH_Ability_CreateNativeChildProcess*), after the
+// library is loaded: OnConnect, adopt the IPC socket with its stub, MainProc on this (the main)
+// thread while libipc_capi's threads serve the stub, then exit.
+#pragma once
+
+#include <functional>
+
+#include "core/wire.h"
+
+namespace ncp::core {
+
+// Never returns. `before_user_code` runs right before NativeChildProcess_OnConnect (and exits the
+// process itself if the hook refuses). Exit statuses: 0 after MainProc returned;
+// NCP_CHILD_EXIT_SYMBOL_NOT_FOUND, NCP_CHILD_EXIT_LIBRARY_NOT_LOADED (libipc_capi.so),
+// NCP_CHILD_EXIT_CONNECTION_FAILED (OnConnect returned NULL, or the socket cannot be adopted),
+// NCP_CHILD_EXIT_BAD_REQUEST (no socket in the request). The parent learns the first two as its
+// socket hanging up without a HELLO (16010007), the third as a HELLO without a root (16010008).
+[[noreturn]] void RunIpcChild(void* library, const WireRequest& request,
+                              const std::function<void()>& before_user_code);
+
+}  // namespace ncp::core
