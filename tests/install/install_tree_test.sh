@@ -72,6 +72,8 @@ run_demo() {  # run_demo LABEL DEMO [env...]
   grep -q "signal 9" <<<"$out" || fail "$label: kill not reported"
   grep -q "signal 11" <<<"$out" || fail "$label: crash not reported"
   grep -q "^done: " <<<"$out" || fail "$label: did not finish"
+  # The isolated child ran its entry inside the sandbox (pid 2 under the launcher's init).
+  grep -q "inside: pid 2, parent 1" <<<"$out" || fail "$label: the isolated child did not run"
   # Isolated starts go through the ncp-launch installed beside the library; the library must
   # find it (and ncp-launch its profiles) wherever the prefix is.
   if grep -q "not found near" <<<"$out"; then fail "$label: a helper was not found"; fi
@@ -90,8 +92,11 @@ echo "== move the prefix: $prefix -> $work/moved"
 mv "$prefix" "$work/moved"
 moved=$work/moved
 check "the moved helper and launcher still find the libraries"
-ldd "$moved/libexec/ncp/ncp-child" | grep -q "$moved/lib/libchild_process.so" ||
-  fail "moved ncp-child does not resolve libchild_process.so inside the moved prefix"
+for f in libexec/ncp/ncp-child bin/ncp-launch; do
+  resolved=$(ldd "$moved/$f" | awk '$1 == "libchild_process.so.0" {print $3}')
+  [ "$resolved" -ef "$moved/lib/libchild_process.so.0" ] ||
+    fail "moved $f resolves libchild_process.so.0 to '$resolved', not inside the moved prefix"
+done
 run_demo relocated "$work/examples/ncp-demo" LD_LIBRARY_PATH="$moved/lib"
 diff "$work/starts.installed" "$work/starts.relocated" ||
   fail "the starts' results differ after the move"
