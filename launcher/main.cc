@@ -51,6 +51,13 @@ constexpr char kUsage[] =
     "126 the program cannot run; 127 the program was not found; for an entry, 0 when it\n"
     "returns, 120 library not loaded, 121 no such entry, 122 bad launch request.\n\n";
 
+constexpr char kEpilogue[] =
+    "\nProfiles: --profile NAME looks for NAME.profile in $XDG_CONFIG_HOME/ncp/profiles\n"
+    "(~/.config/ncp/profiles), then in share/ncp/profiles beside this program's prefix.\n"
+    "Shipped: default, network, strict, audit. A PATH (with a '/') is read as given.\n"
+    "Compiled filters are cached in $XDG_CACHE_HOME/ncp/seccomp (~/.cache/ncp/seccomp).\n"
+    "See ncp-launch(1) and ncp-profile(5).\n";
+
 int64_t NowMicros() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -143,7 +150,7 @@ int Run(int argc, char** argv) {
   std::fputs(cli.diagnostics.Render().c_str(), stderr);
   if (!cli.ok()) return kLauncherError;
   if (cli.actions.help) {
-    std::printf("%s%s", kUsage, ncp::policy::OptionsHelp().c_str());
+    std::printf("%s%s%s", kUsage, ncp::policy::OptionsHelp().c_str(), kEpilogue);
     return 0;
   }
   if (cli.actions.version) {

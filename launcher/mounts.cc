@@ -96,7 +96,14 @@ Status MountProc(bool own_pid_namespace) {
   }
   NCP_RETURN_IF_ERROR(MakeDirs(target, 0555));
   if (mount("proc", target.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
-    return ErrnoError("mount proc on " + target);
+    // A container that over-mounts parts of its /proc (Docker's masked paths) makes the
+    // kernel refuse a fresh proc instance in a new user namespace.
+    const int err = errno;
+    return ErrnoError("mount proc on " + target +
+                          (err == EPERM ? " (a container that masks /proc paths refuses a new "
+                                          "proc; Docker: --security-opt systempaths=unconfined)"
+                                        : ""),
+                      err);
   }
   return Status::Ok();
 }

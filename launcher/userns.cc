@@ -65,6 +65,17 @@ std::string OneIdMap(uint32_t inside, uint32_t outside) {
   return std::to_string(inside) + " " + std::to_string(outside) + " 1\n";
 }
 
+// Whether this process already runs under a seccomp filter ("Seccomp: 2"): then the refusal
+// most likely comes from that filter (a container's), not from a sysctl.
+bool UnderSeccompFilter() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Seccomp:", 0) == 0) return line.find('2') != std::string::npos;
+  }
+  return false;
+}
+
 }  // namespace
 
 Status WriteIdMaps(pid_t child, uint32_t inside_uid, uint32_t inside_gid,
@@ -106,9 +117,14 @@ std::string UserNamespaceRefusedReason(int err) {
     return prefix +
            "kernel.apparmor_restrict_unprivileged_userns=1 (an AppArmor profile must allow it)";
   }
-  return prefix +
-         "probably a container's seccomp profile (Docker's default refuses it), or nested "
-         "namespaces beyond the limit";
+  if (UnderSeccompFilter()) {
+    return prefix +
+           "a seccomp filter on ncp-launch refuses it, as Docker's default profile does; run "
+           "the container with --security-opt seccomp=<a profile that also allows clone, "
+           "unshare, mount, umount2, pivot_root, mount_setattr, sethostname> (ncp ships "
+           "scripts/docker-seccomp.json) and --security-opt systempaths=unconfined";
+  }
+  return prefix + "probably nested user namespaces beyond the kernel's limit (32 levels)";
 }
 
 }  // namespace ncp::launcher

@@ -229,6 +229,10 @@ TEST(Launcher, RefusedUserNamespaceIsOneLineAndExit125) {
             std::string::npos)
       << run.err;
   EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  // The refusal came from a filter on ncp-launch: the line names that cause and the fix.
+  EXPECT_NE(run.err.find("a seccomp filter on ncp-launch refuses it"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("--security-opt seccomp="), std::string::npos) << run.err;
 }
 
 TEST(Launcher, MissingProgramExits127) {
