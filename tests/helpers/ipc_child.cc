@@ -14,6 +14,7 @@
 #include "AbilityKit/native_child_process.h"
 #include "IPCKit/ipc_kit.h"
 #include "ipc_child_protocol.h"
+#include "testing/ipc_test_handlers.h"
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -26,49 +27,6 @@ std::atomic<int32_t> g_recorded{0};
 std::atomic<int32_t> g_main_proc_tid{0};
 
 void Started(int, OHIPCRemoteProxy* proxy) { OH_IPCRemoteProxy_Destroy(proxy); }
-
-int NewStubRequest(uint32_t, const OHIPCParcel*, OHIPCParcel* reply, void*) {
-  return OH_IPCParcel_WriteInt32(reply, 4242);
-}
-
-int FdExchange(const OHIPCParcel* data, OHIPCParcel* reply) {
-  int32_t fd = -1;
-  if (OH_IPCParcel_ReadFileDescriptor(data, &fd) != OH_IPC_SUCCESS) return OH_IPC_PARCEL_READ_ERROR;
-  char text[128] = {};
-  ssize_t got = read(fd, text, sizeof text - 1);
-  close(fd);
-  text[got > 0 ? got : 0] = '\0';
-  if (OH_IPCParcel_WriteString(reply, text) != OH_IPC_SUCCESS) return OH_IPC_PARCEL_WRITE_ERROR;
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return OH_IPC_INNER_ERROR;
-  (void)!write(pipe_fds[1], "from child", 10);
-  close(pipe_fds[1]);
-  int result = OH_IPCParcel_WriteFileDescriptor(reply, pipe_fds[0]);
-  close(pipe_fds[0]);
-  return result;
-}
-
-int CallBack(const OHIPCParcel* data, OHIPCParcel* reply) {
-  OHIPCRemoteProxy* proxy = OH_IPCParcel_ReadRemoteProxy(data);
-  int32_t value = 0;
-  if (proxy == nullptr || OH_IPCParcel_ReadInt32(data, &value) != OH_IPC_SUCCESS) {
-    OH_IPCRemoteProxy_Destroy(proxy);
-    return OH_IPC_PARCEL_READ_ERROR;
-  }
-  OHIPCParcel* request = OH_IPCParcel_Create();
-  OHIPCParcel* answer = OH_IPCParcel_Create();
-  OH_IPCParcel_WriteInt32(request, value + 1);
-  int result =
-      OH_IPCRemoteProxy_SendRequest(proxy, NCP_IPC_CHILD_ECHO_INT, request, answer, nullptr);
-  int32_t echoed = -1;
-  OH_IPCParcel_ReadInt32(answer, &echoed);
-  OH_IPCParcel_WriteInt32(reply, result);
-  OH_IPCParcel_WriteInt32(reply, echoed);
-  OH_IPCParcel_Destroy(request);
-  OH_IPCParcel_Destroy(answer);
-  OH_IPCRemoteProxy_Destroy(proxy);
-  return OH_IPC_SUCCESS;
-}
 
 // Every thread of this process, and the ones they start later, on `cpu`.
 int PinProcess(int32_t cpu) {
@@ -113,29 +71,19 @@ int OnRequest(uint32_t code, const OHIPCParcel* data, OHIPCParcel* reply, void*)
     case NCP_IPC_CHILD_GET_PID:
       return OH_IPCParcel_WriteInt32(reply, getpid());
     case NCP_IPC_CHILD_FD_EXCHANGE:
-      return FdExchange(data, reply);
+      return ncp::testing::ServeFdExchange(data, reply, "from child");
     case NCP_IPC_CHILD_CALL_BACK:
-      return CallBack(data, reply);
-    case NCP_IPC_CHILD_RETURN_OBJECT: {
-      OHIPCRemoteProxy* proxy = OH_IPCParcel_ReadRemoteProxy(data);
-      if (proxy == nullptr) return OH_IPC_PARCEL_READ_ERROR;
-      int result = OH_IPCParcel_WriteRemoteProxy(reply, proxy);
-      OH_IPCRemoteProxy_Destroy(proxy);
-      return result;
-    }
+      return ncp::testing::ServeCallBack(data, reply, NCP_IPC_CHILD_ECHO_INT);
+    case NCP_IPC_CHILD_RETURN_OBJECT:
+      return ncp::testing::ServeReturnObject(data, reply);
     case NCP_IPC_CHILD_RECORD:
       if (OH_IPCParcel_ReadInt32(data, &a) != OH_IPC_SUCCESS) return OH_IPC_PARCEL_READ_ERROR;
       g_recorded += a;
       return OH_IPC_SUCCESS;
     case NCP_IPC_CHILD_GET_RECORDED:
       return OH_IPCParcel_WriteInt32(reply, g_recorded.load());
-    case NCP_IPC_CHILD_NEW_STUB: {
-      OHIPCRemoteStub* stub =
-          OH_IPCRemoteStub_Create("ncp.test.ChildStub", NewStubRequest, nullptr, nullptr);
-      int result = OH_IPCParcel_WriteRemoteStub(reply, stub);
-      OH_IPCRemoteStub_Destroy(stub);  // the parcel holds its own reference
-      return result;
-    }
+    case NCP_IPC_CHILD_NEW_STUB:
+      return ncp::testing::ServeNewStub(reply, "ncp.test.ChildStub");
     case NCP_IPC_CHILD_CRASH:
       *static_cast<volatile int*>(nullptr) = 1;
       return OH_IPC_SUCCESS;

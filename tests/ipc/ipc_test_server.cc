@@ -17,6 +17,7 @@
 #include "IPCKit/ipc_kit.h"
 #include "ncp_ipc_private.h"
 #include "test_server_protocol.h"
+#include "testing/ipc_test_handlers.h"
 
 namespace {
 
@@ -26,50 +27,6 @@ std::atomic<int32_t> g_recorded{0};
 std::mutex g_signal_mutex;
 std::condition_variable g_signalled;
 bool g_signal = false;
-
-int ChildStubRequest(uint32_t, const OHIPCParcel*, OHIPCParcel* reply, void*) {
-  return OH_IPCParcel_WriteInt32(reply, 4242);
-}
-
-int CallBack(const OHIPCParcel* data, OHIPCParcel* reply) {
-  OHIPCRemoteProxy* proxy = OH_IPCParcel_ReadRemoteProxy(data);
-  int32_t value = 0;
-  if (proxy == nullptr || OH_IPCParcel_ReadInt32(data, &value) != OH_IPC_SUCCESS) {
-    OH_IPCRemoteProxy_Destroy(proxy);
-    return OH_IPC_PARCEL_READ_ERROR;
-  }
-  OHIPCParcel* request = OH_IPCParcel_Create();
-  OHIPCParcel* answer = OH_IPCParcel_Create();
-  OH_IPCParcel_WriteInt32(request, value + 1);
-  int result = OH_IPCRemoteProxy_SendRequest(proxy, kEchoInt, request, answer, nullptr);
-  int32_t echoed = -1;
-  OH_IPCParcel_ReadInt32(answer, &echoed);
-  OH_IPCParcel_WriteInt32(reply, result);
-  OH_IPCParcel_WriteInt32(reply, echoed);
-  OH_IPCParcel_Destroy(request);
-  OH_IPCParcel_Destroy(answer);
-  OH_IPCRemoteProxy_Destroy(proxy);
-  return OH_IPC_SUCCESS;
-}
-
-int FdExchange(const OHIPCParcel* data, OHIPCParcel* reply) {
-  int32_t fd = -1;
-  if (OH_IPCParcel_ReadFileDescriptor(data, &fd) != OH_IPC_SUCCESS) return OH_IPC_PARCEL_READ_ERROR;
-  char text[128] = {};
-  ssize_t got = ::read(fd, text, sizeof(text) - 1);
-  ::close(fd);
-  if (got < 0) got = 0;
-  text[got] = '\0';
-  OH_IPCParcel_WriteString(reply, text);
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return OH_IPC_INNER_ERROR;
-  const char kMessage[] = "from server";
-  (void)!::write(pipe_fds[1], kMessage, sizeof(kMessage) - 1);
-  ::close(pipe_fds[1]);
-  int result = OH_IPCParcel_WriteFileDescriptor(reply, pipe_fds[0]);
-  ::close(pipe_fds[0]);
-  return result;
-}
 
 int OnRequest(uint32_t code, const OHIPCParcel* data, OHIPCParcel* reply, void*) {
   int32_t value = 0;
@@ -88,27 +45,17 @@ int OnRequest(uint32_t code, const OHIPCParcel* data, OHIPCParcel* reply, void*)
       OH_IPCParcel_WriteInt32(reply, OH_IPCSkeleton_IsHandlingTransaction());
       OH_IPCParcel_WriteInt32(reply, OH_IPCSkeleton_IsLocalCalling());
       return OH_IPCParcel_WriteInt32(reply, static_cast<int32_t>(::getpid()));
-    case kNewStub: {
-      OHIPCRemoteStub* stub =
-          OH_IPCRemoteStub_Create("ncp.test.ServerChild", ChildStubRequest, nullptr, nullptr);
-      int result = OH_IPCParcel_WriteRemoteStub(reply, stub);
-      OH_IPCRemoteStub_Destroy(stub);  // the reply (then the parent) keeps it alive
-      return result;
-    }
+    case kNewStub:
+      return ncp::testing::ServeNewStub(reply, "ncp.test.ServerChild");
     case kCallBack:
-      return CallBack(data, reply);
+      return ncp::testing::ServeCallBack(data, reply, kEchoInt);
     case kFdExchange:
-      return FdExchange(data, reply);
+      return ncp::testing::ServeFdExchange(data, reply, "from server");
     case kCrash:
       ::kill(::getpid(), SIGKILL);
       return OH_IPC_SUCCESS;
-    case kReturnObject: {
-      OHIPCRemoteProxy* proxy = OH_IPCParcel_ReadRemoteProxy(data);
-      if (proxy == nullptr) return OH_IPC_PARCEL_READ_ERROR;
-      int result = OH_IPCParcel_WriteRemoteProxy(reply, proxy);
-      OH_IPCRemoteProxy_Destroy(proxy);
-      return result;
-    }
+    case kReturnObject:
+      return ncp::testing::ServeReturnObject(data, reply);
     case kRecordAsync:
       OH_IPCParcel_ReadInt32(data, &value);
       g_recorded += value;
