@@ -24,7 +24,8 @@ typedef enum Ability_NativeChildProcess_ErrCode {
     NCP_NO_ERROR = 0,
     /** An argument is invalid. */
     NCP_ERR_INVALID_PARAM = 401,
-    /** Native child processes are not supported (isolated starts without ncp-launch). */
+    /** Native child processes are not supported on this device (OpenHarmony only; ncp does
+        not return it). */
     NCP_ERR_NOT_SUPPORTED = 801,
     /** Internal error. */
     NCP_ERR_INTERNAL = 16000050,

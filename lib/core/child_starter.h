@@ -16,9 +16,10 @@ namespace ncp::core {
 // process's Start/Create requests from 0.
 std::string ChildProcessName(const std::string& custom, const std::string& library);
 
-// kFailedPrecondition inside a child, kResourceExhausted at the limit, kNotSupported for an
-// isolated start (ncp-launch is wired in by the isolation work), kUnavailable / kInternal when
-// the system refuses.
+// kFailedPrecondition inside a child, kResourceExhausted at the limit, kUnavailable when
+// ncp-launch is missing or isolationUid cannot be had without setuid (isolated starts), and
+// kUnavailable / kInternal when the system refuses. An isolated start's fork-server child
+// execs ncp-launch in request mode; the pid returned is the launcher's.
 base::StatusOr<pid_t> StartChild(const ChildRequest& request,
                                  std::function<void(const ExitRecord&)> on_exit = {});
 
