@@ -71,8 +71,10 @@ std::string ProfileFor(const ChildRequest& request) {
 base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& request) {
   auto launcher = LauncherPath();
   if (!launcher.ok()) return launcher.status();
+  // "--profile=NAME" in one word: a name that starts with '-' stays a (missing) profile and
+  // can never be read as another option, such as --no-seccomp.
   std::vector<std::string> argv{*launcher, "--request-fd=" + std::to_string(kRequestFd),
-                                "--profile", ProfileFor(request)};
+                                "--profile=" + ProfileFor(request)};
   if (request.isolation_uid) {
     if (base::Status available = base::IsolationUidAvailable(); !available.ok()) {
       const std::string why = "isolationUid: no distinct host uid without setuid: " +

@@ -53,8 +53,9 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds) {
 [[noreturn]] void ExecLauncher() {
   auto request = ReadRequest(kRequestFd);
   if (!request.ok() || request->launcher_argv.empty()) {
-    base::LogLine("child %d: no launcher in an isolated start request: %s",
-                  static_cast<int>(getpid()), request.status().ToString().c_str());
+    base::LogLine("child %d: isolated start without a launcher: %s", static_cast<int>(getpid()),
+                  request.ok() ? "no launcher command in the request"
+                               : request.status().ToString().c_str());
     _exit(NCP_CHILD_EXIT_BAD_REQUEST);
   }
   std::vector<char*> argv;

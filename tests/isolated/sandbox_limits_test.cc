@@ -98,6 +98,19 @@ TEST(IsolatedLimits, ABrokenProfileStartsNothingAndNamesFileAndLine) {
   EXPECT_NE(err.find("frobnicate"), std::string::npos) << err;
 }
 
+TEST(IsolatedLimits, AProfileNameCannotBecomeALauncherOption) {
+  NCP_REQUIRE_USERNS();
+  // A name that looks like the launcher's own --no-seccomp must stay a profile name (one that
+  // does not exist): nothing runs, rather than a child without a filter.
+  IsolatedParent parent("--no-seccomp", "WriteSucc", "");
+  std::string first = parent.Line(), second = parent.Line();
+  if (first.rfind("exit", 0) == 0) std::swap(first, second);
+  ASSERT_GT(ParseInt(first, "child"), 0) << first;
+  EXPECT_EQ(second, "exit 125 0");
+  const std::string err = parent.Finish();
+  EXPECT_NE(err.find("--no-seccomp"), std::string::npos) << err;
+}
+
 TEST(IsolatedLimits, KillingTheApplicationKillsTheWholeSandbox) {
   NCP_REQUIRE_USERNS();
   IsolatedParent parent(ShippedProfile("default"), "Sleep", "");
