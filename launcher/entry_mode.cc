@@ -1,12 +1,13 @@
 #include "launcher/entry_mode.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 #include "base/log.h"
+#include "base/read_whole_fd.h"
 #include "core/child_runtime.h"
 #include "core/wire.h"
 #include "launcher/child_setup.h"
@@ -37,21 +38,13 @@ int64_t NowMicros() {
 }
 
 base::StatusOr<std::vector<sock_filter>> ReadFilter(int fd) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return base::ErrnoError("fstat the seccomp filter fd");
-  if (st.st_size <= 0 || st.st_size % sizeof(sock_filter) != 0) {
+  auto bytes = base::ReadWholeFd(fd, "the seccomp filter");
+  if (!bytes.ok()) return bytes.status();
+  if (bytes->empty() || bytes->size() % sizeof(sock_filter) != 0) {
     return base::Error(base::Code::kInvalidArgument, "malformed seccomp filter fd");
   }
-  std::vector<sock_filter> program(static_cast<size_t>(st.st_size) / sizeof(sock_filter));
-  char* out = reinterpret_cast<char*>(program.data());
-  size_t done = 0;
-  while (done < static_cast<size_t>(st.st_size)) {
-    const ssize_t n = pread(fd, out + done, static_cast<size_t>(st.st_size) - done,
-                            static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return base::ErrnoError("read the seccomp filter");
-    done += static_cast<size_t>(n);
-  }
+  std::vector<sock_filter> program(bytes->size() / sizeof(sock_filter));
+  std::memcpy(program.data(), bytes->data(), bytes->size());
   return program;
 }
 

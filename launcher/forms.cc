@@ -33,20 +33,6 @@ mode_t CurrentUmask() {
   return mask;
 }
 
-base::StatusOr<std::string> ReadWholeFd(int fd) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return base::ErrnoError("fd " + std::to_string(fd));
-  std::string bytes(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return base::ErrnoError("read the request fd " + std::to_string(fd));
-    done += static_cast<size_t>(n);
-  }
-  return bytes;
-}
-
 }  // namespace
 
 void AllowExecForPrograms(std::vector<policy::OptionEvent>* events) {
@@ -99,9 +85,7 @@ base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request
     return base::Error(base::Code::kInvalidArgument,
                        "--fd has no meaning in request mode: the request names its fds");
   }
-  auto bytes = ReadWholeFd(request_fd);
-  if (!bytes.ok()) return bytes.status();
-  auto decoded = core::DecodeRequest(*bytes);
+  auto decoded = core::ReadRequest(request_fd);
   if (!decoded.ok()) return decoded.status();
   core::WireRequest request = std::move(*decoded);
   std::vector<FdPlacement> passed;

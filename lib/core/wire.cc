@@ -1,10 +1,8 @@
 #include "core/wire.h"
 
-#include <errno.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstring>
+
+#include "base/read_whole_fd.h"
 
 namespace ncp::core {
 namespace {
@@ -109,18 +107,9 @@ base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes) {
 }
 
 base::StatusOr<WireRequest> ReadRequest(int fd) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return base::ErrnoError("stat the launch request");
-  std::string bytes(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return base::ErrnoError("read the launch request");
-    if (n == 0) return base::Error(base::Code::kInvalidArgument, "launch request shrank");
-    done += static_cast<size_t>(n);
-  }
-  return DecodeRequest(bytes);
+  auto bytes = base::ReadWholeFd(fd, "the launch request");
+  if (!bytes.ok()) return bytes.status();
+  return DecodeRequest(*bytes);
 }
 
 }  // namespace ncp::core
