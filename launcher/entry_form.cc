@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "launcher/entry_mode.h"
+#include "launcher/environment.h"
 #include "launcher/library_path.h"
 
 namespace ncp::launcher {
@@ -82,6 +83,7 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   PreparedEntry out;
   out.plan = plan;
   auto library = ResolveLibraryOnHost(request.library, request.environment);
+  request.environment = ApplyEnvRules(plan, request.environment);
   if (!library.ok()) return library.status();
   auto self = OwnExecutablePath();
   if (!self.ok()) return self.status();

@@ -39,8 +39,9 @@ struct PreparedEntry {
   base::UniqueFd filter_memfd;
 };
 
-// `request.environment` must already be the sandbox's environment (env rules applied);
-// `request.library` is resolved with that environment's search variables. `passed_fds` are
+// `request.environment` is the caller's environment: `request.library` is resolved with its
+// search variables (NCP_LIBRARY_PATH, LD_LIBRARY_PATH) before the plan's env rules (clearenv
+// in the shipped profiles) turn it into the sandbox's environment. `passed_fds` are
 // the named fds (and the IPC fd) as {fd in this process, number in the sandbox}.
 base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireRequest request,
                                            const std::vector<FdPlacement>& passed_fds,

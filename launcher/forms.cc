@@ -6,7 +6,6 @@
 #include <algorithm>
 
 #include "launcher/environment.h"
-#include "launcher/library_path.h"
 
 namespace ncp::launcher {
 namespace {
@@ -69,7 +68,7 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
   request.symbol = entry->symbol;
   request.params = entry->params;
   request.process_name = entry->symbol;
-  request.environment = ApplyEnvRules(plan, OwnEnvironment());
+  request.environment = OwnEnvironment();
   request.umask = CurrentUmask();
   std::vector<FdPlacement> passed;
   for (size_t i = 0; i < named.size(); ++i) {
@@ -100,12 +99,6 @@ base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request
     }
     passed.push_back({request.ipc_fd, request.ipc_fd});
   }
-  // Found with the caller's search path (NCP_LIBRARY_PATH...), before the profile's environment
-  // rules (clearenv in the shipped profiles) take it away.
-  auto library = ResolveLibraryOnHost(request.library, request.environment);
-  if (!library.ok()) return library.status();
-  request.library = *library;
-  request.environment = ApplyEnvRules(plan, request.environment);
   // The sandbox's files are created with the caller's umask; the runtime keeps ours (it is
   // told to keep its own context), and exec carries it into the sandbox.
   umask(static_cast<mode_t>(request.umask & 0777));

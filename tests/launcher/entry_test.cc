@@ -231,6 +231,20 @@ TEST(Entry, BrokenProfileNamesFileAndLineAndStartsNothing) {
   EXPECT_EQ(run.out, "");
 }
 
+TEST(Entry, ABareLibraryNameIsFoundWithTheCallersSearchPathThoughTheProfileClearsIt) {
+  NCP_REQUIRE_USERNS();
+  const std::string dir = kEntries.substr(0, kEntries.rfind('/'));
+  const std::string name = kEntries.substr(kEntries.rfind('/') + 1);
+  RunOptions options;
+  options.before_exec = [dir] { setenv("NCP_LIBRARY_PATH", dir.c_str(), 1); };
+  // The default profile clears the environment: the search must use the caller's.
+  LauncherRun run = RunLauncher({"--profile", ShippedProfile("default"), "--fd", "out=1",
+                                 name + ":EchoParams", "--params", "found"},
+                                options);
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.out, "found");
+}
+
 TEST(Entry, MissingLibraryAndSymbol) {
   NCP_REQUIRE_USERNS();
   EXPECT_EQ(
