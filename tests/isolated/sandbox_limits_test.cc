@@ -116,9 +116,10 @@ TEST(IsolatedLimits, KillingTheApplicationKillsTheWholeSandbox) {
   IsolatedParent parent(ShippedProfile("default"), "Sleep", "");
   const pid_t launcher = ParseInt(parent.Line(), "child");
   ASSERT_GT(launcher, 0);
-  // Launcher → init → entry: wait until the entry exists, then remember all of them.
+  // Launcher → init → entry: wait for that steady state (a start passes through short-lived
+  // intermediate processes), then remember all of them.
   std::vector<pid_t> sandbox;
-  for (int i = 0; i < 500 && sandbox.size() < 2; ++i) {
+  for (int i = 0; i < 500 && sandbox.size() != 2; ++i) {
     sandbox = Descendants(launcher);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -208,7 +209,7 @@ TEST(IsolatedLimits, IsolationUidRunsTheEntryUnderADistinctHostUid) {
   OH_Ability_DestroyChildProcessConfigs(configs);
   in.read.reset();
   std::vector<pid_t> sandbox;
-  for (int i = 0; i < 500 && sandbox.size() < 2; ++i) {
+  for (int i = 0; i < 500 && sandbox.size() != 2; ++i) {
     sandbox = Descendants(launcher);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
