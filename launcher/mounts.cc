@@ -1,7 +1,12 @@
 // The new root, built the way bubblewrap does it: a tmpfs on /tmp becomes a staging root with
 // the host's root under /oldroot (pivot_root moves the tmpfs away from /tmp, so even sources in
-// the host's /tmp stay reachable); the sandbox root is a second tmpfs at /newroot, filled with
-// binds from /oldroot; then a pivot into /newroot detaches both.
+// the host's /tmp stay reachable); the sandbox root is a second tmpfs at /newroot, filled from
+// /oldroot; then a pivot into /newroot detaches both.
+//
+// Every mount of the plan goes through file descriptors (mount_paths.h, mount_trees.h): its
+// source is opened once as the host sees it, its destination resolved beneath the new root, and
+// a detached tree is attached there with move_mount. No path is joined and walked twice, so a
+// symlink planted in a writable bind cannot move a mount, or a mkdir, out of the new root.
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
@@ -12,6 +17,10 @@
 #include <cerrno>
 #include <string>
 
+#include "launcher/mount_paths.h"
+#include "launcher/mount_syscalls.h"
+#include "launcher/mount_trees.h"
+#include "launcher/proc_cover.h"
 #include "launcher/steps.h"
 
 namespace ncp::launcher {
@@ -19,6 +28,7 @@ namespace {
 
 using base::ErrnoError;
 using base::Status;
+using base::UniqueFd;
 
 constexpr char kStaging[] = "/tmp";
 constexpr char kOldRoot[] = "/oldroot";
@@ -28,104 +38,153 @@ int PivotRootSyscall(const char* new_root, const char* put_old) {
   return static_cast<int>(syscall(SYS_pivot_root, new_root, put_old));
 }
 
-// mount_setattr(2), Linux 5.12: applies to every submount too, unlike MS_REMOUNT|MS_BIND, and
-// leaves the flags the kernel locked (nosuid, nodev... of the original mount) alone.
-Status SetMountAttr(const std::string& path, uint64_t attrs, bool recursive) {
-  mount_attr attr{};
-  attr.attr_set = attrs;
-  if (syscall(SYS_mount_setattr, AT_FDCWD, path.c_str(), recursive ? AT_RECURSIVE : 0, &attr,
-              sizeof(attr)) != 0) {
-    return ErrnoError("mount_setattr " + path);
+// The staging root and the new root's own tmpfs go on fixed paths the launcher made itself in
+// its private mount namespace; nothing a sandbox wrote lies on the way.
+Status MountFixedTmpfs(const char* path) {
+  if (mkdir(path, 0755) != 0 && errno != EEXIST) return ErrnoError(std::string("mkdir ") + path);
+  if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+    return ErrnoError(std::string("mount tmpfs on ") + path);
   }
   return Status::Ok();
 }
 
-Status MakeDirs(const std::string& path, mode_t mode) {
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos != path.size() && path[pos] != '/') continue;
-    const std::string prefix = path.substr(0, pos);
-    if (mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) return ErrnoError("mkdir " + prefix);
+base::StatusOr<UniqueFd> OpenFixedDirectory(const char* path) {
+  UniqueFd fd(open(path, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return ErrnoError(std::string("open ") + path);
+  return fd;
+}
+
+// What building the new root works with, all O_PATH fds.
+struct RootfsContext {
+  UniqueFd staging;    // the staging tmpfs
+  UniqueFd host_root;  // the host's root, where sources are resolved
+  UniqueFd new_root;   // the top of the new root, where destinations are resolved
+  ProcMasks proc_masks;
+};
+
+// A mount on "/" itself covers the tmpfs new_root points into: later destinations must be
+// resolved in what is on top.
+Status ReopenNewRootAfter(const std::string& destination, RootfsContext* c) {
+  if (destination.find_first_not_of('/') != std::string::npos) return Status::Ok();
+  auto top = OpenFixedDirectory(kNewRoot);
+  if (!top.ok()) return top.status();
+  c->new_root = std::move(*top);
+  return Status::Ok();
+}
+
+Status MountTmpfsAt(RootfsContext* c, const std::string& destination, const char* mode) {
+  auto point = ResolveMountPoint(c->new_root.get(), destination, MountPointKind::kDirectory);
+  if (!point.ok()) return point.status();
+  auto tmpfs = NewFilesystem("tmpfs", {{"mode", mode}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  if (!tmpfs.ok()) return tmpfs.status();
+  NCP_RETURN_IF_ERROR(Attach(tmpfs->get(), point->get(), "tmpfs", destination));
+  return ReopenNewRootAfter(destination, c);
+}
+
+Status ApplyPlanMount(RootfsContext* c, const policy::Mount& m) {
+  if (m.kind == policy::MountKind::kTmpfs) return MountTmpfsAt(c, m.destination, "1777");
+  // The source first: a failing source creates no mount point.
+  auto source = OpenMountSource(c->host_root.get(), m.source);
+  if (!source.ok()) {
+    return m.optional && source.status().err() == ENOENT ? Status::Ok() : source.status();
   }
-  return Status::Ok();
-}
-
-// A bind needs a mount point of the same type as its source: a directory or a file.
-Status MakeMountPoint(const std::string& path, bool directory) {
-  if (directory) return MakeDirs(path, 0755);
-  NCP_RETURN_IF_ERROR(MakeDirs(path.substr(0, path.rfind('/')), 0755));
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-  if (fd < 0) return ErrnoError("create mount point " + path);
-  close(fd);
-  return Status::Ok();
-}
-
-Status MountTmpfs(const std::string& path, const char* options) {
-  NCP_RETURN_IF_ERROR(MakeDirs(path, 0755));
-  if (mount("tmpfs", path.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options) != 0) {
-    return ErrnoError("mount tmpfs on " + path);
-  }
-  return Status::Ok();
-}
-
-Status Bind(const std::string& source, const std::string& target, uint64_t attrs) {
   struct stat st {};
-  if (stat(source.c_str(), &st) != 0) return ErrnoError("stat " + source);
-  NCP_RETURN_IF_ERROR(MakeMountPoint(target, S_ISDIR(st.st_mode)));
-  if (mount(source.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
-    return ErrnoError("bind " + source + " on " + target);
-  }
-  return attrs != 0 ? SetMountAttr(target, attrs, /*recursive=*/true) : Status::Ok();
-}
-
-Status ApplyPlanMount(const policy::Mount& m) {
-  const std::string target = kNewRoot + m.destination;
-  if (m.kind == policy::MountKind::kTmpfs) return MountTmpfs(target, "mode=1777");
-  const std::string source = kOldRoot + m.source;
-  if (m.optional && access(source.c_str(), F_OK) != 0 && errno == ENOENT) return Status::Ok();
-  uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-  if (m.kind == policy::MountKind::kReadOnlyBind) attrs |= MOUNT_ATTR_RDONLY;
-  return Bind(source, target, attrs);
+  if (fstat(source->get(), &st) != 0) return ErrnoError("stat " + m.source);
+  auto tree = DetachedBindTree(m, source->get());
+  if (!tree.ok()) return tree.status();
+  auto point =
+      ResolveMountPoint(c->new_root.get(), m.destination,
+                        S_ISDIR(st.st_mode) ? MountPointKind::kDirectory : MountPointKind::kFile);
+  if (!point.ok()) return point.status();
+  NCP_RETURN_IF_ERROR(Attach(tree->get(), point->get(), m.source, m.destination));
+  return ReopenNewRootAfter(m.destination, c);
 }
 
 // A fresh proc needs a pid namespace of our own; without one, the host's is bound instead
 // (mounting a new proc for a pid namespace we do not own is refused).
-Status MountProc(bool own_pid_namespace) {
-  const std::string target = std::string(kNewRoot) + "/proc";
+base::StatusOr<UniqueFd> NewProcTree(const RootfsContext& c, bool own_pid_namespace) {
   if (!own_pid_namespace) {
-    return Bind(std::string(kOldRoot) + "/proc", target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    auto host_proc = OpenMountSource(c.host_root.get(), "/proc");
+    if (!host_proc.ok()) return host_proc.status();
+    return DetachedTree(host_proc->get(), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   }
-  NCP_RETURN_IF_ERROR(MakeDirs(target, 0555));
-  if (mount("proc", target.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
-    // A container that over-mounts parts of its /proc (Docker's masked paths) makes the
-    // kernel refuse a fresh proc instance in a new user namespace.
-    const int err = errno;
-    return ErrnoError("mount proc on " + target +
-                          (err == EPERM ? " (a container that masks /proc paths refuses a new "
-                                          "proc; Docker: --security-opt systempaths=unconfined)"
-                                        : ""),
-                      err);
+  auto proc = NewFilesystem("proc", {}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  // A container that over-mounts parts of its /proc (Docker's masked paths) makes the kernel
+  // refuse a fresh proc instance in a new user namespace.
+  if (!proc.ok() && proc.status().err() == EPERM) {
+    return ErrnoError(proc.status().message() +
+                          " (a container that masks /proc paths refuses a new proc; Docker: "
+                          "--security-opt systempaths=unconfined)",
+                      EPERM);
   }
-  return Status::Ok();
+  return proc;
+}
+
+// Fresh or the host's, the sandbox's /proc is covered the same way.
+Status MountProc(RootfsContext* c, bool own_pid_namespace) {
+  auto point = ResolveMountPoint(c->new_root.get(), "/proc", MountPointKind::kDirectory);
+  if (!point.ok()) return point.status();
+  auto proc = NewProcTree(*c, own_pid_namespace);
+  if (!proc.ok()) return proc.status();
+  NCP_RETURN_IF_ERROR(Attach(proc->get(), point->get(), "proc", "/proc"));
+  return CoverProc(proc->get(), c->proc_masks);
 }
 
 // Only the harmless character devices; no tty, no ptmx, no shm.
-Status MountMinimalDev() {
-  const std::string dev = std::string(kNewRoot) + "/dev";
-  NCP_RETURN_IF_ERROR(MountTmpfs(dev, "mode=0755"));
+Status MountMinimalDev(RootfsContext* c) {
+  auto point = ResolveMountPoint(c->new_root.get(), "/dev", MountPointKind::kDirectory);
+  if (!point.ok()) return point.status();
+  auto dev = NewFilesystem("tmpfs", {{"mode", "0755"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  if (!dev.ok()) return dev.status();
+  NCP_RETURN_IF_ERROR(Attach(dev->get(), point->get(), "tmpfs", "/dev"));
+  // Inside the fresh tmpfs, through its own fd: nothing else can be reached from there.
   for (const char* node : {"null", "zero", "full", "random", "urandom"}) {
-    NCP_RETURN_IF_ERROR(Bind(std::string(kOldRoot) + "/dev/" + node, dev + "/" + node,
-                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC));
+    const std::string name = std::string("/") + node;
+    auto source = OpenMountSource(c->host_root.get(), "/dev" + name);
+    if (!source.ok()) return source.status();
+    auto tree = DetachedTree(source->get(), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+    if (!tree.ok())
+      return ErrnoError(tree.status().message() + " /dev" + name, tree.status().err());
+    auto node_point = ResolveMountPoint(dev->get(), name, MountPointKind::kFile);
+    if (!node_point.ok()) return node_point.status();
+    NCP_RETURN_IF_ERROR(Attach(tree->get(), node_point->get(), "/dev" + name, "/dev" + name));
   }
   const char* const links[][2] = {{"/proc/self/fd", "fd"},
                                   {"/proc/self/fd/0", "stdin"},
                                   {"/proc/self/fd/1", "stdout"},
                                   {"/proc/self/fd/2", "stderr"}};
   for (const auto& link : links) {
-    if (symlink(link[0], (dev + "/" + link[1]).c_str()) != 0) {
-      return ErrnoError("symlink " + dev + "/" + link[1]);
+    if (symlinkat(link[0], dev->get(), link[1]) != 0) {
+      return ErrnoError(std::string("symlink /dev/") + link[1]);
     }
   }
   return Status::Ok();
+}
+
+// The staging root with the host's root under /oldroot, the new root's tmpfs at /newroot.
+base::StatusOr<RootfsContext> EnterStagingRoot() {
+  NCP_RETURN_IF_ERROR(MountFixedTmpfs(kStaging));
+  const std::string put_old = std::string(kStaging) + kOldRoot;
+  if (mkdir(put_old.c_str(), 0755) != 0) return ErrnoError("mkdir " + put_old);
+  if (PivotRootSyscall(kStaging, put_old.c_str()) != 0) {
+    return ErrnoError("pivot_root into the staging tmpfs");
+  }
+  if (chdir("/") != 0) return ErrnoError("chdir /");
+  NCP_RETURN_IF_ERROR(MountFixedTmpfs(kNewRoot));
+  RootfsContext c;
+  auto staging = OpenFixedDirectory("/");
+  auto host_root = OpenFixedDirectory(kOldRoot);
+  auto new_root = OpenFixedDirectory(kNewRoot);
+  if (!staging.ok()) return staging.status();
+  if (!host_root.ok()) return host_root.status();
+  if (!new_root.ok()) return new_root.status();
+  c.staging = std::move(*staging);
+  c.host_root = std::move(*host_root);
+  c.new_root = std::move(*new_root);
+  auto masks = MakeProcMasks(c.staging.get());
+  if (!masks.ok()) return masks.status();
+  c.proc_masks = std::move(*masks);
+  return c;
 }
 
 }  // namespace
@@ -138,21 +197,17 @@ Status MakeRootPrivate() {
 }
 
 Status BuildRootfs(const policy::Plan& plan) {
-  NCP_RETURN_IF_ERROR(MountTmpfs(kStaging, "mode=0755"));
-  NCP_RETURN_IF_ERROR(MakeDirs(std::string(kStaging) + kOldRoot, 0755));
-  if (PivotRootSyscall(kStaging, (std::string(kStaging) + kOldRoot).c_str()) != 0) {
-    return ErrnoError("pivot_root into the staging tmpfs");
-  }
-  if (chdir("/") != 0) return ErrnoError("chdir /");
-  NCP_RETURN_IF_ERROR(MountTmpfs(kNewRoot, "mode=0755"));
+  auto context = EnterStagingRoot();
+  if (!context.ok()) return context.status();
+  RootfsContext& c = *context;
   bool has_tmp = false;
   for (const policy::Mount& m : plan.mounts) {
-    NCP_RETURN_IF_ERROR(ApplyPlanMount(m));
+    NCP_RETURN_IF_ERROR(ApplyPlanMount(&c, m));
     has_tmp = has_tmp || m.destination == "/tmp";
   }
-  if (!has_tmp) NCP_RETURN_IF_ERROR(MountTmpfs(std::string(kNewRoot) + "/tmp", "mode=1777"));
-  NCP_RETURN_IF_ERROR(MountProc(plan.namespaces.pid));
-  return MountMinimalDev();
+  if (!has_tmp) NCP_RETURN_IF_ERROR(MountTmpfsAt(&c, "/tmp", "1777"));
+  NCP_RETURN_IF_ERROR(MountProc(&c, plan.namespaces.pid));
+  return MountMinimalDev(&c);
 }
 
 Status PivotRoot() {
@@ -163,7 +218,10 @@ Status PivotRoot() {
   if (umount2(".", MNT_DETACH) != 0) return ErrnoError("detach the old root");
   if (chdir("/") != 0) return ErrnoError("chdir /");
   // The root itself is read-only; only the plan's binds and tmpfs mounts are writable.
-  return SetMountAttr("/", MOUNT_ATTR_RDONLY, /*recursive=*/false);
+  if (MountSetAttr(AT_FDCWD, "/", 0, MOUNT_ATTR_RDONLY) != 0) {
+    return ErrnoError("mount_setattr / read-only");
+  }
+  return Status::Ok();
 }
 
 }  // namespace ncp::launcher
