@@ -121,8 +121,9 @@ std::string UserNamespaceRefusedReason(int err) {
     return prefix +
            "a seccomp filter on ncp-launch refuses it, as Docker's default profile does; run "
            "the container with --security-opt seccomp=<a profile that also allows clone, "
-           "unshare, mount, umount2, pivot_root, mount_setattr, sethostname> (ncp ships "
-           "scripts/docker-seccomp.json) and --security-opt systempaths=unconfined";
+           "unshare, mount, umount2, pivot_root, mount_setattr, open_tree, move_mount, fsopen, "
+           "fsconfig, fsmount, sethostname> (ncp ships scripts/docker-seccomp.json) and "
+           "--security-opt systempaths=unconfined";
   }
   return prefix + "probably nested user namespaces beyond the kernel's limit (32 levels)";
 }

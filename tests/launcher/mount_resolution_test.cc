@@ -282,5 +282,24 @@ TEST(ProcCoverage, TheProcessOwnEntriesStillWork) {
   EXPECT_EQ(run.out, "/usr/bin/readlink\n1\ncat /proc/self/cmdline \n");
 }
 
+// ---- Docker ----
+
+// scripts/docker-seccomp.json is Docker's default plus what the launcher needs without
+// CAP_SYS_ADMIN. A filter made from it (an outer ncp-launch without namespaces installs it, as
+// Docker would on the container) must let ncp-launch build a whole sandbox: a mount call the
+// file lacks fails here first. Not as root: the outer launcher drops root's capabilities, which
+// mapping root into the inner user namespace would need.
+TEST(DockerSeccomp, TheShippedProfileLetsTheLauncherBuildASandbox) {
+  NCP_REQUIRE_USERNS();
+  RunOptions options;
+  options.as_nobody = geteuid() == 0;
+  LauncherRun run =
+      RunLauncher({"--seccomp-oci", NCP_SOURCE_DIR "/scripts/docker-seccomp.json", "--",
+                   NCP_LAUNCH_PATH, "--profile", ShippedProfile("default"), "--", "/bin/true"},
+                  options);
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_EQ(run.err.find("ncp-launch:"), std::string::npos) << run.err;
+}
+
 }  // namespace
 }  // namespace ncp::testing
