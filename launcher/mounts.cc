@@ -38,8 +38,9 @@ int PivotRootSyscall(const char* new_root, const char* put_old) {
   return static_cast<int>(syscall(SYS_pivot_root, new_root, put_old));
 }
 
-// The staging root and the new root's own tmpfs go on fixed paths the launcher made itself in
-// its private mount namespace; nothing a sandbox wrote lies on the way.
+// The staging tmpfs goes on the host's /tmp, the new root's on /newroot inside the staging one:
+// fixed paths where a mount changes only our private namespace (even if the host's /tmp were a
+// symlink), and nothing is created on the host but /tmp itself when it is missing.
 Status MountFixedTmpfs(const char* path) {
   if (mkdir(path, 0755) != 0 && errno != EEXIST) return ErrnoError(std::string("mkdir ") + path);
   if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
