@@ -306,6 +306,14 @@ TEST(Landlock, RequiredFailsClosedWhereTheCallsAreRefused) {
     EXPECT_EQ(run.err, std::string("ncp-launch: landlock: landlock=required, but the kernel "
                                    "offers no Landlock (landlock_create_ruleset): ") +
                            std::strerror(err) + "\n");
+    // --check says so before anything is started.
+    LauncherRun check =
+        RunLauncher({"--profile", "default", "--landlock=required", "--check"}, options);
+    EXPECT_EQ(check.exit_code(), 0) << check.err;
+    EXPECT_NE(check.out.find(std::string("landlock on this kernel: none (") + std::strerror(err) +
+                             "); landlock=required would stop a start here\n"),
+              std::string::npos)
+        << check.out;
   }
 }
 
