@@ -177,6 +177,20 @@ TEST(Landlock, APassedDirectoryFdWritesNothingOutsideTheWritableBinds) {
   EXPECT_EQ(Contents(writable.path() + "/made-inside"), "new");
 }
 
+// What the mounts allow keeps working under the rules: /proc and /dev as mounted, a passed
+// stderr (a file here) reopened for writing, as `echo x > /dev/stderr` does.
+TEST(Landlock, WhatTheMountsAllowStillWorks) {
+  NCP_REQUIRE_USERNS();
+  REQUIRE_LANDLOCK_ABI(1);
+  const std::vector<std::string> probes = {"write:/proc/self/comm", "read:/proc/self/status",
+                                           "write:/dev/null",       "read:/dev/urandom",
+                                           "write:/dev/stderr",     "read:/"};
+  LauncherRun run = RunLauncher(ProbeArgs("default", {}, probes));
+  ASSERT_EQ(run.exit_code(), 0) << run.err;
+  auto probe = ParseProbe(run.out);
+  for (const std::string& p : probes) EXPECT_EQ(probe[p], "ok") << p;
+}
+
 // A writable bind hidden by a later read-only one gives no rights: its destination now leads
 // into the read-only bind, whose host files must stay read-only for paths from outside.
 TEST(Landlock, AHiddenWritableBindGivesNoRights) {
