@@ -11,7 +11,9 @@
      kill:PID            kill(PID, SIGTERM)
      pidfd-kill:FD       pidfd_send_signal(FD, SIGTERM)
      kill-own-child      fork a child, SIGKILL it, reap it
-     abstract:NAME       connect a stream socket to the abstract Unix address "\0NAME" */
+     abstract:NAME       connect a stream socket to the abstract Unix address "\0NAME"
+     tcgets:FD           ioctl(FD, TCGETS)
+     reopen-tcgets:FD    open /proc/self/fd/FD read-write, then TCGETS on the new fd */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static void Emit(const char* probe, int err) {
@@ -72,6 +76,21 @@ static int ConnectAbstract(const char* name) {
   return err;
 }
 
+static int Tcgets(int fd) {
+  struct termios t;
+  return ioctl(fd, TCGETS, &t) != 0 ? errno : 0;
+}
+
+static int ReopenTcgets(const char* fd) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%s", fd);
+  const int reopened = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (reopened < 0) return errno;
+  const int err = Tcgets(reopened);
+  close(reopened);
+  return err;
+}
+
 /* "FD:NAME" → the fd, and *name pointing at NAME. */
 static int SplitFd(const char* arg, const char** name) {
   const char* colon = strchr(arg, ':');
@@ -106,6 +125,10 @@ static int Run(const char* probe) {
     return KillOwnChild();
   } else if (strncmp(probe, "abstract:", 9) == 0) {
     return ConnectAbstract(probe + 9);
+  } else if (strncmp(probe, "tcgets:", 7) == 0) {
+    return Tcgets(atoi(probe + 7));
+  } else if (strncmp(probe, "reopen-tcgets:", 14) == 0) {
+    return ReopenTcgets(probe + 14);
   }
   return EINVAL;
 }

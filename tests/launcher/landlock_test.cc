@@ -9,6 +9,7 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -189,6 +190,27 @@ TEST(Landlock, WhatTheMountsAllowStillWorks) {
   ASSERT_EQ(run.exit_code(), 0) << run.err;
   auto probe = ParseProbe(run.out);
   for (const std::string& p : probes) EXPECT_EQ(probe[p], "ok") << p;
+}
+
+// Landlock's device-ioctl right (ABI 5) checks ioctls on device files opened after the rules:
+// a terminal passed in keeps its ioctls, and so does the same terminal reopened through
+// /proc/self/fd (a passed device's rule grants them).
+TEST(Landlock, APassedTerminalKeepsItsIoctls) {
+  NCP_REQUIRE_USERNS();
+  REQUIRE_LANDLOCK_ABI(1);
+  UniqueFd master(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_TRUE(master);
+  ASSERT_EQ(grantpt(master.get()), 0);
+  ASSERT_EQ(unlockpt(master.get()), 0);
+  UniqueFd terminal(open(ptsname(master.get()), O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_TRUE(terminal);
+  LauncherRun run = RunLauncher(ProbeArgs("default", {"--fd", "tty=" + kPassed},
+                                          {"tcgets:" + kPassed, "reopen-tcgets:" + kPassed}),
+                                PassingFd(terminal.get()));
+  ASSERT_EQ(run.exit_code(), 0) << run.err;
+  auto probe = ParseProbe(run.out);
+  EXPECT_EQ(probe["tcgets:" + kPassed], "ok");
+  EXPECT_EQ(probe["reopen-tcgets:" + kPassed], "ok");
 }
 
 // A writable bind hidden by a later read-only one gives no rights: its destination now leads
