@@ -49,7 +49,9 @@ class RulesetBuilder {
       if (may_be_missing && errno == ENOENT) return Status::Ok();
       return ErrnoError("open " + path + " for a Landlock rule");
     }
-    if (Status s = AddFd(fd.get(), access); !s.ok()) {
+    struct stat st {};
+    if (fstat(fd.get(), &st) != 0) return ErrnoError("fstat " + path);
+    if (Status s = AddFd(fd.get(), st, access); !s.ok()) {
       return ErrnoError(path + ": " + s.message(), s.err());
     }
     return Status::Ok();
@@ -71,16 +73,14 @@ class RulesetBuilder {
     // a log file keeps working).
     if (writable) access |= LANDLOCK_ACCESS_FS_WRITE_FILE | abi::kAccessFsTruncate;
     if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) access |= abi::kAccessFsIoctlDev;
-    Status s = AddFd(fd, access);
+    Status s = AddFd(fd, st, access);
     if (!s.ok() && s.err() == EBADFD) return Status::Ok();  // pipefs, sockfs, a memfd: no path
     if (!s.ok()) return ErrnoError("passed fd " + std::to_string(fd) + ": " + s.message(), s.err());
     return Status::Ok();
   }
 
  private:
-  Status AddFd(int fd, uint64_t access) {
-    struct stat st {};
-    if (fstat(fd, &st) != 0) return ErrnoError("fstat");
+  Status AddFd(int fd, const struct stat& st, uint64_t access) {
     if (!S_ISDIR(st.st_mode)) access &= abi::kAccessFsOnFiles;
     access &= handled_;
     if (access == 0) return Status::Ok();
