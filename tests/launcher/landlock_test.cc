@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -23,6 +25,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/unique_fd.h"
@@ -101,6 +104,108 @@ void DenyLandlock(int err) {
     _exit(94);
   }
 }
+
+// Makes the kernel look older: ncp-launch and everything it starts ask the landlock_create_ruleset
+// version query of a supervisor (a seccomp user notification), which answers `abi`; every other
+// call goes on to the kernel, which accepts a ruleset of an older ABI's rights.
+class OlderLandlockAbi {
+ public:
+  explicit OlderLandlockAbi(int abi) : abi_(abi) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0) {
+      receiver_.reset(pair[0]);
+      sender_.reset(pair[1]);
+    }
+  }
+  ~OlderLandlockAbi() {
+    if (supervisor_.joinable()) supervisor_.join();
+  }
+
+  // RunLauncher's before_exec: the filter, its listener sent to the test, then exec.
+  RunOptions Options() {
+    RunOptions options;
+    const int sender = sender_.get();
+    options.before_exec = [sender] {
+      sock_filter filter[] = {
+          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_landlock_create_ruleset, 0, 1),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      };
+      sock_fprog prog{static_cast<unsigned short>(std::size(filter)), filter};
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(93);
+      const int listener = static_cast<int>(
+          syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog));
+      if (listener < 0 || !SendFd(sender, listener)) _exit(93);
+      close(listener);
+    };
+    supervisor_ = std::thread([this] { Supervise(); });
+    return options;
+  }
+
+ private:
+  static bool SendFd(int socket, int fd) {
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    return sendmsg(socket, &msg, 0) == 1;
+  }
+
+  static UniqueFd ReceiveFd(int socket) {
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    pollfd pfd{socket, POLLIN, 0};
+    // A hang guard only: the child sends the listener right after fork.
+    if (poll(&pfd, 1, 60000) != 1 || recvmsg(socket, &msg, MSG_CMSG_CLOEXEC) != 1) return {};
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) return {};
+    int fd = -1;
+    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+    return UniqueFd(fd);
+  }
+
+  // Until every process under the filter is gone (the listener hangs up).
+  void Supervise() {
+    UniqueFd listener = ReceiveFd(receiver_.get());
+    if (!listener) return;
+    for (;;) {
+      pollfd pfd{listener.get(), POLLIN, 0};
+      // No time limit: the hang-up comes when the last filtered process has ended.
+      if (poll(&pfd, 1, -1) != 1 || (pfd.revents & POLLIN) == 0) return;
+      seccomp_notif request{};
+      if (ioctl(listener.get(), SECCOMP_IOCTL_NOTIF_RECV, &request) != 0) continue;
+      seccomp_notif_resp response{};
+      response.id = request.id;
+      if (request.data.args[2] == 1U /* VERSION */) {
+        response.val = abi_;
+      } else {
+        response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+      }
+      ioctl(listener.get(), SECCOMP_IOCTL_NOTIF_SEND, &response);
+    }
+  }
+
+  const int abi_;
+  UniqueFd receiver_;
+  UniqueFd sender_;
+  std::thread supervisor_;
+};
 
 // Issue 9, item 3: a file the caller owns (permission bits allow writing it) passed read-only
 // is reopened through /proc/self/fd for writing. The mounts cannot stop that: the magic link
@@ -367,6 +472,45 @@ TEST(Landlock, BestEffortRunsWhereTheCallsAreRefused) {
               std::string::npos)
         << run.err;
   }
+}
+
+// On a kernel with ABI 2 (Debian 12's): required (ABI 3) stops the start; best effort handles
+// what ABI 2 has, so writing a read-only fd's file is refused but truncating it is not yet.
+TEST(Landlock, AnOlderAbiIsUsedAsFarAsItGoesAndRequiredNamesTheShortfall) {
+  NCP_REQUIRE_USERNS();
+  REQUIRE_LANDLOCK_ABI(3);
+  {
+    OlderLandlockAbi abi2(2);
+    LauncherRun run = RunLauncher(
+        {"--profile", "default", "--landlock=required", "--", "/bin/echo", "ran"}, abi2.Options());
+    EXPECT_EQ(run.exit_code(), 125);
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(run.err,
+              "ncp-launch: landlock: landlock=required:3, but the kernel has only Landlock ABI "
+              "2\n");
+  }
+  TempDir dir;
+  const std::string file = dir.path() + "/owned-by-caller";
+  std::ofstream(file) << "original";
+  UniqueFd read_only(open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(read_only);
+  const std::string magic = "/proc/self/fd/" + kPassed;
+  OlderLandlockAbi abi2(2);
+  RunOptions options = abi2.Options();
+  const int fd = read_only.get();
+  options.before_exec = [fd, inner = options.before_exec] {
+    if (dup2(fd, kPassedFd) < 0) _exit(95);
+    inner();
+  };
+  LauncherRun run = RunLauncher(ProbeArgs("default", {"--verbose", "--fd", "file=" + kPassed},
+                                          {"write:" + magic, "truncate:" + magic}),
+                                options);
+  ASSERT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_NE(run.err.find("child  landlock: ABI 2: file rules, refer\n"), std::string::npos)
+      << run.err;
+  auto probe = ParseProbe(run.out);
+  EXPECT_EQ(probe["write:" + magic], "EACCES");
+  EXPECT_EQ(probe["truncate:" + magic], "ok") << "ABI 2 has no truncate right";
 }
 
 TEST(Landlock, RequiredWithoutAMountNamespaceIsAProfileError) {
