@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "launcher/landlock.h"
 #include "launcher/setup_error.h"
 #include "launcher/steps.h"
 #include "launcher/userns.h"
@@ -93,6 +94,16 @@ void SetUpAndExec(const ChildContext& context) {
   Run(c, Step::kSetParentDeathSignal, [&] { return SetParentDeathSignal(c.sync_fd); });
   if (plan.namespaces.pid)
     Run(c, Step::kStartInit, [&] { return StartInit(c.status_fd, c.error_fd); });
+  // After the pivot (the rules name the mounts at their places) and the fd moves (passed fds
+  // get rules by their final numbers), and in the program's process, so init stays outside
+  // the domain and can still signal in. Also in the entry form, before ncp-launch re-execs
+  // itself: its own read-only bind gives it execute, the library's gives read (mmap is not
+  // checked), and the library's constructors then run confined too.
+  if (plan.landlock.mode != policy::LandlockMode::kOff && plan.namespaces.mount) {
+    std::vector<int> passed;
+    for (const FdPlacement& p : spec.fds) passed.push_back(p.to);
+    Run(c, Step::kLandlock, [&] { return ApplyLandlock(plan, passed, spec.verbose); });
+  }
   // Last, so the filter need not allow anything the setup itself uses. The entry form installs
   // it after exec, once its library is loaded (entry_mode.cc).
   if (plan.seccomp.enabled && !spec.seccomp_in_program) {

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "launcher/entry_mode.h"
 #include "launcher/forms.h"
+#include "launcher/landlock.h"
 #include "launcher/launch.h"
 #include "launcher/profile_dirs.h"
 #include "launcher/self_check.h"
@@ -178,7 +179,10 @@ int Run(int argc, char** argv) {
                        static_cast<long long>(NowMicros() - resolve_start));
   }
   if (cli.actions.check || cli.actions.explain_seccomp) {
-    if (cli.actions.check) std::fputs(ncp::policy::DescribePlan(*resolved.plan).c_str(), stdout);
+    if (cli.actions.check) {
+      std::fputs(ncp::policy::DescribePlan(*resolved.plan).c_str(), stdout);
+      std::fputs(ncp::launcher::DescribeLandlockSupport(*resolved.plan).c_str(), stdout);
+    }
     if (cli.actions.explain_seccomp) {
       std::fputs(ncp::policy::ExplainSeccomp(*resolved.plan).c_str(), stdout);
     }

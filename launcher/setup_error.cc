@@ -50,6 +50,8 @@ const char* StepName(Step step) {
       return "set-parent-death-signal";
     case Step::kStartInit:
       return "start-init";
+    case Step::kLandlock:
+      return "landlock";
     case Step::kInstallSeccomp:
       return "install-seccomp";
     case Step::kExec:

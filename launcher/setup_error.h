@@ -30,6 +30,7 @@ enum class Step : uint32_t {
   kDropCapabilities,
   kSetParentDeathSignal,
   kStartInit,
+  kLandlock,
   kInstallSeccomp,
   kExec,
 };

@@ -29,6 +29,18 @@ std::string Where(const SourceLoc& loc) {
   return loc.line > 0 ? loc.file + ":" + std::to_string(loc.line) : loc.file;
 }
 
+std::string LandlockText(const Plan& plan) {
+  switch (plan.landlock.mode) {
+    case LandlockMode::kOff:
+      return "off";
+    case LandlockMode::kBestEffort:
+      return plan.namespaces.mount ? "best-effort" : "best-effort (none: no mount namespace)";
+    case LandlockMode::kRequired:
+      return "required (ABI " + std::to_string(plan.landlock.min_abi) + " or later)";
+  }
+  return "?";
+}
+
 }  // namespace
 
 std::string DescribePlan(const Plan& plan) {
@@ -74,6 +86,7 @@ std::string DescribePlan(const Plan& plan) {
         << " BPF instructions, installed " << (s.before_load ? "before" : "after")
         << " the library is loaded\n";
   }
+  out << "landlock: " << LandlockText(plan) << "\n";
   for (const std::string& w : plan.warnings) out << w << "\n";
   return out.str();
 }

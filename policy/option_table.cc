@@ -45,6 +45,11 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kBindTry, "bind-try", "SRC[:DEST]", P::kAnywhere,
      "like bind, skipped when SRC does not exist"},
     {OptionId::kTmpfs, "tmpfs", "DEST", P::kAnywhere, "a private, empty tmpfs at DEST"},
+    {OptionId::kLandlock, "landlock", "MODE", P::kAnywhere,
+     "Landlock rules that mirror the mounts (read-only binds read, writable ones read-write) and "
+     "keep signals and abstract sockets inside: best-effort (default; as far as the kernel's ABI "
+     "goes, none without Landlock), required[:ABI] (fail unless the kernel has ABI 3, or ABI), "
+     "off"},
 
     {OptionId::kHostname, "hostname", "NAME", P::kAnywhere, "host name (needs unshare-uts)"},
     {OptionId::kUid, "uid", "N", P::kAnywhere, "user id inside the user namespace"},

@@ -38,6 +38,7 @@ enum class OptionId {
   kBind,
   kBindTry,
   kTmpfs,
+  kLandlock,
   // Identity and limits.
   kHostname,
   kUid,

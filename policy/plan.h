@@ -83,6 +83,27 @@ struct SeccompPlan {
 
 bool operator==(const SeccompPlan& a, const SeccompPlan& b);
 
+// Landlock (launcher/landlock.h): file-access rules that mirror the mounts, and signal and
+// abstract-socket scoping, applied right before seccomp.
+enum class LandlockMode : uint8_t {
+  kOff = 0,
+  kBestEffort = 1,  // as far as the running kernel's ABI goes; none without Landlock
+  kRequired = 2,    // fail the start unless the kernel's ABI is at least min_abi
+};
+
+// The ABI `required` means when no number is given: 3 is the first with the truncate right,
+// so a file outside the writable binds can be neither written nor truncated.
+inline constexpr uint32_t kDefaultRequiredLandlockAbi = 3;
+// The highest ABI whose rights ncp-launch knows and uses (launcher/landlock_abi.h).
+inline constexpr uint32_t kHighestKnownLandlockAbi = 7;
+
+struct LandlockPlan {
+  LandlockMode mode = LandlockMode::kBestEffort;
+  uint32_t min_abi = 0;  // kRequired only
+
+  bool operator==(const LandlockPlan&) const = default;
+};
+
 struct Plan {
   Namespaces namespaces;
   std::vector<Mount> mounts;
@@ -94,6 +115,7 @@ struct Plan {
   std::vector<EnvOp> env;
   std::vector<FdMapping> fds;
   SeccompPlan seccomp;
+  LandlockPlan landlock;
   std::vector<std::string> warnings;  // rendered warnings from resolving, for --verbose
 
   bool operator==(const Plan&) const = default;

@@ -12,6 +12,7 @@ constexpr std::string_view kMagic("NCPPLAN\0", 8);
 // Limits far above any sane plan; they only stop hostile input from driving allocations.
 constexpr uint32_t kMaxItems = 1 << 16;
 constexpr uint32_t kMaxPayload = 64 << 20;
+constexpr uint32_t kMaxLandlockAbi = 64;
 
 void WriteAction(ByteWriter& w, const SeccompAction& a) {
   w.U8(static_cast<uint8_t>(a.kind));
@@ -122,6 +123,8 @@ void WritePayload(ByteWriter& w, const Plan& plan) {
     w.U8(insn.jf);
     w.U32(insn.k);
   }
+  w.U8(static_cast<uint8_t>(plan.landlock.mode));
+  w.U32(plan.landlock.min_abi);
   w.U32(static_cast<uint32_t>(plan.warnings.size()));
   for (const std::string& warning : plan.warnings) w.Str(warning);
 }
@@ -202,6 +205,11 @@ bool ReadPayload(ByteReader& r, Plan* plan) {
     s.program.push_back(insn);
   }
   if (s.enabled && s.program.empty()) return false;  // an enabled filter must have a program
+  const uint8_t landlock_mode = r.U8();
+  if (landlock_mode > static_cast<uint8_t>(LandlockMode::kRequired)) return false;
+  plan->landlock.mode = static_cast<LandlockMode>(landlock_mode);
+  plan->landlock.min_abi = r.U32();
+  if (plan->landlock.min_abi > kMaxLandlockAbi) return false;
   uint32_t warnings = r.Count(kMaxItems);
   for (uint32_t i = 0; i < warnings && r.ok(); ++i) plan->warnings.push_back(r.Str());
   return r.ok();

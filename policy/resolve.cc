@@ -154,6 +154,9 @@ class Resolver {
       case OptionId::kTmpfs:
         AddTmpfs(e);
         break;
+      case OptionId::kLandlock:
+        SetLandlock(e);
+        break;
       case OptionId::kHostname:
         if (!IsValidHostname(e.value)) {
           diags_.Error(e.loc, "hostname: '" + e.value +
@@ -223,6 +226,32 @@ class Resolver {
     }
     plan_.mounts.push_back({MountKind::kTmpfs, "", e.value, false});
     if (!first_mount_) first_mount_ = e.loc;
+  }
+
+  // off | best-effort | required | required:ABI; the last one given wins.
+  void SetLandlock(const OptionEvent& e) {
+    LandlockPlan landlock;
+    if (e.value == "off") {
+      landlock.mode = LandlockMode::kOff;
+    } else if (e.value == "best-effort") {
+      landlock.mode = LandlockMode::kBestEffort;
+    } else if (e.value == "required") {
+      landlock = {LandlockMode::kRequired, kDefaultRequiredLandlockAbi};
+    } else if (e.value.starts_with("required:")) {
+      std::optional<uint64_t> abi = ParseUnsigned(std::string_view(e.value).substr(9));
+      if (!abi || *abi < 1 || *abi > kHighestKnownLandlockAbi) {
+        diags_.Error(e.loc, "landlock: '" + e.value + "': the ABI must be a number from 1 to " +
+                                std::to_string(kHighestKnownLandlockAbi));
+        return;
+      }
+      landlock = {LandlockMode::kRequired, static_cast<uint32_t>(*abi)};
+    } else {
+      diags_.Error(e.loc, "landlock: '" + e.value +
+                              "' is not a mode (off, best-effort, required, required:ABI)");
+      return;
+    }
+    plan_.landlock = landlock;
+    landlock_loc_ = e.loc;
   }
 
   void SetId(std::optional<uint32_t>* id, std::optional<SourceLoc>* loc, const OptionEvent& e) {
@@ -313,6 +342,12 @@ class Resolver {
     if (gid_loc_ && !ns.user) {
       diags_.Error(*gid_loc_, "gid needs a user namespace (add unshare-user or unshare-all)");
     }
+    // The rules mirror the mounts; without a new root there is nothing to mirror.
+    if (plan_.landlock.mode == LandlockMode::kRequired && !ns.mount) {
+      diags_.Error(landlock_loc_.value_or(SourceLoc{std::string(kCommandLine), 0}),
+                   "landlock=required needs a mount namespace: its rules mirror the sandbox's "
+                   "mounts (add unshare-mount or unshare-all)");
+    }
     // ncp-launch has no privileges: every other namespace hangs off a new user namespace.
     if (ns.Any() && !ns.user) {
       diags_.Error(*first_unshare_,
@@ -355,6 +390,7 @@ class Resolver {
   internal::SeccompBuilder seccomp_;
   Plan plan_;
   Diagnostics diags_;
+  std::optional<SourceLoc> landlock_loc_;
   std::optional<SourceLoc> hostname_loc_, uid_loc_, gid_loc_, first_mount_, first_unshare_;
 };
 

@@ -20,6 +20,12 @@ ro-bind-try = /etc/ld.so.conf
 ro-bind-try = /etc/ld.so.conf.d
 ro-bind-try = /etc/localtime
 tmpfs = /tmp
+# Landlock mirrors these mounts as a second wall (a passed read-only fd stays read-only when
+# reopened through /proc/self/fd) and keeps signals and abstract sockets inside. Best effort,
+# not required: the shipped profiles must run on every kernel ncp supports (Debian 12's has
+# ABI 2, a container may refuse the calls); a deployment that relies on it says
+# `landlock = required` in its own profile.
+landlock = best-effort
 
 clearenv
 env = PATH=/usr/bin:/bin

@@ -44,10 +44,12 @@ TEST(PlanSerialization, EveryTruncationIsRefused) {
 TEST(PlanSerialization, WrongVersionOrMagicIsRefused) {
   std::string bytes = SerializePlan(RichPlan());
   std::string version = bytes;
-  version[8] = 2;
+  const uint32_t next = kPlanFormatVersion + 1;
+  version[8] = static_cast<char>(next);
   base::StatusOr<Plan> r = DeserializePlan(version);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "malformed plan: format version 2, expected 1");
+  EXPECT_EQ(r.status().message(), "malformed plan: format version " + std::to_string(next) +
+                                      ", expected " + std::to_string(kPlanFormatVersion));
   std::string magic = bytes;
   magic[0] = 'X';
   EXPECT_FALSE(DeserializePlan(magic).ok());
