@@ -126,7 +126,12 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   for (char** env = environ; *env != nullptr; ++env) wire.environment.emplace_back(*env);
   wire.working_directory = CurrentDirectory();
   wire.umask = CurrentUmask();
-  auto memfd = WriteRequestMemfd(EncodeRequest(wire));
+  const std::string encoded = EncodeRequest(wire);
+  if (encoded.size() > kMaxRequestBytes) {
+    return base::Error(base::Code::kInvalidArgument,
+                       "the launch request (params and environment) is larger than 64 MiB");
+  }
+  auto memfd = WriteRequestMemfd(encoded);
   if (!memfd.ok()) return memfd.status();
   fds[0] = memfd->get();
   return ChildRegistry::Instance().Start(request.kind, fds, std::move(on_exit), start_flags);
