@@ -143,7 +143,8 @@ base::Status ChildRegistry::Kill(pid_t pid) {
                        "pid " + std::to_string(pid) + " is not a live child of this process");
   }
   if (syscall(SYS_pidfd_send_signal, it->second.pidfd.get(), SIGKILL, nullptr, 0) != 0) {
-    return base::ErrnoError("pidfd_send_signal to " + std::to_string(pid));
+    const int err = errno;
+    return base::ErrnoError("pidfd_send_signal to " + std::to_string(pid), err);
   }
   it->second.killed = true;
   return base::Status::Ok();
@@ -154,8 +155,9 @@ void ChildRegistry::MonitorLoop() {
   for (;;) {
     int n = epoll_wait(epoll_.get(), events, 4, -1);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      base::LogLine("epoll_wait failed: %s; child exits are no longer observed", strerror(errno));
+      const int err = errno;
+      if (err == EINTR) continue;
+      base::LogLine("epoll_wait failed: %s; child exits are no longer observed", strerror(err));
       return;
     }
     for (int i = 0; i < n; ++i) {

@@ -70,9 +70,10 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds) {
   umask(request->umask);
   ResetSignals();
   execve(argv[0], argv.data(), env.data());
+  const int err = errno;  // before logging, which may change it
   base::LogLine("child %d: cannot run the launcher %s: %s", static_cast<int>(getpid()), argv[0],
-                strerror(errno));
-  _exit(errno == ENOENT ? 127 : 126);
+                strerror(err));
+  _exit(err == ENOENT ? 127 : 126);
 }
 
 [[noreturn]] void RunChild(pid_t server, std::vector<base::UniqueFd>& fds, uint32_t flags) {
@@ -97,10 +98,23 @@ void Start(int sock, const ForkServerMessage& request, std::vector<base::UniqueF
   }
   // Nobody else can reap the child before we do, so this pidfd names it without a race.
   base::UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd.valid()) {
+    // The registry cannot record a child without a pidfd (it kills through it), so there must
+    // be no such child: end it and say the start failed. Reaped here, so no exit record
+    // follows for a pid the registry never heard of.
+    const int err = errno;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    reply.type = ForkServerMessageType::kFailed;
+    reply.error = err;
+    SendMessage(sock, &reply, sizeof reply, nullptr, 0);
+    return;
+  }
   reply.type = ForkServerMessageType::kStarted;
   reply.pid = pid;
   const int fd = pidfd.get();
-  SendMessage(sock, &reply, sizeof reply, &fd, pidfd.valid() ? 1 : 0);
+  SendMessage(sock, &reply, sizeof reply, &fd, 1);
 }
 
 void ReportExits(int sock) {
