@@ -1,14 +1,15 @@
 #include "core/child_registry.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "base/log.h"
 #include "core/install_paths.h"
@@ -95,6 +96,14 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
 
 base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int>& fds,
                                            ExitHook on_exit, uint32_t start_flags) {
+  // On the calling thread, first: its credentials are the ones the child must have (a thread
+  // may have changed its own with raw setresuid; the fork server has the process's old ones).
+  // Heap-allocated: the groups make it 4 KiB.
+  auto request = std::make_unique<ForkServerStartMessage>();
+  if (!CaptureThreadCredentials(&request->credentials)) {
+    const int err = errno;
+    return base::ErrnoError("read the caller's credentials", err);
+  }
   uint32_t id = 0;
   base::UniqueFd socket;
   {
@@ -117,11 +126,11 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
     pending.on_exit = std::move(on_exit);
   }
   // Sent without the lock: a full socket must not stop the monitor from draining replies.
-  ForkServerMessage request{};
-  request.type = ForkServerMessageType::kStart;
-  request.request_id = id;
-  request.flags = start_flags;
-  const bool sent = SendMessage(socket.get(), &request, sizeof request, fds.data(), fds.size());
+  request->header.type = ForkServerMessageType::kStart;
+  request->header.request_id = id;
+  request->header.flags = start_flags;
+  const bool sent =
+      SendMessage(socket.get(), request.get(), sizeof *request, fds.data(), fds.size());
   const int send_errno = errno;
   std::unique_lock lock(mu_);
   Pending& pending = pending_[id];
@@ -202,9 +211,14 @@ void ChildRegistry::OnServerReadable(int socket) {
     AnswerLocked(m.request_id, static_cast<pid_t>(m.pid));
   } else {
     ReleaseSlotLocked(pending.kind);
+    const int err = m.type == ForkServerMessageType::kFailed ? m.error : 0;
+    // EPERM: the child could not take the caller's credentials (the caller holds something the
+    // fork server, started earlier, does not have).
     AnswerLocked(m.request_id,
-                 base::Status(base::Code::kInternal, "the fork server cannot fork",
-                              m.type == ForkServerMessageType::kFailed ? m.error : 0));
+                 base::Status(base::Code::kInternal,
+                              err == EPERM ? "the child cannot have the caller's credentials"
+                                           : "the fork server cannot start the child",
+                              err));
   }
 }
 

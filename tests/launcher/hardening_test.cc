@@ -44,12 +44,12 @@ TEST(Hardening, FdClosedInTheCallerIsRefusedBeforeAnythingIsBuilt) {
     RunOptions options;
     options.before_exec = CloseAllAbove2;
     const std::string fd = "x=" + std::to_string(n);
-    LauncherRun program = RunLauncher(DefaultProfile({"--verbose", "--fd", fd, "--", "/bin/true"}),
-                                      options);
+    LauncherRun program =
+        RunLauncher(DefaultProfile({"--verbose", "--fd", fd, "--", "/bin/true"}), options);
     EXPECT_EQ(program.exit_code(), 125) << program.err;
-    EXPECT_NE(program.err.find("ncp-launch: --fd " + fd + ": fd " + std::to_string(n) +
-                               " is not open"),
-              std::string::npos)
+    EXPECT_NE(
+        program.err.find("ncp-launch: --fd " + fd + ": fd " + std::to_string(n) + " is not open"),
+        std::string::npos)
         << program.err;
     // No clone: nothing of the sandbox was started.
     EXPECT_EQ(program.err.find("parent clone"), std::string::npos) << program.err;
@@ -76,8 +76,8 @@ TEST(Hardening, DirectoryFdIsRefused) {
 
 TEST(Hardening, HugeFdNumberIsACleanError) {
   for (const char* n : {"2147483647", "1048576", "4294967296"}) {
-    LauncherRun run =
-        RunLauncher(DefaultProfile({"--verbose", "--fd", std::string("x=") + n, "--", "/bin/true"}));
+    LauncherRun run = RunLauncher(
+        DefaultProfile({"--verbose", "--fd", std::string("x=") + n, "--", "/bin/true"}));
     EXPECT_EQ(run.exit_code(), 125) << run.err;
     EXPECT_NE(run.err.find("fd: x="), std::string::npos) << run.err;
     EXPECT_EQ(run.err.find("parent clone"), std::string::npos) << run.err;
@@ -111,9 +111,9 @@ TEST(Hardening, ProgramCannotForgeInitsReport) {
     CloseAllAbove2();
     for (int i = 0; i < 8; ++i) open("/dev/null", O_RDWR);  // 3..10
   };
-  LauncherRun run = RunLauncher(DefaultProfile({"--fd", "a=3", "--fd", "b=6", "--fd", "c=8", "--",
-                                                "/bin/bash", "-c", forge}),
-                                options);
+  LauncherRun run = RunLauncher(
+      DefaultProfile({"--fd", "a=3", "--fd", "b=6", "--fd", "c=8", "--", "/bin/bash", "-c", forge}),
+      options);
   EXPECT_EQ(run.exit_code(), 7) << run.err;
   LauncherRun bare = RunLauncher(DefaultProfile({"--", "/bin/bash", "-c", forge}));
   EXPECT_EQ(bare.exit_code(), 7) << bare.err;
@@ -164,8 +164,8 @@ TEST(Hardening, RequestFdMustBeASmallRegularFile) {
       const rlimit as{size_t{1} << 30, size_t{1} << 30};
       setrlimit(RLIMIT_AS, &as);
     };
-    LauncherRun run = RunLauncher({"--request-fd=3", "--profile", ShippedProfile("default")},
-                                  options);
+    LauncherRun run =
+        RunLauncher({"--request-fd=3", "--profile", ShippedProfile("default")}, options);
     EXPECT_EQ(run.exit_code(), 125) << run.err;
     EXPECT_NE(run.err.find(c.message), std::string::npos) << run.err;
   }
@@ -188,9 +188,8 @@ bool ReadUntil(int fd, const std::string& marker, std::string* text) {
 // its first step, init has no handlers yet) ends the sandbox with SIGTERM, every time.
 TEST(Hardening, SignalDuringSetupEndsTheSandbox) {
   NCP_REQUIRE_USERNS();
-  std::vector<std::string> args =
-      DefaultProfile({"--verbose", "--seccomp-allow", "clock_nanosleep, nanosleep", "--",
-                      "/bin/sleep", "60"});
+  std::vector<std::string> args = DefaultProfile(
+      {"--verbose", "--seccomp-allow", "clock_nanosleep, nanosleep", "--", "/bin/sleep", "60"});
   args.insert(args.begin(), NCP_LAUNCH_PATH);
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
