@@ -71,27 +71,28 @@ bool CaptureThreadCredentials(Credentials* out) {
   // setfs[ug]id with an invalid id changes nothing and returns the current one.
   c.uid[3] = static_cast<uint32_t>(syscall(SYS_setfsuid, -1));
   c.gid[3] = static_cast<uint32_t>(syscall(SYS_setfsgid, -1));
-  const int groups = getgroups(0, nullptr);
-  if (groups < 0) return false;
-  if (static_cast<uint32_t>(groups) > kMaxCallerGroups) {
-    errno = E2BIG;
-    return false;
-  }
   gid_t list[kMaxCallerGroups];
   const int n = getgroups(static_cast<int>(kMaxCallerGroups), list);
-  if (n < 0) return false;
+  if (n < 0) {
+    if (errno == EINVAL) errno = E2BIG;  // more groups than the list holds
+    return false;
+  }
   c.group_count = static_cast<uint32_t>(n);
   std::fill(c.groups, c.groups + kMaxCallerGroups, 0);
   std::copy(list, list + n, c.groups);
   if (!CapGet(&c)) return false;
+  // One prctl per capability (no syscall reads a whole set): the bulk of the cost of a
+  // capture. Ambient capabilities are always within permitted and inheritable, so they are
+  // asked for only when that intersection is not empty (inheritable is usually empty).
   c.cap_bounding = 0;
   c.cap_ambient = 0;
+  const uint64_t may_be_ambient = c.cap_permitted & c.cap_inheritable;
   for (int cap = 0; cap <= LastCap(); ++cap) {
     const int bounded = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
     if (bounded < 0) return false;
     if (bounded == 1) c.cap_bounding |= uint64_t{1} << cap;
     // EINVAL before Linux 4.3 (no ambient set): none.
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1) {
+    if (Has(may_be_ambient, cap) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1) {
       c.cap_ambient |= uint64_t{1} << cap;
     }
   }
