@@ -184,7 +184,13 @@ void ChildRegistry::OnServerReadable(int socket) {
   std::vector<base::UniqueFd> fds;
   // Only this thread closes the socket, so reading it outside the lock is safe.
   const ssize_t n = ReceiveMessage(socket, &m, sizeof m, &fds, 1);
-  if (n == 0 || (n < 0 && errno != EBADMSG && errno != EAGAIN)) return OnServerGone(socket);
+  const int receive_errno = errno;
+  if (n == 0 || (n < 0 && receive_errno != EBADMSG && receive_errno != EAGAIN)) {
+    return OnServerGone(socket);
+  }
+  if (n < 0 && receive_errno == EBADMSG && m.type == ForkServerMessageType::kStarted) {
+    return OnStartedWithoutPidfd(socket, m);
+  }
   if (n != sizeof m) return;
 
   if (m.type == ForkServerMessageType::kExited) {
@@ -220,6 +226,23 @@ void ChildRegistry::OnServerReadable(int socket) {
                                            : "the fork server cannot start the child",
                               err));
   }
+}
+
+// The child's pidfd did not fit our fd table (the kernel dropped it: MSG_CTRUNC). Without it
+// the child cannot be recorded (kill goes through it), so it must not run: the server, its
+// parent and only reaper, kills it if it is still unreaped, and the start fails. Its exit
+// record then names a pid we never recorded and is dropped.
+void ChildRegistry::OnStartedWithoutPidfd(int socket, const ForkServerMessage& m) {
+  ForkServerMessage cancel{};
+  cancel.type = ForkServerMessageType::kCancel;
+  cancel.pid = m.pid;
+  SendMessage(socket, &cancel, sizeof cancel, nullptr, 0);
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(m.request_id);
+  if (it == pending_.end() || it->second.answered) return;
+  ReleaseSlotLocked(it->second.kind);
+  AnswerLocked(m.request_id, base::Status(base::Code::kInternal,
+                                          "no room for the child's pidfd in this process", EMFILE));
 }
 
 void ChildRegistry::AnswerLocked(uint32_t request_id, base::StatusOr<pid_t> result) {

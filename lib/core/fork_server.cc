@@ -177,6 +177,16 @@ void Start(int sock, const ForkServerStartMessage& message, std::vector<base::Un
   SendMessage(sock, &reply, sizeof reply, &fd, 1);
 }
 
+// The application could not take the pidfd of `pid` and has failed its start. Only this
+// thread reaps, so a child that waitid still finds is ours and unreaped: killing it by pid
+// cannot hit a recycled pid. One already reaped (ECHILD) is left alone.
+void Cancel(pid_t pid) {
+  siginfo_t info{};
+  if (pid > 0 && waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0) {
+    kill(pid, SIGKILL);
+  }
+}
+
 void ReportExits(int sock) {
   for (;;) {
     int status = 0;
@@ -249,6 +259,9 @@ extern "C" void ncp_internal_fork_server_main(int sock, char** argv) {
       }
       if (n == sizeof request && request.header.type == ForkServerMessageType::kStart) {
         Start(sock, request, fds);
+      } else if (n == sizeof request.header &&
+                 request.header.type == ForkServerMessageType::kCancel) {
+        Cancel(request.header.pid);
       }
       fds.clear();
     }

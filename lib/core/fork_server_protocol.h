@@ -5,6 +5,8 @@
 //                           the header and the calling thread's credentials)
 //   server → app  kStarted  + fds [pidfd of the child]     (or kFailed with an errno)
 //   server → app  kExited   once for every child it reaped
+//   app → server  kCancel   kill child `pid` if it is still unreaped (its kStarted arrived
+//                           without the pidfd: no room in the application's fd table)
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@ enum class ForkServerMessageType : uint32_t {
   kStarted = 2,
   kFailed = 3,
   kExited = 4,
+  kCancel = 5,
 };
 
 struct ForkServerMessage {

@@ -113,5 +113,17 @@ TEST(ForkServer, FailedPidfdOpenStartsNothing) {
   EXPECT_NE(text.find("exits 1\n"), std::string::npos) << text;
 }
 
+// The other side of the same agreement: when the pidfd cannot be received (the application's
+// fd table is full), the start fails instead of waiting forever, and the child does not stay.
+TEST(ForkServer, PidfdThatCannotBeReceivedFailsTheStart) {
+  const std::string text = RunCredentialParent("fulltable");
+  EXPECT_NE(text.find("start first 0 \n"), std::string::npos) << text;
+  EXPECT_NE(text.find("start second 16010003 no room for the child's pidfd in this process"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("children-left 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("exits 1\n"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace ncp::testing

@@ -9,10 +9,13 @@
 //   ncp_test_credential_parent pidfd     starts "first", then makes the fork server's fd table
 //                                        full but for one slot (prlimit), so its pidfd_open for
 //                                        "second" fails
+//   ncp_test_credential_parent fulltable fills its own fd table so that the pidfd of "second"
+//                                        cannot be received
 // Each child writes "NAME Key:\tvalue" lines (ReportCredentials) to our stdout; we write the
 // calling thread's own lines as "caller-NAME ...", "start NAME RC MESSAGE" for each start, and
 // "exits N" once the exit callbacks have fired (or after 10 s).
 #include <dirent.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
@@ -28,6 +31,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "AbilityKit/native_child_process.h"
 #include "ncp/native_child_process_ext.h"
@@ -156,8 +160,36 @@ int main(int argc, char** argv) {
     usleep(300 * 1000);
     std::printf("exits %d\n", g_exits.load());
     return 0;
+  } else if (mode == "fulltable") {
+    // Our own fd table full but for the slots the start itself needs (the umask read, the
+    // request memfd, the socket copy), so the pidfd the fork server sends back cannot be
+    // received. Before the fix the start then waited forever: the alarm ends that.
+    alarm(20);
+    const pid_t server = ForkServerPid();
+    const rlimit limit{256, 256};
+    if (server <= 0 || setrlimit(RLIMIT_NOFILE, &limit) != 0) return 1;
+    std::vector<int> filler;
+    for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filler.push_back(fd);
+    for (int i = 0; i < 2 && !filler.empty(); ++i) {
+      close(filler.back());
+      filler.pop_back();
+    }
+    const int rc = Start("second", "Sleep");
+    for (int fd : filler) close(fd);
+    // The child must not be left running: the server killed it (or it never ran).
+    bool gone = false;
+    for (int i = 0; i < 500 && !gone; ++i) {
+      std::ifstream children("/proc/" + std::to_string(server) + "/task/" + std::to_string(server) +
+                             "/children");
+      std::string any;
+      gone = !(children >> any);
+      if (!gone) usleep(10 * 1000);
+    }
+    std::printf("rc %d children-left %d\n", rc, gone ? 0 : 1);
+    std::printf("exits %d\n", g_exits.load());
+    return 0;
   } else {
-    std::fprintf(stderr, "usage: %s process|thread|pidfd\n", argv[0]);
+    std::fprintf(stderr, "usage: %s process|thread|pidfd|fulltable\n", argv[0]);
     return 2;
   }
   WaitForExits(2);
