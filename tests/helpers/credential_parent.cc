@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   NCP_RegisterChildExitCallback(OnExit, nullptr);
   // Supplementary groups to lose (the process-wide glibc call: every thread has them).
   const gid_t groups[] = {10, 100};
-  if (mode != "pidfd" && setgroups(2, groups) != 0) {
+  if ((mode == "process" || mode == "thread") && setgroups(2, groups) != 0) {
     std::perror("setgroups");
     return 1;
   }
