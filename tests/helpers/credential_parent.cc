@@ -4,7 +4,7 @@
 //   ncp_test_credential_parent process   starts "first" as root, drops the whole process to
 //                                        nobody (setgroups, setresgid, setresuid), starts "second"
 //   ncp_test_credential_parent thread    the main thread stays root; another thread drops only
-//                                        itself with raw syscalls (and CAP_SYS_ADMIN from its
+//                                        itself with raw syscalls (and one capability from its
 //                                        bounding set) and starts "second"
 //   ncp_test_credential_parent pidfd     starts "first", then makes the fork server's fd table
 //                                        full but for one slot (prlimit), so its pidfd_open for
@@ -135,8 +135,13 @@ int main(int argc, char** argv) {
     int rc = -1;
     std::thread([&rc] {
       // Raw syscalls: glibc's wrappers would change every thread of the process.
-      // The bounding set is per thread as well.
-      if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) != 0 ||
+      // The bounding set is per thread as well: drop one capability it still has (a container
+      // may have removed CAP_SYS_ADMIN already).
+      int present = -1;
+      for (int cap : {CAP_SYS_ADMIN, CAP_MKNOD, CAP_NET_RAW, CAP_CHOWN}) {
+        if (present < 0 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) present = cap;
+      }
+      if (present < 0 || prctl(PR_CAPBSET_DROP, present, 0, 0, 0) != 0 ||
           syscall(SYS_setgroups, 0, nullptr) != 0 ||
           syscall(SYS_setresgid, 65534, 65534, 65534) != 0 ||
           syscall(SYS_setresuid, 65534, 65534, 65534) != 0) {
