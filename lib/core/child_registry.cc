@@ -72,7 +72,8 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
   if (!helper.ok()) return helper.status();
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
-    return base::ErrnoError("socketpair for the fork server");
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("socketpair for the fork server", err);
   }
   base::UniqueFd ours(pair[0]), theirs(pair[1]);
   SpawnSpec spec{*helper,
@@ -89,7 +90,8 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
   ev.events = EPOLLIN;
   ev.data.fd = server_socket_.get();
   if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, server_socket_.get(), &ev) != 0) {
-    return base::ErrnoError("epoll_ctl for the fork server");
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("epoll_ctl for the fork server", err);
   }
   return base::Status::Ok();
 }
@@ -117,7 +119,10 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
     NCP_RETURN_IF_ERROR(EnsureForkServerLocked());
     // Our own reference to the socket: the monitor may close the registry's if the server dies.
     socket.reset(fcntl(server_socket_.get(), F_DUPFD_CLOEXEC, 3));
-    if (!socket.valid()) return base::ErrnoError("dup the fork server socket");
+    if (!socket.valid()) {
+      const int err = errno;  // before the message is built
+      return base::ErrnoError("dup the fork server socket", err);
+    }
     ++live_;
     if (kind == ChildKind::kIpc) ++live_ipc_;
     id = next_request_id_++;

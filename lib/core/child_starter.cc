@@ -27,12 +27,18 @@ std::atomic<unsigned> g_request_counter{0};
 // write.
 base::StatusOr<base::UniqueFd> WriteRequestMemfd(const std::string& bytes) {
   base::UniqueFd fd(memfd_create("ncp-request", MFD_CLOEXEC));
-  if (!fd.valid()) return base::ErrnoError("memfd_create");
+  if (!fd.valid()) {
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("memfd_create", err);
+  }
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = write(fd.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return base::ErrnoError("write launch request");
+    if (n <= 0) {
+      const int err = errno;  // before the message is built
+      return base::ErrnoError("write launch request", err);
+    }
     done += static_cast<size_t>(n);
   }
   return fd;
