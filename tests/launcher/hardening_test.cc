@@ -9,8 +9,11 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -235,13 +238,8 @@ TEST(Hardening, SignalDuringSetupEndsTheSandbox) {
   }
 }
 
-// The internal entry mode loads the library its arguments name: a setuid copy refuses it before
-// anything is loaded (the request on fd 3 would make the entry print "loaded").
-TEST(Hardening, SetuidCopyRefusesTheInternalEntryMode) {
-  TempDir dir;
-  const std::string copy = dir.path() + "/ncp-launch";
-  std::filesystem::copy_file(NCP_LAUNCH_PATH, copy);
-  ASSERT_EQ(chmod(copy.c_str(), 04755), 0);
+// A request on fd 3 that makes the test entry print "loaded" when the internal entry mode runs.
+std::string LoadedRequest() {
   core::WireRequest request;
   request.kind = core::ChildKind::kArgs;
   request.library = kEntries;
@@ -249,7 +247,17 @@ TEST(Hardening, SetuidCopyRefusesTheInternalEntryMode) {
   request.params = "loaded";
   request.process_name = "t";
   request.working_directory = "/";
-  const std::string bytes = core::EncodeRequest(request);
+  return core::EncodeRequest(request);
+}
+
+// The internal entry mode loads the library its arguments name: a setuid copy refuses it before
+// anything is loaded.
+TEST(Hardening, SetuidCopyRefusesTheInternalEntryMode) {
+  TempDir dir;
+  const std::string copy = dir.path() + "/ncp-launch";
+  std::filesystem::copy_file(NCP_LAUNCH_PATH, copy);
+  ASSERT_EQ(chmod(copy.c_str(), 04755), 0);
+  const std::string bytes = LoadedRequest();
   RunOptions options;
   options.binary = copy;
   options.before_exec = [&] {
@@ -267,6 +275,32 @@ TEST(Hardening, SetuidCopyRefusesTheInternalEntryMode) {
   options.binary = NCP_LAUNCH_PATH;
   LauncherRun plain = RunLauncher({"--internal-entry", "-1", "0", "0", kEntries}, options);
   EXPECT_EQ(plain.out, "loaded\n") << plain.err;
+}
+
+// The same with file capabilities instead of the setuid bit (setting them needs root).
+TEST(Hardening, FileCapabilityCopyRefusesTheInternalEntryMode) {
+  if (geteuid() != 0) GTEST_SKIP() << "setting file capabilities needs CAP_SETFCAP";
+  TempDir dir;
+  const std::string copy = dir.path() + "/ncp-launch";
+  std::filesystem::copy_file(NCP_LAUNCH_PATH, copy);
+  // security.capability, revision 2, effective: CAP_NET_RAW (13) permitted.
+  const uint32_t caps[5] = {0x02000001, 1U << 13, 0, 0, 0};
+  ASSERT_EQ(setxattr(copy.c_str(), "security.capability", caps, sizeof caps, 0), 0)
+      << strerror(errno);
+  const std::string bytes = LoadedRequest();
+  RunOptions options;
+  options.binary = copy;
+  options.before_exec = [&] {
+    CloseAllAbove2();
+    const int fd = memfd_create("request", 0);
+    if (fd != 3 || write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+      _exit(90);
+    }
+  };
+  LauncherRun run = RunLauncher({"--internal-entry", "-1", "0", "0", kEntries}, options);
+  EXPECT_EQ(run.exit_code(), 125) << run.err << run.out;
+  EXPECT_NE(run.err.find("file capabilities"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out, "");
 }
 
 }  // namespace
