@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "launcher/landlock.h"
 #include "launcher/setup_error.h"
+#include "launcher/signals.h"
 #include "launcher/steps.h"
 #include "launcher/userns.h"
 
@@ -92,6 +93,10 @@ void SetUpAndExec(const ChildContext& context) {
   Run(c, Step::kDropCapabilities, [] { return DropCapabilities(); });
   // After the last credential change, which would clear it.
   Run(c, Step::kSetParentDeathSignal, [&] { return SetParentDeathSignal(c.sync_fd); });
+  // Done with it: closed here, not left to close-on-exec (the error pipe alone stays until the
+  // exec, whose success its closing reports; the program closes init's status pipe).
+  close(c.sync_fd);
+  c.sync_fd = -1;
   if (plan.namespaces.pid)
     Run(c, Step::kStartInit, [&] { return StartInit(c.status_fd, c.error_fd); });
   // After the pivot (the rules name the mounts at their places) and the fd moves (passed fds
@@ -104,6 +109,9 @@ void SetUpAndExec(const ChildContext& context) {
     for (const FdPlacement& p : spec.fds) passed.push_back(p.to);
     Run(c, Step::kLandlock, [&] { return ApplyLandlock(plan, passed, spec.verbose); });
   }
+  // Blocked since clone (signals.h); a signal sent during setup is delivered here and ends the
+  // program before it runs. Before the filter, which need not allow rt_sigprocmask.
+  RestoreCallerSignalMask();
   // Last, so the filter need not allow anything the setup itself uses. The entry form installs
   // it after exec, once its library is loaded (entry_mode.cc).
   if (plan.seccomp.enabled && !spec.seccomp_in_program) {

@@ -10,6 +10,7 @@
 #include "launcher/entry_mode.h"
 #include "launcher/environment.h"
 #include "launcher/library_path.h"
+#include "launcher/passed_fds.h"
 
 namespace ncp::launcher {
 namespace {
@@ -98,23 +99,29 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   // The sandbox has its own root; "/" always exists there, the caller's directory may not.
   request.working_directory = "/";
   const std::string bytes = core::EncodeRequest(request);
+  // The filter's number in the sandbox: after every passed fd.
+  int next = core::kFirstNamedFd;
+  for (const FdPlacement& p : passed_fds) next = std::max(next, p.to + 1);
+  // Our memfds sit above every number the sandbox is given, the filter's included, so that no
+  // passed fd can ever name one of them.
+  const int floor = std::max(FirstInternalFd(passed_fds), next + 1);
   auto request_fd = SealedMemfd("ncp-request", bytes.data(), bytes.size());
   if (!request_fd.ok()) return request_fd.status();
-  out.request_memfd = std::move(*request_fd);
+  auto request_high = MoveAbove(std::move(*request_fd), floor);
+  if (!request_high.ok()) return request_high.status();
+  out.request_memfd = std::move(*request_high);
 
   out.spec.fds.push_back({out.request_memfd.get(), core::kRequestFd});
-  int next = core::kFirstNamedFd;
-  for (const FdPlacement& p : passed_fds) {
-    out.spec.fds.push_back(p);
-    next = std::max(next, p.to + 1);
-  }
+  for (const FdPlacement& p : passed_fds) out.spec.fds.push_back(p);
   int filter_number = -1;
   if (plan.seccomp.enabled) {
     const std::vector<sock_filter>& program = plan.seccomp.program;
     auto filter_fd =
         SealedMemfd("ncp-seccomp", program.data(), program.size() * sizeof(sock_filter));
     if (!filter_fd.ok()) return filter_fd.status();
-    out.filter_memfd = std::move(*filter_fd);
+    auto filter_high = MoveAbove(std::move(*filter_fd), floor);
+    if (!filter_high.ok()) return filter_high.status();
+    out.filter_memfd = std::move(*filter_high);
     filter_number = next;
     out.spec.fds.push_back({out.filter_memfd.get(), filter_number});
   }

@@ -38,7 +38,7 @@ int64_t NowMicros() {
 }
 
 base::StatusOr<std::vector<sock_filter>> ReadFilter(int fd) {
-  auto bytes = base::ReadWholeFd(fd, "the seccomp filter");
+  auto bytes = base::ReadWholeFd(fd, "the seccomp filter", BPF_MAXINSNS * sizeof(sock_filter));
   if (!bytes.ok()) return bytes.status();
   if (bytes->empty() || bytes->size() % sizeof(sock_filter) != 0) {
     return base::Error(base::Code::kInvalidArgument, "malformed seccomp filter fd");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/passed_fds.h"
 #include "launcher/steps.h"
 
 namespace ncp::launcher {
@@ -19,8 +20,7 @@ using base::Status;
 // still needs: first every source and internal fd is duplicated above the highest target, then
 // the copies are dup2'd to their targets (dup2 clears FD_CLOEXEC on the new fd).
 Status MoveAndCloseFds(std::span<const FdPlacement> placements, std::span<int*> internal) {
-  int floor = 3;
-  for (const FdPlacement& p : placements) floor = std::max(floor, p.to + 1);
+  const int floor = FirstInternalFd(placements);
   std::vector<int> keep = {0, 1, 2};
   for (int* fd : internal) {
     if (*fd < 0) continue;
@@ -32,12 +32,16 @@ Status MoveAndCloseFds(std::span<const FdPlacement> placements, std::span<int*> 
   std::vector<int> sources;
   for (const FdPlacement& p : placements) {
     const int copy = fcntl(p.from, F_DUPFD_CLOEXEC, floor);
-    if (copy < 0) return ErrnoError("fd " + std::to_string(p.from) + " is not open");
+    if (copy < 0) {
+      const int err = errno;
+      return ErrnoError("fd " + std::to_string(p.from) + " is not open", err);
+    }
     sources.push_back(copy);
   }
   for (size_t i = 0; i < placements.size(); ++i) {
     if (dup2(sources[i], placements[i].to) < 0) {
-      return ErrnoError("dup2 to fd " + std::to_string(placements[i].to));
+      const int err = errno;
+      return ErrnoError("dup2 to fd " + std::to_string(placements[i].to), err);
     }
     keep.push_back(placements[i].to);
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "launcher/environment.h"
+#include "launcher/passed_fds.h"
 
 namespace ncp::launcher {
 namespace {
@@ -98,6 +99,12 @@ base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request
                          "the request's IPC fd collides with the request or a named fd");
     }
     passed.push_back({request.ipc_fd, request.ipc_fd});
+  }
+  // The same rule as --fd: only what the caller handed us, checked before anything is made.
+  for (const FdPlacement& p : passed) {
+    if (base::Status s = CheckPassedFd(p.from, InheritedFds()); !s.ok()) {
+      return base::Error(base::Code::kInvalidArgument, "the request's fds: " + s.message());
+    }
   }
   // The sandbox's files are created with the caller's umask; the runtime keeps ours (it is
   // told to keep its own context), and exec carries it into the sandbox.

@@ -19,9 +19,9 @@ using base::Status;
 namespace {
 
 [[noreturn]] void ReapUntilProgramEnds(pid_t program, int status_fd) {
-  // Nothing inside may ptrace or read the memory of the one unfiltered process.
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ForwardSignalsTo(program);
+  // Blocked since clone, so nothing sent during setup was dropped; now they go to the program.
+  UnblockForwardedSignals();
   // Hold no copy of the program's fds (a pipe's reader must see EOF when the program exits).
   syscall(SYS_close_range, 0U, static_cast<unsigned>(status_fd) - 1, 0);
   syscall(SYS_close_range, static_cast<unsigned>(status_fd) + 1, ~0U, 0);
@@ -47,9 +47,14 @@ namespace {
 }  // namespace
 
 Status StartInit(int status_fd, int error_fd) {
+  // Before the fork, so there is no moment when the program runs and init is still dumpable:
+  // nothing inside may ptrace the one unfiltered process or open its fds through /proc/1/fd
+  // (the status pipe's write end is there). The program's exec makes it dumpable again.
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return ErrnoError("PR_SET_DUMPABLE");
   const pid_t program = fork();
   if (program < 0) return ErrnoError("fork the program from init");
   if (program == 0) {
+    // Only init may write the report: the program must hold no copy of the write end.
     close(status_fd);
     // Init is our parent now; if it goes, so do we (it is also the namespace's reaper).
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return ErrnoError("PR_SET_PDEATHSIG");

@@ -17,6 +17,7 @@
 #include "base/unique_fd.h"
 #include "launcher/child_setup.h"
 #include "launcher/init_status.h"
+#include "launcher/passed_fds.h"
 #include "launcher/signals.h"
 #include "launcher/userns.h"
 
@@ -61,10 +62,16 @@ struct Pipe {
   UniqueFd write;
 };
 
-base::StatusOr<Pipe> MakePipe() {
+// Both ends at or above `floor`: above every number the sandbox is given, so no --fd can name
+// one (the child moves them again, above its own targets, in MoveAndCloseFds).
+base::StatusOr<Pipe> MakePipe(int floor) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe2");
-  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+  auto read_end = MoveAbove(UniqueFd(fds[0]), floor);
+  if (!read_end.ok()) return read_end.status();
+  auto write_end = MoveAbove(UniqueFd(fds[1]), floor);
+  if (!write_end.ok()) return write_end.status();
+  return Pipe{std::move(*read_end), std::move(*write_end)};
 }
 
 uint64_t CloneFlags(const policy::Namespaces& ns) {
@@ -134,11 +141,12 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   if (!plan.namespaces.user && (plan.uid || plan.gid)) {
     return base::Error(base::Code::kInvalidArgument, "--uid/--gid need a user namespace");
   }
-  auto sync = MakePipe();
+  const int floor = FirstInternalFd(spec.fds);
+  auto sync = MakePipe(floor);
   if (!sync.ok()) return sync.status();
-  auto errors = MakePipe();
+  auto errors = MakePipe(floor);
   if (!errors.ok()) return errors.status();
-  auto status = MakePipe();
+  auto status = MakePipe(floor);
   if (!status.ok()) return status.status();
 
   if (spec.isolation && !plan.namespaces.user) {
@@ -153,9 +161,12 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   const bool parent_writes_maps = !plan.namespaces.user || spec.isolation.has_value();
   const uint64_t flags = CloneFlags(plan.namespaces);
   timer.Start();
+  // Until init can take them (signals.h): the child starts with these blocked.
+  BlockForwardedSignals();
   const pid_t pid = CloneWithFlags(flags);
   if (pid < 0) {
     const int err = errno;
+    RestoreCallerSignalMask();
     if ((flags & CLONE_NEWUSER) != 0 && (err == EPERM || err == ENOSPC || err == EINVAL)) {
       return base::Error(base::Code::kUnavailable, UserNamespaceRefusedReason(err));
     }
@@ -184,6 +195,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   OwnedChild child(pid);
   timer.Done("clone");
   ForwardSignalsTo(pid);
+  RestoreCallerSignalMask();  // what arrived meanwhile goes to the child now, and waits there
   sync->read.reset();
   errors->write.reset();
   status->write.reset();

@@ -20,6 +20,7 @@
 #include "launcher/forms.h"
 #include "launcher/landlock.h"
 #include "launcher/launch.h"
+#include "launcher/passed_fds.h"
 #include "launcher/profile_dirs.h"
 #include "launcher/self_check.h"
 #include "policy/command_line.h"
@@ -136,10 +137,6 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry)
 }
 
 int Run(int argc, char** argv) {
-  if (ncp::base::Status s = ncp::launcher::RefuseIfPrivilegedBinary(); !s.ok()) {
-    std::fprintf(stderr, "ncp-launch: %s\n", s.ToString().c_str());
-    return kLauncherError;
-  }
   SplitArgs split = TakeRequestFd(argc, argv);
   if (split.bad_request_fd) {
     std::fprintf(stderr, "ncp-launch: --request-fd needs a descriptor number\n");
@@ -193,6 +190,17 @@ int Run(int argc, char** argv) {
     return kLauncherError;
   }
 
+  // Before anything of ours is created: a number the caller did not give us must never reach
+  // a pipe or memfd of ours that happens to take it.
+  for (const ncp::policy::FdMapping& m : resolved.plan->fds) {
+    if (ncp::base::Status s = ncp::launcher::CheckPassedFd(m.fd, ncp::launcher::InheritedFds());
+        !s.ok()) {
+      std::fprintf(stderr, "ncp-launch: --fd %s=%d: %s\n", m.name.c_str(), m.fd,
+                   s.message().c_str());
+      return kLauncherError;
+    }
+  }
+
   std::optional<ncp::base::IsolationIds> isolation;
   if (cli.actions.isolation_uid) {
     auto ids = ncp::base::ChooseIsolationIds();
@@ -223,9 +231,16 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First, on every path: the internal entry mode loads a library named by its arguments, so a
+  // privileged copy must refuse it as much as anything else.
+  if (ncp::base::Status s = ncp::launcher::RefuseIfPrivilegedBinary(); !s.ok()) {
+    std::fprintf(stderr, "ncp-launch: %s\n", s.ToString().c_str());
+    return kLauncherError;
+  }
   if (argc >= 2 && std::strcmp(argv[1], ncp::launcher::kEntryModeFlag) == 0) {
     ncp::launcher::RunEntryMode(argc, argv);
   }
+  ncp::launcher::RememberInheritedFds();
   // Nothing below is meant to throw; this only keeps an unexpected bad_alloc from aborting with
   // a core dump instead of an exit status.
   try {

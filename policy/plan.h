@@ -64,6 +64,10 @@ struct EnvOp {
   bool operator==(const EnvOp&) const = default;
 };
 
+// The highest fd number `fd NAME=N` accepts: the kernel's default nr_open is 1048576, so no
+// ordinary process has an fd above this (and N + 1 never overflows).
+inline constexpr int kMaxFdNumber = (1 << 20) - 1;
+
 // Fd `fd` of the launcher is handed to the child under `name` (OH's NativeChildProcess_Fd).
 struct FdMapping {
   std::string name;

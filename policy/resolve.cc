@@ -313,8 +313,13 @@ class Resolver {
     std::string name = e.value.substr(0, eq);
     std::optional<uint64_t> fd =
         eq == std::string::npos ? std::nullopt : ParseUnsigned(e.value.substr(eq + 1));
-    if (name.empty() || eq == std::string::npos || !fd || *fd > INT_MAX) {
+    if (name.empty() || eq == std::string::npos || !fd) {
       diags_.Error(e.loc, "fd: expected NAME=N, got '" + e.value + "'");
+      return;
+    }
+    if (*fd > static_cast<uint64_t>(kMaxFdNumber)) {
+      diags_.Error(e.loc, "fd: " + name + "=" + e.value.substr(eq + 1) +
+                              " is above the highest fd number, " + std::to_string(kMaxFdNumber));
       return;
     }
     // OpenHarmony limits fd names to 20 characters; keep that so names survive both ways.

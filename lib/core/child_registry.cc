@@ -1,14 +1,15 @@
 #include "core/child_registry.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "base/log.h"
 #include "core/install_paths.h"
@@ -71,7 +72,8 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
   if (!helper.ok()) return helper.status();
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
-    return base::ErrnoError("socketpair for the fork server");
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("socketpair for the fork server", err);
   }
   base::UniqueFd ours(pair[0]), theirs(pair[1]);
   SpawnSpec spec{*helper,
@@ -88,13 +90,22 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
   ev.events = EPOLLIN;
   ev.data.fd = server_socket_.get();
   if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, server_socket_.get(), &ev) != 0) {
-    return base::ErrnoError("epoll_ctl for the fork server");
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("epoll_ctl for the fork server", err);
   }
   return base::Status::Ok();
 }
 
 base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int>& fds,
                                            ExitHook on_exit, uint32_t start_flags) {
+  // On the calling thread, first: its credentials are the ones the child must have (a thread
+  // may have changed its own with raw setresuid; the fork server has the process's old ones).
+  // Heap-allocated: the groups make it 4 KiB.
+  auto request = std::make_unique<ForkServerStartMessage>();
+  if (!CaptureThreadCredentials(&request->credentials)) {
+    const int err = errno;
+    return base::ErrnoError("read the caller's credentials", err);
+  }
   uint32_t id = 0;
   base::UniqueFd socket;
   {
@@ -108,7 +119,10 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
     NCP_RETURN_IF_ERROR(EnsureForkServerLocked());
     // Our own reference to the socket: the monitor may close the registry's if the server dies.
     socket.reset(fcntl(server_socket_.get(), F_DUPFD_CLOEXEC, 3));
-    if (!socket.valid()) return base::ErrnoError("dup the fork server socket");
+    if (!socket.valid()) {
+      const int err = errno;  // before the message is built
+      return base::ErrnoError("dup the fork server socket", err);
+    }
     ++live_;
     if (kind == ChildKind::kIpc) ++live_ipc_;
     id = next_request_id_++;
@@ -117,11 +131,11 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
     pending.on_exit = std::move(on_exit);
   }
   // Sent without the lock: a full socket must not stop the monitor from draining replies.
-  ForkServerMessage request{};
-  request.type = ForkServerMessageType::kStart;
-  request.request_id = id;
-  request.flags = start_flags;
-  const bool sent = SendMessage(socket.get(), &request, sizeof request, fds.data(), fds.size());
+  request->header.type = ForkServerMessageType::kStart;
+  request->header.request_id = id;
+  request->header.flags = start_flags;
+  const bool sent =
+      SendMessage(socket.get(), request.get(), sizeof *request, fds.data(), fds.size());
   const int send_errno = errno;
   std::unique_lock lock(mu_);
   Pending& pending = pending_[id];
@@ -143,7 +157,8 @@ base::Status ChildRegistry::Kill(pid_t pid) {
                        "pid " + std::to_string(pid) + " is not a live child of this process");
   }
   if (syscall(SYS_pidfd_send_signal, it->second.pidfd.get(), SIGKILL, nullptr, 0) != 0) {
-    return base::ErrnoError("pidfd_send_signal to " + std::to_string(pid));
+    const int err = errno;
+    return base::ErrnoError("pidfd_send_signal to " + std::to_string(pid), err);
   }
   it->second.killed = true;
   return base::Status::Ok();
@@ -154,8 +169,9 @@ void ChildRegistry::MonitorLoop() {
   for (;;) {
     int n = epoll_wait(epoll_.get(), events, 4, -1);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      base::LogLine("epoll_wait failed: %s; child exits are no longer observed", strerror(errno));
+      const int err = errno;
+      if (err == EINTR) continue;
+      base::LogLine("epoll_wait failed: %s; child exits are no longer observed", strerror(err));
       return;
     }
     for (int i = 0; i < n; ++i) {
@@ -173,7 +189,13 @@ void ChildRegistry::OnServerReadable(int socket) {
   std::vector<base::UniqueFd> fds;
   // Only this thread closes the socket, so reading it outside the lock is safe.
   const ssize_t n = ReceiveMessage(socket, &m, sizeof m, &fds, 1);
-  if (n == 0 || (n < 0 && errno != EBADMSG && errno != EAGAIN)) return OnServerGone(socket);
+  const int receive_errno = errno;
+  if (n == 0 || (n < 0 && receive_errno != EBADMSG && receive_errno != EAGAIN)) {
+    return OnServerGone(socket);
+  }
+  if (n < 0 && receive_errno == EBADMSG && m.type == ForkServerMessageType::kStarted) {
+    return OnStartedWithoutPidfd(socket, m);
+  }
   if (n != sizeof m) return;
 
   if (m.type == ForkServerMessageType::kExited) {
@@ -200,10 +222,32 @@ void ChildRegistry::OnServerReadable(int socket) {
     AnswerLocked(m.request_id, static_cast<pid_t>(m.pid));
   } else {
     ReleaseSlotLocked(pending.kind);
+    const int err = m.type == ForkServerMessageType::kFailed ? m.error : 0;
+    // EPERM: the child could not take the caller's credentials (the caller holds something the
+    // fork server, started earlier, does not have).
     AnswerLocked(m.request_id,
-                 base::Status(base::Code::kInternal, "the fork server cannot fork",
-                              m.type == ForkServerMessageType::kFailed ? m.error : 0));
+                 base::Status(base::Code::kInternal,
+                              err == EPERM ? "the child cannot have the caller's credentials"
+                                           : "the fork server cannot start the child",
+                              err));
   }
+}
+
+// The child's pidfd did not fit our fd table (the kernel dropped it: MSG_CTRUNC). Without it
+// the child cannot be recorded (kill goes through it), so it must not run: the server, its
+// parent and only reaper, kills it if it is still unreaped, and the start fails. Its exit
+// record then names a pid we never recorded and is dropped.
+void ChildRegistry::OnStartedWithoutPidfd(int socket, const ForkServerMessage& m) {
+  ForkServerMessage cancel{};
+  cancel.type = ForkServerMessageType::kCancel;
+  cancel.pid = m.pid;
+  SendMessage(socket, &cancel, sizeof cancel, nullptr, 0);
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(m.request_id);
+  if (it == pending_.end() || it->second.answered) return;
+  ReleaseSlotLocked(it->second.kind);
+  AnswerLocked(m.request_id, base::Status(base::Code::kInternal,
+                                          "no room for the child's pidfd in this process", EMFILE));
 }
 
 void ChildRegistry::AnswerLocked(uint32_t request_id, base::StatusOr<pid_t> result) {

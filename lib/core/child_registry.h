@@ -79,6 +79,7 @@ class ChildRegistry {
   // Each returns the exits to report (outside the lock).
   void OnServerReadable(int socket);
   void OnServerGone(int socket);
+  void OnStartedWithoutPidfd(int socket, const ForkServerMessage& m);
   void AnswerLocked(uint32_t request_id, base::StatusOr<pid_t> result);
   void Report(ChildKind kind, ExitHook hook, const ExitRecord& record);
 

@@ -96,8 +96,9 @@ void AdoptCallerContext(const WireRequest& request) {
   environment->push_back(nullptr);
   environ = environment->data();
   if (!request.working_directory.empty() && chdir(request.working_directory.c_str()) != 0) {
+    const int err = errno;
     base::LogLine("child %d: cannot enter %s: %s", static_cast<int>(getpid()),
-                  request.working_directory.c_str(), strerror(errno));
+                  request.working_directory.c_str(), strerror(err));
   }
   umask(request.umask);
 }

@@ -27,12 +27,18 @@ std::atomic<unsigned> g_request_counter{0};
 // write.
 base::StatusOr<base::UniqueFd> WriteRequestMemfd(const std::string& bytes) {
   base::UniqueFd fd(memfd_create("ncp-request", MFD_CLOEXEC));
-  if (!fd.valid()) return base::ErrnoError("memfd_create");
+  if (!fd.valid()) {
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("memfd_create", err);
+  }
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = write(fd.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return base::ErrnoError("write launch request");
+    if (n <= 0) {
+      const int err = errno;  // before the message is built
+      return base::ErrnoError("write launch request", err);
+    }
     done += static_cast<size_t>(n);
   }
   return fd;
@@ -126,7 +132,12 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   for (char** env = environ; *env != nullptr; ++env) wire.environment.emplace_back(*env);
   wire.working_directory = CurrentDirectory();
   wire.umask = CurrentUmask();
-  auto memfd = WriteRequestMemfd(EncodeRequest(wire));
+  const std::string encoded = EncodeRequest(wire);
+  if (encoded.size() > kMaxRequestBytes) {
+    return base::Error(base::Code::kInvalidArgument,
+                       "the launch request (params and environment) is larger than 64 MiB");
+  }
+  auto memfd = WriteRequestMemfd(encoded);
   if (!memfd.ok()) return memfd.status();
   fds[0] = memfd->get();
   return ChildRegistry::Instance().Start(request.kind, fds, std::move(on_exit), start_flags);

@@ -10,20 +10,21 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <vector>
 
 #include "base/log.h"
 #include "core/child_runtime.h"
+#include "core/credentials.h"
 #include "core/fork_server_protocol.h"
 #include "core/process_title.h"
 #include "core/unix_message.h"
@@ -70,12 +71,33 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds) {
   umask(request->umask);
   ResetSignals();
   execve(argv[0], argv.data(), env.data());
+  const int err = errno;  // before logging, which may change it
   base::LogLine("child %d: cannot run the launcher %s: %s", static_cast<int>(getpid()), argv[0],
-                strerror(errno));
-  _exit(errno == ENOENT ? 127 : 126);
+                strerror(err));
+  _exit(err == ENOENT ? 127 : 126);
 }
 
-[[noreturn]] void RunChild(pid_t server, std::vector<base::UniqueFd>& fds, uint32_t flags) {
+// The server's own credentials, read once: it is single-threaded and never changes them.
+const Credentials& ServerCredentials() {
+  static const Credentials* own = [] {
+    auto* c = new Credentials();
+    if (!CaptureThreadCredentials(c)) c->group_count = kMaxCallerGroups + 1;  // matches nothing
+    return c;
+  }();
+  return *own;
+}
+
+// `adopt`: the caller's credentials, when they are not the server's; the result (0 or an
+// errno) goes to `report_fd` before anything else runs in the child.
+[[noreturn]] void RunChild(pid_t server, std::vector<base::UniqueFd>& fds, uint32_t flags,
+                           const Credentials* adopt, int report_fd) {
+  if (adopt != nullptr) {
+    const int err = AdoptCredentials(*adopt);
+    (void)!write(report_fd, &err, sizeof err);
+    if (err != 0) _exit(127);
+    close(report_fd);
+  }
+  // After the credential change, which clears it.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid() != server) _exit(127);  // the server died before prctl
   PlaceFds(fds);
@@ -83,24 +105,86 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds) {
   ncp_internal_child_main(kRequestFd);
 }
 
-void Start(int sock, const ForkServerMessage& request, std::vector<base::UniqueFd>& fds) {
+void Fail(int sock, uint32_t request_id, int err) {
+  ForkServerMessage reply{};
+  reply.request_id = request_id;
+  reply.type = ForkServerMessageType::kFailed;
+  reply.error = err;
+  SendMessage(sock, &reply, sizeof reply, nullptr, 0);
+}
+
+// Ends a child that must not run (it never reached user code) and reaps it here, so that no
+// exit record follows for a pid the registry never heard of.
+void KillAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+// 0 when the child took the caller's credentials, else the errno it reported (ECHILD if it
+// died without a word).
+int AwaitAdoption(base::UniqueFd report) {
+  int err = ECHILD;
+  ssize_t n;
+  do {
+    n = read(report.get(), &err, sizeof err);
+  } while (n < 0 && errno == EINTR);
+  return n == static_cast<ssize_t>(sizeof err) ? err : ECHILD;
+}
+
+void Start(int sock, const ForkServerStartMessage& message, std::vector<base::UniqueFd>& fds) {
+  const ForkServerMessage& request = message.header;
   ForkServerMessage reply{};
   reply.request_id = request.request_id;
+  if (fds.empty()) return Fail(sock, request.request_id, EINVAL);
+  // A child never has more privilege than its caller had at the call (credentials.h).
+  const bool adopt = !SameCredentials(message.credentials, ServerCredentials());
+  base::UniqueFd report_read, report_write;
+  if (adopt) {
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) return Fail(sock, request.request_id, errno);
+    report_read.reset(ends[0]);
+    report_write.reset(ends[1]);
+  }
   const pid_t server = getpid();
-  const pid_t pid = fds.empty() ? -1 : fork();
-  if (pid == 0) RunChild(server, fds, request.flags);
-  if (pid < 0) {
-    reply.type = ForkServerMessageType::kFailed;
-    reply.error = fds.empty() ? EINVAL : errno;
-    SendMessage(sock, &reply, sizeof reply, nullptr, 0);
-    return;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    report_read.reset();
+    RunChild(server, fds, request.flags, adopt ? &message.credentials : nullptr,
+             report_write.get());
+  }
+  if (pid < 0) return Fail(sock, request.request_id, errno);
+  if (adopt) {
+    report_write.reset();
+    if (const int err = AwaitAdoption(std::move(report_read)); err != 0) {
+      KillAndReap(pid);
+      return Fail(sock, request.request_id, err);
+    }
   }
   // Nobody else can reap the child before we do, so this pidfd names it without a race.
   base::UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd.valid()) {
+    // The registry cannot record a child without a pidfd (it kills through it), so there must
+    // be no such child: end it and say the start failed. Reaped here, so no exit record
+    // follows for a pid the registry never heard of.
+    const int err = errno;
+    KillAndReap(pid);
+    return Fail(sock, request.request_id, err);
+  }
   reply.type = ForkServerMessageType::kStarted;
   reply.pid = pid;
   const int fd = pidfd.get();
-  SendMessage(sock, &reply, sizeof reply, &fd, pidfd.valid() ? 1 : 0);
+  SendMessage(sock, &reply, sizeof reply, &fd, 1);
+}
+
+// The application could not take the pidfd of `pid` and has failed its start. Only this
+// thread reaps, so a child that waitid still finds is ours and unreaped: killing it by pid
+// cannot hit a recycled pid. One already reaped (ECHILD) is left alone.
+void Cancel(pid_t pid) {
+  siginfo_t info{};
+  if (pid > 0 && waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0) {
+    kill(pid, SIGKILL);
+  }
 }
 
 void ReportExits(int sock) {
@@ -144,6 +228,7 @@ extern "C" void ncp_internal_fork_server_main(int sock, char** argv) {
   sigprocmask(SIG_BLOCK, &chld, nullptr);
   ncp::base::UniqueFd sigfd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
   prctl(PR_SET_NAME, "ncp-forkserver", 0, 0, 0);
+  ServerCredentials();  // read before any child can exist
   std::vector<ncp::base::UniqueFd> fds;
   for (;;) {
     pollfd polled[2] = {{sock, POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
@@ -158,15 +243,25 @@ extern "C" void ncp_internal_fork_server_main(int sock, char** argv) {
       ReportExits(sock);
     }
     if (polled[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ForkServerMessage request{};
+      // Static: 4 KiB of credentials; the server is single-threaded.
+      static ForkServerStartMessage request;
+      request = ForkServerStartMessage{};
       const ssize_t n = ReceiveMessage(sock, &request, sizeof request, &fds, kMaxFdsPerStart);
       if (n == 0) _exit(0);  // the application is gone; our children follow by PDEATHSIG
       if (n < 0) {
-        if (errno == EBADMSG) continue;
-        _exit(1);
+        if (errno != EBADMSG) _exit(1);
+        // The fds did not fit (a full fd table truncates them): the caller still waits for an
+        // answer, which the complete header lets us send.
+        if (request.header.type == ForkServerMessageType::kStart) {
+          Fail(sock, request.header.request_id, EMFILE);
+        }
+        continue;
       }
-      if (n == sizeof request && request.type == ForkServerMessageType::kStart) {
+      if (n == sizeof request && request.header.type == ForkServerMessageType::kStart) {
         Start(sock, request, fds);
+      } else if (n == sizeof request.header &&
+                 request.header.type == ForkServerMessageType::kCancel) {
+        Cancel(request.header.pid);
       }
       fds.clear();
     }

@@ -1,12 +1,17 @@
 // Messages between the application (the registry's monitor thread) and its fork server, over
 // one AF_UNIX SOCK_SEQPACKET socket. Fixed-size records; fds travel as SCM_RIGHTS.
 //
-//   app → server  kStart    + fds [request memfd, named fds...]
+//   app → server  kStart    + fds [request memfd, named fds...]   (a ForkServerStartMessage:
+//                           the header and the calling thread's credentials)
 //   server → app  kStarted  + fds [pidfd of the child]     (or kFailed with an errno)
 //   server → app  kExited   once for every child it reaped
+//   app → server  kCancel   kill child `pid` if it is still unreaped (its kStarted arrived
+//                           without the pidfd: no room in the application's fd table)
 #pragma once
 
 #include <cstdint>
+
+#include "core/credentials.h"
 
 namespace ncp::core {
 
@@ -15,6 +20,7 @@ enum class ForkServerMessageType : uint32_t {
   kStarted = 2,
   kFailed = 3,
   kExited = 4,
+  kCancel = 5,
 };
 
 struct ForkServerMessage {
@@ -28,13 +34,19 @@ struct ForkServerMessage {
   int64_t user_time_us;
   int64_t system_time_us;
   int64_t max_rss_kib;
-  uint32_t flags;       // kStart: ForkServerStartFlags
+  uint32_t flags;  // kStart: ForkServerStartFlags
 };
 
 enum ForkServerStartFlags : uint32_t {
   // The child execs the request's launcher_argv (an isolated start) instead of running the
   // child runtime in the forked image.
   kStartExecLauncher = 1,
+};
+
+// A start request: the child gets `credentials` (the caller's at the call), not the server's.
+struct ForkServerStartMessage {
+  ForkServerMessage header;  // type kStart
+  Credentials credentials;
 };
 
 // At most the request memfd plus 16 named fds.

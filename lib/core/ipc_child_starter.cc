@@ -15,7 +15,8 @@ base::Status StartIpcChild(ChildRequest request, OH_Ability_OnNativeChildProcess
   if (!api.ok()) return api.status();
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
-    return base::ErrnoError("socketpair for an IPC-type child");
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("socketpair for an IPC-type child", err);
   }
   base::UniqueFd ours(pair[0]), theirs(pair[1]);
   request.ipc_socket = theirs.get();

@@ -49,8 +49,12 @@ base::StatusOr<SpawnedProcess> Spawn(const SpawnSpec& spec) {
   const int first_free = 3 + static_cast<int>(spec.fds.size());
   std::vector<base::UniqueFd> lifted;
   for (int fd : spec.fds) {
-    lifted.emplace_back(fcntl(fd, F_DUPFD_CLOEXEC, first_free + 64));
-    if (!lifted.back().valid()) return base::ErrnoError("dup an fd for the spawned program");
+    const int copy = fcntl(fd, F_DUPFD_CLOEXEC, first_free + 64);
+    if (copy < 0) {
+      const int err = errno;  // before the message is built
+      return base::ErrnoError("dup an fd for the spawned program", err);
+    }
+    lifted.emplace_back(copy);
   }
   for (size_t i = 0; i < lifted.size(); ++i) {
     posix_spawn_file_actions_adddup2(setup.actions(), lifted[i].get(), 3 + static_cast<int>(i));
@@ -67,7 +71,10 @@ base::StatusOr<SpawnedProcess> Spawn(const SpawnSpec& spec) {
   // The child cannot have been reaped yet unless the application reaps every child with
   // waitpid(-1) within microseconds; then the fork server is simply started again later.
   base::UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd.valid()) return base::ErrnoError("pidfd_open of the spawned program");
+  if (!pidfd.valid()) {
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("pidfd_open of the spawned program", err);
+  }
   return SpawnedProcess{pid, std::move(pidfd)};
 }
 

@@ -107,7 +107,7 @@ base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes) {
 }
 
 base::StatusOr<WireRequest> ReadRequest(int fd) {
-  auto bytes = base::ReadWholeFd(fd, "the launch request");
+  auto bytes = base::ReadWholeFd(fd, "the launch request", kMaxRequestBytes);
   if (!bytes.ok()) return bytes.status();
   return DecodeRequest(*bytes);
 }

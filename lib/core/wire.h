@@ -3,6 +3,7 @@
 // the order of the names here).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ namespace ncp::core {
 inline constexpr int kRequestFd = 3;
 // Named fds follow it, in name order.
 inline constexpr int kFirstNamedFd = 4;
+// The largest encoded request a start may send and a reader accepts (params, environment and
+// all): a reader checks the size before it allocates anything.
+inline constexpr size_t kMaxRequestBytes = size_t{64} << 20;
 
 struct WireRequest {
   ChildKind kind = ChildKind::kArgs;
@@ -39,7 +43,7 @@ struct WireRequest {
 std::string EncodeRequest(const WireRequest& request);
 // Rejects anything malformed: wrong magic or version, lengths past the end, trailing bytes.
 base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes);
-// Reads the whole request from `fd` (a memfd; read with pread from offset 0, so it does not
+// Reads the whole request from `fd` (a regular file of at most kMaxRequestBytes: a memfd; read with pread from offset 0, so it does not
 // matter who read it before) and decodes it.
 base::StatusOr<WireRequest> ReadRequest(int fd);
 
