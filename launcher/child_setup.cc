@@ -83,7 +83,7 @@ void SetUpAndExec(const ChildContext& context) {
   }
   if (plan.hostname) Run(c, Step::kSetHostname, [&] { return SetHostname(plan); });
   if (plan.namespaces.net) Run(c, Step::kBringUpLoopback, [] { return BringUpLoopback(); });
-  int* internal[] = {&c.sync_fd, &c.error_fd, &c.status_fd};
+  int* internal[] = {&c.sync_fd, &c.error_fd, &c.status_fd, &c.host_id_lock_fd};
   Run(c, Step::kMoveAndCloseFds, [&] { return MoveAndCloseFds(spec.fds, internal); });
   Run(c, Step::kApplyRlimits, [&] { return ApplyRlimits(plan); });
   // Before dropping capabilities: with no_new_privs set, nothing can hand them back on exec.
@@ -92,7 +92,8 @@ void SetUpAndExec(const ChildContext& context) {
   // After the last credential change, which would clear it.
   Run(c, Step::kSetParentDeathSignal, [&] { return SetParentDeathSignal(c.sync_fd); });
   if (plan.namespaces.pid)
-    Run(c, Step::kStartInit, [&] { return StartInit(c.status_fd, c.error_fd); });
+    Run(c, Step::kStartInit,
+        [&] { return StartInit(c.status_fd, c.error_fd, c.host_id_lock_fd); });
   // Last, so the filter need not allow anything the setup itself uses. The entry form installs
   // it after exec, once its library is loaded (entry_mode.cc).
   if (plan.seccomp.enabled && !spec.seccomp_in_program) {

@@ -25,6 +25,7 @@ struct ChildContext {
   // The parent writes the id maps (--isolation-uid) and sends a byte on sync_fd when done;
   // otherwise a new user namespace maps itself and nobody waits for anybody.
   bool parent_writes_maps = true;
+  int host_id_lock_fd = -1;  // LaunchSpec::host_id_lock_fd, kept by init
 };
 
 // Never returns: execs the program, or reports the failing step and exits kSetupFailedExit

@@ -142,14 +142,14 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   if (!status.ok()) return status.status();
 
   if (spec.isolation && !plan.namespaces.user) {
-    return base::Error(base::Code::kInvalidArgument, "--isolation-uid needs a user namespace");
+    return base::Error(base::Code::kInvalidArgument, "isolation ids need a user namespace");
   }
   // Before clone: in the new user namespace our own ids read as the overflow id until mapped.
   const uint32_t outside_uid = geteuid();
   const uint32_t outside_gid = getegid();
   const uint32_t inside_uid = plan.uid.value_or(geteuid());
   const uint32_t inside_gid = plan.gid.value_or(getegid());
-  // Only --isolation-uid maps to ids the child may not map itself.
+  // Only isolation ids (root's lease, --isolation-uid) are ids the child may not map itself.
   const bool parent_writes_maps = !plan.namespaces.user || spec.isolation.has_value();
   const uint64_t flags = CloneFlags(plan.namespaces);
   timer.Start();
@@ -175,6 +175,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
     context.outside_uid = outside_uid;
     context.outside_gid = outside_gid;
     context.parent_writes_maps = parent_writes_maps;
+    context.host_id_lock_fd = spec.host_id_lock_fd;
     context.sync_fd = sync->read.get();
     context.error_fd = errors->write.get();
     context.status_fd = status->write.get();

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "base/isolation_uid.h"
 #include "base/log.h"
 #include "launcher/entry_mode.h"
 #include "launcher/forms.h"
+#include "launcher/host_ids.h"
 #include "launcher/launch.h"
 #include "launcher/profile_dirs.h"
 #include "launcher/self_check.h"
@@ -177,8 +177,19 @@ int Run(int argc, char** argv) {
     ncp::base::LogLine("parent %-24s %6lld us", "resolve-and-load-filter",
                        static_cast<long long>(NowMicros() - resolve_start));
   }
+  // Which host ids the sandbox will run as is the launcher's choice, not the plan's: root gets
+  // an id of its own per sandbox (host_ids.h).
+  auto host_ids =
+      ncp::launcher::PlanHostIds(cli.actions.isolation_uid, cli.actions.host_root, *resolved.plan);
   if (cli.actions.check || cli.actions.explain_seccomp) {
-    if (cli.actions.check) std::fputs(ncp::policy::DescribePlan(*resolved.plan).c_str(), stdout);
+    if (cli.actions.check) {
+      std::fputs(ncp::policy::DescribePlan(*resolved.plan).c_str(), stdout);
+      if (!host_ids.ok()) {
+        std::printf("host ids: refused: %s\n", host_ids.status().message().c_str());
+        return kLauncherError;
+      }
+      std::fputs(ncp::launcher::DescribeHostIds(*host_ids, *resolved.plan).c_str(), stdout);
+    }
     if (cli.actions.explain_seccomp) {
       std::fputs(ncp::policy::ExplainSeccomp(*resolved.plan).c_str(), stdout);
     }
@@ -189,19 +200,21 @@ int Run(int argc, char** argv) {
     return kLauncherError;
   }
 
-  std::optional<ncp::base::IsolationIds> isolation;
-  if (cli.actions.isolation_uid) {
-    auto ids = ncp::base::ChooseIsolationIds();
-    if (!ids.ok()) {
-      std::fprintf(stderr, "ncp-launch: --isolation-uid: %s\n", ids.status().message().c_str());
-      return kLauncherError;
-    }
-    isolation = *ids;
+  if (!host_ids.ok()) {
+    std::fprintf(stderr, "ncp-launch: %s\n", host_ids.status().message().c_str());
+    return kLauncherError;
+  }
+  // Held until ncp-launch exits; the sandbox's init holds a copy as long as it lives.
+  auto taken_ids = ncp::launcher::TakeHostIds(*host_ids);
+  if (!taken_ids.ok()) {
+    std::fprintf(stderr, "ncp-launch: %s\n", taken_ids.status().ToString().c_str());
+    return kLauncherError;
   }
 
   if (program_form) {
     LaunchSpec spec = ncp::launcher::ProgramSpec(*resolved.plan, cli.command, verbose);
-    spec.isolation = isolation;
+    spec.isolation = taken_ids->isolation;
+    spec.host_id_lock_fd = taken_ids->lease_lock.get();
     return RunLaunch(*resolved.plan, spec, /*entry=*/false);
   }
   auto prepared =
@@ -212,7 +225,8 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "ncp-launch: %s\n", prepared.status().ToString().c_str());
     return kLauncherError;
   }
-  prepared->spec.isolation = isolation;
+  prepared->spec.isolation = taken_ids->isolation;
+  prepared->spec.host_id_lock_fd = taken_ids->lease_lock.get();
   return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true);
 }
 

@@ -45,6 +45,9 @@ void ApplyAction(OptionId id, CliActions* actions) {
     case OptionId::kIsolationUid:
       actions->isolation_uid = true;
       break;
+    case OptionId::kHostRoot:
+      actions->host_root = true;
+      break;
     default:
       break;
   }

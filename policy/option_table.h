@@ -43,6 +43,7 @@ enum class OptionId {
   kUid,
   kGid,
   kIsolationUid,
+  kHostRoot,
   kRlimit,
   // Environment and fds.
   kEnv,

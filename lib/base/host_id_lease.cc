@@ -1,0 +1,58 @@
+#include "base/host_id_lease.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace ncp::base {
+namespace {
+
+// mkdir -p for the parents (0755, as /run's own children are) and the last one 0700; then the
+// last one is opened without following a symlink and checked, so a directory that someone else
+// could write (and so plant or remove locks in) is never trusted.
+StatusOr<UniqueFd> OpenLockDir(const std::string& path) {
+  for (size_t slash = path.find('/', 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    const std::string parent = path.substr(0, slash);
+    if (mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) return ErrnoError("mkdir " + parent);
+  }
+  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return ErrnoError("mkdir " + path);
+  UniqueFd dir(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) return ErrnoError("open " + path);
+  struct stat st {};
+  if (fstat(dir.get(), &st) != 0) return ErrnoError("stat " + path);
+  if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+    return Error(Code::kFailedPrecondition,
+                 path + " must be a directory of uid " + std::to_string(geteuid()) +
+                     " with mode 0700; refusing to trust the host-id locks in it");
+  }
+  return dir;
+}
+
+}  // namespace
+
+StatusOr<HostIdLease> LeaseHostId(const HostIdRange& range, const std::string& lock_dir) {
+  StatusOr<UniqueFd> dir = OpenLockDir(lock_dir);
+  if (!dir.ok()) return dir.status();
+  // Lowest first: the first sandbox always gets the range's first id, which keeps the ids
+  // predictable for an operator reading ps.
+  for (uint32_t k = 0; k < range.count; ++k) {
+    const std::string name = std::to_string(range.first_uid + k);
+    UniqueFd lock(
+        openat(dir->get(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!lock) return ErrnoError("open " + lock_dir + "/" + name);
+    if (flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
+      return HostIdLease{range.first_uid + k, range.first_gid + k, std::move(lock)};
+    }
+    if (errno != EWOULDBLOCK) return ErrnoError("flock " + lock_dir + "/" + name);
+  }
+  return Error(Code::kResourceExhausted,
+               "no free host id: all " + std::to_string(range.count) + " of " + range.source +
+                   " (from " + std::to_string(range.first_uid) +
+                   ") are held by running sandboxes (locks in " + lock_dir + ")");
+}
+
+}  // namespace ncp::base
