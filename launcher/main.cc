@@ -205,7 +205,12 @@ int Run(int argc, char** argv) {
     return kLauncherError;
   }
   // Held until ncp-launch exits; the sandbox's init holds a copy as long as it lives.
+  const int64_t lease_start = NowMicros();
   auto taken_ids = ncp::launcher::TakeHostIds(*host_ids);
+  if (verbose) {
+    ncp::base::LogLine("parent %-24s %6lld us", "take-host-ids",
+                       static_cast<long long>(NowMicros() - lease_start));
+  }
   if (!taken_ids.ok()) {
     std::fprintf(stderr, "ncp-launch: %s\n", taken_ids.status().ToString().c_str());
     return kLauncherError;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 
 namespace ncp::base {
 namespace {
@@ -37,17 +38,25 @@ StatusOr<UniqueFd> OpenLockDir(const std::string& path) {
 StatusOr<HostIdLease> LeaseHostId(const HostIdRange& range, const std::string& lock_dir) {
   StatusOr<UniqueFd> dir = OpenLockDir(lock_dir);
   if (!dir.ok()) return dir.status();
-  // Lowest first: the first sandbox always gets the range's first id, which keeps the ids
-  // predictable for an operator reading ps.
-  for (uint32_t k = 0; k < range.count; ++k) {
-    const std::string name = std::to_string(range.first_uid + k);
-    UniqueFd lock(
-        openat(dir->get(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!lock) return ErrnoError("open " + lock_dir + "/" + name);
-    if (flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
-      return HostIdLease{range.first_uid + k, range.first_gid + k, std::move(lock)};
+  // A launcher returns on its init's report, a moment before that init exits and lets its
+  // copy of the lock go: a full range is scanned again for a short while before giving up, so
+  // that back-to-back sandboxes on a small range do not fail by a hair.
+  constexpr int kScans = 50;
+  constexpr timespec kBetweenScans{0, 5'000'000};  // 5 ms: 50 scans span about 250 ms
+  for (int scan = 0; scan < kScans; ++scan) {
+    if (scan > 0) nanosleep(&kBetweenScans, nullptr);
+    // Lowest first: the first sandbox always gets the range's first id, which keeps the ids
+    // predictable for an operator reading ps.
+    for (uint32_t k = 0; k < range.count; ++k) {
+      const std::string name = std::to_string(range.first_uid + k);
+      UniqueFd lock(
+          openat(dir->get(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+      if (!lock) return ErrnoError("open " + lock_dir + "/" + name);
+      if (flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
+        return HostIdLease{range.first_uid + k, range.first_gid + k, std::move(lock)};
+      }
+      if (errno != EWOULDBLOCK) return ErrnoError("flock " + lock_dir + "/" + name);
     }
-    if (errno != EWOULDBLOCK) return ErrnoError("flock " + lock_dir + "/" + name);
   }
   return Error(Code::kResourceExhausted,
                "no free host id: all " + std::to_string(range.count) + " of " + range.source +
