@@ -78,7 +78,7 @@ void SetUpAndExec(const ChildContext& context) {
   if (plan.namespaces.mount) {
     // Before any mount, so nothing below propagates back to the host.
     Run(c, Step::kMakeRootPrivate, [] { return MakeRootPrivate(); });
-    Run(c, Step::kBuildRootfs, [&] { return BuildRootfs(plan); });
+    Run(c, Step::kBuildRootfs, [&] { return BuildRootfs(plan, c.idmapped_trees); });
     Run(c, Step::kPivotRoot, [] { return PivotRoot(); });
   }
   if (plan.hostname) Run(c, Step::kSetHostname, [&] { return SetHostname(plan); });
@@ -92,8 +92,7 @@ void SetUpAndExec(const ChildContext& context) {
   // After the last credential change, which would clear it.
   Run(c, Step::kSetParentDeathSignal, [&] { return SetParentDeathSignal(c.sync_fd); });
   if (plan.namespaces.pid)
-    Run(c, Step::kStartInit,
-        [&] { return StartInit(c.status_fd, c.error_fd, c.host_id_lock_fd); });
+    Run(c, Step::kStartInit, [&] { return StartInit(c.status_fd, c.error_fd, c.host_id_lock_fd); });
   // Last, so the filter need not allow anything the setup itself uses. The entry form installs
   // it after exec, once its library is loaded (entry_mode.cc).
   if (plan.seccomp.enabled && !spec.seccomp_in_program) {

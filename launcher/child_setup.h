@@ -2,6 +2,8 @@
 // named step per line (steps.h), and reports the first failure to the parent as a SetupError.
 #pragma once
 
+#include <vector>
+
 #include "launcher/launch_spec.h"
 #include "policy/plan.h"
 
@@ -26,6 +28,8 @@ struct ChildContext {
   // otherwise a new user namespace maps itself and nobody waits for anybody.
   bool parent_writes_maps = true;
   int host_id_lock_fd = -1;  // LaunchSpec::host_id_lock_fd, kept by init
+  // One per plan.mounts: -1, or the idmapped tree of a writable bind (idmapped_binds.h).
+  std::vector<int> idmapped_trees;
 };
 
 // Never returns: execs the program, or reports the failing step and exits kSetupFailedExit

@@ -26,6 +26,9 @@ struct LaunchSpec {
   // The lease's lock (host_ids.h), or -1: not owned here; the sandbox's init keeps a copy so
   // that the id stays taken until the namespace is gone, even after ncp-launch returns.
   int host_id_lock_fd = -1;
+  // --idmap-binds: with root's leased id, writable binds are idmapped to the caller's ids
+  // (idmapped_binds.h).
+  bool idmap_writable_binds = false;
   bool verbose = false;  // each step and its time on stderr
 };
 

@@ -189,6 +189,12 @@ int Run(int argc, char** argv) {
         return kLauncherError;
       }
       std::fputs(ncp::launcher::DescribeHostIds(*host_ids, *resolved.plan).c_str(), stdout);
+      if (cli.actions.idmap_binds) {
+        std::fputs(host_ids->kind == ncp::launcher::HostIdKind::kLeased
+                       ? "writable binds: idmapped, files keep root's ownership (--idmap-binds)\n"
+                       : "writable binds: plain (--idmap-binds applies to root's leased ids)\n",
+                   stdout);
+      }
     }
     if (cli.actions.explain_seccomp) {
       std::fputs(ncp::policy::ExplainSeccomp(*resolved.plan).c_str(), stdout);
@@ -220,6 +226,7 @@ int Run(int argc, char** argv) {
     LaunchSpec spec = ncp::launcher::ProgramSpec(*resolved.plan, cli.command, verbose);
     spec.isolation = taken_ids->isolation;
     spec.host_id_lock_fd = taken_ids->lease_lock.get();
+    spec.idmap_writable_binds = cli.actions.idmap_binds;
     return RunLaunch(*resolved.plan, spec, /*entry=*/false);
   }
   auto prepared =
@@ -232,6 +239,7 @@ int Run(int argc, char** argv) {
   }
   prepared->spec.isolation = taken_ids->isolation;
   prepared->spec.host_id_lock_fd = taken_ids->lease_lock.get();
+  prepared->spec.idmap_writable_binds = cli.actions.idmap_binds;
   return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true);
 }
 

@@ -48,6 +48,9 @@ void ApplyAction(OptionId id, CliActions* actions) {
     case OptionId::kHostRoot:
       actions->host_root = true;
       break;
+    case OptionId::kIdmapBinds:
+      actions->idmap_binds = true;
+      break;
     default:
       break;
   }

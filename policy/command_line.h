@@ -20,6 +20,7 @@ struct CliActions {
   bool verbose = false;
   bool isolation_uid = false;  // --isolation-uid: see option_table.cc
   bool host_root = false;      // --host-root: see option_table.cc
+  bool idmap_binds = false;    // --idmap-binds: see option_table.cc
 };
 
 struct ParsedCli {

@@ -56,6 +56,10 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kHostRoot, "host-root", nullptr, P::kCommandLineOnly,
      "run as root: map the sandbox to host uid 0 and gid 0 instead of an id of its own (owner "
      "checks on host files then pass; command line only, never from a profile)"},
+    {OptionId::kIdmapBinds, "idmap-binds", nullptr, P::kCommandLineOnly,
+     "run as root: writable binds keep root's ownership (idmapped mounts): what the sandbox "
+     "writes there belongs to root and root's files there are writable to it, so it can also "
+     "leave setuid-root files there (command line only)"},
     {OptionId::kRlimit, "rlimit", "NAME=SOFT[:HARD]", P::kAnywhere,
      "resource limit (nofile, as, cpu, core, nproc, fsize, data, stack, memlock, ...); "
      "inf or unlimited; K/M/G suffixes"},

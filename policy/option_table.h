@@ -44,6 +44,7 @@ enum class OptionId {
   kGid,
   kIsolationUid,
   kHostRoot,
+  kIdmapBinds,
   kRlimit,
   // Environment and fds.
   kEnv,

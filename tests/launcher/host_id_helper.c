@@ -3,6 +3,7 @@
    being "ok" or the errno's name.
      map                 uid_map=INSIDE OUTSIDE COUNT, gid_map=..., groups=N (supplementary)
      write PATH VALUE    open(PATH, O_WRONLY) and write VALUE: write=ok|ERRNO
+     create PATH         open(PATH, O_WRONLY|O_CREAT|O_EXCL, 0644): create=ok|ERRNO
      reopen-rw FD        open("/proc/self/fd/FD", O_RDWR): reopen-rw=ok|ERRNO
      kill-then-wait PID  kill(PID, SIGKILL): kill=ok|ERRNO, then "ready" and sleeps until killed
      forks N             forks up to N children that wait: forks=K, fork-error=ok|ERRNO
@@ -80,6 +81,11 @@ int main(int argc, char** argv) {
     }
     const ssize_t n = write(fd, argv[3], strlen(argv[3]));
     Result("write", n < 0 ? errno : 0);
+    return 0;
+  }
+  if (argc >= 3 && strcmp(argv[1], "create") == 0) {
+    const int fd = open(argv[2], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    Result("create", fd < 0 ? errno : 0);
     return 0;
   }
   if (argc >= 3 && strcmp(argv[1], "reopen-rw") == 0) {

@@ -171,6 +171,53 @@ TEST(HostIds, RlimitNprocHoldsForRoot) {
   EXPECT_EQ(result["fork-error"], "EAGAIN") << run.out;
 }
 
+// --idmap-binds: the leased id acts as root on the bind's files, and what it creates there
+// belongs to root, as when the sandbox ran as host root.
+TEST(HostIds, IdmappedWritableBindKeepsTheCallersOwnership) {
+  NCP_REQUIRE_USERNS();
+  NCP_REQUIRE_ROOT();
+  TempDir dir;  // root's, 0700
+  const std::string existing = dir.path() + "/existing";
+  std::ofstream(existing) << "old";
+  ASSERT_EQ(chmod(existing.c_str(), 0600), 0);
+  const std::vector<std::string> bind = {"--idmap-binds", "--bind", dir.path() + ":/data"};
+  LauncherRun create = RunLauncher(HelperArgs({"create", "/data/new"}, bind));
+  EXPECT_EQ(create.exit_code(), 0) << create.err;
+  EXPECT_EQ(ParseProbe(create.out)["create"], "ok") << create.out;
+  struct stat st {};
+  ASSERT_EQ(stat((dir.path() + "/new").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(st.st_gid, 0u);
+  LauncherRun write = RunLauncher(HelperArgs({"write", "/data/existing", "new"}, bind));
+  EXPECT_EQ(ParseProbe(write.out)["write"], "ok") << write.out << write.err;
+  EXPECT_EQ(ReadFile(existing), "new");
+  // The read-only binds are not idmapped: root's 0600 files there stay closed to the sandbox.
+  LauncherRun read_only = RunLauncher(
+      HelperArgs({"write", "/data/existing", "x"}, {"--ro-bind", dir.path() + ":/data"}));
+  EXPECT_EQ(ParseProbe(read_only.out)["write"], "EACCES") << read_only.out << read_only.err;
+}
+
+// By default a writable bind is plain: the sandbox's files belong to its leased id, and root's
+// own files there are closed to it (so it cannot leave a setuid-root file either).
+TEST(HostIds, PlainWritableBindGivesTheSandboxNoneOfRootsFiles) {
+  NCP_REQUIRE_USERNS();
+  NCP_REQUIRE_ROOT();
+  TempDir dir;
+  ASSERT_EQ(chmod(dir.path().c_str(), 0777), 0);
+  const std::string existing = dir.path() + "/existing";
+  std::ofstream(existing) << "old";
+  ASSERT_EQ(chmod(existing.c_str(), 0644), 0);
+  const std::vector<std::string> bind = {"--bind", dir.path() + ":/data"};
+  LauncherRun write = RunLauncher(HelperArgs({"write", "/data/existing", "new"}, bind));
+  EXPECT_EQ(ParseProbe(write.out)["write"], "EACCES") << write.out << write.err;
+  EXPECT_EQ(ReadFile(existing), "old");
+  LauncherRun create = RunLauncher(HelperArgs({"create", "/data/new"}, bind));
+  EXPECT_EQ(ParseProbe(create.out)["create"], "ok") << create.out << create.err;
+  struct stat st {};
+  ASSERT_EQ(stat((dir.path() + "/new").c_str(), &st), 0);
+  EXPECT_NE(st.st_uid, 0u);
+}
+
 TEST(HostIds, UidOptionMapsToALeasedHostIdNotRoot) {
   NCP_REQUIRE_USERNS();
   NCP_REQUIRE_ROOT();
