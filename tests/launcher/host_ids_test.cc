@@ -195,6 +195,11 @@ TEST(HostIds, IdmappedWritableBindKeepsTheCallersOwnership) {
   LauncherRun read_only = RunLauncher(
       HelperArgs({"write", "/data/existing", "x"}, {"--ro-bind", dir.path() + ":/data"}));
   EXPECT_EQ(ParseProbe(read_only.out)["write"], "EACCES") << read_only.out << read_only.err;
+  LauncherRun check =
+      RunLauncher({"--profile", ShippedProfile("default"), "--idmap-binds", "--check"});
+  EXPECT_NE(check.out.find("writable binds: idmapped, files keep root's ownership"),
+            std::string::npos)
+      << check.out;
 }
 
 // By default a writable bind is plain: the sandbox's files belong to its leased id, and root's
