@@ -106,6 +106,22 @@ TEST(HostIds, RootSandboxCannotWriteTheHostsSysctls) {
   EXPECT_EQ(ReadFile("/proc/sys/kernel/core_pattern"), pattern);
 }
 
+TEST(HostIds, RootSandboxOnTheHostNetworkCannotWriteItsSysctls) {
+  NCP_REQUIRE_USERNS();
+  NCP_REQUIRE_ROOT();
+  // Under `network` the sandbox shares the host's network namespace, whose sysctls the kernel
+  // lets that namespace's root (host uid 0) write.
+  const std::string path = "/proc/sys/net/ipv4/ip_forward";
+  const std::string before = ReadFile(path);
+  std::vector<std::string> args = HelperArgs({"write", path, before.substr(0, before.find('\n'))});
+  args[1] = ShippedProfile("network");
+  LauncherRun run = RunLauncher(args);
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  const std::string result = ParseProbe(run.out)["write"];
+  EXPECT_TRUE(result == "EACCES" || result == "EROFS") << run.out << run.err;
+  EXPECT_EQ(ReadFile(path), before);
+}
+
 TEST(HostIds, RootOwnedReadOnlyFdCannotBeReopenedForWriting) {
   NCP_REQUIRE_USERNS();
   NCP_REQUIRE_ROOT();
