@@ -99,7 +99,7 @@ std::string DescribeHostIds(const HostIdPlan& ids, const policy::Plan& plan) {
   return out.str();
 }
 
-base::StatusOr<HostIds> TakeHostIds(const HostIdPlan& ids) {
+base::StatusOr<HostIds> TakeHostIds(const HostIdPlan& ids, bool ends_with_init) {
   HostIds taken;
   switch (ids.kind) {
     case HostIdKind::kCallerOwn:
@@ -109,7 +109,7 @@ base::StatusOr<HostIds> TakeHostIds(const HostIdPlan& ids) {
       taken.isolation = ids.helper_ids;
       break;
     case HostIdKind::kLeased: {
-      auto lease = base::LeaseHostId(ids.range);
+      auto lease = base::LeaseHostId(ids.range, ends_with_init);
       if (!lease.ok()) return lease.status();
       base::IsolationIds leased;
       leased.host_uid = lease->uid;

@@ -45,6 +45,7 @@ struct HostIds {
   std::optional<base::IsolationIds> isolation;
   base::UniqueFd lease_lock;
 };
-base::StatusOr<HostIds> TakeHostIds(const HostIdPlan& ids);
+// `ends_with_init`: the sandbox has a pid namespace (base::LeaseHostId).
+base::StatusOr<HostIds> TakeHostIds(const HostIdPlan& ids, bool ends_with_init);
 
 }  // namespace ncp::launcher

@@ -212,7 +212,7 @@ int Run(int argc, char** argv) {
   }
   // Held until ncp-launch exits; the sandbox's init holds a copy as long as it lives.
   const int64_t lease_start = NowMicros();
-  auto taken_ids = ncp::launcher::TakeHostIds(*host_ids);
+  auto taken_ids = ncp::launcher::TakeHostIds(*host_ids, resolved.plan->namespaces.pid);
   if (verbose) {
     ncp::base::LogLine("parent %-24s %6lld us", "take-host-ids",
                        static_cast<long long>(NowMicros() - lease_start));

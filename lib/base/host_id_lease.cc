@@ -1,5 +1,6 @@
 #include "base/host_id_lease.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -7,6 +8,9 @@
 
 #include <cerrno>
 #include <ctime>
+#include <fstream>
+#include <sstream>
+#include <string_view>
 
 namespace ncp::base {
 namespace {
@@ -33,9 +37,43 @@ StatusOr<UniqueFd> OpenLockDir(const std::string& path) {
   return dir;
 }
 
+// What a lock file holds: empty, or this marker when its last holder had no pid namespace.
+constexpr char kMayOutliveLease[] = "may-outlive-lease\n";
+
+bool MayOutliveLease(int lock) {
+  char text[sizeof(kMayOutliveLease)] = {};
+  const ssize_t n = pread(lock, text, sizeof(text) - 1, 0);
+  return n == static_cast<ssize_t>(sizeof(kMayOutliveLease) - 1) &&
+         std::string_view(text) == kMayOutliveLease;
+}
+
+// Whether a process in /proc has `uid` as its real, effective, saved or file-system uid. Only
+// for ids whose last sandbox had no pid namespace, so its cost (a read per process) is rare.
+bool AnyProcessRunsAs(uint32_t uid) {
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return true;  // cannot tell: treat the id as taken
+  bool found = false;
+  while (dirent* entry = readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    std::ifstream status(std::string("/proc/") + entry->d_name + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("Uid:", 0) != 0) continue;
+      std::istringstream ids(line.substr(4));
+      uint64_t id = 0;
+      while (ids >> id) found = found || id == uid;
+      break;
+    }
+    if (found) break;
+  }
+  closedir(proc);
+  return found;
+}
+
 }  // namespace
 
-StatusOr<HostIdLease> LeaseHostId(const HostIdRange& range, const std::string& lock_dir) {
+StatusOr<HostIdLease> LeaseHostId(const HostIdRange& range, bool ends_with_its_holders,
+                                  const std::string& lock_dir) {
   StatusOr<UniqueFd> dir = OpenLockDir(lock_dir);
   if (!dir.ok()) return dir.status();
   // A launcher returns on its init's report, a moment before that init exits and lets its
@@ -52,16 +90,26 @@ StatusOr<HostIdLease> LeaseHostId(const HostIdRange& range, const std::string& l
       UniqueFd lock(
           openat(dir->get(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
       if (!lock) return ErrnoError("open " + lock_dir + "/" + name);
-      if (flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
-        return HostIdLease{range.first_uid + k, range.first_gid + k, std::move(lock)};
+      if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK) return ErrnoError("flock " + lock_dir + "/" + name);
+        continue;
       }
-      if (errno != EWOULDBLOCK) return ErrnoError("flock " + lock_dir + "/" + name);
+      if (MayOutliveLease(lock.get()) && AnyProcessRunsAs(range.first_uid + k)) continue;
+      // Say whether this lease's processes may outlive it, for the next one of this id.
+      const std::string_view mark = ends_with_its_holders ? "" : kMayOutliveLease;
+      if (ftruncate(lock.get(), 0) != 0 ||
+          pwrite(lock.get(), mark.data(), mark.size(), 0) != static_cast<ssize_t>(mark.size())) {
+        return ErrnoError("write " + lock_dir + "/" + name);
+      }
+      return HostIdLease{range.first_uid + k, range.first_gid + k, std::move(lock)};
     }
   }
   return Error(Code::kResourceExhausted,
                "no free host id: all " + std::to_string(range.count) + " of " + range.source +
                    " (from " + std::to_string(range.first_uid) +
-                   ") are held by running sandboxes (locks in " + lock_dir + ")");
+                   ") are held by running sandboxes, or by processes that a sandbox without a "
+                   "pid namespace left behind (locks in " +
+                   lock_dir + ")");
 }
 
 }  // namespace ncp::base

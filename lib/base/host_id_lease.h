@@ -27,7 +27,12 @@ struct HostIdLease {
 // The lowest free id of `range` (uid first_uid + k, gid first_gid + k), or kResourceExhausted
 // when every one is held by a running sandbox. Creates `lock_dir` (0700) when missing and
 // refuses one that is not a directory owned by us that only we can use.
-StatusOr<HostIdLease> LeaseHostId(const HostIdRange& range,
+//
+// `ends_with_its_holders`: whether everything that runs as the id dies with the lease's
+// holders (a pid namespace, whose init holds it). Without one, the program may leave processes
+// behind: the lock file then says so, and the next lease of that id first looks in /proc for
+// processes still running as it, and takes another id while there are any.
+StatusOr<HostIdLease> LeaseHostId(const HostIdRange& range, bool ends_with_its_holders,
                                   const std::string& lock_dir = kHostIdLockDir);
 
 }  // namespace ncp::base

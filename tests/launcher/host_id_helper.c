@@ -7,6 +7,8 @@
      reopen-rw FD        open("/proc/self/fd/FD", O_RDWR): reopen-rw=ok|ERRNO
      kill-then-wait PID  kill(PID, SIGKILL): kill=ok|ERRNO, then "ready" and sleeps until killed
      forks N             forks up to N children that wait: forks=K, fork-error=ok|ERRNO
+     leave-behind        forks a child that closes its fds and sleeps until killed, writes
+                         leftover=PID (its pid as the caller sees it) and returns
      sleep               "ready", then sleeps until killed */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -100,6 +102,15 @@ int main(int argc, char** argv) {
     SleepForever();
   }
   if (argc >= 3 && strcmp(argv[1], "forks") == 0) return Forks(atoi(argv[2]));
+  if (argc >= 2 && strcmp(argv[1], "leave-behind") == 0) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      for (int fd = 0; fd < 1024; ++fd) close(fd);
+      for (;;) pause();
+    }
+    printf("leftover=%ld\n", (long)pid);
+    return pid < 0 ? 1 : 0;
+  }
   if (argc >= 2 && strcmp(argv[1], "sleep") == 0) SleepForever();
   fprintf(stderr, "host_id_helper: bad command\n");
   return 2;

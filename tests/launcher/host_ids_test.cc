@@ -328,6 +328,28 @@ TEST(HostIds, IdsAreReleasedWhenASandboxEnds) {
   }
 }
 
+// Without a pid namespace nothing ends the processes a program leaves behind: their id is not
+// leased again while they run, since they could signal or ptrace the next sandbox.
+TEST(HostIds, IdWithProcessesLeftBehindIsNotLeasedAgain) {
+  NCP_REQUIRE_USERNS();
+  NCP_REQUIRE_ROOT();
+  const long first = TestRangeFirst();
+  LauncherRun leaver = RunLauncher(NoPidNamespaceArgs({"leave-behind"}), WithRange(first, 2));
+  ASSERT_EQ(leaver.exit_code(), 0) << leaver.err;
+  const pid_t leftover = static_cast<pid_t>(std::atol(ParseProbe(leaver.out)["leftover"].c_str()));
+  ASSERT_GT(leftover, 0) << leaver.out;
+  EXPECT_EQ(HostUidsOf(leftover).real, first);
+  LauncherRun next = RunLauncher(NoPidNamespaceArgs({"map"}), WithRange(first, 2));
+  EXPECT_EQ(next.exit_code(), 0) << next.err;
+  EXPECT_EQ(OutsideId(ParseProbe(next.out)["uid_map"]), first + 1) << next.out;
+  // Once it is gone (killed, and reaped by whoever adopted it), the id is free again.
+  ASSERT_EQ(kill(leftover, SIGKILL), 0);
+  for (int i = 0; i < 1000 && kill(leftover, 0) == 0; ++i) usleep(10000);
+  ASSERT_NE(kill(leftover, 0), 0) << "the leftover was not reaped";
+  LauncherRun after = RunLauncher(NoPidNamespaceArgs({"map"}), WithRange(first, 2));
+  EXPECT_EQ(OutsideId(ParseProbe(after.out)["uid_map"]), first) << after.out << after.err;
+}
+
 TEST(HostIds, ExhaustedRangeIsAClearErrorAndNothingStarts) {
   NCP_REQUIRE_USERNS();
   NCP_REQUIRE_ROOT();
