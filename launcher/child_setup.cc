@@ -78,7 +78,7 @@ void SetUpAndExec(const ChildContext& context) {
   if (plan.namespaces.mount) {
     // Before any mount, so nothing below propagates back to the host.
     Run(c, Step::kMakeRootPrivate, [] { return MakeRootPrivate(); });
-    Run(c, Step::kBuildRootfs, [&] { return BuildRootfs(plan, c.idmapped_trees); });
+    Run(c, Step::kBuildRootfs, [&] { return BuildRootfs(plan, c.bind_trees); });
     Run(c, Step::kPivotRoot, [] { return PivotRoot(); });
   }
   if (plan.hostname) Run(c, Step::kSetHostname, [&] { return SetHostname(plan); });

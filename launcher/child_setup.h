@@ -28,8 +28,8 @@ struct ChildContext {
   // otherwise a new user namespace maps itself and nobody waits for anybody.
   bool parent_writes_maps = true;
   int host_id_lock_fd = -1;  // LaunchSpec::host_id_lock_fd, kept by init
-  // One per plan.mounts: -1, or the idmapped tree of a writable bind (idmapped_binds.h).
-  std::vector<int> idmapped_trees;
+  // One per plan.mounts (or none): -1, or the tree the parent opened for it (bind_trees.h).
+  std::vector<int> bind_trees;
 };
 
 // Never returns: execs the program, or reports the failing step and exits kSetupFailedExit

@@ -66,10 +66,17 @@ base::StatusOr<UniqueFd> IdmapUserNamespace(uid_t caller_uid, gid_t caller_gid,
   return userns;
 }
 
-base::StatusOr<UniqueFd> OpenIdmappedTree(const std::string& source, int userns_fd) {
+base::StatusOr<UniqueFd> OpenTree(const std::string& source) {
   UniqueFd tree(static_cast<int>(syscall(SYS_open_tree, AT_FDCWD, source.c_str(),
                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)));
   if (!tree) return ErrnoError("open_tree " + source);
+  return tree;
+}
+
+base::StatusOr<UniqueFd> OpenIdmappedTree(const std::string& source, int userns_fd) {
+  auto opened = OpenTree(source);
+  if (!opened.ok()) return opened.status();
+  UniqueFd tree = std::move(*opened);
   mount_attr attr{};
   attr.attr_set = MOUNT_ATTR_IDMAP;
   attr.userns_fd = static_cast<uint64_t>(userns_fd);
@@ -78,39 +85,6 @@ base::StatusOr<UniqueFd> OpenIdmappedTree(const std::string& source, int userns_
     return ErrnoError("idmap " + source);
   }
   return tree;
-}
-
-base::StatusOr<std::vector<UniqueFd>> IdmappedWritableBinds(const policy::Plan& plan,
-                                                            const base::IsolationIds& ids,
-                                                            std::vector<std::string>* notes) {
-  std::vector<UniqueFd> trees(plan.mounts.size());
-  UniqueFd userns;
-  for (size_t i = 0; i < plan.mounts.size(); ++i) {
-    const policy::Mount& m = plan.mounts[i];
-    if (m.kind != policy::MountKind::kBind) continue;
-    // A missing source is the child's to skip (-try) or to report, as for any bind.
-    if (access(m.source.c_str(), F_OK) != 0) continue;
-    if (!userns) {
-      auto made = IdmapUserNamespace(geteuid(), getegid(), ids);
-      if (!made.ok()) return made.status();
-      userns = std::move(*made);
-    }
-    auto tree = OpenIdmappedTree(m.source, userns.get());
-    if (!tree.ok()) {
-      const int err = tree.status().err();
-      // Not every file system can be idmapped (EINVAL), nor every kernel (ENOSYS), and a
-      // container's seccomp profile may refuse the calls (EPERM): the plain bind the child
-      // falls back to gives the sandbox less, never more.
-      if (err == EINVAL || err == EOPNOTSUPP || err == ENOSYS || err == EPERM) {
-        notes->push_back("bind " + m.source + ": not idmapped (" + tree.status().ToString() +
-                         "); files written there belong to the sandbox's host id");
-        continue;
-      }
-      return tree.status();
-    }
-    trees[i] = std::move(*tree);
-  }
-  return trees;
 }
 
 }  // namespace ncp::launcher

@@ -3,18 +3,16 @@
 // files would not be writable to it. An idmapped mount shows files of the caller's id as the
 // leased id, and stores the leased id's writes as the caller's. Only a process privileged over
 // the host's mount namespace may make one, so the parent builds each tree before clone and the
-// child attaches it (AttachTree, mounts.cc) in place of the bind.
+// child attaches it (AttachTree, mounts.cc) in place of the bind (bind_trees.h).
 #pragma once
 
 #include <sys/types.h>
 
 #include <string>
-#include <vector>
 
 #include "base/isolation_uid.h"
 #include "base/status.h"
 #include "base/unique_fd.h"
-#include "policy/plan.h"
 
 namespace ncp::launcher {
 
@@ -23,16 +21,12 @@ namespace ncp::launcher {
 base::StatusOr<base::UniqueFd> IdmapUserNamespace(uid_t caller_uid, gid_t caller_gid,
                                                   const base::IsolationIds& ids);
 
+// A detached, recursive copy of the mount tree at `source` (open_tree(OPEN_TREE_CLONE));
+// close-on-exec.
+base::StatusOr<base::UniqueFd> OpenTree(const std::string& source);
+
 // A detached, recursive copy of the mount tree at `source` with the idmapping `userns_fd`
 // (open_tree(OPEN_TREE_CLONE) + mount_setattr(MOUNT_ATTR_IDMAP)); close-on-exec.
 base::StatusOr<base::UniqueFd> OpenIdmappedTree(const std::string& source, int userns_fd);
-
-// One entry per plan.mounts: the idmapped tree for each writable bind, an empty fd elsewhere
-// (read-only binds, tmpfs, a missing source). A file system, kernel or seccomp profile that
-// refuses the idmap (EINVAL, EOPNOTSUPP, ENOSYS, EPERM) keeps a plain bind and adds a line
-// to `notes`.
-base::StatusOr<std::vector<base::UniqueFd>> IdmappedWritableBinds(const policy::Plan& plan,
-                                                                  const base::IsolationIds& ids,
-                                                                  std::vector<std::string>* notes);
 
 }  // namespace ncp::launcher

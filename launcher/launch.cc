@@ -16,7 +16,7 @@
 #include "base/log.h"
 #include "base/unique_fd.h"
 #include "launcher/child_setup.h"
-#include "launcher/idmapped_binds.h"
+#include "launcher/bind_trees.h"
 #include "launcher/init_status.h"
 #include "launcher/signals.h"
 #include "launcher/userns.h"
@@ -152,21 +152,19 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   const uint32_t inside_gid = plan.gid.value_or(getegid());
   // Only isolation ids (root's lease, --isolation-uid) are ids the child may not map itself.
   const bool parent_writes_maps = !plan.namespaces.user || spec.isolation.has_value();
-  // --idmap-binds with root's leased id: writable binds keep root's ownership through
-  // idmapped trees, which only we (privileged over the host's mounts) can make, before the
-  // child exists. Not by default: the sandbox could then leave setuid-root files there.
-  std::vector<UniqueFd> idmapped_trees;
-  if (spec.idmap_writable_binds && spec.isolation && !spec.isolation->via_helpers &&
-      plan.namespaces.mount) {
+  // Root's leased id: we open the bind sources (the child, as that id, may not be able to
+  // reach them), idmapped for writable binds with --idmap-binds (bind_trees.h).
+  std::vector<UniqueFd> bind_trees;
+  if (spec.isolation && !spec.isolation->via_helpers && plan.namespaces.mount) {
     timer.Start();
     std::vector<std::string> notes;
-    auto trees = IdmappedWritableBinds(plan, *spec.isolation, &notes);
+    auto trees = OpenBindTrees(plan, *spec.isolation, spec.idmap_writable_binds, &notes);
     if (!trees.ok()) return trees.status();
-    idmapped_trees = std::move(*trees);
+    bind_trees = std::move(*trees);
     if (spec.verbose) {
       for (const std::string& note : notes) base::LogLine("%s", note.c_str());
     }
-    timer.Done("idmap-writable-binds");
+    timer.Done("open-bind-trees");
   }
   const uint64_t flags = CloneFlags(plan.namespaces);
   timer.Start();
@@ -193,7 +191,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
     context.outside_gid = outside_gid;
     context.parent_writes_maps = parent_writes_maps;
     context.host_id_lock_fd = spec.host_id_lock_fd;
-    for (const UniqueFd& tree : idmapped_trees) context.idmapped_trees.push_back(tree.get());
+    for (const UniqueFd& tree : bind_trees) context.bind_trees.push_back(tree.get());
     context.sync_fd = sync->read.get();
     context.error_fd = errors->write.get();
     context.status_fd = status->write.get();
@@ -202,7 +200,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
 
   OwnedChild child(pid);
   timer.Done("clone");
-  idmapped_trees.clear();  // the child has its own copies
+  bind_trees.clear();  // the child has its own copies
   ForwardSignalsTo(pid);
   sync->read.reset();
   errors->write.reset();

@@ -77,30 +77,30 @@ Status Bind(const std::string& source, const std::string& target, uint64_t attrs
   return attrs != 0 ? SetMountAttr(target, attrs, /*recursive=*/true) : Status::Ok();
 }
 
-// Attaches a detached tree (idmapped_binds.h) at `target`, as Bind does a path. Its source was
+// Attaches a detached tree (bind_trees.h) at `target`, as Bind does a path. Its source was
 // resolved by the parent, on the host.
 Status AttachTree(int tree, const std::string& target, uint64_t attrs) {
   struct stat st {};
   if (fstat(tree, &st) != 0) return ErrnoError("stat the tree for " + target);
   NCP_RETURN_IF_ERROR(MakeMountPoint(target, S_ISDIR(st.st_mode)));
   if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
-    return ErrnoError("attach the idmapped tree on " + target);
+    return ErrnoError("attach the tree of the bind on " + target);
   }
   return SetMountAttr(target, attrs, /*recursive=*/true);
 }
 
-Status ApplyPlanMount(const policy::Mount& m, int idmapped_tree) {
+Status ApplyPlanMount(const policy::Mount& m, int tree) {
   const std::string target = kNewRoot + m.destination;
   if (m.kind == policy::MountKind::kTmpfs) return MountTmpfs(target, "mode=1777");
-  if (idmapped_tree >= 0) {
-    Status attached = AttachTree(idmapped_tree, target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-    // A seccomp profile (Docker's) may refuse move_mount: the plain bind below gives less.
+  uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+  if (m.kind == policy::MountKind::kReadOnlyBind) attrs |= MOUNT_ATTR_RDONLY;
+  if (tree >= 0) {
+    Status attached = AttachTree(tree, target, attrs);
+    // A seccomp profile (Docker's) may refuse move_mount: the plain bind below, if it can.
     if (attached.ok() || (attached.err() != EPERM && attached.err() != ENOSYS)) return attached;
   }
   const std::string source = kOldRoot + m.source;
   if (m.optional && access(source.c_str(), F_OK) != 0 && errno == ENOENT) return Status::Ok();
-  uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-  if (m.kind == policy::MountKind::kReadOnlyBind) attrs |= MOUNT_ATTR_RDONLY;
   return Bind(source, target, attrs);
 }
 
@@ -154,7 +154,7 @@ Status MakeRootPrivate() {
   return Status::Ok();
 }
 
-Status BuildRootfs(const policy::Plan& plan, std::span<const int> idmapped_trees) {
+Status BuildRootfs(const policy::Plan& plan, std::span<const int> bind_trees) {
   NCP_RETURN_IF_ERROR(MountTmpfs(kStaging, "mode=0755"));
   NCP_RETURN_IF_ERROR(MakeDirs(std::string(kStaging) + kOldRoot, 0755));
   if (PivotRootSyscall(kStaging, (std::string(kStaging) + kOldRoot).c_str()) != 0) {
@@ -165,7 +165,7 @@ Status BuildRootfs(const policy::Plan& plan, std::span<const int> idmapped_trees
   bool has_tmp = false;
   for (size_t i = 0; i < plan.mounts.size(); ++i) {
     const policy::Mount& m = plan.mounts[i];
-    NCP_RETURN_IF_ERROR(ApplyPlanMount(m, i < idmapped_trees.size() ? idmapped_trees[i] : -1));
+    NCP_RETURN_IF_ERROR(ApplyPlanMount(m, i < bind_trees.size() ? bind_trees[i] : -1));
     has_tmp = has_tmp || m.destination == "/tmp";
   }
   if (!has_tmp) NCP_RETURN_IF_ERROR(MountTmpfs(std::string(kNewRoot) + "/tmp", "mode=1777"));

@@ -15,9 +15,9 @@ namespace ncp::launcher {
 
 // setup_steps in mounts.cc
 base::Status MakeRootPrivate();
-// `idmapped_trees`: empty, or one fd per plan.mounts, -1 or a detached tree (idmapped_binds.h)
-// that is attached in place of that bind.
-base::Status BuildRootfs(const policy::Plan& plan, std::span<const int> idmapped_trees);
+// `bind_trees`: empty, or one fd per plan.mounts, -1 or a detached tree (bind_trees.h) that is
+// attached in place of that bind.
+base::Status BuildRootfs(const policy::Plan& plan, std::span<const int> bind_trees);
 base::Status PivotRoot();
 
 // system_steps.cc

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -237,6 +238,24 @@ TEST(HostIds, PlainWritableBindGivesTheSandboxNoneOfRootsFiles) {
   struct stat st {};
   ASSERT_EQ(stat((dir.path() + "/new").c_str(), &st), 0);
   EXPECT_NE(st.st_uid, 0u);
+}
+
+// The sandbox runs as its leased id, but root's launcher opens the bind sources: a program
+// below a directory only root can search (/root, a 0700 install tree) still runs.
+TEST(HostIds, RootRunsAProgramFromADirectoryOnlyRootCanSearch) {
+  NCP_REQUIRE_USERNS();
+  NCP_REQUIRE_ROOT();
+  TempDir dir;  // root's, 0700
+  const std::string bin = dir.path() + "/bin";
+  ASSERT_EQ(mkdir(bin.c_str(), 0755), 0);
+  const std::string helper = bin + "/helper";
+  std::filesystem::copy_file(kHelper, helper);
+  ASSERT_EQ(chmod(helper.c_str(), 0755), 0);
+  LauncherRun run = RunLauncher({"--profile", ShippedProfile("default"), "--ro-bind", bin,
+                                 "--seccomp-allow", "wait4, kill", "--", helper, "map"});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  const long host_uid = OutsideId(ParseProbe(run.out)["uid_map"]);
+  EXPECT_GT(host_uid, 0) << run.out;
 }
 
 TEST(HostIds, UidOptionMapsToALeasedHostIdNotRoot) {
