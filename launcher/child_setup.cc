@@ -80,12 +80,12 @@ void SetUpAndExec(const ChildContext& context) {
   if (plan.namespaces.mount) {
     // Before any mount, so nothing below propagates back to the host.
     Run(c, Step::kMakeRootPrivate, [] { return MakeRootPrivate(); });
-    Run(c, Step::kBuildRootfs, [&] { return BuildRootfs(plan); });
+    Run(c, Step::kBuildRootfs, [&] { return BuildRootfs(plan, c.bind_trees); });
     Run(c, Step::kPivotRoot, [] { return PivotRoot(); });
   }
   if (plan.hostname) Run(c, Step::kSetHostname, [&] { return SetHostname(plan); });
   if (plan.namespaces.net) Run(c, Step::kBringUpLoopback, [] { return BringUpLoopback(); });
-  int* internal[] = {&c.sync_fd, &c.error_fd, &c.status_fd};
+  int* internal[] = {&c.sync_fd, &c.error_fd, &c.status_fd, &c.host_id_lock_fd};
   Run(c, Step::kMoveAndCloseFds, [&] { return MoveAndCloseFds(spec.fds, internal); });
   Run(c, Step::kApplyRlimits, [&] { return ApplyRlimits(plan); });
   // Before dropping capabilities: with no_new_privs set, nothing can hand them back on exec.
@@ -98,7 +98,7 @@ void SetUpAndExec(const ChildContext& context) {
   close(c.sync_fd);
   c.sync_fd = -1;
   if (plan.namespaces.pid)
-    Run(c, Step::kStartInit, [&] { return StartInit(c.status_fd, c.error_fd); });
+    Run(c, Step::kStartInit, [&] { return StartInit(c.status_fd, c.error_fd, c.host_id_lock_fd); });
   // After the pivot (the rules name the mounts at their places) and the fd moves (passed fds
   // get rules by their final numbers), and in the program's process, so init stays outside
   // the domain and can still signal in. Also in the entry form, before ncp-launch re-execs

@@ -2,6 +2,8 @@
 // named step per line (steps.h), and reports the first failure to the parent as a SetupError.
 #pragma once
 
+#include <vector>
+
 #include "launcher/launch_spec.h"
 #include "policy/plan.h"
 
@@ -25,6 +27,9 @@ struct ChildContext {
   // The parent writes the id maps (--isolation-uid) and sends a byte on sync_fd when done;
   // otherwise a new user namespace maps itself and nobody waits for anybody.
   bool parent_writes_maps = true;
+  int host_id_lock_fd = -1;  // LaunchSpec::host_id_lock_fd, kept by init
+  // One per plan.mounts (or none): -1, or the tree the parent opened for it (bind_trees.h).
+  std::vector<int> bind_trees;
 };
 
 // Never returns: execs the program, or reports the failing step and exits kSetupFailedExit

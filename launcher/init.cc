@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "launcher/init_status.h"
 #include "launcher/signals.h"
@@ -18,13 +19,27 @@ using base::Status;
 
 namespace {
 
-[[noreturn]] void ReapUntilProgramEnds(pid_t program, int status_fd) {
+// Closes every fd but `a` and `b` (-1: none).
+void CloseAllBut(int a, int b) {
+  if (a > b) std::swap(a, b);
+  unsigned first = 0;
+  for (int keep : {a, b}) {
+    if (keep < 0) continue;
+    if (static_cast<unsigned>(keep) > first) {
+      syscall(SYS_close_range, first, static_cast<unsigned>(keep) - 1, 0);
+    }
+    first = static_cast<unsigned>(keep) + 1;
+  }
+  syscall(SYS_close_range, first, ~0U, 0);
+}
+
+[[noreturn]] void ReapUntilProgramEnds(pid_t program, int status_fd, int lease_fd) {
   ForwardSignalsTo(program);
   // Blocked since clone, so nothing sent during setup was dropped; now they go to the program.
   UnblockForwardedSignals();
   // Hold no copy of the program's fds (a pipe's reader must see EOF when the program exits).
-  syscall(SYS_close_range, 0U, static_cast<unsigned>(status_fd) - 1, 0);
-  syscall(SYS_close_range, static_cast<unsigned>(status_fd) + 1, ~0U, 0);
+  // The host id's lease stays with init, which outlives everything in the namespace.
+  CloseAllBut(status_fd, lease_fd);
   for (;;) {
     int wstatus = 0;
     const pid_t pid = waitpid(-1, &wstatus, 0);
@@ -46,7 +61,7 @@ namespace {
 
 }  // namespace
 
-Status StartInit(int status_fd, int error_fd) {
+Status StartInit(int status_fd, int error_fd, int lease_fd) {
   // Before the fork, so there is no moment when the program runs and init is still dumpable:
   // nothing inside may ptrace the one unfiltered process or open its fds through /proc/1/fd
   // (the status pipe's write end is there). The program's exec makes it dumpable again.
@@ -56,13 +71,14 @@ Status StartInit(int status_fd, int error_fd) {
   if (program == 0) {
     // Only init may write the report: the program must hold no copy of the write end.
     close(status_fd);
+    if (lease_fd >= 0) close(lease_fd);  // only init holds the lease inside
     // Init is our parent now; if it goes, so do we (it is also the namespace's reaper).
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return ErrnoError("PR_SET_PDEATHSIG");
     return Status::Ok();
   }
   // Only the program may report setup errors; its copy closes at exec, which is the parent's EOF.
   close(error_fd);
-  ReapUntilProgramEnds(program, status_fd);
+  ReapUntilProgramEnds(program, status_fd, lease_fd);
 }
 
 }  // namespace ncp::launcher

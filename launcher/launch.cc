@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/unique_fd.h"
 #include "launcher/child_setup.h"
+#include "launcher/bind_trees.h"
 #include "launcher/init_status.h"
 #include "launcher/passed_fds.h"
 #include "launcher/signals.h"
@@ -150,15 +151,29 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   if (!status.ok()) return status.status();
 
   if (spec.isolation && !plan.namespaces.user) {
-    return base::Error(base::Code::kInvalidArgument, "--isolation-uid needs a user namespace");
+    return base::Error(base::Code::kInvalidArgument, "isolation ids need a user namespace");
   }
   // Before clone: in the new user namespace our own ids read as the overflow id until mapped.
   const uint32_t outside_uid = geteuid();
   const uint32_t outside_gid = getegid();
   const uint32_t inside_uid = plan.uid.value_or(geteuid());
   const uint32_t inside_gid = plan.gid.value_or(getegid());
-  // Only --isolation-uid maps to ids the child may not map itself.
+  // Only isolation ids (root's lease, --isolation-uid) are ids the child may not map itself.
   const bool parent_writes_maps = !plan.namespaces.user || spec.isolation.has_value();
+  // Root's leased id: we open the bind sources (the child, as that id, may not be able to
+  // reach them), idmapped for writable binds with --idmap-binds (bind_trees.h).
+  std::vector<UniqueFd> bind_trees;
+  if (spec.isolation && !spec.isolation->via_helpers && plan.namespaces.mount) {
+    timer.Start();
+    std::vector<std::string> notes;
+    auto trees = OpenBindTrees(plan, *spec.isolation, spec.idmap_writable_binds, &notes);
+    if (!trees.ok()) return trees.status();
+    bind_trees = std::move(*trees);
+    if (spec.verbose) {
+      for (const std::string& note : notes) base::LogLine("%s", note.c_str());
+    }
+    timer.Done("open-bind-trees");
+  }
   const uint64_t flags = CloneFlags(plan.namespaces);
   timer.Start();
   // Until init can take them (signals.h): the child starts with these blocked.
@@ -186,6 +201,8 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
     context.outside_uid = outside_uid;
     context.outside_gid = outside_gid;
     context.parent_writes_maps = parent_writes_maps;
+    context.host_id_lock_fd = spec.host_id_lock_fd;
+    for (const UniqueFd& tree : bind_trees) context.bind_trees.push_back(tree.get());
     context.sync_fd = sync->read.get();
     context.error_fd = errors->write.get();
     context.status_fd = status->write.get();
@@ -194,6 +211,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
 
   OwnedChild child(pid);
   timer.Done("clone");
+  bind_trees.clear();  // the child has its own copies
   ForwardSignalsTo(pid);
   RestoreCallerSignalMask();  // what arrived meanwhile goes to the child now, and waits there
   sync->read.reset();

@@ -20,8 +20,15 @@ struct LaunchSpec {
   std::vector<FdPlacement> fds;
   // The program installs the plan's filter itself (the entry form: after loading the library).
   bool seccomp_in_program = false;
-  // --isolation-uid: the host ids the sandbox's ids map to.
+  // The host ids the sandbox's ids map to (root's leased id, --isolation-uid); none: the
+  // caller's own (or host root with --host-root).
   std::optional<base::IsolationIds> isolation;
+  // The lease's lock (host_ids.h), or -1: not owned here; the sandbox's init keeps a copy so
+  // that the id stays taken until the namespace is gone, even after ncp-launch returns.
+  int host_id_lock_fd = -1;
+  // --idmap-binds: with root's leased id, writable binds are idmapped to the caller's ids
+  // (idmapped_binds.h).
+  bool idmap_writable_binds = false;
   bool verbose = false;  // each step and its time on stderr
 };
 

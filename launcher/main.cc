@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "base/isolation_uid.h"
 #include "base/log.h"
 #include "launcher/entry_mode.h"
 #include "launcher/forms.h"
 #include "launcher/landlock.h"
+#include "launcher/host_ids.h"
 #include "launcher/launch.h"
 #include "launcher/passed_fds.h"
 #include "launcher/profile_dirs.h"
@@ -175,10 +175,25 @@ int Run(int argc, char** argv) {
     ncp::base::LogLine("parent %-24s %6lld us", "resolve-and-load-filter",
                        static_cast<long long>(NowMicros() - resolve_start));
   }
+  // Which host ids the sandbox will run as is the launcher's choice, not the plan's: root gets
+  // an id of its own per sandbox (host_ids.h).
+  auto host_ids =
+      ncp::launcher::PlanHostIds(cli.actions.isolation_uid, cli.actions.host_root, *resolved.plan);
   if (cli.actions.check || cli.actions.explain_seccomp) {
     if (cli.actions.check) {
       std::fputs(ncp::policy::DescribePlan(*resolved.plan).c_str(), stdout);
       std::fputs(ncp::launcher::DescribeLandlockSupport(*resolved.plan).c_str(), stdout);
+      if (!host_ids.ok()) {
+        std::printf("host ids: refused: %s\n", host_ids.status().message().c_str());
+        return kLauncherError;
+      }
+      std::fputs(ncp::launcher::DescribeHostIds(*host_ids, *resolved.plan).c_str(), stdout);
+      if (cli.actions.idmap_binds) {
+        std::fputs(host_ids->kind == ncp::launcher::HostIdKind::kLeased
+                       ? "writable binds: idmapped, files keep root's ownership (--idmap-binds)\n"
+                       : "writable binds: plain (--idmap-binds applies to root's leased ids)\n",
+                   stdout);
+      }
     }
     if (cli.actions.explain_seccomp) {
       std::fputs(ncp::policy::ExplainSeccomp(*resolved.plan).c_str(), stdout);
@@ -201,19 +216,27 @@ int Run(int argc, char** argv) {
     }
   }
 
-  std::optional<ncp::base::IsolationIds> isolation;
-  if (cli.actions.isolation_uid) {
-    auto ids = ncp::base::ChooseIsolationIds();
-    if (!ids.ok()) {
-      std::fprintf(stderr, "ncp-launch: --isolation-uid: %s\n", ids.status().message().c_str());
-      return kLauncherError;
-    }
-    isolation = *ids;
+  if (!host_ids.ok()) {
+    std::fprintf(stderr, "ncp-launch: %s\n", host_ids.status().message().c_str());
+    return kLauncherError;
+  }
+  // Held until ncp-launch exits; the sandbox's init holds a copy as long as it lives.
+  const int64_t lease_start = NowMicros();
+  auto taken_ids = ncp::launcher::TakeHostIds(*host_ids, resolved.plan->namespaces.pid);
+  if (verbose) {
+    ncp::base::LogLine("parent %-24s %6lld us", "take-host-ids",
+                       static_cast<long long>(NowMicros() - lease_start));
+  }
+  if (!taken_ids.ok()) {
+    std::fprintf(stderr, "ncp-launch: %s\n", taken_ids.status().ToString().c_str());
+    return kLauncherError;
   }
 
   if (program_form) {
     LaunchSpec spec = ncp::launcher::ProgramSpec(*resolved.plan, cli.command, verbose);
-    spec.isolation = isolation;
+    spec.isolation = taken_ids->isolation;
+    spec.host_id_lock_fd = taken_ids->lease_lock.get();
+    spec.idmap_writable_binds = cli.actions.idmap_binds;
     return RunLaunch(*resolved.plan, spec, /*entry=*/false);
   }
   auto prepared =
@@ -224,7 +247,9 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "ncp-launch: %s\n", prepared.status().ToString().c_str());
     return kLauncherError;
   }
-  prepared->spec.isolation = isolation;
+  prepared->spec.isolation = taken_ids->isolation;
+  prepared->spec.host_id_lock_fd = taken_ids->lease_lock.get();
+  prepared->spec.idmap_writable_binds = cli.actions.idmap_binds;
   return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true);
 }
 

@@ -82,23 +82,32 @@ Status MountTmpfsAt(RootfsContext* c, const std::string& destination, const char
   return ReopenNewRootAfter(destination, c);
 }
 
-Status ApplyPlanMount(RootfsContext* c, const policy::Mount& m) {
+// Attaches `tree` (a detached tree with its attributes set) at `m.destination`, resolved
+// inside the new root.
+Status AttachBindTree(RootfsContext* c, const policy::Mount& m, int tree) {
+  struct stat st {};
+  if (fstat(tree, &st) != 0) return ErrnoError("stat " + m.source);
+  auto point =
+      ResolveMountPoint(c->new_root.get(), m.destination,
+                        S_ISDIR(st.st_mode) ? MountPointKind::kDirectory : MountPointKind::kFile);
+  if (!point.ok()) return point.status();
+  NCP_RETURN_IF_ERROR(Attach(tree, point->get(), m.source, m.destination));
+  return ReopenNewRootAfter(m.destination, c);
+}
+
+// `parent_tree`: the tree root's parent opened for this bind (bind_trees.h), or -1: the
+// source is then opened here, as the sandbox's ids.
+Status ApplyPlanMount(RootfsContext* c, const policy::Mount& m, int parent_tree) {
   if (m.kind == policy::MountKind::kTmpfs) return MountTmpfsAt(c, m.destination, "1777");
+  if (parent_tree >= 0) return AttachBindTree(c, m, parent_tree);
   // The source first: a failing source creates no mount point.
   auto source = OpenMountSource(c->host_root.get(), m.source);
   if (!source.ok()) {
     return m.optional && source.status().err() == ENOENT ? Status::Ok() : source.status();
   }
-  struct stat st {};
-  if (fstat(source->get(), &st) != 0) return ErrnoError("stat " + m.source);
   auto tree = DetachedBindTree(m, source->get());
   if (!tree.ok()) return tree.status();
-  auto point =
-      ResolveMountPoint(c->new_root.get(), m.destination,
-                        S_ISDIR(st.st_mode) ? MountPointKind::kDirectory : MountPointKind::kFile);
-  if (!point.ok()) return point.status();
-  NCP_RETURN_IF_ERROR(Attach(tree->get(), point->get(), m.source, m.destination));
-  return ReopenNewRootAfter(m.destination, c);
+  return AttachBindTree(c, m, tree->get());
 }
 
 // A fresh proc needs a pid namespace of our own; without one, the host's is bound instead
@@ -197,13 +206,14 @@ Status MakeRootPrivate() {
   return Status::Ok();
 }
 
-Status BuildRootfs(const policy::Plan& plan) {
+Status BuildRootfs(const policy::Plan& plan, std::span<const int> bind_trees) {
   auto context = EnterStagingRoot();
   if (!context.ok()) return context.status();
   RootfsContext& c = *context;
   bool has_tmp = false;
-  for (const policy::Mount& m : plan.mounts) {
-    NCP_RETURN_IF_ERROR(ApplyPlanMount(&c, m));
+  for (size_t i = 0; i < plan.mounts.size(); ++i) {
+    const policy::Mount& m = plan.mounts[i];
+    NCP_RETURN_IF_ERROR(ApplyPlanMount(&c, m, i < bind_trees.size() ? bind_trees[i] : -1));
     has_tmp = has_tmp || m.destination == "/tmp";
   }
   if (!has_tmp) NCP_RETURN_IF_ERROR(MountTmpfsAt(&c, "/tmp", "1777"));

@@ -15,7 +15,9 @@ namespace ncp::launcher {
 
 // setup_steps in mounts.cc
 base::Status MakeRootPrivate();
-base::Status BuildRootfs(const policy::Plan& plan);
+// `bind_trees`: empty, or one fd per plan.mounts, -1 or a detached tree (bind_trees.h) that is
+// attached in place of that bind.
+base::Status BuildRootfs(const policy::Plan& plan, std::span<const int> bind_trees);
 base::Status PivotRoot();
 
 // system_steps.cc
@@ -48,7 +50,8 @@ base::Status DropCapabilities();
 // init.cc: in a new pid namespace the child would be pid 1, which the kernel shields from
 // signals it sends itself (so `kill -SEGV $$` would do nothing). Forks: returns Ok in the
 // program's process (pid 2); the original stays as a reaper that reports the program's end on
-// `status_fd` and never returns.
-base::Status StartInit(int status_fd, int error_fd);
+// `status_fd` and never returns. Init also keeps `lease_fd` (the host id's lock, or -1) open:
+// it lives as long as the namespace, so the id is not handed out again while anything runs in it.
+base::Status StartInit(int status_fd, int error_fd, int lease_fd);
 
 }  // namespace ncp::launcher

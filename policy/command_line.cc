@@ -45,6 +45,12 @@ void ApplyAction(OptionId id, CliActions* actions) {
     case OptionId::kIsolationUid:
       actions->isolation_uid = true;
       break;
+    case OptionId::kHostRoot:
+      actions->host_root = true;
+      break;
+    case OptionId::kIdmapBinds:
+      actions->idmap_binds = true;
+      break;
     default:
       break;
   }

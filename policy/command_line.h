@@ -19,6 +19,8 @@ struct CliActions {
   bool explain_seccomp = false;
   bool verbose = false;
   bool isolation_uid = false;  // --isolation-uid: see option_table.cc
+  bool host_root = false;      // --host-root: see option_table.cc
+  bool idmap_binds = false;    // --idmap-binds: see option_table.cc
 };
 
 struct ParsedCli {

@@ -55,9 +55,16 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kUid, "uid", "N", P::kAnywhere, "user id inside the user namespace"},
     {OptionId::kGid, "gid", "N", P::kAnywhere, "group id inside the user namespace"},
     {OptionId::kIsolationUid, "isolation-uid", nullptr, P::kCommandLineOnly,
-     "map the sandbox's ids to a host uid/gid that is not the caller's (root: the first id of "
-     "root's /etc/subuid and /etc/subgid range, else 1879048192; a user: newuidmap/newgidmap "
-     "with the first id of the user's range)"},
+     "map the sandbox's ids to a host uid/gid that is not the caller's (a user: "
+     "newuidmap/newgidmap with the first id of the user's range; root always gets this: a free "
+     "id of root's /etc/subuid and /etc/subgid range, else of 1879048192+65536, per sandbox)"},
+    {OptionId::kHostRoot, "host-root", nullptr, P::kCommandLineOnly,
+     "run as root: map the sandbox to host uid 0 and gid 0 instead of an id of its own (owner "
+     "checks on host files then pass; command line only, never from a profile)"},
+    {OptionId::kIdmapBinds, "idmap-binds", nullptr, P::kCommandLineOnly,
+     "run as root: writable binds keep root's ownership (idmapped mounts): what the sandbox "
+     "writes there belongs to root and root's files there are writable to it, so it can also "
+     "leave setuid-root files there (command line only)"},
     {OptionId::kRlimit, "rlimit", "NAME=SOFT[:HARD]", P::kAnywhere,
      "resource limit (nofile, as, cpu, core, nproc, fsize, data, stack, memlock, ...); "
      "inf or unlimited; K/M/G suffixes"},

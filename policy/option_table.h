@@ -44,6 +44,8 @@ enum class OptionId {
   kUid,
   kGid,
   kIsolationUid,
+  kHostRoot,
+  kIdmapBinds,
   kRlimit,
   // Environment and fds.
   kEnv,
