@@ -2,13 +2,16 @@
 
 #include <algorithm>
 
+#include "base/terminal_text.h"
+
 namespace ncp::policy {
 
+// Escaped here, once, because file names, option values and profile text all end up in messages.
 std::string Diagnostic::Render() const {
-  std::string out = loc.file;
+  std::string out = base::EscapeForTerminal(loc.file);
   if (loc.line > 0) out += ":" + std::to_string(loc.line);
   out += severity == Severity::kError ? ": error: " : ": warning: ";
-  out += message;
+  out += base::EscapeForTerminal(message);
   return out;
 }
 

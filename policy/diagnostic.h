@@ -25,7 +25,8 @@ struct Diagnostic {
   SourceLoc loc;
   std::string message;
 
-  // "file:line: error: message", or "file: warning: message" when there is no line.
+  // "file:line: error: message", or "file: warning: message" when there is no line; control
+  // characters in the file name and message are escaped (base::EscapeForTerminal).
   std::string Render() const;
 };
 
