@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/terminal_text.h"
 #include "launcher/entry_mode.h"
 #include "launcher/forms.h"
-#include "launcher/landlock.h"
 #include "launcher/host_ids.h"
+#include "launcher/landlock.h"
 #include "launcher/launch.h"
 #include "launcher/passed_fds.h"
+#include "launcher/policy_sources.h"
 #include "launcher/profile_dirs.h"
 #include "launcher/self_check.h"
 #include "policy/command_line.h"
@@ -59,6 +61,12 @@ constexpr char kEpilogue[] =
     "Shipped: default, network, strict, audit. A PATH (with a '/') is read as given.\n"
     "Compiled filters are cached in $XDG_CACHE_HOME/ncp/seccomp (~/.cache/ncp/seccomp).\n"
     "See ncp-launch(1) and ncp-profile(5).\n";
+
+// Every launcher error line goes through here: messages carry paths, names and values from
+// the command line, profiles and the child, which must not reach the terminal as controls.
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "ncp-launch: %s\n", ncp::base::EscapeForTerminal(message).c_str());
+}
 
 int64_t NowMicros() {
   timespec ts{};
@@ -125,11 +133,11 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry)
   std::fflush(stdout);  // the child inherits unflushed stdio buffers otherwise
   auto end = ncp::launcher::Launch(plan, spec);
   if (!end.ok()) {
-    std::fprintf(stderr, "ncp-launch: %s\n", end.status().ToString().c_str());
+    PrintError(end.status().ToString());
     return kLauncherError;
   }
   if (end->setup_error) {
-    std::fprintf(stderr, "ncp-launch: %s\n", end->setup_error->ToString().c_str());
+    PrintError(end->setup_error->ToString());
     return ExitCodeForSetupError(*end->setup_error, entry);
   }
   if (end->signaled) DieOfSignal(end->value);
@@ -139,12 +147,13 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry)
 int Run(int argc, char** argv) {
   SplitArgs split = TakeRequestFd(argc, argv);
   if (split.bad_request_fd) {
-    std::fprintf(stderr, "ncp-launch: --request-fd needs a descriptor number\n");
+    PrintError("--request-fd needs a descriptor number");
     return kLauncherError;
   }
-  ncp::policy::ParsedCli cli =
-      ncp::policy::ParseCommandLine(static_cast<int>(split.argv.size()), split.argv.data(),
-                                    ncp::launcher::ProfileSearchPathForThisBinary());
+  const ncp::policy::ProfileSearchPath search_path =
+      ncp::launcher::ProfileSearchPathForThisBinary();
+  ncp::policy::ParsedCli cli = ncp::policy::ParseCommandLine(static_cast<int>(split.argv.size()),
+                                                             split.argv.data(), search_path);
   std::fputs(cli.diagnostics.Render().c_str(), stderr);
   if (!cli.ok()) return kLauncherError;
   if (cli.actions.help) {
@@ -160,13 +169,18 @@ int Run(int argc, char** argv) {
   const bool entry_form = !request_mode && ncp::launcher::IsEntryCommand(cli.command);
   const bool program_form = !request_mode && !entry_form && !cli.command.empty();
   if (request_mode && !cli.command.empty()) {
-    std::fprintf(stderr, "ncp-launch: --request-fd takes no command\n");
+    PrintError("--request-fd takes no command");
     return kLauncherError;
   }
   if (program_form) ncp::launcher::AllowExecForPrograms(&cli.events);
 
   ncp::policy::ResolveOptions resolve_options;
   resolve_options.cache = &ncp::policy::ProcessSeccompCache();
+  resolve_options.required_syscalls = ncp::policy::EssentialSyscalls();
+  if (program_form) {
+    resolve_options.required_syscalls.push_back(
+        {"execve", "the program form installs the filter before it execs the program"});
+  }
   const int64_t resolve_start = NowMicros();
   const ncp::policy::ResolveResult resolved = ncp::policy::Resolve(cli, resolve_options);
   std::fputs(resolved.diagnostics.Render().c_str(), stderr);
@@ -175,33 +189,48 @@ int Run(int argc, char** argv) {
     ncp::base::LogLine("parent %-24s %6lld us", "resolve-and-load-filter",
                        static_cast<long long>(NowMicros() - resolve_start));
   }
+  ncp::policy::Plan plan = *resolved.plan;
+  auto covers = ncp::launcher::CoverPolicyState(&plan, search_path);
+  if (!covers.ok()) {
+    PrintError(covers.status().message());
+    return kLauncherError;
+  }
+  const std::vector<std::string> sources =
+      ncp::launcher::DescribeSources(cli, resolved, plan, *covers);
+  if (verbose) {
+    for (const std::string& line : sources) ncp::base::LogLine("parent %s", line.c_str());
+  }
   // Which host ids the sandbox will run as is the launcher's choice, not the plan's: root gets
   // an id of its own per sandbox (host_ids.h).
   auto host_ids =
-      ncp::launcher::PlanHostIds(cli.actions.isolation_uid, cli.actions.host_root, *resolved.plan);
+      ncp::launcher::PlanHostIds(cli.actions.isolation_uid, cli.actions.host_root, plan);
   if (cli.actions.check || cli.actions.explain_seccomp) {
     if (cli.actions.check) {
-      std::fputs(ncp::policy::DescribePlan(*resolved.plan).c_str(), stdout);
-      std::fputs(ncp::launcher::DescribeLandlockSupport(*resolved.plan).c_str(), stdout);
+      std::fputs(ncp::policy::DescribePlan(plan).c_str(), stdout);
+      std::fputs(ncp::launcher::DescribeLandlockSupport(plan).c_str(), stdout);
       if (!host_ids.ok()) {
-        std::printf("host ids: refused: %s\n", host_ids.status().message().c_str());
+        std::printf("host ids: refused: %s\n",
+                    ncp::base::EscapeForTerminal(host_ids.status().message()).c_str());
         return kLauncherError;
       }
-      std::fputs(ncp::launcher::DescribeHostIds(*host_ids, *resolved.plan).c_str(), stdout);
+      std::fputs(ncp::launcher::DescribeHostIds(*host_ids, plan).c_str(), stdout);
       if (cli.actions.idmap_binds) {
         std::fputs(host_ids->kind == ncp::launcher::HostIdKind::kLeased
                        ? "writable binds: idmapped, files keep root's ownership (--idmap-binds)\n"
                        : "writable binds: plain (--idmap-binds applies to root's leased ids)\n",
                    stdout);
       }
+      for (const std::string& line : sources) {
+        std::printf("%s\n", ncp::base::EscapeForTerminal(line).c_str());
+      }
     }
     if (cli.actions.explain_seccomp) {
-      std::fputs(ncp::policy::ExplainSeccomp(*resolved.plan).c_str(), stdout);
+      std::fputs(ncp::policy::ExplainSeccomp(plan).c_str(), stdout);
     }
     return 0;
   }
   if (!request_mode && cli.command.empty()) {
-    std::fprintf(stderr, "ncp-launch: nothing to run (see --help)\n");
+    PrintError("nothing to run (see --help)");
     return kLauncherError;
   }
 
@@ -210,41 +239,38 @@ int Run(int argc, char** argv) {
   for (const ncp::policy::FdMapping& m : resolved.plan->fds) {
     if (ncp::base::Status s = ncp::launcher::CheckPassedFd(m.fd, ncp::launcher::InheritedFds());
         !s.ok()) {
-      std::fprintf(stderr, "ncp-launch: --fd %s=%d: %s\n", m.name.c_str(), m.fd,
-                   s.message().c_str());
+      PrintError("--fd " + m.name + "=" + std::to_string(m.fd) + ": " + s.message());
       return kLauncherError;
     }
   }
 
   if (!host_ids.ok()) {
-    std::fprintf(stderr, "ncp-launch: %s\n", host_ids.status().message().c_str());
+    PrintError(host_ids.status().message());
     return kLauncherError;
   }
   // Held until ncp-launch exits; the sandbox's init holds a copy as long as it lives.
   const int64_t lease_start = NowMicros();
-  auto taken_ids = ncp::launcher::TakeHostIds(*host_ids, resolved.plan->namespaces.pid);
+  auto taken_ids = ncp::launcher::TakeHostIds(*host_ids, plan.namespaces.pid);
   if (verbose) {
     ncp::base::LogLine("parent %-24s %6lld us", "take-host-ids",
                        static_cast<long long>(NowMicros() - lease_start));
   }
   if (!taken_ids.ok()) {
-    std::fprintf(stderr, "ncp-launch: %s\n", taken_ids.status().ToString().c_str());
+    PrintError(taken_ids.status().ToString());
     return kLauncherError;
   }
 
   if (program_form) {
-    LaunchSpec spec = ncp::launcher::ProgramSpec(*resolved.plan, cli.command, verbose);
+    LaunchSpec spec = ncp::launcher::ProgramSpec(plan, cli.command, verbose);
     spec.isolation = taken_ids->isolation;
     spec.host_id_lock_fd = taken_ids->lease_lock.get();
     spec.idmap_writable_binds = cli.actions.idmap_binds;
-    return RunLaunch(*resolved.plan, spec, /*entry=*/false);
+    return RunLaunch(plan, spec, /*entry=*/false);
   }
-  auto prepared =
-      request_mode
-          ? ncp::launcher::RequestEntry(*resolved.plan, *split.request_fd, verbose)
-          : ncp::launcher::CommandLineEntry(*resolved.plan, cli.command, verbose);
+  auto prepared = request_mode ? ncp::launcher::RequestEntry(plan, *split.request_fd, verbose)
+                               : ncp::launcher::CommandLineEntry(plan, cli.command, verbose);
   if (!prepared.ok()) {
-    std::fprintf(stderr, "ncp-launch: %s\n", prepared.status().ToString().c_str());
+    PrintError(prepared.status().ToString());
     return kLauncherError;
   }
   prepared->spec.isolation = taken_ids->isolation;
@@ -259,7 +285,7 @@ int main(int argc, char** argv) {
   // First, on every path: the internal entry mode loads a library named by its arguments, so a
   // privileged copy must refuse it as much as anything else.
   if (ncp::base::Status s = ncp::launcher::RefuseIfPrivilegedBinary(); !s.ok()) {
-    std::fprintf(stderr, "ncp-launch: %s\n", s.ToString().c_str());
+    PrintError(s.ToString());
     return kLauncherError;
   }
   if (argc >= 2 && std::strcmp(argv[1], ncp::launcher::kEntryModeFlag) == 0) {
@@ -271,7 +297,7 @@ int main(int argc, char** argv) {
   try {
     return Run(argc, argv);
   } catch (...) {
-    std::fprintf(stderr, "ncp-launch: internal error\n");
+    PrintError("internal error");
     return kLauncherError;
   }
 }
