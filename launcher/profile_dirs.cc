@@ -28,7 +28,9 @@ std::string ShippedProfilesDir() {
 policy::ProfileSearchPath ProfileSearchPathForThisBinary() {
   const std::string shipped = ShippedProfilesDir();
   policy::ProfileSearchPath path = policy::DefaultProfileSearchPath(shipped);
-  if (shipped != NCP_INSTALLED_PROFILES_DIR) path.dirs.push_back(NCP_INSTALLED_PROFILES_DIR);
+  if (shipped != NCP_INSTALLED_PROFILES_DIR) {
+    path.shipped_dirs.push_back(NCP_INSTALLED_PROFILES_DIR);
+  }
   return path;
 }
 

@@ -87,6 +87,7 @@ ParsedCli ParseCommandLine(int argc, const char* const* argv,
     LoadedProfile profile = LoadProfile(name, search_path);
     cli.diagnostics.Append(profile.diagnostics);
     cli.events.insert(cli.events.end(), profile.events.begin(), profile.events.end());
+    cli.profile_files.insert(cli.profile_files.end(), profile.files.begin(), profile.files.end());
   }
   cli.events.insert(cli.events.end(), typed.begin(), typed.end());
   return cli;

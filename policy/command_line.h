@@ -27,7 +27,8 @@ struct ParsedCli {
   // Every --profile (with its includes) in the order given, then the other options in the
   // order given: options typed on the command line override what the profiles say.
   std::vector<OptionEvent> events;
-  std::vector<std::string> profiles;  // as given, for messages
+  std::vector<std::string> profiles;       // as given, for messages
+  std::vector<ProfileFile> profile_files;  // every file read, includes too, in order
   CliActions actions;
   std::vector<std::string> command;  // the first non-option argument and everything after
   Diagnostics diagnostics;

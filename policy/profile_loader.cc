@@ -42,14 +42,17 @@ std::string JoinPath(std::string_view dir, std::string_view name) {
   return out;
 }
 
-bool IsRegularFile(const std::string& path) {
+// Exists and is not a directory: a FIFO or device counts as found, so that reading it gives a
+// clear "not a regular file" instead of "not found".
+bool IsCandidate(const std::string& path) {
   struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  return ::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-// Reads a whole file, refusing huge or non-regular ones. Returns false with `error` set.
+// Reads a whole file, refusing huge or non-regular ones. Opened non-blocking so that a FIFO
+// (or a file swapped for one after the lookup) is refused instead of waiting for a writer.
 bool ReadSmallFile(const std::string& path, std::string* content, std::string* error) {
-  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   struct stat st;
   if (!fd || ::fstat(fd.get(), &st) != 0) {
     *error = "cannot read '" + path + "': " + std::strerror(errno);
@@ -78,6 +81,27 @@ std::string CanonicalPath(const std::string& path) {
   return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
 }
 
+bool IsShippedDir(const std::string& dir, const ProfileSearchPath& search_path) {
+  const std::string canonical = CanonicalPath(dir);
+  for (const std::string& shipped : search_path.shipped_dirs) {
+    if (!shipped.empty() && CanonicalPath(shipped) == canonical) return true;
+  }
+  return false;
+}
+
+bool InShippedDir(const std::string& path, const ProfileSearchPath& search_path) {
+  return IsShippedDir(DirName(CanonicalPath(path)), search_path);
+}
+
+// NAME.profile, then NAME, in `dir`; "" when neither is there.
+std::string FindInDir(const std::string& dir, std::string_view name) {
+  for (std::string candidate : {std::string(name) + ".profile", std::string(name)}) {
+    std::string path = JoinPath(dir, candidate);
+    if (IsCandidate(path)) return path;
+  }
+  return "";
+}
+
 class ProfileReader {
  public:
   explicit ProfileReader(const ProfileSearchPath& search_path) : search_path_(search_path) {}
@@ -102,6 +126,7 @@ class ProfileReader {
       out_.diagnostics.Error(included_from, error);
       return;
     }
+    out_.files.push_back({path, InShippedDir(path, search_path_), static_cast<int>(stack_.size())});
     stack_.push_back(canonical);
     ReadText(text, path);
     stack_.pop_back();
@@ -157,14 +182,25 @@ class ProfileReader {
   }
 
   void Include(const std::string& name, const SourceLoc& loc, const std::string& base_dir) {
-    std::string path = FindProfile(name, base_dir, search_path_);
-    if (path.empty()) {
+    ProfileLocation found = LocateProfile(name, base_dir, search_path_);
+    WarnIgnored(name, found, loc);
+    if (found.path.empty()) {
       out_.diagnostics.Error(loc, "profile '" + name + "' not found");
       return;
     }
-    ReadFile(path, loc);
+    ReadFile(found.path, loc);
   }
 
+ public:
+  void WarnIgnored(std::string_view name, const ProfileLocation& found, const SourceLoc& loc) {
+    for (const std::string& ignored : found.ignored) {
+      out_.diagnostics.Warning(loc, "ignoring '" + ignored + "': '" + std::string(name) +
+                                        "' is a shipped profile (" + found.path +
+                                        "); give a path to use another file");
+    }
+  }
+
+ private:
   const ProfileSearchPath& search_path_;
   std::vector<std::string> stack_;  // canonical paths of the files being read
   LoadedProfile out_;
@@ -181,39 +217,63 @@ ProfileSearchPath DefaultProfileSearchPath(std::string_view system_dir) {
   } else if (home != nullptr && home[0] == '/') {
     path.dirs.push_back(JoinPath(home, ".config/ncp/profiles"));
   }
-  if (!system_dir.empty()) path.dirs.emplace_back(system_dir);
+  if (!system_dir.empty()) path.shipped_dirs.emplace_back(system_dir);
   return path;
+}
+
+ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view base_dir,
+                              const ProfileSearchPath& search_path) {
+  ProfileLocation out;
+  if (name_or_path.empty()) return out;
+  if (name_or_path.find('/') != std::string_view::npos) {
+    std::string path =
+        name_or_path.front() == '/' ? std::string(name_or_path) : JoinPath(base_dir, name_or_path);
+    if (IsCandidate(path)) {
+      out.shipped = InShippedDir(path, search_path);
+      out.path = std::move(path);
+    }
+    return out;
+  }
+  std::vector<std::string> others;
+  const bool from_shipped = !base_dir.empty() && IsShippedDir(std::string(base_dir), search_path);
+  if (!base_dir.empty() && !from_shipped) others.emplace_back(base_dir);
+  if (!from_shipped) others.insert(others.end(), search_path.dirs.begin(), search_path.dirs.end());
+  for (const std::string& dir : search_path.shipped_dirs) {
+    if (dir.empty()) continue;
+    if (std::string path = FindInDir(dir, name_or_path); !path.empty()) {
+      out.path = std::move(path);
+      out.shipped = true;
+      break;
+    }
+  }
+  for (const std::string& dir : others) {
+    std::string path = FindInDir(dir, name_or_path);
+    if (path.empty()) continue;
+    if (out.path.empty()) {
+      out.path = std::move(path);
+      out.shipped = InShippedDir(out.path, search_path);
+      if (out.shipped) break;  // the search dirs may list the shipped folder too
+    } else if (CanonicalPath(path) != CanonicalPath(out.path)) {
+      out.ignored.push_back(std::move(path));
+    }
+  }
+  return out;
 }
 
 std::string FindProfile(std::string_view name_or_path, std::string_view base_dir,
                         const ProfileSearchPath& search_path) {
-  if (name_or_path.empty()) return "";
-  if (name_or_path.find('/') != std::string_view::npos) {
-    std::string path =
-        name_or_path.front() == '/' ? std::string(name_or_path) : JoinPath(base_dir, name_or_path);
-    return IsRegularFile(path) ? path : "";
-  }
-  std::vector<std::string> dirs;
-  if (!base_dir.empty()) dirs.emplace_back(base_dir);
-  dirs.insert(dirs.end(), search_path.dirs.begin(), search_path.dirs.end());
-  for (const std::string& dir : dirs) {
-    for (std::string candidate :
-         {std::string(name_or_path) + ".profile", std::string(name_or_path)}) {
-      std::string path = JoinPath(dir, candidate);
-      if (IsRegularFile(path)) return path;
-    }
-  }
-  return "";
+  return LocateProfile(name_or_path, base_dir, search_path).path;
 }
 
 LoadedProfile LoadProfile(std::string_view name_or_path, const ProfileSearchPath& search_path) {
   ProfileReader reader(search_path);
   SourceLoc where{std::string(kCommandLine), 0};
-  std::string path = FindProfile(name_or_path, "", search_path);
-  if (path.empty()) {
+  ProfileLocation found = LocateProfile(name_or_path, "", search_path);
+  reader.WarnIgnored(name_or_path, found, where);
+  if (found.path.empty()) {
     reader.diagnostics().Error(where, "profile '" + std::string(name_or_path) + "' not found");
   } else {
-    reader.ReadFile(path, where);
+    reader.ReadFile(found.path, where);
   }
   return reader.Take();
 }

@@ -12,24 +12,47 @@
 
 namespace ncp::policy {
 
-// Directories searched, in order, for a profile given by bare NAME (no '/').
+// Where a profile given by bare NAME (no '/') is looked up.
 struct ProfileSearchPath {
+  // Searched in order for names that are not shipped (the user's folder).
   std::vector<std::string> dirs;
+  // The shipped profiles. A name found here always means the shipped file: a sandbox that can
+  // write the user's folder must not be able to replace `default` for every later start.
+  // Same-named files elsewhere are ignored with a warning; a PATH still reads any file.
+  std::vector<std::string> shipped_dirs;
 };
 
-// $XDG_CONFIG_HOME/ncp/profiles (else ~/.config/ncp/profiles), then `system_dir` (where the
-// shipped profiles are installed, e.g. <prefix>/share/ncp/profiles).
+// dirs: $XDG_CONFIG_HOME/ncp/profiles (else ~/.config/ncp/profiles); shipped_dirs:
+// `system_dir` (where the shipped profiles are installed, e.g. <prefix>/share/ncp/profiles).
 ProfileSearchPath DefaultProfileSearchPath(std::string_view system_dir);
 
-// NAME|PATH → a readable file path. A value containing '/' is a path, relative to `base_dir`
-// (empty: the current directory). A bare NAME is tried as NAME.profile then NAME, first in
-// `base_dir` (when not empty), then in each search directory. Returns "" when not found.
+struct ProfileLocation {
+  std::string path;  // "" when not found
+  bool shipped = false;
+  std::vector<std::string> ignored;  // same-named files in other folders that a shipped one beats
+};
+
+// NAME|PATH → a readable file. A value containing '/' is a path, relative to `base_dir`
+// (empty: the current directory). A bare NAME is tried as NAME.profile then NAME: first in the
+// shipped dirs; then, unless `base_dir` is a shipped dir (includes of shipped profiles stay
+// shipped), in `base_dir` (when not empty) and in each of `dirs`.
+ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view base_dir,
+                              const ProfileSearchPath& search_path);
+// LocateProfile(...).path.
 std::string FindProfile(std::string_view name_or_path, std::string_view base_dir,
                         const ProfileSearchPath& search_path);
+
+// A file that was read, for --check and --verbose.
+struct ProfileFile {
+  std::string path;
+  bool shipped = false;
+  int depth = 0;  // 0 for a profile named on the command line, 1 for its includes, ...
+};
 
 struct LoadedProfile {
   std::vector<OptionEvent> events;
   Diagnostics diagnostics;
+  std::vector<ProfileFile> files;  // in the order they were read
 };
 
 // Loads NAME|PATH and everything it includes.
