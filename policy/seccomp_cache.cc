@@ -46,19 +46,35 @@ bool WriteAll(int fd, const char* buf, size_t size) {
   return true;
 }
 
-// Creates missing directories 0700, then opens the last one, refusing a symlink, a directory
-// that is not ours, or one that others may write or list.
+// Only its owner (or root) may change it.
+bool OnlyWritableBy(const struct stat& st, uid_t owner) {
+  return (st.st_uid == owner || st.st_uid == 0) && (st.st_mode & 022) == 0;
+}
+
+// Opens `path`, creating its last two components (`ncp/seccomp`) 0700 if they are missing.
+// Nothing above them is created: that folder must exist and only its owner may write it, so
+// that the launcher never creates a $HOME or a world-writable tree. The last directory must
+// be ours and private; symlinks in the two created components are refused.
 base::UniqueFd OpenPrivateDir(const std::string& path, uid_t owner) {
-  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    std::string prefix = path.substr(0, slash);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) return {};
-    if (slash == std::string::npos) break;
+  std::vector<std::string> parts;
+  std::string base = path;
+  for (int i = 0; i < 2; ++i) {
+    const size_t slash = base.rfind('/');
+    if (slash == std::string::npos || slash + 1 == base.size()) return {};
+    parts.insert(parts.begin(), base.substr(slash + 1));
+    base.resize(slash == 0 ? 1 : slash);
   }
-  base::UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  base::UniqueFd dir(::open(base.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   struct stat st;
-  if (!dir || ::fstat(dir.get(), &st) != 0 || st.st_uid != owner || (st.st_mode & 077) != 0) {
-    return {};
+  if (!dir || ::fstat(dir.get(), &st) != 0 || !OnlyWritableBy(st, owner)) return {};
+  for (const std::string& part : parts) {
+    if (::mkdirat(dir.get(), part.c_str(), 0700) != 0 && errno != EEXIST) return {};
+    base::UniqueFd next(
+        ::openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next || ::fstat(next.get(), &st) != 0 || !OnlyWritableBy(st, owner)) return {};
+    dir = std::move(next);
   }
+  if (st.st_uid != owner || (st.st_mode & 077) != 0) return {};
   return dir;
 }
 
@@ -86,7 +102,24 @@ std::string KeyToHex(const SeccompCacheKey& key) {
 SeccompCache::SeccompCache(std::string disk_dir, uid_t owner)
     : disk_dir_(std::move(disk_dir)), owner_(owner) {}
 
+std::string FilterOrigin::ToString() const {
+  switch (kind) {
+    case Kind::kCompiled:
+      return path.empty() ? "compiled now (not cached on disk)" : "compiled now, stored in " + path;
+    case Kind::kMemory:
+      return "compiled earlier in this process";
+    case Kind::kDiskCache:
+      return "disk cache " + path;
+  }
+  return "?";
+}
+
 std::string SeccompCache::DefaultDiskDir() {
+  if (::geteuid() == 0) return "/var/cache/ncp/seccomp";
+  return UserDiskDir();
+}
+
+std::string SeccompCache::UserDiskDir() {
   const char* cache = std::getenv("XDG_CACHE_HOME");
   if (cache != nullptr && cache[0] == '/') return std::string(cache) + "/ncp/seccomp";
   const char* home = std::getenv("HOME");
@@ -104,22 +137,28 @@ SeccompCache::Stats SeccompCache::stats() const {
 }
 
 base::StatusOr<std::vector<sock_filter>> SeccompCache::GetOrCompile(const SeccompPolicy& policy,
-                                                                    uint32_t arch) {
+                                                                    uint32_t arch,
+                                                                    FilterOrigin* origin) {
   const SeccompCacheKey key = ComputeSeccompCacheKey(policy, arch);
+  FilterOrigin unused;
+  if (origin == nullptr) origin = &unused;
   std::lock_guard lock(mutex_);
   if (auto it = memory_.find(key); it != memory_.end()) {
     ++stats_.memory_hits;
+    *origin = {FilterOrigin::Kind::kMemory, ""};
     return it->second;
   }
   std::vector<sock_filter> program;
   if (!disk_dir_.empty() && LoadFromDisk(key, &program)) {
     ++stats_.disk_hits;
+    *origin = {FilterOrigin::Kind::kDiskCache, DiskPath(key)};
   } else {
     base::StatusOr<std::vector<sock_filter>> compiled = CompileSeccomp(policy, arch);
     if (!compiled.ok()) return compiled.status();
     ++stats_.compiles;
     program = std::move(compiled).value();
-    if (!disk_dir_.empty()) StoreOnDisk(key, arch, program);
+    const bool stored = !disk_dir_.empty() && StoreOnDisk(key, arch, program);
+    *origin = {FilterOrigin::Kind::kCompiled, stored ? DiskPath(key) : ""};
   }
   memory_[key] = program;
   return program;
@@ -132,8 +171,9 @@ bool SeccompCache::LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_fil
   base::UniqueFd fd(::openat(dir.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return false;  // simply not cached yet
   struct stat st;
+  // One link: a second name elsewhere could be a path a sandbox can write through.
   const bool trusted = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == owner_ &&
-                       (st.st_mode & 077) == 0 && st.st_size % 8 == 0 &&
+                       (st.st_mode & 077) == 0 && st.st_nlink == 1 && st.st_size % 8 == 0 &&
                        static_cast<size_t>(st.st_size) > kHeaderSize &&
                        static_cast<size_t>(st.st_size) <= kMaxFileSize;
   std::string bytes(trusted ? st.st_size : 0, '\0');
@@ -154,11 +194,11 @@ bool SeccompCache::LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_fil
   return true;
 }
 
-void SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
+bool SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
                                const std::vector<sock_filter>& program) {
   static std::atomic<unsigned> counter{0};
   base::UniqueFd dir = OpenPrivateDir(disk_dir_, owner_);
-  if (!dir) return;  // the cache is an optimisation; never fail a start because of it
+  if (!dir) return false;  // the cache is an optimisation; never fail a start because of it
   std::string bytes(kMagic, sizeof kMagic);
   bytes.append(reinterpret_cast<const char*>(key.data()), key.size());
   internal::ByteWriter counts;
@@ -172,15 +212,16 @@ void SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
       name + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   base::UniqueFd fd(::openat(dir.get(), temp.c_str(),
                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd) return;
+  if (!fd) return false;
   bool written = WriteAll(fd.get(), bytes.data(), bytes.size());
   fd.reset();
   // rename() makes the file appear whole or not at all, even with concurrent starts.
   if (!written || ::renameat(dir.get(), temp.c_str(), dir.get(), name.c_str()) != 0) {
     ::unlinkat(dir.get(), temp.c_str(), 0);
-    return;
+    return false;
   }
   ++stats_.disk_writes;
+  return true;
 }
 
 SeccompCache& ProcessSeccompCache() {

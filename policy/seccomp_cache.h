@@ -4,8 +4,21 @@
 // version and the architecture.
 //
 // The disk level fails closed: a file is used only if the directory and the file belong to the
-// expected user and nobody else may write them, the size fits, and the key embedded in the
-// file matches. Anything else is ignored and the policy recompiled.
+// expected user and nobody else may write them, the file has one link, the size fits, and the
+// key embedded in the file matches. Anything else is ignored and the policy recompiled.
+//
+// Why a file that passes can be trusted, i.e. no sandbox could have written it:
+// - root's cache is /var/cache/ncp/seccomp (root, 0700). Sandboxes never run as host root by
+//   default (isolation ids), so a file a sandbox managed to write would be owned by another
+//   uid and refused; and ncp-launch covers the folder read-only in any sandbox that binds it
+//   writable (policy/policy_state.h), which also holds for a sandbox run as host root.
+// - a user's sandboxes run as that user, so ownership proves nothing there: what protects the
+//   user's cache is that every sandbox with a mount namespace that could see the folder gets a
+//   read-only bind over it, and that a writable bind from inside it is refused. A sandbox that
+//   shares the host's mounts (no unshare-mount) is not a file-system boundary at all: it can
+//   rewrite this cache as it can the user's shell start-up files; --check says so.
+// - nothing outside the cache folder is created: only `ncp/seccomp` below a folder that already
+//   exists and that only its owner (the user or root) may write; otherwise no disk cache.
 #pragma once
 
 #include <linux/filter.h>
@@ -29,6 +42,15 @@ using SeccompCacheKey = std::array<uint8_t, 32>;
 SeccompCacheKey ComputeSeccompCacheKey(const SeccompPolicy& policy, uint32_t arch);
 std::string KeyToHex(const SeccompCacheKey& key);
 
+// Where a compiled program came from, for --check and --verbose.
+struct FilterOrigin {
+  enum class Kind : uint8_t { kCompiled, kMemory, kDiskCache };
+  Kind kind = Kind::kCompiled;
+  std::string path;  // the cache file, for kDiskCache; where it was stored, after a compile
+
+  std::string ToString() const;
+};
+
 class SeccompCache {
  public:
   struct Stats {
@@ -42,18 +64,21 @@ class SeccompCache {
   // `disk_dir` empty: memory only. Files and the directory must belong to `owner`.
   explicit SeccompCache(std::string disk_dir = "", uid_t owner = ::geteuid());
 
-  base::StatusOr<std::vector<sock_filter>> GetOrCompile(const SeccompPolicy& policy, uint32_t arch);
+  base::StatusOr<std::vector<sock_filter>> GetOrCompile(const SeccompPolicy& policy, uint32_t arch,
+                                                        FilterOrigin* origin = nullptr);
   Stats stats() const;
   const std::string& disk_dir() const { return disk_dir_; }
   // Path of the file that holds `key` (whether or not it exists).
   std::string DiskPath(const SeccompCacheKey& key) const;
 
-  // $XDG_CACHE_HOME/ncp/seccomp, else $HOME/.cache/ncp/seccomp, else "" (no disk cache).
+  // Root: /var/cache/ncp/seccomp (its environment does not move it); others: UserDiskDir().
   static std::string DefaultDiskDir();
+  // $XDG_CACHE_HOME/ncp/seccomp, else $HOME/.cache/ncp/seccomp, else "" (no disk cache).
+  static std::string UserDiskDir();
 
  private:
   bool LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_filter>* program);
-  void StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
+  bool StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
                    const std::vector<sock_filter>& program);
 
   const std::string disk_dir_;

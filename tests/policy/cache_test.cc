@@ -55,7 +55,7 @@ TEST(SeccompCache, KeyDependsOnRulesAndArchButNotOnSourceLines) {
 class DiskCache : public ::testing::Test {
  protected:
   ncp::testing::TempDir tmp_;
-  std::string dir_ = tmp_.path() + "/cache/ncp/seccomp";
+  std::string dir_ = tmp_.path() + "/ncp/seccomp";  // only ncp/seccomp is ever created
   SeccompPolicy policy_ = TestPolicy();
   SeccompCacheKey key_ = ComputeSeccompCacheKey(policy_, NativeArch());
 };
@@ -157,9 +157,9 @@ TEST(SeccompCacheDir, FollowsXdgCacheHome) {
   const char* old = std::getenv("XDG_CACHE_HOME");
   std::string saved = old ? old : "";
   ::setenv("XDG_CACHE_HOME", "/x/cache", 1);
-  EXPECT_EQ(SeccompCache::DefaultDiskDir(), "/x/cache/ncp/seccomp");
+  EXPECT_EQ(SeccompCache::UserDiskDir(), "/x/cache/ncp/seccomp");
   ::setenv("XDG_CACHE_HOME", "relative", 1);  // the spec says: ignore relative paths
-  EXPECT_NE(SeccompCache::DefaultDiskDir(), "relative/ncp/seccomp");
+  EXPECT_NE(SeccompCache::UserDiskDir(), "relative/ncp/seccomp");
   if (old)
     ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
   else
