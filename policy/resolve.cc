@@ -83,6 +83,22 @@ bool IsValidHostname(std::string_view name) {
   });
 }
 
+bool AllowsEveryCall(SeccompActionKind kind) {
+  return kind == SeccompActionKind::kAllow || kind == SeccompActionKind::kLog;
+}
+
+// Whether every call of syscall `nr` is allowed, whatever its arguments: by an unconditional
+// allow rule, or by the default when no rule (or only allowing conditional ones) names it.
+bool AlwaysAllowed(const SeccompPolicy& policy, int nr) {
+  for (const SeccompRule& rule : policy.rules) {
+    if (rule.nr != nr) continue;
+    if (!AllowsEveryCall(rule.action.kind)) return false;
+    if (rule.conditions.empty()) return true;
+  }
+  // No rule, or only conditional ones: calls that match none get the default.
+  return AllowsEveryCall(policy.default_action.kind);
+}
+
 class Resolver {
  public:
   Resolver(const std::vector<OptionEvent>& events, const ResolveOptions& options)
@@ -99,6 +115,7 @@ class Resolver {
     CheckConflicts();
     FinishSeccomp();
     ResolveResult result;
+    result.filter_origin = filter_origin_;
     if (!diags_.HasErrors()) {
       for (const Diagnostic& d : diags_.items()) plan_.warnings.push_back(d.Render());
       result.plan = std::move(plan_);
@@ -378,8 +395,9 @@ class Resolver {
     }
     out.enabled = true;
     out.policy = seccomp_.Build();
+    if (!CheckRequiredSyscalls(out.policy)) return;
     base::StatusOr<std::vector<sock_filter>> program =
-        options_.cache != nullptr ? options_.cache->GetOrCompile(out.policy, arch_)
+        options_.cache != nullptr ? options_.cache->GetOrCompile(out.policy, arch_, &filter_origin_)
                                   : CompileSeccomp(out.policy, arch_);
     if (!program.ok()) {
       diags_.Error(seccomp_.last_loc(),
@@ -389,6 +407,19 @@ class Resolver {
     out.program = std::move(program).value();
   }
 
+  // The filter is installed before the process's last steps: it must let them through.
+  bool CheckRequiredSyscalls(const SeccompPolicy& policy) {
+    bool ok = true;
+    for (const RequiredSyscall& r : options_.required_syscalls) {
+      SyscallLookup lookup = LookUpSyscall(r.name, arch_);
+      if (lookup.kind != SyscallKind::kPresent || AlwaysAllowed(policy, lookup.nr)) continue;
+      diags_.Error(seccomp_.last_loc(), "the seccomp filter does not always allow " + r.name +
+                                            ": " + r.why + "; add seccomp-allow = " + r.name);
+      ok = false;
+    }
+    return ok;
+  }
+
   const ResolveOptions& options_;
   const uint32_t arch_;
   const bool strict_;
@@ -396,10 +427,18 @@ class Resolver {
   Plan plan_;
   Diagnostics diags_;
   std::optional<SourceLoc> landlock_loc_;
+  FilterOrigin filter_origin_;
   std::optional<SourceLoc> hostname_loc_, uid_loc_, gid_loc_, first_mount_, first_unshare_;
 };
 
 }  // namespace
+
+std::vector<RequiredSyscall> EssentialSyscalls() {
+  return {
+      {"exit_group", "every process needs it to end (else it dies of SIGSEGV)"},
+      {"exit", "every thread needs it to end"},
+  };
+}
 
 ResolveResult Resolve(const std::vector<OptionEvent>& events, const ResolveOptions& options) {
   return Resolver(events, options).Run(events);

@@ -13,16 +13,33 @@
 
 namespace ncp::policy {
 
+struct RequiredSyscall {
+  std::string name;
+  std::string why;  // "the program form execs the program after installing it"
+};
+
+// What every process needs after the filter is in: exit_group to end (glibc's _exit spins
+// into a crash without it) and exit for threads. rt_sigreturn is not in: a program without
+// signal handlers never calls it, and one with them is the profile's business; nor is write:
+// without it a failed exec loses its message, but its exit status (126/127) still comes out.
+std::vector<RequiredSyscall> EssentialSyscalls();
+
 struct ResolveOptions {
   // Where compiled programs are looked up and stored; nullptr compiles every time.
   SeccompCache* cache = nullptr;
   // Architecture the filter is built for; 0 means the native one.
   uint32_t arch = 0;
+  // Syscalls the filter must allow whatever their arguments, each with why. A filter that
+  // refuses one is an error here, not a child that dies of SIGSEGV without a word later.
+  // ncp-launch, which installs every filter, passes EssentialSyscalls() (plus the exec in the
+  // program form); empty checks nothing, for tests of the rule semantics with toy filters.
+  std::vector<RequiredSyscall> required_syscalls;
 };
 
 struct ResolveResult {
-  std::optional<Plan> plan;  // set when there are no errors
-  Diagnostics diagnostics;   // errors and warnings, in order
+  std::optional<Plan> plan;    // set when there are no errors
+  Diagnostics diagnostics;     // errors and warnings, in order
+  FilterOrigin filter_origin;  // where plan->seccomp.program came from, when enabled
 
   bool ok() const { return plan.has_value(); }
 };

@@ -52,6 +52,7 @@ bool SeccompBuilder::Apply(const OptionEvent& event, Diagnostics* diags) {
       break;
     case OptionId::kSeccompReset:
       rules_.clear();
+      conditional_rules_ = 0;
       break;
     case OptionId::kSeccompOci:
       LoadOci(event, diags);
@@ -93,7 +94,7 @@ void SeccompBuilder::AddRules(const OptionEvent& event, SeccompAction action, bo
     }
     SeccompRule rule{item.target, -1, item_action, item.conditions, event.loc};
     if (item.target.front() != '@') {
-      AddRule(item.target, std::move(rule), &unknown);
+      if (!AddRule(item.target, std::move(rule), &unknown, diags)) return;
       continue;
     }
     std::optional<std::vector<std::string>> members = ExpandSyscallGroup(item.target);
@@ -103,7 +104,7 @@ void SeccompBuilder::AddRules(const OptionEvent& event, SeccompAction action, bo
     }
     for (const std::string& name : *members) {
       rule.syscall = name;
-      AddRule(name, rule, &unknown);
+      if (!AddRule(name, rule, &unknown, diags)) return;
     }
   }
   if (!unknown.empty()) {
@@ -123,11 +124,12 @@ void SeccompBuilder::LoadOci(const OptionEvent& event, Diagnostics* diags) {
   // The file replaces everything said about seccomp so far; later options refine it.
   default_action_ = oci->default_action;
   rules_.clear();
+  conditional_rules_ = 0;
   std::vector<std::string> unknown;
   for (SeccompRule& rule : oci->rules) {
     rule.loc = event.loc;
     std::string name = rule.syscall;
-    AddRule(name, std::move(rule), &unknown);
+    if (!AddRule(name, std::move(rule), &unknown, diags)) return;
   }
   if (!unknown.empty()) {
     diags->ErrorIf(strict_, event.loc,
@@ -135,18 +137,21 @@ void SeccompBuilder::LoadOci(const OptionEvent& event, Diagnostics* diags) {
   }
 }
 
-void SeccompBuilder::AddRule(const std::string& name, SeccompRule rule,
-                             std::vector<std::string>* unknown) {
+bool SeccompBuilder::AddRule(const std::string& name, SeccompRule rule,
+                             std::vector<std::string>* unknown, Diagnostics* diags) {
+  if (too_many_rules_) return false;
   SyscallLookup lookup = LookUpSyscall(name, arch_);
   if (lookup.kind == SyscallKind::kUnknown) {
     if (std::find(unknown->begin(), unknown->end(), name) == unknown->end()) {
       unknown->push_back(name);
     }
-    return;
+    return true;
   }
-  if (lookup.kind == SyscallKind::kNotOnArch) return;  // e.g. chown32 on x86_64: nothing to do
+  if (lookup.kind == SyscallKind::kNotOnArch) return true;  // e.g. chown32 on x86_64
   rule.nr = lookup.nr;
   std::vector<SeccompRule>& list = rules_[name];
+  const auto conditional = [](const SeccompRule& r) { return !r.conditions.empty(); };
+  const size_t before = static_cast<size_t>(std::count_if(list.begin(), list.end(), conditional));
   if (rule.conditions.empty()) {
     list.clear();
   } else {
@@ -154,7 +159,18 @@ void SeccompBuilder::AddRule(const std::string& name, SeccompRule rule,
       return r.conditions.empty() || r.conditions == rule.conditions;
     });
   }
+  const bool adds_conditional = conditional(rule);
   list.push_back(std::move(rule));
+  conditional_rules_ -= before;
+  conditional_rules_ += static_cast<size_t>(std::count_if(list.begin(), list.end(), conditional));
+  if (adds_conditional && conditional_rules_ > kMaxConditionalRules) {
+    too_many_rules_ = true;
+    diags->Error(list.back().loc, "more than " + std::to_string(kMaxConditionalRules) +
+                                      " conditional seccomp rules (at '" + name +
+                                      "'): no filter that large fits in a BPF program");
+    return false;
+  }
+  return true;
 }
 
 SeccompPolicy SeccompBuilder::Build() const {

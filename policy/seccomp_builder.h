@@ -13,6 +13,11 @@
 
 namespace ncp::policy::internal {
 
+// Conditional rules a filter may hold. Each costs BPF instructions, and a program holds at most
+// 4096 (BPF_MAXINSNS), so many more can never compile; counting them as they are added lets a
+// huge profile be refused at its first rule over the limit instead of after a long compile.
+inline constexpr size_t kMaxConditionalRules = 1000;
+
 class SeccompBuilder {
  public:
   SeccompBuilder(uint32_t arch, bool strict) : arch_(arch), strict_(strict) {}
@@ -34,8 +39,10 @@ class SeccompBuilder {
   void AddRules(const OptionEvent& event, SeccompAction action, bool errno_allowed,
                 Diagnostics* diags);
   void LoadOci(const OptionEvent& event, Diagnostics* diags);
-  // Adds `rule` for `name`; records unknown names in `unknown`.
-  void AddRule(const std::string& name, SeccompRule rule, std::vector<std::string>* unknown);
+  // Adds `rule` for `name`; records unknown names in `unknown`. False (and one error at
+  // `rule.loc`) when the rule is one conditional rule too many.
+  bool AddRule(const std::string& name, SeccompRule rule, std::vector<std::string>* unknown,
+               Diagnostics* diags);
 
   const uint32_t arch_;
   const bool strict_;
@@ -46,6 +53,8 @@ class SeccompBuilder {
   SourceLoc last_loc_;
   SeccompAction default_action_{SeccompActionKind::kErrno, 1};
   std::map<std::string, std::vector<SeccompRule>> rules_;  // by syscall name
+  size_t conditional_rules_ = 0;                           // live ones in rules_
+  bool too_many_rules_ = false;                            // reported once; later rules are dropped
 };
 
 }  // namespace ncp::policy::internal
