@@ -8,9 +8,9 @@ namespace ncp::launcher {
 base::StatusOr<std::vector<std::string>> CoverPolicyState(policy::Plan* plan,
                                                           const policy::ProfileSearchPath& path) {
   std::vector<std::string> dirs;
-  if (const std::string& cache = policy::ProcessSeccompCache().disk_dir(); !cache.empty()) {
-    dirs.push_back(cache);
-  }
+  policy::SeccompCache& cache = policy::ProcessSeccompCache();
+  // A folder that does not exist yet could be created, with planted filters, by the sandbox.
+  if (cache.PrepareDiskDir()) dirs.push_back(cache.disk_dir());
   dirs.insert(dirs.end(), path.dirs.begin(), path.dirs.end());
   dirs.insert(dirs.end(), path.shipped_dirs.begin(), path.shipped_dirs.end());
   return policy::ProtectPolicyState(plan, dirs);

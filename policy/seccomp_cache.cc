@@ -51,14 +51,14 @@ bool OnlyWritableBy(const struct stat& st, uid_t owner) {
   return (st.st_uid == owner || st.st_uid == 0) && (st.st_mode & 022) == 0;
 }
 
-// Opens `path`, creating its last two components (`ncp/seccomp`) 0700 if they are missing.
+// Opens `path`, creating its last `depth` components (`ncp/seccomp`) 0700 if they are missing.
 // Nothing above them is created: that folder must exist and only its owner may write it, so
 // that the launcher never creates a $HOME or a world-writable tree. The last directory must
-// be ours and private; symlinks in the two created components are refused.
-base::UniqueFd OpenPrivateDir(const std::string& path, uid_t owner) {
+// be ours and private; symlinks in the created components are refused.
+base::UniqueFd OpenPrivateDir(const std::string& path, uid_t owner, int depth) {
   std::vector<std::string> parts;
   std::string base = path;
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < depth; ++i) {
     const size_t slash = base.rfind('/');
     if (slash == std::string::npos || slash + 1 == base.size()) return {};
     parts.insert(parts.begin(), base.substr(slash + 1));
@@ -82,7 +82,8 @@ base::UniqueFd OpenPrivateDir(const std::string& path, uid_t owner) {
 
 SeccompCacheKey ComputeSeccompCacheKey(const SeccompPolicy& policy, uint32_t arch) {
   internal::ByteWriter w;
-  w.Str("ncp seccomp cache v1");
+  // v2: files from before policy state was covered in sandboxes may have been rewritten.
+  w.Str("ncp seccomp cache v2");
   w.Str(LibseccompVersion());
   w.U32(arch);
   w.Str(CanonicalSeccompPolicy(policy));
@@ -99,8 +100,14 @@ std::string KeyToHex(const SeccompCacheKey& key) {
   return out;
 }
 
-SeccompCache::SeccompCache(std::string disk_dir, uid_t owner)
-    : disk_dir_(std::move(disk_dir)), owner_(owner) {}
+SeccompCache::SeccompCache(std::string disk_dir, uid_t owner, int create_depth)
+    : disk_dir_(std::move(disk_dir)), owner_(owner), create_depth_(create_depth) {}
+
+bool SeccompCache::PrepareDiskDir() {
+  if (disk_dir_.empty()) return false;
+  std::lock_guard lock(mutex_);
+  return static_cast<bool>(OpenPrivateDir(disk_dir_, owner_, create_depth_));
+}
 
 std::string FilterOrigin::ToString() const {
   switch (kind) {
@@ -165,7 +172,7 @@ base::StatusOr<std::vector<sock_filter>> SeccompCache::GetOrCompile(const Seccom
 }
 
 bool SeccompCache::LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_filter>* program) {
-  base::UniqueFd dir = OpenPrivateDir(disk_dir_, owner_);
+  base::UniqueFd dir = OpenPrivateDir(disk_dir_, owner_, create_depth_);
   if (!dir) return false;
   const std::string name = KeyToHex(key) + ".bpf";
   base::UniqueFd fd(::openat(dir.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
@@ -197,7 +204,7 @@ bool SeccompCache::LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_fil
 bool SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
                                const std::vector<sock_filter>& program) {
   static std::atomic<unsigned> counter{0};
-  base::UniqueFd dir = OpenPrivateDir(disk_dir_, owner_);
+  base::UniqueFd dir = OpenPrivateDir(disk_dir_, owner_, create_depth_);
   if (!dir) return false;  // the cache is an optimisation; never fail a start because of it
   std::string bytes(kMagic, sizeof kMagic);
   bytes.append(reinterpret_cast<const char*>(key.data()), key.size());
@@ -225,7 +232,11 @@ bool SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
 }
 
 SeccompCache& ProcessSeccompCache() {
-  static SeccompCache* const cache = new SeccompCache(SeccompCache::DefaultDiskDir());
+  // Under $HOME (no $XDG_CACHE_HOME) `.cache` itself may be created too.
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const bool under_home = ::geteuid() != 0 && (xdg == nullptr || xdg[0] != '/');
+  static SeccompCache* const cache =
+      new SeccompCache(SeccompCache::DefaultDiskDir(), ::geteuid(), under_home ? 3 : 2);
   return *cache;
 }
 

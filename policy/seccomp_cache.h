@@ -18,7 +18,9 @@
 //   shares the host's mounts (no unshare-mount) is not a file-system boundary at all: it can
 //   rewrite this cache as it can the user's shell start-up files; --check says so.
 // - nothing outside the cache folder is created: only `ncp/seccomp` below a folder that already
-//   exists and that only its owner (the user or root) may write; otherwise no disk cache.
+//   exists and that only its owner (the user or root) may write ($XDG_CACHE_HOME, /var/cache),
+//   or `.cache/ncp/seccomp` below such a $HOME; otherwise there is no disk cache. ncp-launch
+//   creates the folder before it starts a sandbox, so no sandbox can create it first.
 #pragma once
 
 #include <linux/filter.h>
@@ -61,13 +63,18 @@ class SeccompCache {
     uint64_t disk_writes = 0;
   };
 
-  // `disk_dir` empty: memory only. Files and the directory must belong to `owner`.
-  explicit SeccompCache(std::string disk_dir = "", uid_t owner = ::geteuid());
+  // `disk_dir` empty: memory only. Files and the directory must belong to `owner`. Only the
+  // last `create_depth` components of `disk_dir` are ever created (0700).
+  explicit SeccompCache(std::string disk_dir = "", uid_t owner = ::geteuid(),
+                        int create_depth = 2);
 
   base::StatusOr<std::vector<sock_filter>> GetOrCompile(const SeccompPolicy& policy, uint32_t arch,
                                                         FilterOrigin* origin = nullptr);
   Stats stats() const;
   const std::string& disk_dir() const { return disk_dir_; }
+  // Creates the disk folder now if it can be (see above), so that it exists, and can be
+  // covered read-only, before any sandbox that could otherwise create it runs.
+  bool PrepareDiskDir();
   // Path of the file that holds `key` (whether or not it exists).
   std::string DiskPath(const SeccompCacheKey& key) const;
 
@@ -83,6 +90,7 @@ class SeccompCache {
 
   const std::string disk_dir_;
   const uid_t owner_;
+  const int create_depth_;
   mutable std::mutex mutex_;
   std::map<SeccompCacheKey, std::vector<sock_filter>> memory_;
   Stats stats_;

@@ -1,0 +1,210 @@
+// Issue 9 items 3 and 6 end to end: policy state a sandbox cannot rewrite, and bad input that
+// is refused with a message instead of hanging or crashing the launcher. Each test sets its
+// own HOME. NCP_TEST_LAUNCHER runs them against another ncp-launch (e.g. an older build).
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "run_launcher.h"
+#include "testing/profiles.h"
+#include "testing/testing.h"
+
+namespace ncp::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs ncp-launch with HOME = `home` and no XDG folders; a hang ends in SIGALRM, not a stuck
+// test.
+LauncherRun RunWithHome(const std::vector<std::string>& args, const std::string& home) {
+  RunOptions options;
+  if (const char* other = std::getenv("NCP_TEST_LAUNCHER")) options.binary = other;
+  options.before_exec = [home] {
+    setenv("HOME", home.c_str(), 1);
+    unsetenv("XDG_CACHE_HOME");
+    unsetenv("XDG_CONFIG_HOME");
+    alarm(30);
+  };
+  return RunLauncher(args, options);
+}
+
+// A HOME that only this test's user may write, as a real one is.
+std::string MakeHome(const TempDir& dir) {
+  const std::string home = dir.path() + "/home";
+  EXPECT_EQ(mkdir(home.c_str(), 0700), 0);
+  return home;
+}
+
+// The program `mkdir /tmp/x` fails under the shipped default filter (EPERM, exit 1) and
+// succeeds without it: which filter really ran.
+const std::vector<std::string> kProbe = {"--profile", "default", "--", "/bin/mkdir", "/tmp/x"};
+
+// The cache file the probe's filter is kept in: --verbose says so; else the old place.
+std::string CacheFileOf(const LauncherRun& run, const std::string& home) {
+  for (const std::string& marker : {std::string("stored in "), std::string("disk cache ")}) {
+    if (size_t at = run.err.find(marker); at != std::string::npos) {
+      at += marker.size();
+      return run.err.substr(at, run.err.find('\n', at) - at);
+    }
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(home + "/.cache/ncp/seccomp", ec)) {
+    if (entry.path().extension() == ".bpf") return entry.path().string();
+  }
+  return "";
+}
+
+// The same file with its program replaced by "allow everything", the key kept.
+std::string AllowAll(const std::string& original) {
+  std::string bytes = original.substr(0, 48);
+  bytes[40] = 1, bytes[41] = 0, bytes[42] = 0, bytes[43] = 0;  // one instruction
+  const sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  bytes.append(reinterpret_cast<const char*>(&allow), sizeof allow);
+  return bytes;
+}
+
+TEST(PolicyState, ASandboxWithAWritableHomeCannotRewriteTheFilterCache) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string home = MakeHome(dir);
+  std::vector<std::string> warm = kProbe;
+  warm.insert(warm.begin(), "--verbose");
+  LauncherRun first = RunWithHome(warm, home);
+  ASSERT_EQ(first.exit_code(), 1) << first.err;
+  const std::string cache_file = CacheFileOf(first, home);
+  ASSERT_FALSE(cache_file.empty()) << first.err;
+  const std::string original = ReadFile(cache_file);
+  ASSERT_GT(original.size(), 48u);
+  std::ofstream(dir.path() + "/evil.bpf", std::ios::binary) << AllowAll(original);
+  chmod(dir.path().c_str(), 0755);
+
+  // The red team's sandbox: the folder holding the cache bound writable (the user's HOME; for
+  // root, whose cache is not under HOME, /var/cache).
+  const std::string writable = cache_file.starts_with(home + "/") ? home : "/var/cache";
+  const std::string inside = "/victim" + cache_file.substr(writable.size());
+  LauncherRun attack = RunWithHome(
+      {"--profile", "default", "--no-seccomp", "--ro-bind", dir.path() + "/evil.bpf:/evil.bpf",
+       "--bind", writable + ":/victim", "--", "/bin/sh", "-c",
+       "cat /evil.bpf > " + inside},  // in place: owner and mode stay what the cache expects
+      home);
+  EXPECT_TRUE(attack.exited()) << attack.err;
+  EXPECT_NE(attack.err.find("Read-only file system"), std::string::npos) << attack.err;
+  EXPECT_EQ(ReadFile(cache_file), original);
+
+  LauncherRun next = RunWithHome(kProbe, home);
+  EXPECT_EQ(next.exit_code(), 1) << "the next start ran without the shipped filter\n" << next.err;
+  EXPECT_NE(next.err.find("Operation not permitted"), std::string::npos) << next.err;
+}
+
+TEST(PolicyState, AProfilePlantedInTheUsersFolderDoesNotShadowAShippedName) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string home = MakeHome(dir);
+  const std::string planted = "include = " + ShippedProfile("default") + "\nno-seccomp\n";
+  LauncherRun attack = RunWithHome(
+      {"--profile", "default", "--no-seccomp", "--bind", home + ":/victim", "--", "/bin/sh", "-c",
+       "mkdir -p /victim/.config/ncp/profiles && printf '" + planted +
+           "' > /victim/.config/ncp/profiles/default.profile"},
+      home);
+  ASSERT_EQ(attack.exit_code(), 0) << attack.err;
+  ASSERT_TRUE(fs::exists(home + "/.config/ncp/profiles/default.profile"));
+
+  LauncherRun next = RunWithHome(kProbe, home);
+  EXPECT_EQ(next.exit_code(), 1) << "the planted profile replaced the shipped one\n" << next.err;
+  EXPECT_NE(next.err.find("ignoring '" + home + "/.config/ncp/profiles/default.profile': " +
+                          "'default' is a shipped profile"),
+            std::string::npos)
+      << next.err;
+  // A path still reads the user's file, for whoever means it.
+  LauncherRun by_path =
+      RunWithHome({"--profile", home + "/.config/ncp/profiles/default.profile", "--check"}, home);
+  EXPECT_EQ(by_path.exit_code(), 0) << by_path.err;
+  EXPECT_NE(by_path.out.find("seccomp: none"), std::string::npos) << by_path.out;
+}
+
+TEST(PolicyState, CheckSaysWhereTheProfileAndTheFilterCameFrom) {
+  TempDir dir;
+  const std::string home = MakeHome(dir);
+  LauncherRun run = RunWithHome({"--profile", "default", "--check"}, home);
+  ASSERT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_NE(
+      run.out.find("profile: " + fs::canonical(ShippedProfile("default")).string() + " (shipped)"),
+      std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("seccomp filter: "), std::string::npos) << run.out;
+}
+
+TEST(PolicyState, AMissingHomeIsNotCreated) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  chmod(dir.path().c_str(), 0755);
+  const std::string gone = dir.path() + "/gone";
+  LauncherRun run = RunWithHome({"--profile", "default", "--", "/bin/true"}, gone + "/home");
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_FALSE(fs::exists(gone)) << "the launcher created " << gone;
+}
+
+TEST(BadInput, AFifoAsProfileOrOciJsonIsRefusedNotWaitedOn) {
+  TempDir dir;
+  const std::string fifo = dir.path() + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  LauncherRun profile = RunWithHome({"--profile", fifo, "--check"}, dir.path());
+  EXPECT_EQ(profile.exit_code(), 125) << "signal " << profile.signal();
+  EXPECT_NE(profile.err.find("'" + fifo + "' is not a regular file"), std::string::npos)
+      << profile.err;
+  LauncherRun oci = RunWithHome({"--seccomp-oci", fifo, "--check"}, dir.path());
+  EXPECT_EQ(oci.exit_code(), 125) << "signal " << oci.signal();
+  EXPECT_NE(oci.err.find("seccomp-oci: " + fifo + ": not a regular file"), std::string::npos)
+      << oci.err;
+}
+
+TEST(BadInput, DeeplyNestedOciJsonIsRefused) {
+  TempDir dir;
+  const std::string json = dir.path() + "/deep.json";
+  std::ofstream(json) << std::string(100000, '[') << std::string(100000, ']');
+  LauncherRun run = RunWithHome({"--seccomp-oci", json, "--check"}, dir.path());
+  EXPECT_EQ(run.exit_code(), 125) << "signal " << run.signal();
+  EXPECT_NE(run.err.find("nested deeper than 32 levels"), std::string::npos) << run.err;
+}
+
+TEST(BadInput, AFilterThatBlocksExitIsRefusedBeforeAnythingStarts) {
+  TempDir dir;
+  LauncherRun run = RunWithHome(
+      {"--profile", "default", "--seccomp-default", "errno", "--seccomp-reset", "--", "/bin/true"},
+      dir.path());
+  EXPECT_EQ(run.exit_code(), 125) << "signal " << run.signal();
+  EXPECT_NE(run.err.find("error: the seccomp filter does not always allow exit_group: every "
+                         "process needs it to end"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("does not always allow execve"), std::string::npos) << run.err;
+}
+
+TEST(BadInput, ControlCharactersInANameAreEscaped) {
+  TempDir dir;
+  LauncherRun run = RunWithHome({"--profile", "x\x1b]0;owned\x07\x1b[31m", "--check"}, dir.path());
+  EXPECT_EQ(run.exit_code(), 125);
+  EXPECT_NE(run.err.find("profile 'x\\x1b]0;owned\\x07\\x1b[31m' not found"), std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find('\x1b'), std::string::npos);
+  EXPECT_EQ(run.err.find('\x07'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ncp::testing
