@@ -177,10 +177,8 @@ int Run(int argc, char** argv) {
   ncp::policy::ResolveOptions resolve_options;
   resolve_options.cache = &ncp::policy::ProcessSeccompCache();
   resolve_options.required_syscalls = ncp::policy::EssentialSyscalls();
-  if (program_form) {
-    resolve_options.required_syscalls.push_back(
-        {"execve", "the program form installs the filter before it execs the program"});
-  }
+  // Not execve: a filter that refuses the program's exec is a documented choice (later rules
+  // win), and ends in a clear 126 "cannot run" instead of a silent crash.
   const int64_t resolve_start = NowMicros();
   const ncp::policy::ResolveResult resolved = ncp::policy::Resolve(cli, resolve_options);
   std::fputs(resolved.diagnostics.Render().c_str(), stderr);

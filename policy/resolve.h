@@ -20,8 +20,9 @@ struct RequiredSyscall {
 
 // What every process needs after the filter is in: exit_group to end (glibc's _exit spins
 // into a crash without it) and exit for threads. rt_sigreturn is not in: a program without
-// signal handlers never calls it, and one with them is the profile's business; nor is write:
-// without it a failed exec loses its message, but its exit status (126/127) still comes out.
+// signal handlers never calls it, and one with them is the profile's business; nor is execve
+// (a refused exec is reported as "cannot run", exit 126) or write (without it a failed exec
+// loses its message, but its exit status still comes out).
 std::vector<RequiredSyscall> EssentialSyscalls();
 
 struct ResolveOptions {
@@ -31,8 +32,8 @@ struct ResolveOptions {
   uint32_t arch = 0;
   // Syscalls the filter must allow whatever their arguments, each with why. A filter that
   // refuses one is an error here, not a child that dies of SIGSEGV without a word later.
-  // ncp-launch, which installs every filter, passes EssentialSyscalls() (plus the exec in the
-  // program form); empty checks nothing, for tests of the rule semantics with toy filters.
+  // ncp-launch, which installs every filter, passes EssentialSyscalls(); empty checks nothing,
+  // for tests of the rule semantics with toy filters.
   std::vector<RequiredSyscall> required_syscalls;
 };
 
