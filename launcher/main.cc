@@ -56,10 +56,11 @@ constexpr char kUsage[] =
     "returns, 120 library not loaded, 121 no such entry, 122 bad launch request.\n\n";
 
 constexpr char kEpilogue[] =
-    "\nProfiles: --profile NAME looks for NAME.profile in $XDG_CONFIG_HOME/ncp/profiles\n"
-    "(~/.config/ncp/profiles), then in share/ncp/profiles beside this program's prefix.\n"
-    "Shipped: default, network, strict, audit. A PATH (with a '/') is read as given.\n"
-    "Compiled filters are cached in $XDG_CACHE_HOME/ncp/seccomp (~/.cache/ncp/seccomp).\n"
+    "\nProfiles: --profile NAME looks for NAME.profile in share/ncp/profiles beside this\n"
+    "program's prefix (shipped: default, network, strict, audit; never shadowed), then in\n"
+    "$XDG_CONFIG_HOME/ncp/profiles (~/.config/ncp/profiles). A PATH (with a '/') is read as\n"
+    "given. Compiled filters are cached in $XDG_CACHE_HOME/ncp/seccomp (~/.cache/ncp/seccomp;\n"
+    "root: /var/cache/ncp/seccomp), read-only in every sandbox.\n"
     "See ncp-launch(1) and ncp-profile(5).\n";
 
 // Every launcher error line goes through here: messages carry paths, names and values from

@@ -175,7 +175,9 @@ bool SeccompCache::LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_fil
   base::UniqueFd dir = OpenPrivateDir(disk_dir_, owner_, create_depth_);
   if (!dir) return false;
   const std::string name = KeyToHex(key) + ".bpf";
-  base::UniqueFd fd(::openat(dir.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  // Non-blocking: a FIFO under the name must not hang the start (it fails S_ISREG below).
+  base::UniqueFd fd(
+      ::openat(dir.get(), name.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return false;  // simply not cached yet
   struct stat st;
   // One link: a second name elsewhere could be a path a sandbox can write through.

@@ -152,6 +152,19 @@ TEST(CacheTrust, AFileWithASecondLinkIsNotUsed) {
   EXPECT_EQ(third.stats().disk_rejects, 1u);
 }
 
+TEST(CacheTrust, AFifoUnderTheKeysNameIsRefusedNotWaitedOn) {
+  ncp::testing::TempDir dir;
+  const SeccompPolicy policy = testing::PlanFrom("include = strict\n").seccomp.policy;
+  SeccompCache cache(dir.path() + "/ncp/seccomp");
+  ASSERT_TRUE(cache.PrepareDiskDir());
+  const std::string file = cache.DiskPath(ComputeSeccompCacheKey(policy, NativeArch()));
+  ASSERT_EQ(mkfifo(file.c_str(), 0600), 0);
+  FilterOrigin origin;
+  ASSERT_TRUE(cache.GetOrCompile(policy, NativeArch(), &origin).ok());
+  EXPECT_EQ(origin.kind, FilterOrigin::Kind::kCompiled);
+  EXPECT_EQ(cache.stats().disk_rejects, 1u);
+}
+
 // --- bad input -------------------------------------------------------------------------------
 
 std::string OciError(const std::string& json) {
