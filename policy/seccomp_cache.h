@@ -65,8 +65,7 @@ class SeccompCache {
 
   // `disk_dir` empty: memory only. Files and the directory must belong to `owner`. Only the
   // last `create_depth` components of `disk_dir` are ever created (0700).
-  explicit SeccompCache(std::string disk_dir = "", uid_t owner = ::geteuid(),
-                        int create_depth = 2);
+  explicit SeccompCache(std::string disk_dir = "", uid_t owner = ::geteuid(), int create_depth = 2);
 
   base::StatusOr<std::vector<sock_filter>> GetOrCompile(const SeccompPolicy& policy, uint32_t arch,
                                                         FilterOrigin* origin = nullptr);
