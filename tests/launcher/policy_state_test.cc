@@ -44,6 +44,18 @@ LauncherRun RunWithHome(const std::vector<std::string>& args, const std::string&
   return RunLauncher(args, options);
 }
 
+// The red team's sandboxes as root run as host root (--host-root, where the launcher has it):
+// the strongest attacker, whom owner checks do not stop; only the read-only covers do.
+std::vector<std::string> AsStrongAsPossible(std::vector<std::string> args) {
+  if (geteuid() != 0) return args;
+  RunOptions options;
+  if (const char* other = std::getenv("NCP_TEST_LAUNCHER")) options.binary = other;
+  if (RunLauncher({"--help"}, options).out.find("--host-root") != std::string::npos) {
+    args.insert(args.begin(), "--host-root");
+  }
+  return args;
+}
+
 // A HOME that only this test's user may write, as a real one is.
 std::string MakeHome(const TempDir& dir) {
   const std::string home = dir.path() + "/home";
@@ -98,11 +110,13 @@ TEST(PolicyState, ASandboxWithAWritableHomeCannotRewriteTheFilterCache) {
   // root, whose cache is not under HOME, /var/cache).
   const std::string writable = cache_file.starts_with(home + "/") ? home : "/var/cache";
   const std::string inside = "/victim" + cache_file.substr(writable.size());
-  LauncherRun attack = RunWithHome(
-      {"--profile", "default", "--no-seccomp", "--ro-bind", dir.path() + "/evil.bpf:/evil.bpf",
-       "--bind", writable + ":/victim", "--", "/bin/sh", "-c",
-       "cat /evil.bpf > " + inside},  // in place: owner and mode stay what the cache expects
-      home);
+  LauncherRun attack =
+      RunWithHome(AsStrongAsPossible({"--profile", "default", "--no-seccomp", "--ro-bind",
+                                      dir.path() + "/evil.bpf:/evil.bpf", "--bind",
+                                      writable + ":/victim", "--", "/bin/sh", "-c",
+                                      // in place: owner and mode stay what the cache expects
+                                      "cat /evil.bpf > " + inside}),
+                  home);
   EXPECT_TRUE(attack.exited()) << attack.err;
   EXPECT_NE(attack.err.find("Read-only file system"), std::string::npos) << attack.err;
   EXPECT_EQ(ReadFile(cache_file), original);
@@ -118,9 +132,10 @@ TEST(PolicyState, AProfilePlantedInTheUsersFolderDoesNotShadowAShippedName) {
   const std::string home = MakeHome(dir);
   const std::string planted = "include = " + ShippedProfile("default") + "\nno-seccomp\n";
   LauncherRun attack = RunWithHome(
-      {"--profile", "default", "--no-seccomp", "--bind", home + ":/victim", "--", "/bin/sh", "-c",
-       "mkdir -p /victim/.config/ncp/profiles && printf '" + planted +
-           "' > /victim/.config/ncp/profiles/default.profile"},
+      AsStrongAsPossible({"--profile", "default", "--no-seccomp", "--bind", home + ":/victim", "--",
+                          "/bin/sh", "-c",
+                          "mkdir -p /victim/.config/ncp/profiles && printf '" + planted +
+                              "' > /victim/.config/ncp/profiles/default.profile"}),
       home);
   ASSERT_EQ(attack.exit_code(), 0) << attack.err;
   ASSERT_TRUE(fs::exists(home + "/.config/ncp/profiles/default.profile"));
