@@ -57,7 +57,7 @@ void DriveParcelReads(const Parcel& parcel, std::span<const uint8_t> script) {
   for (size_t i = 0; i < script.size(); ++i) {
     uint8_t step = script[i];
     uint8_t arg = i + 1 < script.size() ? script[i + 1] : 0;
-    switch (step % 22) {
+    switch (step % 23) {
       case 0:
         ReadOne(OH_IPCParcel_ReadInt8, in);
         break;
@@ -147,6 +147,9 @@ void DriveParcelReads(const Parcel& parcel, std::span<const uint8_t> script) {
         break;
       case 21:
         OH_IPCParcel_WriteInt32(ToC(&own), arg);
+        break;
+      case 22:  // a parcel appended to itself: the source grows while it is copied
+        OH_IPCParcel_Append(ToC(&own), ToC(&own));
         break;
     }
   }
