@@ -54,9 +54,15 @@ void ReadOne(int (*read)(const OHIPCParcel*, T*), const OHIPCParcel* parcel) {
 void DriveParcelReads(const Parcel& parcel, std::span<const uint8_t> script) {
   const OHIPCParcel* in = ToC(&parcel);
   Parcel own;  // the application's own parcel, which received data may be appended to
+  // NCP_FUZZ_TRACE=1 shows each step, for reading what a reproducer does.
+  static const bool trace = std::getenv("NCP_FUZZ_TRACE") != nullptr;
   for (size_t i = 0; i < script.size(); ++i) {
     uint8_t step = script[i];
     uint8_t arg = i + 1 < script.size() ? script[i + 1] : 0;
+    if (trace) {
+      std::fprintf(stderr, "step %u (arg %u) at %zu of %zu, %zu objects\n", step % 23, arg,
+                   parcel.read_position(), parcel.data_size(), parcel.objects().size());
+    }
     switch (step % 23) {
       case 0:
         ReadOne(OH_IPCParcel_ReadInt8, in);

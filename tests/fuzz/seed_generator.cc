@@ -97,7 +97,8 @@ void FillSample(SampleParcel* sample, bool with_objects) {
 }
 
 // A read script that walks the sample parcel in order (see parcel_reads.cc for the steps).
-const std::string kSampleScript = {15, 2, 3, 9, 10, 11, 5, 14, 13, 19, 16, 0, 17, 18, 2, 3};
+// ReadBuffer does not skip padding, so the 5-byte buffer is read as its padded 8 bytes.
+const std::string kSampleScript = {15, 2, 3, 9, 10, 11, 8, 14, 13, 19, 16, 0, 17, 18, 2, 3, 14, 12};
 
 std::string Frame(ncp::ipc::FrameType type, uint64_t id, uint32_t target, uint32_t code,
                   const SampleParcel* sample) {
@@ -135,11 +136,13 @@ void IpcFrames() {
   SampleParcel plain, with_objects;
   FillSample(&plain, false);
   FillSample(&with_objects, true);
-  // The request id's and code's bytes are the read script (ipc_frame_fuzzer): 0x0f = token.
-  std::string request = Frame(FrameType::kRequest, 0x0a0903020f, 1, 1, &plain);
-  std::string with_fd = Frame(FrameType::kRequest, 0x0e0d0a0903020f, 1, 2, &with_objects);
+  // The bytes of the request id, target and code are the read script (ipc_frame_fuzzer), in
+  // the sample's order: token, int32, int64, double, string, 8-byte buffer, fd, then the stub.
+  constexpr uint64_t kScript = 0x0e080b0a0903020f;
+  std::string request = Frame(FrameType::kRequest, kScript, 1, 1, &plain);
+  std::string with_fd = Frame(FrameType::kRequest, kScript, 13, 2, &with_objects);
   std::string hello = Frame(FrameType::kHello, 0, 1, 0, nullptr);
-  std::string reply = Frame(FrameType::kReply, 0x0e0d0a0903020f, 0, 0, &with_objects);
+  std::string reply = Frame(FrameType::kReply, kScript, 12, 0, &with_objects);
   std::string release = Frame(FrameType::kRelease, 0, 1, 1, nullptr);
   WriteSeed("ipc_frame", 0, Packets(0, 4 | 1, {hello, request}));
   WriteSeed("ipc_frame", 1, Packets(1, 0, {with_fd}));
@@ -151,14 +154,25 @@ void IpcFrames() {
       Packets(1, 0,
               {with_fd.substr(0, third), with_fd.substr(third, third), with_fd.substr(2 * third)}));
 
-  // ipc_parcel_fuzzer's input: [n][n objects][u16 data length][data][script].
+  // ipc_parcel_fuzzer's input: [table byte][table][u16 data length][data][script], with the
+  // table raw (top bit of the table byte) and compact ([offset / 4][kind - 1]).
+  int index = 0;
   for (const SampleParcel* sample : {&plain, &with_objects}) {
-    std::string out = {static_cast<char>(sample->objects.size())};
-    for (const WireObject& object : sample->objects) Append(&out, object);
-    Append(&out, static_cast<uint16_t>(sample->parcel.data_size()));
-    out.append(reinterpret_cast<const char*>(sample->parcel.data()), sample->parcel.data_size());
-    out += kSampleScript;
-    WriteSeed("ipc_parcel", sample == &plain ? 0 : 1, out);
+    for (bool raw : {true, false}) {
+      std::string out = {static_cast<char>(sample->objects.size() | (raw ? 0x80 : 0))};
+      for (const WireObject& object : sample->objects) {
+        if (raw) {
+          Append(&out, object);
+        } else {
+          out += static_cast<char>(object.offset / 4);
+          out += static_cast<char>(object.kind - 1);
+        }
+      }
+      Append(&out, static_cast<uint16_t>(sample->parcel.data_size()));
+      out.append(reinterpret_cast<const char*>(sample->parcel.data()), sample->parcel.data_size());
+      out += kSampleScript;
+      WriteSeed("ipc_parcel", index++, out);
+    }
   }
 }
 
