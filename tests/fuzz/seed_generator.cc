@@ -1,7 +1,8 @@
 // Writes the binary seed corpora and the generated dictionaries into OUT_DIR, so that the repo
 // keeps no binary seeds that could drift from the code: encoded launch requests, IPC frames (in
 // ipc_frame_fuzzer's packet format) and received parcels (in ipc_parcel_fuzzer's format), built
-// with the real encoders; and the profile dictionary from the option table and syscall groups.
+// with the real encoders; and the profile dictionary from the option table and syscall groups
+// (group names and every syscall they name).
 //
 // Usage: ncp_fuzz_seeds OUT_DIR   (makes OUT_DIR/<harness>/seed-N and OUT_DIR/<harness>.dict)
 #include <fcntl.h>
@@ -11,6 +12,8 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -190,9 +193,13 @@ void ProfileDictionary() {
   for (const ncp::policy::OptionSpec& option : ncp::policy::AllOptions()) {
     dict << Quoted(option.name) << "\n" << Quoted(std::string(option.name) + " = ") << "\n";
   }
+  std::set<std::string> words;
   for (const ncp::policy::SyscallGroup& group : ncp::policy::AllSyscallGroups()) {
-    dict << Quoted(group.name) << "\n";
+    words.insert(group.name);
+    std::istringstream members(group.members);  // syscall names and other groups
+    for (std::string member; members >> member;) words.insert(member);
   }
+  for (const std::string& word : words) dict << Quoted(word) << "\n";
   for (const char* word :
        {"errno:", "kill",  "trap",    "log",    "allow",     "(arg0 == ", "(arg1 & 0xffffffff == ",
         ")",      "EPERM", "ENOSYS",  "inf",    "unlimited", "nofile=",   "=64M",
