@@ -215,6 +215,10 @@ int Run(int argc, char** argv) {
       return kLauncherError;
     }
   }
+  if (ncp::base::Status s = ncp::launcher::CheckStandardFds(); !s.ok()) {
+    std::fprintf(stderr, "ncp-launch: %s\n", s.message().c_str());
+    return kLauncherError;
+  }
 
   if (!host_ids.ok()) {
     std::fprintf(stderr, "ncp-launch: %s\n", host_ids.status().message().c_str());
