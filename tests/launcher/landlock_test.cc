@@ -1,9 +1,9 @@
 // Landlock, the wall behind the mounts (launcher/landlock.h), end to end: what a sandboxed
 // program can no longer reach through paths that lead out of its new root (a passed fd reopened
-// through /proc/self/fd, a passed directory fd), signals and abstract sockets outside the
-// sandbox, and --landlock=required failing closed where the kernel (or a filter) refuses it.
-// The runs add `--seccomp-default allow` where a profile's filter would refuse a probe's call
-// first: Landlock must hold on its own.
+// through /proc/self/fd; a passed directory fd is refused first), signals and abstract sockets
+// outside the sandbox, and --landlock=required failing closed where the kernel (or a filter)
+// refuses it. The runs add `--seccomp-default allow` where a profile's filter would refuse a
+// probe's call first: Landlock must hold on its own.
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
