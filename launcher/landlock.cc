@@ -64,11 +64,16 @@ class RulesetBuilder {
     struct stat st {};
     if (flags < 0 || fstat(fd, &st) != 0) return Status::Ok();  // not open in this sandbox
     if ((flags & O_PATH) != 0 || S_ISSOCK(st.st_mode)) return Status::Ok();
+    // Refused before the start (passed_fds.h): a rule for one would grant everything beneath.
+    if (S_ISDIR(st.st_mode)) {
+      return base::Error(base::Code::kInvalidArgument,
+                         "passed fd " + std::to_string(fd) + " is a directory");
+    }
     const int mode = flags & O_ACCMODE;
     const bool readable = mode == O_RDONLY || mode == O_RDWR;
     const bool writable = mode == O_WRONLY || mode == O_RDWR;
     uint64_t access = 0;
-    if (readable) access |= S_ISDIR(st.st_mode) ? kRead : LANDLOCK_ACCESS_FS_READ_FILE;
+    if (readable) access |= LANDLOCK_ACCESS_FS_READ_FILE;
     // Truncating too: ftruncate on the fd itself already can (so `echo x > /dev/stderr` into
     // a log file keeps working).
     if (writable) access |= LANDLOCK_ACCESS_FS_WRITE_FILE | abi::kAccessFsTruncate;

@@ -1,6 +1,6 @@
 // Landlock, the second wall behind the mounts: the child's last step before seccomp restricts
 // file access to what the sandbox's mounts allow, so that a path that leads out of the new root
-// (a passed fd reopened through /proc/self/fd, a passed directory fd) gives no more than the
+// (a passed fd reopened through /proc/self/fd) gives no more than the
 // mounts would: read-only binds read and execute, writable binds and tmpfs everything, /proc and
 // /dev as mounted. Where the kernel's ABI has scoping (6+), the sandbox can neither signal nor
 // connect to an abstract Unix socket outside itself. Best effort by the running kernel's ABI

@@ -242,6 +242,10 @@ int Run(int argc, char** argv) {
       return kLauncherError;
     }
   }
+  if (ncp::base::Status s = ncp::launcher::CheckStandardFds(); !s.ok()) {
+    std::fprintf(stderr, "ncp-launch: %s\n", s.message().c_str());
+    return kLauncherError;
+  }
 
   if (!host_ids.ok()) {
     PrintError(host_ids.status().message());

@@ -65,6 +65,18 @@ base::Status CheckPassedFd(int fd, const CallerFds& caller) {
   return base::Status::Ok();
 }
 
+base::Status CheckStandardFds() {
+  for (const int fd : {0, 1, 2}) {
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      return base::Error(
+          base::Code::kInvalidArgument,
+          "fd " + std::to_string(fd) + " is a directory: it would lead out of the sandbox's root");
+    }
+  }
+  return base::Status::Ok();
+}
+
 int FirstInternalFd(std::span<const FdPlacement> placements) {
   int floor = 3;
   for (const FdPlacement& p : placements) {

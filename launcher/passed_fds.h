@@ -40,6 +40,10 @@ const CallerFds& InheritedFds();
 // of it through "..").
 base::Status CheckPassedFd(int fd, const CallerFds& caller);
 
+// Refuses a directory on fd 0, 1 or 2: the sandbox inherits them without any --fd, and a
+// directory there leads out of its root as any passed one would. Closed ones are fine.
+base::Status CheckStandardFds();
+
 // The lowest number no placement uses as a source or a target: internal fds go at or above it.
 int FirstInternalFd(std::span<const FdPlacement> placements);
 

@@ -53,6 +53,9 @@ struct Layout {
   Layout() {
     fs::create_directories(victim);
     fs::create_directories(work);
+    // Open to every id: run by root, the sandbox is a leased unprivileged host id, and mount
+    // points inside a bind are created as that id, with no more right than the sandbox has.
+    fs::permissions(work, fs::perms::all);
     fs::create_directories(data);
     std::ofstream(data + "/f") << "hello\n";
   }
@@ -137,6 +140,7 @@ TEST(MountResolution, SymlinksThatStayInsideTheRootAreFollowed) {
   NCP_REQUIRE_USERNS();
   Layout layout;
   fs::create_directories(layout.work + "/inside");
+  fs::permissions(layout.work + "/inside", fs::perms::all);
   fs::create_directory_symlink("inside", layout.work + "/in");
   fs::create_directory_symlink("../etc", layout.work + "/across");
   LauncherRun run = Shell({"--bind", layout.work + ":/w", "--ro-bind", layout.data + ":/w/in/data",
