@@ -67,10 +67,18 @@ void SetUpAndExec(const ChildContext& context) {
   if (c.parent_writes_maps) {
     Run(c, Step::kWaitForParentIdMaps, [&] { return WaitForParentIdMaps(c.sync_fd); });
   } else {
-    Run(c, Step::kWriteOwnIdMaps, [&] {
-      return WriteOwnIdMaps(c.inside_uid, c.inside_gid, c.outside_uid, c.outside_gid);
-    });
+    Run(c, Step::kWriteOwnIdMaps,
+        [&] { return WriteOwnIdMaps(c.inside_uid, c.inside_gid, c.outside_uid, c.outside_gid); });
   }
+  // Bind sources that the isolation ids may not be able to reach, opened while the child still
+  // has the caller's ids (steps.h).
+  std::vector<base::UniqueFd> early_sources;
+  if (spec.isolation && plan.namespaces.mount) {
+    Run(c, Step::kOpenBindSources,
+        [&] { return OpenBindSources(plan, c.bind_trees, &early_sources); });
+  }
+  std::vector<int> early_source_fds;
+  for (const base::UniqueFd& fd : early_sources) early_source_fds.push_back(fd.get());
   if (spec.isolation) {
     Run(c, Step::kSwitchToIsolationIds,
         [&] { return SwitchToIsolationIds(c.inside_uid, c.inside_gid); });
@@ -80,7 +88,7 @@ void SetUpAndExec(const ChildContext& context) {
   if (plan.namespaces.mount) {
     // Before any mount, so nothing below propagates back to the host.
     Run(c, Step::kMakeRootPrivate, [] { return MakeRootPrivate(); });
-    Run(c, Step::kBuildRootfs, [&] { return BuildRootfs(plan, c.bind_trees); });
+    Run(c, Step::kBuildRootfs, [&] { return BuildRootfs(plan, c.bind_trees, early_source_fds); });
     Run(c, Step::kPivotRoot, [] { return PivotRoot(); });
   }
   if (plan.hostname) Run(c, Step::kSetHostname, [&] { return SetHostname(plan); });

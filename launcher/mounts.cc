@@ -95,11 +95,17 @@ Status AttachBindTree(RootfsContext* c, const policy::Mount& m, int tree) {
   return ReopenNewRootAfter(m.destination, c);
 }
 
-// `parent_tree`: the tree root's parent opened for this bind (bind_trees.h), or -1: the
-// source is then opened here, as the sandbox's ids.
-Status ApplyPlanMount(RootfsContext* c, const policy::Mount& m, int parent_tree) {
+// `parent_tree`: the tree root's parent opened for this bind (bind_trees.h), or -1.
+// `early_source`: the source OpenBindSources opened before the child took its isolation ids,
+// or -1: the source is then opened here, as the sandbox's ids.
+Status ApplyPlanMount(RootfsContext* c, const policy::Mount& m, int parent_tree, int early_source) {
   if (m.kind == policy::MountKind::kTmpfs) return MountTmpfsAt(c, m.destination, "1777");
   if (parent_tree >= 0) return AttachBindTree(c, m, parent_tree);
+  if (early_source >= 0) {
+    auto tree = DetachedBindTree(m, early_source);
+    if (!tree.ok()) return tree.status();
+    return AttachBindTree(c, m, tree->get());
+  }
   // The source first: a failing source creates no mount point.
   auto source = OpenMountSource(c->host_root.get(), m.source);
   if (!source.ok()) {
@@ -206,14 +212,32 @@ Status MakeRootPrivate() {
   return Status::Ok();
 }
 
-Status BuildRootfs(const policy::Plan& plan, std::span<const int> bind_trees) {
+Status OpenBindSources(const policy::Plan& plan, std::span<const int> bind_trees,
+                       std::vector<UniqueFd>* sources) {
+  sources->clear();
+  sources->resize(plan.mounts.size());
+  UniqueFd host_root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!host_root) return ErrnoError("open /");
+  for (size_t i = 0; i < plan.mounts.size(); ++i) {
+    const policy::Mount& m = plan.mounts[i];
+    if (m.kind == policy::MountKind::kTmpfs) continue;
+    if (i < bind_trees.size() && bind_trees[i] >= 0) continue;
+    auto source = OpenMountSource(host_root.get(), m.source);
+    if (source.ok()) (*sources)[i] = std::move(*source);
+  }
+  return Status::Ok();
+}
+
+Status BuildRootfs(const policy::Plan& plan, std::span<const int> bind_trees,
+                   std::span<const int> sources) {
   auto context = EnterStagingRoot();
   if (!context.ok()) return context.status();
   RootfsContext& c = *context;
   bool has_tmp = false;
   for (size_t i = 0; i < plan.mounts.size(); ++i) {
     const policy::Mount& m = plan.mounts[i];
-    NCP_RETURN_IF_ERROR(ApplyPlanMount(&c, m, i < bind_trees.size() ? bind_trees[i] : -1));
+    NCP_RETURN_IF_ERROR(ApplyPlanMount(&c, m, i < bind_trees.size() ? bind_trees[i] : -1,
+                                       i < sources.size() ? sources[i] : -1));
     has_tmp = has_tmp || m.destination == "/tmp";
   }
   if (!has_tmp) NCP_RETURN_IF_ERROR(MountTmpfsAt(&c, "/tmp", "1777"));

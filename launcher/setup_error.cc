@@ -24,6 +24,8 @@ const char* StepName(Step step) {
       return "write-own-id-maps";
     case Step::kWaitForParentIdMaps:
       return "wait-for-parent-id-maps";
+    case Step::kOpenBindSources:
+      return "open-bind-sources";
     case Step::kSwitchToIsolationIds:
       return "switch-to-isolation-ids";
     case Step::kLeaveTerminal:

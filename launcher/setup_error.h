@@ -17,6 +17,7 @@ namespace ncp::launcher {
 enum class Step : uint32_t {
   kWriteOwnIdMaps = 1,
   kWaitForParentIdMaps,
+  kOpenBindSources,
   kSwitchToIsolationIds,
   kLeaveTerminal,
   kMakeRootPrivate,

@@ -2,22 +2,32 @@
 // returns a Status whose errno was captured at the failing call; none of them exits.
 #pragma once
 
+#include <linux/filter.h>
+
 #include <span>
 #include <string>
 #include <vector>
 
-#include <linux/filter.h>
-
 #include "base/status.h"
+#include "base/unique_fd.h"
 #include "policy/plan.h"
 
 namespace ncp::launcher {
 
 // setup_steps in mounts.cc
 base::Status MakeRootPrivate();
+// Before the child takes its isolation ids: an O_PATH fd of each bind's source that has no tree
+// in `bind_trees`, opened with the caller's own right to search directories (a source below a
+// directory only the caller may search, /root or a 0700 build tree, stays bindable where the
+// parent could not make a tree: a container's root has no CAP_SYS_ADMIN for open_tree). Only
+// opens, creates nothing; a missing or refused source gets -1 and is reported by BuildRootfs.
+base::Status OpenBindSources(const policy::Plan& plan, std::span<const int> bind_trees,
+                             std::vector<base::UniqueFd>* sources);
 // `bind_trees`: empty, or one fd per plan.mounts, -1 or a detached tree (bind_trees.h) that is
-// attached in place of that bind.
-base::Status BuildRootfs(const policy::Plan& plan, std::span<const int> bind_trees);
+// attached in place of that bind. `sources`: empty, or one fd per plan.mounts, -1 or the
+// bind's source from OpenBindSources.
+base::Status BuildRootfs(const policy::Plan& plan, std::span<const int> bind_trees,
+                         std::span<const int> sources);
 base::Status PivotRoot();
 
 // system_steps.cc
