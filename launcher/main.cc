@@ -189,7 +189,7 @@ int Run(int argc, char** argv) {
                        static_cast<long long>(NowMicros() - resolve_start));
   }
   ncp::policy::Plan plan = *resolved.plan;
-  auto covers = ncp::launcher::CoverPolicyState(&plan, search_path);
+  auto covers = ncp::launcher::CoverPolicyState(&plan, search_path, cli, resolved);
   if (!covers.ok()) {
     PrintError(covers.status().message());
     return kLauncherError;

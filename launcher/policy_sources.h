@@ -13,11 +13,15 @@
 
 namespace ncp::launcher {
 
-// The compiled-filter cache folder and the profile folders (user and shipped) made read-only
-// wherever a writable bind of the plan would expose them (policy/policy_state.h). Returns the
-// notes for --check / --verbose.
+// The compiled-filter cache folder, the profile folders (user and shipped) and every profile
+// and OCI file this plan was read from, kept read-only and in place wherever a writable bind
+// of the plan would expose them (policy/policy_state.h); the cache and user profile folders
+// are created first where a sandbox could otherwise create them. Returns the notes for
+// --check / --verbose.
 base::StatusOr<std::vector<std::string>> CoverPolicyState(policy::Plan* plan,
-                                                          const policy::ProfileSearchPath& path);
+                                                          const policy::ProfileSearchPath& path,
+                                                          const policy::ParsedCli& cli,
+                                                          const policy::ResolveResult& resolved);
 
 // "profile: FILE (shipped)" per profile file read, "seccomp filter: ORIGIN", the covers, and a
 // warning when the sandbox shares the host's mounts. One line each, no trailing newline.

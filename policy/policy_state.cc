@@ -1,5 +1,7 @@
 #include "policy/policy_state.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -30,36 +32,150 @@ std::string Join(const std::string& dir, const std::string& rest) {
   return dir == "/" ? "/" + rest : dir + "/" + rest;
 }
 
-}  // namespace
+// A protected path as it lies on disk now: `existing` is the real path of its deepest part that
+// exists (the whole path when it exists), `real` that plus the missing rest.
+struct ProtectedPath {
+  std::string real;
+  std::string existing;
+  bool exists = false;
+};
 
-base::StatusOr<std::vector<std::string>> ProtectPolicyState(
-    Plan* plan, const std::vector<std::string>& protected_dirs) {
-  std::vector<std::string> folders;
-  for (const std::string& dir : protected_dirs) {
-    if (auto real = RealPath(dir)) folders.push_back(*real);
+std::optional<ProtectedPath> Locate(const std::string& path) {
+  if (path.empty() || path[0] != '/') return std::nullopt;
+  std::string probe = path;
+  std::string missing;
+  while (true) {
+    if (auto real = RealPath(probe)) {
+      ProtectedPath out;
+      out.existing = *real;
+      out.real = Join(*real, missing);
+      out.exists = missing.empty();
+      return out;
+    }
+    const size_t slash = probe.rfind('/');
+    if (slash == std::string::npos || probe == "/") return std::nullopt;
+    missing = missing.empty() ? probe.substr(slash + 1) : probe.substr(slash + 1) + "/" + missing;
+    probe.resize(slash == 0 ? 1 : slash);
   }
-  std::vector<Mount> covers;
-  std::vector<std::string> notes;
-  for (const Mount& mount : plan->mounts) {
-    if (mount.kind != MountKind::kBind) continue;
-    const std::optional<std::string> source = RealPath(mount.source);
-    if (!source) continue;  // a missing source fails (or, for bind-try, is skipped) later
-    for (const std::string& folder : folders) {
-      if (auto rest = RelativeInside(*source, folder)) {
-        Mount cover{MountKind::kReadOnlyBind, folder, Join(mount.destination, *rest), false};
-        if (std::find(covers.begin(), covers.end(), cover) != covers.end()) continue;
-        notes.push_back("policy state " + folder + " is read-only at " + cover.destination +
-                        " (inside the writable bind of " + mount.source + ")");
-        covers.push_back(std::move(cover));
-      } else if (RelativeInside(folder, *source)) {
+}
+
+bool OwnedBy(const std::string& path, uid_t caller) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && st.st_uid == caller;
+}
+
+class Protector {
+ public:
+  Protector(Plan* plan, uid_t caller) : plan_(plan), caller_(caller) {}
+
+  base::Status Protect(const ProtectedPath& path) {
+    for (size_t i = 0; i < plan_->mounts.size(); ++i) {
+      const Mount& mount = plan_->mounts[i];
+      if (mount.kind != MountKind::kBind) continue;
+      const std::optional<std::string> source = RealPath(mount.source);
+      if (!source) continue;  // a missing source fails (or, for bind-try, is skipped) later
+      if (path.exists && RelativeInside(path.real, *source) && *source != path.real) {
         return base::Error(base::Code::kFailedPrecondition,
-                           "bind: " + mount.source + " lies inside " + folder +
+                           "bind: " + mount.source + " lies inside " + path.real +
                                ", which holds ncp's policy state: a sandbox may not write it");
       }
+      if (!RelativeInside(*source, path.real)) continue;
+      if (base::Status s = Shield(i, *source, path); !s.ok()) return s;
+    }
+    return base::Status::Ok();
+  }
+
+  // The pins, each right after its bind so that later mounts of the plan still land on top,
+  // then the covers.
+  std::vector<std::string> Apply() {
+    std::vector<Mount> mounts;
+    for (size_t i = 0; i < plan_->mounts.size(); ++i) {
+      mounts.push_back(plan_->mounts[i]);
+      for (const auto& [after, pin] : pins_) {
+        if (after == i) mounts.push_back(pin);
+      }
+    }
+    mounts.insert(mounts.end(), covers_.begin(), covers_.end());
+    plan_->mounts = std::move(mounts);
+    return std::move(notes_);
+  }
+
+ private:
+  base::Status Shield(size_t bind_index, const std::string& source, const ProtectedPath& path) {
+    const Mount& bind = plan_->mounts[bind_index];
+    std::string target = path.existing;
+    if (!path.exists) {
+      // Where the sandbox could create the missing folder and fill it, the folder it would be
+      // created in is made read-only; below a folder of someone else's, the loaders' owner
+      // checks (policy/owned_folder.h) refuse whatever a sandbox could put there.
+      if (!OwnedBy(path.existing, caller_)) return base::Status::Ok();
+      if (target == source) {
+        return base::Error(
+            base::Code::kFailedPrecondition,
+            "bind: " + bind.source + ": a sandbox could create " + path.real +
+                ", ncp's policy state, inside it (it could not be created beforehand); create "
+                "it (mkdir -p -m 0700 " +
+                path.real + ") or bind a narrower folder");
+      }
+    }
+    const std::string rest = *RelativeInside(source, target);
+    // Every folder strictly between the bind's source and the target becomes a mount point.
+    for (size_t slash = rest.find('/'); slash != std::string::npos;
+         slash = rest.find('/', slash + 1)) {
+      const std::string part = rest.substr(0, slash);
+      Mount pin{MountKind::kBind, Join(source, part), Join(bind.destination, part), false};
+      if (std::find_if(pins_.begin(), pins_.end(),
+                       [&](const auto& p) { return p.second == pin; }) != pins_.end()) {
+        continue;
+      }
+      pins_.emplace_back(bind_index, pin);
+    }
+    Mount cover{MountKind::kReadOnlyBind, target, Join(bind.destination, rest), false};
+    if (std::find(covers_.begin(), covers_.end(), cover) != covers_.end())
+      return base::Status::Ok();
+    notes_.push_back("policy state " + target + " is read-only at " + cover.destination +
+                     " (inside the writable bind of " + bind.source + ")" +
+                     (path.exists ? "" : ", so that " + path.real + " cannot be created"));
+    covers_.push_back(std::move(cover));
+    return base::Status::Ok();
+  }
+
+  Plan* const plan_;
+  const uid_t caller_;
+  std::vector<std::pair<size_t, Mount>> pins_;
+  std::vector<Mount> covers_;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace
+
+base::StatusOr<std::vector<std::string>> ProtectPolicyState(Plan* plan,
+                                                            const PolicyStatePaths& paths,
+                                                            uid_t caller) {
+  Protector protector(plan, caller);
+  for (const std::string& folder : paths.folders) {
+    if (auto located = Locate(folder)) {
+      if (base::Status s = protector.Protect(*located); !s.ok()) return s;
     }
   }
-  plan->mounts.insert(plan->mounts.end(), covers.begin(), covers.end());
-  return notes;
+  for (const std::string& file : paths.files) {
+    auto located = Locate(file);
+    // A file read moments ago that is gone now: nothing of it to protect.
+    if (!located || !located->exists) continue;
+    if (base::Status s = protector.Protect(*located); !s.ok()) return s;
+  }
+  return protector.Apply();
+}
+
+bool InsideWritableBind(const Plan& plan, const std::string& path) {
+  const std::optional<ProtectedPath> located = Locate(path);
+  if (!located) return false;
+  for (const Mount& mount : plan.mounts) {
+    if (mount.kind != MountKind::kBind) continue;
+    const std::optional<std::string> source = RealPath(mount.source);
+    if (source && RelativeInside(*source, located->real)) return true;
+  }
+  return false;
 }
 
 }  // namespace ncp::policy

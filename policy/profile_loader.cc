@@ -10,9 +10,19 @@
 
 #include "base/unique_fd.h"
 #include "policy/option_tokens.h"
+#include "policy/owned_folder.h"
 
 namespace ncp::policy {
 namespace {
+
+// "profile 'NAME' not found", naming the user's folder when it was left out as untrusted.
+std::string NotFound(std::string_view name, const ProfileSearchPath& search_path) {
+  std::string message = "profile '" + std::string(name) + "' not found";
+  for (const std::string& dir : search_path.refused_dirs) {
+    message += " (" + dir + " was not searched: others than its owner could write it)";
+  }
+  return message;
+}
 
 // Deep enough for any sane layering, small enough to stop runaway includes quickly.
 constexpr int kMaxIncludeDepth = 16;
@@ -185,7 +195,7 @@ class ProfileReader {
     ProfileLocation found = LocateProfile(name, base_dir, search_path_);
     WarnIgnored(name, found, loc);
     if (found.path.empty()) {
-      out_.diagnostics.Error(loc, "profile '" + name + "' not found");
+      out_.diagnostics.Error(loc, NotFound(name, search_path_));
       return;
     }
     ReadFile(found.path, loc);
@@ -212,10 +222,22 @@ ProfileSearchPath DefaultProfileSearchPath(std::string_view system_dir) {
   ProfileSearchPath path;
   const char* config = std::getenv("XDG_CONFIG_HOME");
   const char* home = std::getenv("HOME");
+  std::string user_dir;
+  int depth = 0;  // the components below $XDG_CONFIG_HOME or $HOME
   if (config != nullptr && config[0] == '/') {
-    path.dirs.push_back(JoinPath(config, "ncp/profiles"));
+    user_dir = JoinPath(config, "ncp/profiles"), depth = 2;
   } else if (home != nullptr && home[0] == '/') {
-    path.dirs.push_back(JoinPath(home, ".config/ncp/profiles"));
+    user_dir = JoinPath(home, ".config/ncp/profiles"), depth = 3;
+  }
+  // A profile found there decides how a sandbox is built, so the folder counts only if no one
+  // but its owner could have put files in it (a HOME of /tmp, a group-writable folder: not).
+  // A folder that does not exist yet is kept: ncp-launch keeps sandboxes from creating it.
+  struct stat st;
+  if (!user_dir.empty() && ::stat(user_dir.c_str(), &st) == 0 &&
+      !OpenOwnedFolder(user_dir, ::geteuid(), depth, /*create=*/false)) {
+    path.refused_dirs.push_back(std::move(user_dir));
+  } else if (!user_dir.empty()) {
+    path.dirs.push_back(std::move(user_dir));
   }
   if (!system_dir.empty()) path.shipped_dirs.emplace_back(system_dir);
   return path;
@@ -271,7 +293,7 @@ LoadedProfile LoadProfile(std::string_view name_or_path, const ProfileSearchPath
   ProfileLocation found = LocateProfile(name_or_path, "", search_path);
   reader.WarnIgnored(name_or_path, found, where);
   if (found.path.empty()) {
-    reader.diagnostics().Error(where, "profile '" + std::string(name_or_path) + "' not found");
+    reader.diagnostics().Error(where, NotFound(name_or_path, search_path));
   } else {
     reader.ReadFile(found.path, where);
   }

@@ -20,9 +20,14 @@ struct ProfileSearchPath {
   // write the user's folder must not be able to replace `default` for every later start.
   // Same-named files elsewhere are ignored with a warning; a PATH still reads any file.
   std::vector<std::string> shipped_dirs;
+  // The user's folder when it exists but someone other than its owner (or root) could write
+  // it or a folder above it up to $XDG_CONFIG_HOME or $HOME: not searched, named when a profile
+  // is not found.
+  std::vector<std::string> refused_dirs;
 };
 
-// dirs: $XDG_CONFIG_HOME/ncp/profiles (else ~/.config/ncp/profiles); shipped_dirs:
+// dirs: $XDG_CONFIG_HOME/ncp/profiles (else ~/.config/ncp/profiles), unless refused (see
+// refused_dirs); shipped_dirs:
 // `system_dir` (where the shipped profiles are installed, e.g. <prefix>/share/ncp/profiles).
 ProfileSearchPath DefaultProfileSearchPath(std::string_view system_dir);
 

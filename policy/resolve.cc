@@ -116,6 +116,7 @@ class Resolver {
     FinishSeccomp();
     ResolveResult result;
     result.filter_origin = filter_origin_;
+    result.oci_files = seccomp_.oci_files();
     if (!diags_.HasErrors()) {
       for (const Diagnostic& d : diags_.items()) plan_.warnings.push_back(d.Render());
       result.plan = std::move(plan_);

@@ -38,9 +38,10 @@ struct ResolveOptions {
 };
 
 struct ResolveResult {
-  std::optional<Plan> plan;    // set when there are no errors
-  Diagnostics diagnostics;     // errors and warnings, in order
-  FilterOrigin filter_origin;  // where plan->seccomp.program came from, when enabled
+  std::optional<Plan> plan;            // set when there are no errors
+  Diagnostics diagnostics;             // errors and warnings, in order
+  FilterOrigin filter_origin;          // where plan->seccomp.program came from, when enabled
+  std::vector<std::string> oci_files;  // OCI seccomp JSON files read, as opened
 
   bool ok() const { return plan.has_value(); }
 };

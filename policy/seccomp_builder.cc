@@ -114,6 +114,7 @@ void SeccompBuilder::AddRules(const OptionEvent& event, SeccompAction action, bo
 
 void SeccompBuilder::LoadOci(const OptionEvent& event, Diagnostics* diags) {
   std::string path = ResolvePath(event.value, event.base_dir);
+  oci_files_.push_back(path);
   OciContext context = HostOciContext();
   context.arch = arch_;
   base::StatusOr<OciSeccomp> oci = LoadOciSeccomp(path, context);

@@ -32,6 +32,8 @@ class SeccompBuilder {
   // Where no-seccomp was given (the last time); meaningful only when disabled().
   const SourceLoc& disabled_loc() const { return disabled_loc_; }
   bool before_load() const { return before_load_; }
+  // Every seccomp-oci file read, as opened (relative to the profile's folder or the cwd).
+  const std::vector<std::string>& oci_files() const { return oci_files_; }
 
   SeccompPolicy Build() const;
 
@@ -50,6 +52,7 @@ class SeccompBuilder {
   bool disabled_ = false;
   SourceLoc disabled_loc_;
   bool before_load_ = false;
+  std::vector<std::string> oci_files_;
   SourceLoc last_loc_;
   SeccompAction default_action_{SeccompActionKind::kErrno, 1};
   std::map<std::string, std::vector<SeccompRule>> rules_;  // by syscall name

@@ -11,6 +11,7 @@
 
 #include "base/unique_fd.h"
 #include "policy/byte_codec.h"
+#include "policy/owned_folder.h"
 #include "policy/plan_serialization.h"
 #include "policy/seccomp_compiler.h"
 #include "policy/sha256.h"
@@ -46,35 +47,14 @@ bool WriteAll(int fd, const char* buf, size_t size) {
   return true;
 }
 
-// Only its owner (or root) may change it.
-bool OnlyWritableBy(const struct stat& st, uid_t owner) {
-  return (st.st_uid == owner || st.st_uid == 0) && (st.st_mode & 022) == 0;
-}
-
-// Opens `path`, creating its last `depth` components (`ncp/seccomp`) 0700 if they are missing.
-// Nothing above them is created: that folder must exist and only its owner may write it, so
-// that the launcher never creates a $HOME or a world-writable tree. The last directory must
-// be ours and private; symlinks in the created components are refused.
+// The cache folder, its last `depth` components created if missing: owned as
+// policy/owned_folder.h requires, and the folder itself private to `owner`.
 base::UniqueFd OpenPrivateDir(const std::string& path, uid_t owner, int depth) {
-  std::vector<std::string> parts;
-  std::string base = path;
-  for (int i = 0; i < depth; ++i) {
-    const size_t slash = base.rfind('/');
-    if (slash == std::string::npos || slash + 1 == base.size()) return {};
-    parts.insert(parts.begin(), base.substr(slash + 1));
-    base.resize(slash == 0 ? 1 : slash);
-  }
-  base::UniqueFd dir(::open(base.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  base::UniqueFd dir = OpenOwnedFolder(path, owner, depth, /*create=*/true);
   struct stat st;
-  if (!dir || ::fstat(dir.get(), &st) != 0 || !OnlyWritableBy(st, owner)) return {};
-  for (const std::string& part : parts) {
-    if (::mkdirat(dir.get(), part.c_str(), 0700) != 0 && errno != EEXIST) return {};
-    base::UniqueFd next(
-        ::openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!next || ::fstat(next.get(), &st) != 0 || !OnlyWritableBy(st, owner)) return {};
-    dir = std::move(next);
+  if (!dir || ::fstat(dir.get(), &st) != 0 || st.st_uid != owner || (st.st_mode & 077) != 0) {
+    return {};
   }
-  if (st.st_uid != owner || (st.st_mode & 077) != 0) return {};
   return dir;
 }
 
@@ -82,8 +62,9 @@ base::UniqueFd OpenPrivateDir(const std::string& path, uid_t owner, int depth) {
 
 SeccompCacheKey ComputeSeccompCacheKey(const SeccompPolicy& policy, uint32_t arch) {
   internal::ByteWriter w;
-  // v2: files from before policy state was covered in sandboxes may have been rewritten.
-  w.Str("ncp seccomp cache v2");
+  // v3: files from before the folders above the cache were pinned in sandboxes may have been
+  // forged (v2: before policy state was covered at all).
+  w.Str("ncp seccomp cache v3");
   w.Str(LibseccompVersion());
   w.U32(arch);
   w.Str(CanonicalSeccompPolicy(policy));

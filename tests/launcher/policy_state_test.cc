@@ -126,6 +126,84 @@ TEST(PolicyState, ASandboxWithAWritableHomeCannotRewriteTheFilterCache) {
   EXPECT_NE(next.err.find("Operation not permitted"), std::string::npos) << next.err;
 }
 
+// The red team's second try: the cache folder is read-only, so move a folder above it aside
+// (the read-only mount moves with it) and build a forged cache in its place.
+TEST(PolicyState, ASandboxCannotMoveTheCacheAsideAndPutAForgedOneInItsPlace) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string home = MakeHome(dir);
+  std::vector<std::string> warm = kProbe;
+  warm.insert(warm.begin(), "--verbose");
+  LauncherRun first = RunWithHome(warm, home);
+  ASSERT_EQ(first.exit_code(), 1) << first.err;
+  const std::string cache_file = CacheFileOf(first, home);
+  ASSERT_FALSE(cache_file.empty()) << first.err;
+  const std::string original = ReadFile(cache_file);
+  std::ofstream(dir.path() + "/evil.bpf", std::ios::binary) << AllowAll(original);
+  chmod(dir.path().c_str(), 0755);
+
+  const std::string writable = cache_file.starts_with(home + "/") ? home : "/var/cache";
+  const std::string cache_dir = fs::path(cache_file).parent_path().string();
+  // Every folder from the one below the bind down to the cache itself: a move that works is
+  // undone at once (root's real /var/cache must survive a failing test) and reported.
+  std::string script;
+  for (fs::path part = fs::path(cache_dir); part.string().size() > writable.size();
+       part = part.parent_path()) {
+    const std::string inside = "/victim" + part.string().substr(writable.size());
+    script += "if mv " + inside + " " + inside + ".aside; then mv " + inside + ".aside " + inside +
+              "; echo MOVED " + inside + "; fi; rmdir " + inside + " && echo REMOVED " + inside +
+              "; ";
+  }
+  if (writable == home) {
+    // In a HOME the forgery itself is harmless to the machine: try it whole.
+    const std::string forged = "/victim" + cache_file.substr(writable.size());
+    // umask 077: the forged file must pass the cache's owner and mode checks.
+    script += "umask 077; mv /victim/.cache /victim/.cache.old; mkdir -p " +
+              fs::path(forged).parent_path().string() + " && cat /evil.bpf > " + forged + "; ";
+  }
+  LauncherRun attack =
+      RunWithHome(AsStrongAsPossible({"--profile", "default", "--no-seccomp", "--ro-bind",
+                                      dir.path() + "/evil.bpf:/evil.bpf", "--bind",
+                                      writable + ":/victim", "--", "/bin/sh", "-c", script}),
+                  home);
+  EXPECT_TRUE(attack.exited()) << attack.err;
+  EXPECT_EQ(attack.out.find("MOVED"), std::string::npos) << attack.out;
+  EXPECT_EQ(attack.out.find("REMOVED"), std::string::npos) << attack.out;
+  EXPECT_NE(attack.err.find("Device or resource busy"), std::string::npos) << attack.err;
+  EXPECT_TRUE(ReadFile(cache_file) == original) << "the sandbox replaced " << cache_file;
+
+  LauncherRun next = RunWithHome(kProbe, home);
+  EXPECT_EQ(next.exit_code(), 1) << "the next start ran without the shipped filter\n" << next.err;
+  EXPECT_NE(next.err.find("Operation not permitted"), std::string::npos) << next.err;
+}
+
+// A profile given by path, in a folder the sandbox may write: neither rewritten nor replaced.
+TEST(PolicyState, AProfileFileInAWritableBindCannotBeRewrittenOrReplaced) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string home = MakeHome(dir);
+  const std::string project = dir.path() + "/project";
+  ASSERT_EQ(mkdir(project.c_str(), 0700), 0);
+  const std::string profile = project + "/app.profile";
+  std::ofstream(profile) << "include = default\n";
+  const std::string weaker = "include = default\nno-seccomp\n";
+  LauncherRun attack = RunWithHome(
+      AsStrongAsPossible({"--profile", profile, "--no-seccomp", "--bind", project + ":/p", "--",
+                          "/bin/sh", "-c",
+                          "printf '" + weaker + "' > /p/app.profile; printf '" + weaker +
+                              "' > /p/new; mv -f /p/new /p/app.profile; rm -f /p/app.profile; "
+                              "true"}),
+      home);
+  EXPECT_EQ(attack.exit_code(), 0) << attack.err;
+  EXPECT_NE(attack.err.find("Read-only file system"), std::string::npos) << attack.err;
+  EXPECT_NE(attack.err.find("Device or resource busy"), std::string::npos) << attack.err;
+  EXPECT_EQ(ReadFile(profile), "include = default\n");
+
+  LauncherRun next = RunWithHome({"--profile", profile, "--", "/bin/mkdir", "/tmp/x"}, home);
+  EXPECT_EQ(next.exit_code(), 1) << next.err;
+  EXPECT_NE(next.err.find("Operation not permitted"), std::string::npos) << next.err;
+}
+
 TEST(PolicyState, AProfilePlantedInTheUsersFolderDoesNotShadowAShippedName) {
   NCP_REQUIRE_USERNS();
   TempDir dir;
@@ -137,8 +215,12 @@ TEST(PolicyState, AProfilePlantedInTheUsersFolderDoesNotShadowAShippedName) {
                           "mkdir -p /victim/.config/ncp/profiles && printf '" + planted +
                               "' > /victim/.config/ncp/profiles/default.profile"}),
       home);
-  ASSERT_EQ(attack.exit_code(), 0) << attack.err;
-  ASSERT_TRUE(fs::exists(home + "/.config/ncp/profiles/default.profile"));
+  // The folder was made before the sandbox ran, and is read-only inside it.
+  EXPECT_EQ(attack.exit_code(), 2) << attack.err;
+  EXPECT_NE(attack.err.find("Read-only file system"), std::string::npos) << attack.err;
+  EXPECT_FALSE(fs::exists(home + "/.config/ncp/profiles/default.profile"));
+  // Planted anyway (outside any sandbox): a shipped name still wins.
+  std::ofstream(home + "/.config/ncp/profiles/default.profile") << planted;
 
   LauncherRun next = RunWithHome(kProbe, home);
   EXPECT_EQ(next.exit_code(), 1) << "the planted profile replaced the shipped one\n" << next.err;

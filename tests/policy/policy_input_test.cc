@@ -81,14 +81,21 @@ TEST(PolicyStateCovers, AWritableBindAboveTheCacheGetsAReadOnlyCoverAtTheMappedP
                  {MountKind::kBind, dir.path() + "/link-to-home", "/victim", false},
                  {MountKind::kBind, home + "/work", "/work", false},
                  {MountKind::kBind, home + "/.cache/ncp/seccomp", "/exact", false}};
-  auto notes = ProtectPolicyState(&plan, {home + "/.cache/ncp/seccomp", "/no/such/folder"});
+  auto notes =
+      ProtectPolicyState(&plan, {{home + "/.cache/ncp/seccomp", "/no/such/folder"}, {}}, geteuid());
   ASSERT_TRUE(notes.ok()) << notes.status().ToString();
   EXPECT_EQ(notes->size(), 2u);
-  ASSERT_EQ(plan.mounts.size(), 6u);
-  EXPECT_EQ(plan.mounts[4], (Mount{MountKind::kReadOnlyBind, home + "/.cache/ncp/seccomp",
-                                   "/victim/.cache/ncp/seccomp", false}));
-  EXPECT_EQ(plan.mounts[5],
-            (Mount{MountKind::kReadOnlyBind, home + "/.cache/ncp/seccomp", "/exact", false}));
+  const std::vector<Mount> expected = {
+      {MountKind::kReadOnlyBind, home, "/ro", false},
+      {MountKind::kBind, dir.path() + "/link-to-home", "/victim", false},
+      // Pinned right after their bind: .cache and .cache/ncp cannot be renamed away.
+      {MountKind::kBind, home + "/.cache", "/victim/.cache", false},
+      {MountKind::kBind, home + "/.cache/ncp", "/victim/.cache/ncp", false},
+      {MountKind::kBind, home + "/work", "/work", false},
+      {MountKind::kBind, home + "/.cache/ncp/seccomp", "/exact", false},
+      {MountKind::kReadOnlyBind, home + "/.cache/ncp/seccomp", "/victim/.cache/ncp/seccomp", false},
+      {MountKind::kReadOnlyBind, home + "/.cache/ncp/seccomp", "/exact", false}};
+  EXPECT_EQ(plan.mounts, expected);
 }
 
 TEST(PolicyStateCovers, AWritableBindFromInsideAProtectedFolderIsRefused) {
@@ -97,15 +104,80 @@ TEST(PolicyStateCovers, AWritableBindFromInsideAProtectedFolderIsRefused) {
   fs::create_directories(cache + "/sub");
   Plan plan;
   plan.mounts = {{MountKind::kBind, cache + "/sub", "/x", false}};
-  auto notes = ProtectPolicyState(&plan, {cache});
+  auto notes = ProtectPolicyState(&plan, {{cache}, {}}, geteuid());
   ASSERT_FALSE(notes.ok());
   EXPECT_EQ(notes.status().message(), "bind: " + cache + "/sub lies inside " + cache +
                                           ", which holds ncp's policy state: a sandbox may not "
                                           "write it");
   // Read-only is fine.
   plan.mounts = {{MountKind::kReadOnlyBind, cache + "/sub", "/x", false}};
-  EXPECT_TRUE(ProtectPolicyState(&plan, {cache}).ok());
+  EXPECT_TRUE(ProtectPolicyState(&plan, {{cache}, {}}, geteuid()).ok());
   EXPECT_EQ(plan.mounts.size(), 1u);
+}
+
+TEST(PolicyStateCovers, AProfileFileInAWritableBindIsKeptReadOnlyAndInPlace) {
+  ncp::testing::TempDir dir;
+  const std::string project = fs::canonical(dir.path()).string() + "/project";
+  fs::create_directories(project + "/policy");
+  WriteFile(project + "/policy/app.profile", "include = default\n");
+  Plan plan;
+  plan.mounts = {{MountKind::kBind, project, "/src", false}};
+  auto notes = ProtectPolicyState(&plan, {{}, {project + "/policy/app.profile"}}, geteuid());
+  ASSERT_TRUE(notes.ok()) << notes.status().ToString();
+  const std::vector<Mount> expected = {
+      {MountKind::kBind, project, "/src", false},
+      {MountKind::kBind, project + "/policy", "/src/policy", false},
+      {MountKind::kReadOnlyBind, project + "/policy/app.profile", "/src/policy/app.profile",
+       false}};
+  EXPECT_EQ(plan.mounts, expected);
+}
+
+TEST(PolicyStateCovers, AMissingFolderTheSandboxCouldCreateIsCoveredWhereItWouldBe) {
+  ncp::testing::TempDir dir;
+  const std::string home = fs::canonical(dir.path()).string() + "/home";
+  fs::create_directories(home + "/.config");
+  Plan plan;
+  plan.mounts = {{MountKind::kBind, home, "/h", false}};
+  // .config exists, ncp/profiles below it does not: .config itself becomes read-only.
+  auto notes = ProtectPolicyState(&plan, {{home + "/.config/ncp/profiles"}, {}}, geteuid());
+  ASSERT_TRUE(notes.ok()) << notes.status().ToString();
+  ASSERT_EQ(plan.mounts.size(), 2u);
+  EXPECT_EQ(plan.mounts[1],
+            (Mount{MountKind::kReadOnlyBind, home + "/.config", "/h/.config", false}));
+
+  // Missing right below the bind's source: nothing narrower to cover, so the start is refused.
+  plan.mounts = {{MountKind::kBind, home, "/h", false}};
+  notes = ProtectPolicyState(&plan, {{home + "/.cache/ncp/seccomp"}, {}}, geteuid());
+  ASSERT_FALSE(notes.ok());
+  EXPECT_NE(notes.status().message().find("mkdir -p -m 0700 " + home + "/.cache/ncp/seccomp"),
+            std::string::npos)
+      << notes.status().message();
+
+  // Below a folder of someone else's (the caller is not its owner) the owner checks suffice.
+  plan.mounts = {{MountKind::kBind, home, "/h", false}};
+  notes = ProtectPolicyState(&plan, {{home + "/.cache/ncp/seccomp"}, {}}, geteuid() + 1);
+  ASSERT_TRUE(notes.ok()) << notes.status().ToString();
+  EXPECT_EQ(plan.mounts.size(), 1u);
+}
+
+TEST(PolicyStateCovers, AUserProfileFolderOthersCanWriteIsNotSearched) {
+  ncp::testing::TempDir dir;
+  const std::string config = fs::canonical(dir.path()).string() + "/config";
+  fs::create_directories(config + "/ncp/profiles");
+  WriteFile(config + "/ncp/profiles/mine.profile", "no-seccomp\n");
+  chmod(config.c_str(), 0755);
+  ASSERT_EQ(setenv("XDG_CONFIG_HOME", config.c_str(), 1), 0);
+  ProfileSearchPath path = DefaultProfileSearchPath("");
+  EXPECT_EQ(path.dirs, std::vector<std::string>{config + "/ncp/profiles"});
+  EXPECT_TRUE(LoadProfile("mine", path).diagnostics.Render().empty());
+
+  chmod((config + "/ncp").c_str(), 0777);
+  path = DefaultProfileSearchPath("");
+  unsetenv("XDG_CONFIG_HOME");
+  EXPECT_TRUE(path.dirs.empty());
+  EXPECT_EQ(LoadProfile("mine", path).diagnostics.Render(),
+            "command line: error: profile 'mine' not found (" + config +
+                "/ncp/profiles was not searched: others than its owner could write it)\n");
 }
 
 // --- the cache's own rules -------------------------------------------------------------------
