@@ -91,20 +91,35 @@ std::string AllowAll(const std::string& original) {
   return bytes;
 }
 
-TEST(PolicyState, ASandboxWithAWritableHomeCannotRewriteTheFilterCache) {
-  NCP_REQUIRE_USERNS();
-  TempDir dir;
-  const std::string home = MakeHome(dir);
+// Runs the probe once so that its filter is in the disk cache; gives the cache file, its
+// bytes, and `dir`/evil.bpf: the same file allowing everything, for a sandbox to plant.
+void CacheTheProbesFilter(const TempDir& dir, const std::string& home, std::string* cache_file,
+                          std::string* original) {
   std::vector<std::string> warm = kProbe;
   warm.insert(warm.begin(), "--verbose");
   LauncherRun first = RunWithHome(warm, home);
   ASSERT_EQ(first.exit_code(), 1) << first.err;
-  const std::string cache_file = CacheFileOf(first, home);
-  ASSERT_FALSE(cache_file.empty()) << first.err;
-  const std::string original = ReadFile(cache_file);
-  ASSERT_GT(original.size(), 48u);
-  std::ofstream(dir.path() + "/evil.bpf", std::ios::binary) << AllowAll(original);
+  *cache_file = CacheFileOf(first, home);
+  ASSERT_FALSE(cache_file->empty()) << first.err;
+  *original = ReadFile(*cache_file);
+  ASSERT_GT(original->size(), 48u);
+  std::ofstream(dir.path() + "/evil.bpf", std::ios::binary) << AllowAll(*original);
   chmod(dir.path().c_str(), 0755);
+}
+
+// The next start with the shipped default still gets its filter: mkdir is refused.
+void ExpectTheNextProbeRefused(const std::string& home) {
+  LauncherRun next = RunWithHome(kProbe, home);
+  EXPECT_EQ(next.exit_code(), 1) << "the next start ran without the shipped filter\n" << next.err;
+  EXPECT_NE(next.err.find("Operation not permitted"), std::string::npos) << next.err;
+}
+
+TEST(PolicyState, ASandboxWithAWritableHomeCannotRewriteTheFilterCache) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string home = MakeHome(dir);
+  std::string cache_file, original;
+  ASSERT_NO_FATAL_FAILURE(CacheTheProbesFilter(dir, home, &cache_file, &original));
 
   // The red team's sandbox: the folder holding the cache bound writable (the user's HOME; for
   // root, whose cache is not under HOME, /var/cache).
@@ -121,9 +136,7 @@ TEST(PolicyState, ASandboxWithAWritableHomeCannotRewriteTheFilterCache) {
   EXPECT_NE(attack.err.find("Read-only file system"), std::string::npos) << attack.err;
   EXPECT_EQ(ReadFile(cache_file), original);
 
-  LauncherRun next = RunWithHome(kProbe, home);
-  EXPECT_EQ(next.exit_code(), 1) << "the next start ran without the shipped filter\n" << next.err;
-  EXPECT_NE(next.err.find("Operation not permitted"), std::string::npos) << next.err;
+  ExpectTheNextProbeRefused(home);
 }
 
 // The red team's second try: the cache folder is read-only, so move a folder above it aside
@@ -132,15 +145,8 @@ TEST(PolicyState, ASandboxCannotMoveTheCacheAsideAndPutAForgedOneInItsPlace) {
   NCP_REQUIRE_USERNS();
   TempDir dir;
   const std::string home = MakeHome(dir);
-  std::vector<std::string> warm = kProbe;
-  warm.insert(warm.begin(), "--verbose");
-  LauncherRun first = RunWithHome(warm, home);
-  ASSERT_EQ(first.exit_code(), 1) << first.err;
-  const std::string cache_file = CacheFileOf(first, home);
-  ASSERT_FALSE(cache_file.empty()) << first.err;
-  const std::string original = ReadFile(cache_file);
-  std::ofstream(dir.path() + "/evil.bpf", std::ios::binary) << AllowAll(original);
-  chmod(dir.path().c_str(), 0755);
+  std::string cache_file, original;
+  ASSERT_NO_FATAL_FAILURE(CacheTheProbesFilter(dir, home, &cache_file, &original));
 
   const std::string writable = cache_file.starts_with(home + "/") ? home : "/var/cache";
   const std::string cache_dir = fs::path(cache_file).parent_path().string();
@@ -172,9 +178,7 @@ TEST(PolicyState, ASandboxCannotMoveTheCacheAsideAndPutAForgedOneInItsPlace) {
   EXPECT_NE(attack.err.find("Device or resource busy"), std::string::npos) << attack.err;
   EXPECT_TRUE(ReadFile(cache_file) == original) << "the sandbox replaced " << cache_file;
 
-  LauncherRun next = RunWithHome(kProbe, home);
-  EXPECT_EQ(next.exit_code(), 1) << "the next start ran without the shipped filter\n" << next.err;
-  EXPECT_NE(next.err.find("Operation not permitted"), std::string::npos) << next.err;
+  ExpectTheNextProbeRefused(home);
 }
 
 // A profile given by path, in a folder the sandbox may write: neither rewritten nor replaced.
