@@ -89,7 +89,8 @@ typedef struct NativeChildProcess_Args {
     /** NUL-terminated parameters; may be NULL in the parent, never NULL in the child. As in
      *  OpenHarmony, a start whose request would exceed its 204,800-byte parcel (entryParams
      *  counted in UTF-16 units: about 102,000 ASCII characters) fails with
-     *  NCP_ERR_SERVICE_ERROR. Bytes that are not UTF-8 arrive unchanged (OpenHarmony: ""). */
+     *  NCP_ERR_SERVICE_ERROR. Bytes that are not UTF-8 arrive unchanged (OpenHarmony
+     *  changes them, see the README). */
     char* entryParams;
     struct NativeChildProcess_FdList fdList;
 } NativeChildProcess_Args;

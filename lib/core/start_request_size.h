@@ -21,10 +21,11 @@ namespace ncp::core {
 
 inline constexpr size_t kOpenHarmonyParcelLimit = 204800;
 
-// UTF-16 code units of `utf8` after OpenHarmony's conversion (Str8ToStr16). For bytes that are
-// not valid UTF-8, OpenHarmony's conversion fails and sends "" (losing the text); ncp passes the
-// bytes through unchanged and counts each undecodable byte as one code unit, the size a
-// lossless conversion would need.
+// UTF-16 code units of `utf8` after OpenHarmony's conversion (Str8ToStr16). Bytes that are not
+// valid UTF-8 OpenHarmony converts without checks (commonlibrary_c_utils unicode_ex.cpp,
+// Utf8ToUtf16: the lead byte alone decides how many bytes a character takes), so the child gets
+// other text, or "" when a sequence runs past the end. ncp passes the bytes through unchanged
+// and counts each undecodable byte as one code unit, the size a lossless conversion would need.
 size_t Utf16Units(std::string_view utf8);
 
 // Bytes of the parcel OpenHarmony's StartChildProcess request would occupy.

@@ -108,7 +108,7 @@ TEST(StartLimits, SeventeenNamedFdsAreRefusedBeforeTheSizeCheck) {
 }
 
 TEST(StartLimits, EntryParamsThatAreNotUtf8ArriveUnchanged) {
-  // OpenHarmony's Str8ToStr16 fails on these bytes and sends "" instead; ncp keeps them (README,
+  // OpenHarmony's Str8ToStr16 would turn these bytes into other text; ncp keeps them (README,
   // "differs on purpose").
   const std::string params =
       "a\xff\xfe"
