@@ -86,7 +86,11 @@ typedef struct NativeChildProcess_Options {
 
 /** Arguments passed to an args-type child's entry, by value (API 13). 16 bytes on LP64. */
 typedef struct NativeChildProcess_Args {
-    /** NUL-terminated parameters; may be NULL in the parent, never NULL in the child. */
+    /** NUL-terminated parameters; may be NULL in the parent, never NULL in the child. As in
+     *  OpenHarmony, a start whose request would exceed its 204,800-byte parcel (entryParams
+     *  counted in UTF-16 units: about 102,000 ASCII characters) fails with
+     *  NCP_ERR_SERVICE_ERROR. Bytes that are not UTF-8 arrive unchanged (OpenHarmony
+     *  changes them, see the README). */
     char* entryParams;
     struct NativeChildProcess_FdList fdList;
 } NativeChildProcess_Args;
@@ -140,7 +144,8 @@ Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcessWithConfigs
 /** The arguments this args-type child was started with; NULL in any other process (API 17). */
 NativeChildProcess_Args* OH_Ability_GetCurrentChildProcessArgs(void);
 
-/** Registers an exit callback; the same pointer twice is one entry (API 20). */
+/** Registers an exit callback; the same pointer twice is one entry (API 20).
+ *  In a child → NCP_ERR_INTERNAL, as OpenHarmony's app manager refuses a child. */
 Ability_NativeChildProcess_ErrCode OH_Ability_RegisterNativeChildProcessExitCallback(
     OH_Ability_OnNativeChildProcessExit onProcessExit);
 

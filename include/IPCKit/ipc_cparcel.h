@@ -65,7 +65,8 @@ int OH_IPCParcel_GetWritePosition(const OHIPCParcel *parcel);
 int OH_IPCParcel_RewindReadPosition(OHIPCParcel *parcel, uint32_t newReadPos);
 
 /**
- * @brief Moves the write position and truncates the data size to it.
+ * @brief Moves the write position and truncates the data size to it. The read position stays,
+ *     even beyond the new data size (nothing is readable until the data grows past it).
  * @return OH_IPC_SUCCESS; OH_IPC_CHECK_PARAM_ERROR for NULL; OH_IPC_INNER_ERROR when
  *     newWritePos is beyond the data size.
  * @since 12
@@ -158,7 +159,8 @@ const uint8_t* OH_IPCParcel_ReadBuffer(const OHIPCParcel *parcel, int32_t len);
  */
 int OH_IPCParcel_WriteRemoteStub(OHIPCParcel *parcel, const OHIPCRemoteStub *stub);
 
-/** @brief Reads a stub object; the caller destroys the new wrapper. NULL on failure. @since 12 */
+/** @brief Reads the object at the read position, a proxy too (as OpenHarmony); the caller
+ *  destroys the new wrapper. NULL on failure. @since 12 */
 OHIPCRemoteStub* OH_IPCParcel_ReadRemoteStub(const OHIPCParcel *parcel);
 
 /**

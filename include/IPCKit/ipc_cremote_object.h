@@ -88,9 +88,11 @@ int OH_IPCRemoteProxy_SendRequest(const OHIPCRemoteProxy *proxy, uint32_t code,
 
 /**
  * @brief Copies the remote stub's descriptor into memory from allocator; *len counts the NUL.
- *     On OH_IPC_PARCEL_READ_ERROR memory may already be in *descriptor: free it.
- * @return OH_IPC_SUCCESS, OH_IPC_CHECK_PARAM_ERROR, OH_IPC_DEAD_REMOTE_OBJECT,
- *     OH_IPC_MEM_ALLOCATOR_ERROR or OH_IPC_PARCEL_READ_ERROR.
+ *     On OH_IPC_PARCEL_READ_ERROR memory may already be in *descriptor: free it. The
+ *     descriptor is kept once fetched; a dead proxy answers it, or "" (*len 1) if it was never
+ *     fetched, with OH_IPC_SUCCESS.
+ * @return OH_IPC_SUCCESS, OH_IPC_CHECK_PARAM_ERROR, OH_IPC_MEM_ALLOCATOR_ERROR or
+ *     OH_IPC_PARCEL_READ_ERROR.
  * @since 12
  */
 int OH_IPCRemoteProxy_GetInterfaceDescriptor(OHIPCRemoteProxy *proxy, char **descriptor,
@@ -126,7 +128,8 @@ int OH_IPCRemoteProxy_AddDeathRecipient(OHIPCRemoteProxy *proxy, OHIPCDeathRecip
 
 /**
  * @brief Unregisters a recipient.
- * @return OH_IPC_SUCCESS, OH_IPC_CHECK_PARAM_ERROR or OH_IPC_INNER_ERROR (already dead).
+ * @return OH_IPC_SUCCESS, OH_IPC_CHECK_PARAM_ERROR or OH_IPC_INNER_ERROR (already dead, or the
+ *     recipient is not registered on this proxy).
  * @since 12
  */
 int OH_IPCRemoteProxy_RemoveDeathRecipient(OHIPCRemoteProxy *proxy,

@@ -48,6 +48,7 @@ int OH_IPCSkeleton_SetMaxWorkThreadNum(const int maxThreadNum);
 /**
  * @brief Resets the calling identity to this process's and returns the previous one as a string
  *     in memory from allocator (*len counts the NUL), for OH_IPCSkeleton_SetCallingIdentity.
+ *     Outside a transaction there is none: "" (*len 1).
  * @return OH_IPC_SUCCESS, OH_IPC_CHECK_PARAM_ERROR, OH_IPC_MEM_ALLOCATOR_ERROR or
  *     OH_IPC_INNER_ERROR.
  * @since 12
@@ -57,6 +58,7 @@ int OH_IPCSkeleton_ResetCallingIdentity(char **identity, int32_t *len,
 
 /**
  * @brief Restores a calling identity returned by OH_IPCSkeleton_ResetCallingIdentity.
+ *     Outside a transaction any text succeeds and changes nothing.
  * @return OH_IPC_SUCCESS, OH_IPC_CHECK_PARAM_ERROR or OH_IPC_INNER_ERROR.
  * @since 12
  */

@@ -38,7 +38,7 @@ typedef struct NCP_ChildExitInfo {
 typedef void (*NCP_OnChildExit)(const NCP_ChildExitInfo* info, void* userData);
 
 /** Registers (callback, userData); registering the same pair twice is one entry.
- *  NULL callback → NCP_ERR_INVALID_PARAM. */
+ *  NULL callback → NCP_ERR_INVALID_PARAM; in a child → NCP_ERR_INTERNAL (as the OH_ one). */
 Ability_NativeChildProcess_ErrCode NCP_RegisterChildExitCallback(NCP_OnChildExit callback,
                                                                  void* userData);
 

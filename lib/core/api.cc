@@ -12,6 +12,7 @@
 #include "core/configs.h"
 #include "core/install_paths.h"
 #include "core/ipc_child_starter.h"
+#include "core/start_request_size.h"
 #include "ncp/native_child_process_ext.h"
 
 #define NCP_EXPORT extern "C" __attribute__((visibility("default")))
@@ -81,11 +82,22 @@ Ability_NativeChildProcess_ErrCode StartArgsChild(const char* entry, NativeChild
   }
   std::vector<std::pair<std::string, int>> named;
   if (Status s = ncp::core::CollectFdNames(args.fdList, &named); !s.ok()) return FromStatus(s);
+  // OpenHarmony marshals the request in the caller before its app manager can refuse a child
+  // (ChildProcessManager::StartChildProcessWithArgs, then AppMgrProxy::StartChildProcess), so
+  // an oversize request or a closed fd gives 16010003 even inside a child.
+  request.params = args.entryParams != nullptr ? args.entryParams : "";
+  size_t request_size =
+      ncp::core::OpenHarmonyStartRequestSize(entry, request.params, named, *options.custom_name);
+  if (request_size > ncp::core::kOpenHarmonyParcelLimit) {
+    return Fail(NCP_ERR_SERVICE_ERROR,
+                "entryParams too large: OpenHarmony's start request would take " +
+                    std::to_string(request_size) + " bytes, more than its parcel limit of " +
+                    std::to_string(ncp::core::kOpenHarmonyParcelLimit));
+  }
+  if (Status s = ncp::core::DuplicateFds(named, &request.fds); !s.ok()) return FromStatus(s);
   if (ncp::core::InChildProcess()) {
     return Fail(NCP_ERR_ALREADY_IN_CHILD, "a child process cannot start children");
   }
-  if (Status s = ncp::core::DuplicateFds(named, &request.fds); !s.ok()) return FromStatus(s);
-  request.params = args.entryParams != nullptr ? args.entryParams : "";
   request.isolated = options.isolated;
   request.isolation_uid = options.isolation_uid;
   request.profile = *options.profile;
@@ -222,6 +234,12 @@ NCP_EXPORT NativeChildProcess_Args* OH_Ability_GetCurrentChildProcessArgs(void) 
 NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_RegisterNativeChildProcessExitCallback(
     OH_Ability_OnNativeChildProcessExit onProcessExit) {
   if (onProcessExit == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "callback is NULL");
+  // A child has no app record, so OpenHarmony's app manager refuses its registration
+  // (AppNativeSpawnManager::RegisterNativeChildExitNotify → ERR_CALLER_NOT_EXISTS) and the
+  // client returns NCP_ERR_INTERNAL (OH_Ability_RegisterNativeChildProcessExitCallback).
+  if (ncp::core::InChildProcess()) {
+    return Fail(NCP_ERR_INTERNAL, "a child process has no children to watch");
+  }
   return Guard([&] {
     ncp::core::ChildRegistry::Instance().callbacks().Add(onProcessExit);
     return Succeed();
@@ -252,6 +270,10 @@ NCP_EXPORT bool OH_Ability_IsNativeChildProcessSupported(void) {
 NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_RegisterChildExitCallback(
     NCP_OnChildExit callback, void* userData) {
   if (callback == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "callback is NULL");
+  // The same refusal as OpenHarmony's registration above: a child cannot have children.
+  if (ncp::core::InChildProcess()) {
+    return Fail(NCP_ERR_INTERNAL, "a child process has no children to watch");
+  }
   return Guard([&] {
     ncp::core::ChildRegistry::Instance().callbacks().Add(callback, userData);
     return Succeed();

@@ -7,7 +7,15 @@
 #include "ipc/remote_object.h"
 
 struct OHIPCRemoteStub {
-  std::shared_ptr<ncp::ipc::Stub> stub;
+  // The Stub of OH_IPCRemoteStub_Create, or whatever object OH_IPCParcel_ReadRemoteStub found:
+  // OpenHarmony wraps any object there (ipc_cparcel.cpp, ReadIPCRemoteObject), a proxy too.
+  // Such a wrapper can be written to a parcel and destroyed like any other.
+  std::shared_ptr<ncp::ipc::RemoteObject> object;
+  // The local stub, or nullptr when this wraps a proxy.
+  std::shared_ptr<ncp::ipc::Stub> local() const {
+    if (object == nullptr || object->IsProxy()) return nullptr;
+    return std::static_pointer_cast<ncp::ipc::Stub>(object);
+  }
 };
 
 struct OHIPCRemoteProxy {

@@ -158,28 +158,24 @@ NCP_IPC_EXPORT const uint8_t* OH_IPCParcel_ReadBuffer(const OHIPCParcel* parcel,
 }
 
 NCP_IPC_EXPORT int OH_IPCParcel_WriteRemoteStub(OHIPCParcel* parcel, const OHIPCRemoteStub* stub) {
-  if (parcel == nullptr || stub == nullptr || stub->stub == nullptr) {
+  if (parcel == nullptr || stub == nullptr || stub->object == nullptr) {
     return OH_IPC_CHECK_PARAM_ERROR;
   }
   try {
-    return FromC(parcel)->WriteObject(stub->stub) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
+    return FromC(parcel)->WriteObject(stub->object) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
 }
 
-// A stub comes back only if the slot holds a local object; a proxy to a peer's object is not one.
+// Any object comes back, a proxy to a peer's object too: OpenHarmony's ReadIPCRemoteObject
+// (communication_ipc, ipc_cparcel.cpp) does not check the object's kind.
 NCP_IPC_EXPORT OHIPCRemoteStub* OH_IPCParcel_ReadRemoteStub(const OHIPCParcel* parcel) {
   if (parcel == nullptr) return nullptr;
   try {
-    size_t saved = FromC(parcel)->read_position();
     std::shared_ptr<ncp::ipc::RemoteObject> object = FromC(parcel)->ReadObject();
     if (object == nullptr) return nullptr;
-    if (object->IsProxy()) {
-      FromC(parcel)->RewindRead(saved);
-      return nullptr;
-    }
-    return new OHIPCRemoteStub{std::static_pointer_cast<ncp::ipc::Stub>(std::move(object))};
+    return new OHIPCRemoteStub{std::move(object)};
   } catch (...) {
     return nullptr;
   }

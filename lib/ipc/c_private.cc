@@ -18,7 +18,7 @@ NCP_IPC_EXPORT int ncp_ipc_connection_adopt(int fd, const OHIPCRemoteStub* root,
   try {
     auto* handle = new ncp_ipc_connection;
     auto started =
-        ncp::ipc::Connection::Start(std::move(socket), root != nullptr ? root->stub : nullptr);
+        ncp::ipc::Connection::Start(std::move(socket), root != nullptr ? root->local() : nullptr);
     if (!started.ok()) {
       delete handle;
       ncp::base::LogLine("ipc: cannot adopt connection: %s", started.status().ToString().c_str());

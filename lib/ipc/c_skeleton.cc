@@ -53,7 +53,10 @@ NCP_IPC_EXPORT int OH_IPCSkeleton_ResetCallingIdentity(char** identity, int32_t*
     return OH_IPC_CHECK_PARAM_ERROR;
   }
   try {
-    std::string text = ncp::ipc::EncodeIdentity(CurrentCaller());
+    // Outside a transaction OpenHarmony has no active invoker and IPCSkeleton::
+    // ResetCallingIdentity returns "" (communication_ipc, ipc_skeleton.cpp): "" with length 1.
+    std::string text =
+        ncp::ipc::IsHandlingTransaction() ? ncp::ipc::EncodeIdentity(CurrentCaller()) : "";
     auto size = static_cast<int32_t>(text.size() + 1);
     char* memory = static_cast<char*>(allocator(size));
     if (memory == nullptr) return OH_IPC_MEM_ALLOCATOR_ERROR;
@@ -69,6 +72,9 @@ NCP_IPC_EXPORT int OH_IPCSkeleton_ResetCallingIdentity(char** identity, int32_t*
 
 NCP_IPC_EXPORT int OH_IPCSkeleton_SetCallingIdentity(const char* identity) {
   if (identity == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  // Outside a transaction IPCSkeleton::SetCallingIdentity has no invoker to change and returns
+  // true, whatever the text; nothing changes here either.
+  if (!ncp::ipc::IsHandlingTransaction()) return OH_IPC_SUCCESS;
   std::optional<ncp::ipc::CallerIdentity> decoded = ncp::ipc::DecodeIdentity(identity);
   if (!decoded) return OH_IPC_INNER_ERROR;
   ncp::ipc::ReplaceCurrentCaller(*decoded);

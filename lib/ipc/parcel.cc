@@ -39,7 +39,6 @@ bool Parcel::RewindRead(size_t position) const {
 bool Parcel::RewindWrite(size_t position) {
   if (position > data_size_) return false;
   data_size_ = position;
-  if (read_pos_ > data_size_) read_pos_ = data_size_;
   while (!objects_.empty() && objects_.back().offset + kObjectSlotSize > data_size_) {
     objects_.pop_back();
   }

@@ -4,12 +4,15 @@
 //   - every primitive occupies a 4-byte multiple (8- and 16-bit values take 4 bytes), with no
 //     8-byte alignment padding;
 //   - strings and buffers are padded with zeros to a multiple of 4;
-//   - fds and remote objects are 16-byte slots in the data plus an entry in a side table that
-//     owns the fd or the object reference (the binder "offsets" idea). The transport sends the
-//     side table next to the bytes.
+//   - fds and remote objects are 24-byte slots in the data (the size of the flat_binder_object
+//     OpenHarmony's parcel stores for each, so GetDataSize agrees) plus an entry in a side table
+//     that owns the fd or the object reference (the binder "offsets" idea). The transport sends
+//     the side table next to the bytes.
 // The write position always equals the data size: writes append, and RewindWritePosition
-// truncates. Reads are const (the C API reads through `const OHIPCParcel*`), so the read cursor
-// is mutable. A Parcel is not thread-safe, like OpenHarmony's.
+// truncates. RewindWritePosition leaves the read position alone, as c_utils' Parcel::RewindWrite
+// does, so it may lie beyond the data (nothing is readable then). Reads are const (the C API reads
+// through `const OHIPCParcel*`), so the read cursor is mutable. A Parcel is not thread-safe, like
+// OpenHarmony's.
 #pragma once
 
 #include <cstddef>
@@ -37,7 +40,7 @@ struct ParcelObject {
 class Parcel {
  public:
   static constexpr size_t kMaxCapacity = 204800;
-  static constexpr size_t kObjectSlotSize = 16;
+  static constexpr size_t kObjectSlotSize = 24;
 
   Parcel() = default;
   Parcel(Parcel&&) noexcept = default;
@@ -49,14 +52,15 @@ class Parcel {
   size_t capacity() const { return capacity_; }
   size_t read_position() const { return read_pos_; }
   size_t write_position() const { return data_size_; }
-  size_t readable_bytes() const { return data_size_ - read_pos_; }
+  size_t readable_bytes() const { return data_size_ > read_pos_ ? data_size_ - read_pos_ : 0; }
   size_t writable_bytes() const { return capacity_ - data_size_; }
   const uint8_t* data() const { return data_.get(); }
   const std::vector<ParcelObject>& objects() const { return objects_; }
 
   // Both fail (and change nothing) when the position is beyond the data size.
   bool RewindRead(size_t position) const;
-  bool RewindWrite(size_t position);  // also truncates the data (and drops objects) to position
+  // Also truncates the data (and drops objects) to position; the read position stays.
+  bool RewindWrite(size_t position);
 
   // 4- and 8-byte primitives; smaller integers are widened by the caller, as c_utils does.
   template <typename T>

@@ -36,8 +36,27 @@ int RemoteProxy::SendRequest(uint32_t code, const Parcel& data, Parcel* reply, b
   return connection_->Transact(handle_, code, data, reply, one_way);
 }
 
+// OpenHarmony's IPCObjectProxy::GetInterfaceDescriptor (communication_ipc,
+// ipc_object_proxy.cpp) keeps the descriptor once fetched and answers from it, even after the
+// remote died; when the fetch fails it returns an empty string, which the C function
+// (ipc_cremote_object.cpp) hands over as "" with success.
 int RemoteProxy::GetDescriptor(std::string* descriptor) {
-  return connection_->FetchDescriptor(handle_, descriptor);
+  {
+    std::lock_guard lock(mutex_);
+    if (descriptor_) {
+      *descriptor = *descriptor_;
+      return OH_IPC_SUCCESS;
+    }
+  }
+  std::string fetched;
+  if (connection_->FetchDescriptor(handle_, &fetched) != OH_IPC_SUCCESS) {
+    descriptor->clear();
+    return OH_IPC_SUCCESS;
+  }
+  std::lock_guard lock(mutex_);
+  if (!descriptor_) descriptor_ = std::move(fetched);
+  *descriptor = *descriptor_;
+  return OH_IPC_SUCCESS;
 }
 
 bool RemoteProxy::IsDead() const { return connection_->dead(); }
@@ -55,8 +74,11 @@ int RemoteProxy::RemoveDeathRecipient(const DeathRecipient* recipient) {
   if (death_notified_ || connection_->dead()) return OH_IPC_INNER_ERROR;
   auto it = std::find_if(recipients_.begin(), recipients_.end(),
                          [recipient](const auto& entry) { return entry.get() == recipient; });
-  if (it != recipients_.end()) recipients_.erase(it);
-  return OH_IPC_SUCCESS;  // removing one never added succeeds, as in OpenHarmony
+  // OpenHarmony's IPCObjectProxy::RemoveDeathRecipient returns whether it erased one, so
+  // removing a recipient that was never added is OH_IPC_INNER_ERROR.
+  if (it == recipients_.end()) return OH_IPC_INNER_ERROR;
+  recipients_.erase(it);
+  return OH_IPC_SUCCESS;
 }
 
 }  // namespace ncp::ipc

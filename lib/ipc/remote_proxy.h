@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "ipc/remote_object.h"
@@ -41,6 +43,7 @@ class RemoteProxy final : public RemoteObject {
   uint32_t peer_references_ = 1;                             // guarded by mutex_
   bool death_notified_ = false;                              // guarded by mutex_
   std::vector<std::shared_ptr<DeathRecipient>> recipients_;  // guarded by mutex_
+  std::optional<std::string> descriptor_;                    // guarded by mutex_; once fetched
 };
 
 }  // namespace ncp::ipc

@@ -35,13 +35,15 @@ TEST(Params, NullAndEmptyBecomeEmptyStringInTheChild) {
   EXPECT_NE(RunAndCapture("ReportSelf", "").find("params=[]"), std::string::npos);
 }
 
-TEST(Params, OneHundredFiftyKilobytesArriveIntact) {
-  const std::string big = Pattern(150 * 1024);
+// OpenHarmony's parcel limit takes about 102,000 ASCII characters (conformance_test.cc pins
+// the exact edge); its documentation's 150 KB does not fit in its own 204,800-byte parcel.
+TEST(Params, AHundredThousandBytesArriveIntact) {
+  const std::string big = Pattern(100000);
   EXPECT_EQ(RunAndCapture("EchoParams", big.c_str()), big);
 }
 
-TEST(Params, OneMegabyteArrivesIntactAndTheCallerMayFreeItAtOnce) {
-  std::string* big = new std::string(Pattern(1024 * 1024));
+TEST(Params, LargeParamsArriveIntactAndTheCallerMayFreeThemAtOnce) {
+  std::string* big = new std::string(Pattern(100000));
   const std::string expected = *big;
   Pipe out = MakePipe();
   FdList fds;

@@ -22,6 +22,7 @@ namespace {
 
 using ncp::ipc::FrameHeader;
 using ncp::ipc::FrameType;
+using ncp::ipc::Parcel;
 using ncp::ipc::WireObject;
 using ncp::ipc::WireObjectKind;
 using ncp::ipc::testing::OpenFdCount;
@@ -211,14 +212,14 @@ TEST_F(HostilePeerTest, WrongHandleInReplyObjectFailsRequest) {
   FrameHeader reply;
   reply.type = static_cast<uint16_t>(FrameType::kReply);
   reply.id = request.id;
-  reply.data_size = 16;
+  reply.data_size = Parcel::kObjectSlotSize;
   reply.object_count = 1;
   WireObject object;
   object.kind = static_cast<uint16_t>(WireObjectKind::kReceiverObject);
   object.value = 0x7777;  // we never exported this
-  std::vector<uint8_t> frame(sizeof(reply) + 16 + sizeof(object));
+  std::vector<uint8_t> frame(sizeof(reply) + Parcel::kObjectSlotSize + sizeof(object));
   std::memcpy(frame.data(), &reply, sizeof(reply));
-  std::memcpy(frame.data() + sizeof(reply) + 16, &object, sizeof(object));
+  std::memcpy(frame.data() + sizeof(reply) + Parcel::kObjectSlotSize, &object, sizeof(object));
   ASSERT_TRUE(SendRaw(raw_, frame.data(), frame.size()));
   ExpectRequestFailsAndConnectionCloses(result);
 }
