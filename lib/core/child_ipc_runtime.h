@@ -3,11 +3,18 @@
 // thread while libipc_capi's threads serve the stub, then exit.
 #pragma once
 
+#include <chrono>
 #include <functional>
 
 #include "core/wire.h"
 
 namespace ncp::core {
+
+// How long a child whose MainProc returned keeps serving the requests it had already received
+// (and any still unread on its socket) before it exits: every handler running at that moment
+// that finishes within this time gets its reply to the parent. Requests that arrive later, or
+// handlers still running after it, end in OH_IPC_DEAD_REMOTE_OBJECT for the caller.
+inline constexpr std::chrono::milliseconds kMainProcReturnGrace{3000};
 
 // Never returns. `before_user_code` runs right before NativeChildProcess_OnConnect (and exits the
 // process itself if the hook refuses). Exit statuses: 0 after MainProc returned;

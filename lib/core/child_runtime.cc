@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -149,7 +150,12 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
     SetCurrentArgs(args);
     RunBeforeUserCode(*hooks);
     entry(args);
-    exit(0);
+    // As OpenHarmony ends every app-spawned process once its entry returns (startup_appspawn
+    // common/appspawn_server.c, ProcessExit: quick_exit(0)): no atexit handlers, no static
+    // destructors of the child's libraries. quick_exit does not flush stdio; the child's own
+    // output would be lost, so flush it first (ncp's addition, see the README's table).
+    fflush(nullptr);
+    quick_exit(0);
   }
   RunIpcChild(handle, request, [hooks] { RunBeforeUserCode(*hooks); });
 }

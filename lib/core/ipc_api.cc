@@ -52,6 +52,9 @@ base::StatusOr<const IpcApi*> LoadIpcApi() {
       Resolve(library, "ncp_ipc_connection_notify_peer", &api.notify_peer, &missing);
       Resolve(library, "ncp_ipc_connection_peer_root", &api.peer_root, &missing);
       Resolve(library, "ncp_ipc_connection_release", &api.release, &missing);
+      Resolve(library, "ncp_ipc_connection_drain", &api.drain, &missing);
+      Resolve(library, "ncp_ipc_connection_adopt_unannounced", &api.adopt_unannounced, &missing);
+      Resolve(library, "ncp_ipc_connection_announce", &api.announce, &missing);
       if (missing.empty()) {
         loaded = true;
         return &api;

@@ -18,6 +18,9 @@ struct IpcApi {
   int (*notify_peer)(ncp_ipc_connection* connection, void (*settled)(void*), void* context);
   OHIPCRemoteProxy* (*peer_root)(ncp_ipc_connection* connection);
   void (*release)(ncp_ipc_connection* connection);
+  int (*drain)(ncp_ipc_connection* connection, int grace_ms);
+  int (*adopt_unannounced)(int fd, const OHIPCRemoteStub* root, ncp_ipc_connection** out);
+  int (*announce)(ncp_ipc_connection* connection);
 };
 
 // The functions, loaded once per process. kUnavailable (with one log line, the first time) when

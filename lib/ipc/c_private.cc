@@ -1,4 +1,5 @@
 // C shims for ncp_ipc_private.h (symbol version NCP_PRIVATE).
+#include <chrono>
 #include <new>
 
 #include "IPCKit/ipc_error_code.h"
@@ -11,14 +12,15 @@ struct ncp_ipc_connection {
   std::shared_ptr<ncp::ipc::Connection> connection;
 };
 
-NCP_IPC_EXPORT int ncp_ipc_connection_adopt(int fd, const OHIPCRemoteStub* root,
-                                            ncp_ipc_connection** out) {
+namespace {
+
+int Adopt(int fd, const OHIPCRemoteStub* root, bool announce, ncp_ipc_connection** out) {
   ncp::base::UniqueFd socket(fd);
   if (fd < 0 || out == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
   try {
     auto* handle = new ncp_ipc_connection;
-    auto started =
-        ncp::ipc::Connection::Start(std::move(socket), root != nullptr ? root->local() : nullptr);
+    auto started = ncp::ipc::Connection::Start(
+        std::move(socket), root != nullptr ? root->local() : nullptr, announce);
     if (!started.ok()) {
       delete handle;
       ncp::base::LogLine("ipc: cannot adopt connection: %s", started.status().ToString().c_str());
@@ -30,6 +32,30 @@ NCP_IPC_EXPORT int ncp_ipc_connection_adopt(int fd, const OHIPCRemoteStub* root,
     handle->connection = std::move(started).value();
     *out = handle;
     return OH_IPC_SUCCESS;
+  } catch (...) {
+    return OH_IPC_INNER_ERROR;
+  }
+}
+
+}  // namespace
+
+NCP_IPC_EXPORT int ncp_ipc_connection_adopt(int fd, const OHIPCRemoteStub* root,
+                                            ncp_ipc_connection** out) {
+  return Adopt(fd, root, true, out);
+}
+
+NCP_IPC_EXPORT int ncp_ipc_connection_adopt_unannounced(int fd, const OHIPCRemoteStub* root,
+                                                        ncp_ipc_connection** out) {
+  return Adopt(fd, root, false, out);
+}
+
+NCP_IPC_EXPORT int ncp_ipc_connection_announce(ncp_ipc_connection* connection) {
+  if (connection == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  try {
+    ncp::base::Status sent = connection->connection->Announce();
+    if (sent.ok()) return OH_IPC_SUCCESS;
+    return sent.code() == ncp::base::Code::kInvalidArgument ? OH_IPC_CHECK_PARAM_ERROR
+                                                            : OH_IPC_INNER_ERROR;
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -74,6 +100,16 @@ NCP_IPC_EXPORT int64_t ncp_ipc_connection_peer_pid(const ncp_ipc_connection* con
 NCP_IPC_EXPORT int ncp_ipc_connection_is_dead(const ncp_ipc_connection* connection) {
   if (connection == nullptr) return 1;
   return connection->connection->dead() ? 1 : 0;
+}
+
+NCP_IPC_EXPORT int ncp_ipc_connection_drain(ncp_ipc_connection* connection, int grace_ms) {
+  if (connection == nullptr || grace_ms < 0) return OH_IPC_CHECK_PARAM_ERROR;
+  try {
+    return connection->connection->Drain(std::chrono::milliseconds(grace_ms)) ? OH_IPC_SUCCESS
+                                                                              : OH_IPC_INNER_ERROR;
+  } catch (...) {
+    return OH_IPC_INNER_ERROR;
+  }
 }
 
 NCP_IPC_EXPORT void ncp_ipc_connection_release(ncp_ipc_connection* connection) {

@@ -58,7 +58,8 @@ Connection::Connection(base::UniqueFd socket, size_t max_packet)
 Connection::~Connection() = default;
 
 base::StatusOr<std::shared_ptr<Connection>> Connection::Start(base::UniqueFd socket,
-                                                              std::shared_ptr<Stub> root) {
+                                                              std::shared_ptr<Stub> root,
+                                                              bool announce) {
   int type = 0;
   socklen_t len = sizeof(type);
   if (::getsockopt(socket.get(), SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
@@ -77,20 +78,41 @@ base::StatusOr<std::shared_ptr<Connection>> Connection::Start(base::UniqueFd soc
   size_t max_packet = PacketLimit(socket.get());
   std::shared_ptr<Connection> connection(new Connection(std::move(socket), max_packet));
   connection->users_ = 1;
-  FrameHeader hello;
-  hello.type = static_cast<uint16_t>(FrameType::kHello);
-  if (root != nullptr) {
+  {
     std::lock_guard lock(connection->mutex_);
-    hello.target = connection->ExportLocked(root);
+    if (root != nullptr) connection->hello_target_ = connection->ExportLocked(root);
+    if (!connection->StartIoThreadLocked()) {
+      return base::Error(base::Code::kResourceExhausted, "cannot start the ipc io thread");
+    }
   }
-  base::Status sent = SendFrame(connection->socket_.get(), max_packet, hello, {}, {}, {}, true);
-  // A peer that is already gone is reported through the reader, like any later death.
-  if (!sent.ok() && sent.err() != EPIPE && sent.err() != ECONNRESET) return sent;
-  std::lock_guard lock(connection->mutex_);
-  if (!connection->StartIoThreadLocked()) {
-    return base::Error(base::Code::kResourceExhausted, "cannot start the ipc io thread");
+  if (!announce) return connection;
+  // The HELLO goes last, once nothing here can fail any more: for an IPC-type child it is what
+  // fires the parent's started-callback.
+  base::Status sent = connection->Announce();
+  if (!sent.ok()) {
+    connection->MarkDead(sent);  // ends the io thread, which holds the last reference
+    return sent;
   }
   return connection;
+}
+
+base::Status Connection::Announce() {
+  FrameHeader hello;
+  hello.type = static_cast<uint16_t>(FrameType::kHello);
+  {
+    std::lock_guard lock(mutex_);
+    if (announced_) return base::Error(base::Code::kInvalidArgument, "HELLO already sent");
+    announced_ = true;
+    hello.target = hello_target_;
+  }
+  base::Status sent;
+  {
+    std::lock_guard lock(send_mutex_);
+    sent = SendFrame(socket_.get(), max_packet_, hello, {}, {}, {}, true);
+  }
+  // A peer that is already gone is reported through the reader, like any later death.
+  if (!sent.ok() && sent.err() != EPIPE && sent.err() != ECONNRESET) return sent;
+  return base::Status::Ok();
 }
 
 int Connection::WaitForPeer(int timeout_ms) {
@@ -346,6 +368,10 @@ base::Status Connection::ReceiveOne(bool nonblocking, std::optional<IncomingRequ
       base::StatusOr<IncomingRequest> incoming = OnRequest(frame_);
       if (!incoming.ok()) return incoming.status();
       request->emplace(std::move(incoming).value());
+      // Counted while the receive token is still held, so Drain never sees a request that has
+      // left the socket but is not counted yet.
+      std::lock_guard lock(mutex_);
+      ++requests_in_flight_;
       return base::Status::Ok();
     }
     case FrameType::kReply:
@@ -484,13 +510,47 @@ void Connection::Queue(IncomingRequest request) {
   auto queued = std::make_shared<IncomingRequest>(std::move(request));
   bool accepted =
       WorkerPool::Instance().Submit([self = shared_from_this(), queued] { self->Serve(*queued); });
-  if (!accepted && !queued->one_way) {
+  if (accepted) return;
+  if (!queued->one_way) {
     FrameHeader reply;
     reply.type = static_cast<uint16_t>(FrameType::kReply);
     reply.id = queued->id;
     reply.code = static_cast<uint32_t>(OH_IPC_INNER_ERROR);
     Send(reply, nullptr);
   }
+  RequestDone();
+}
+
+void Connection::RequestDone() {
+  std::lock_guard lock(mutex_);
+  --requests_in_flight_;
+  if (draining_) drained_.notify_all();
+}
+
+bool Connection::Drain(std::chrono::milliseconds grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  // While a request is unread on the socket the listener (or a caller) will read it soon; the
+  // socket is checked again at this interval rather than waking Drain on every packet.
+  constexpr auto kRecheck = std::chrono::milliseconds(1);
+  std::unique_lock lock(mutex_);
+  draining_ = true;
+  bool drained = false;
+  while (!dead_) {
+    if (requests_in_flight_ == 0 && !receiving_) {
+      pollfd unread = {socket_.get(), POLLIN, 0};
+      if (::poll(&unread, 1, 0) == 0) {
+        drained = true;
+        break;
+      }
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    drained_.wait_for(lock,
+                      std::min<std::chrono::steady_clock::duration>(deadline - now, kRecheck));
+  }
+  draining_ = false;
+  // A dead connection can deliver nothing more: nothing left to wait for.
+  return drained || dead_;
 }
 
 base::Status Connection::OnHello(const ReceivedFrame& frame) {
@@ -612,7 +672,10 @@ void Connection::Serve(IncomingRequest& request) {
   } catch (...) {
     status = OH_IPC_INNER_ERROR;
   }
-  if (request.one_way) return;
+  if (request.one_way) {
+    RequestDone();
+    return;
+  }
   FrameHeader header;
   header.type = static_cast<uint16_t>(FrameType::kReply);
   header.id = request.id;
@@ -623,6 +686,7 @@ void Connection::Serve(IncomingRequest& request) {
     header.code = static_cast<uint32_t>(OH_IPC_PARCEL_WRITE_ERROR);
     Send(header, nullptr);
   }
+  RequestDone();
 }
 
 base::Status Connection::OnReply(ReceivedFrame& frame) {

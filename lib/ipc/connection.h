@@ -55,9 +55,14 @@ inline constexpr uint32_t kInterfaceDescriptorCode = 0x5f4e5446;
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // Takes `socket` (a connected SOCK_SEQPACKET end), offers `root` to the peer (may be null),
-  // sends HELLO and starts the first io thread. The returned reference counts as one user.
+  // starts the first io thread and sends HELLO (unless `announce` is false: then Announce()
+  // sends it later). The returned reference counts as one user.
   static base::StatusOr<std::shared_ptr<Connection>> Start(base::UniqueFd socket,
-                                                           std::shared_ptr<Stub> root);
+                                                           std::shared_ptr<Stub> root,
+                                                           bool announce = true);
+  // Sends the HELLO a Start(..., false) held back; once only. A peer already gone is not an
+  // error (the reader reports it, like any later death).
+  base::Status Announce();
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -73,6 +78,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void NotifyWhenPeerSettled(std::function<void()> settled);
   CallerIdentity peer() const;
   bool dead() const { return dead_; }
+
+  // For a process about to end (an IPC-type child whose MainProc returned): waits until every
+  // request this side has read has been answered (its handler returned and the reply is sent),
+  // and nothing more is waiting on the socket unread, or until `grace` has passed, or the
+  // connection died. Requests keep being served meanwhile. True when drained, false on timeout.
+  bool Drain(std::chrono::milliseconds grace);
 
   // Users keep the connection open: private handles and RemoteProxy objects.
   void AddUser();
@@ -116,6 +127,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<IncomingRequest> Listen();
   void Queue(IncomingRequest request);
   void Serve(IncomingRequest& request);
+  // Every request read is counted until it has been served (or refused): Drain waits for zero.
+  void RequestDone();
 
   base::Status OnHello(const ReceivedFrame& frame);
   base::Status OnReply(ReceivedFrame& frame);
@@ -160,7 +173,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::condition_variable token_free_;  // the listener waits here (death wakes it)
   std::condition_variable spare_wake_;  // spare io threads wait here for a role
   std::condition_variable hello_arrived_;
+  int requests_in_flight_ = 0;  // read from the socket, reply not sent yet
+  bool draining_ = false;       // Drain is waiting: RequestDone wakes it
+  std::condition_variable drained_;
   bool hello_received_ = false;
+  uint32_t hello_target_ = 0;  // our root's handle, offered in our HELLO
+  bool announced_ = false;
   std::function<void()> on_peer_settled_;  // NotifyWhenPeerSettled's, until it has run
   bool shut_down_ = false;
   bool handle_released_ = false;

@@ -9,12 +9,12 @@
  *   parent                                         child runtime
  *   socketpair(AF_UNIX, SOCK_SEQPACKET|CLOEXEC)
  *   spawn the child with one end                   stub = NativeChildProcess_OnConnect();
- *   adopt(other end, NULL, &c)                     adopt(its end, stub, &c)   (stub may be NULL)
- *   wait_peer(c, timeout) (or notify_peer)         OH_IPCRemoteStub_Destroy(stub) is allowed now:
- *     SUCCESS: proxy = peer_root(c)                  the connection holds its own reference
- *       proxy == NULL -> child offered no root     NativeChildProcess_MainProc();
- *                        (OnConnect returned NULL:  release(c); exit
- *                         NCP_ERR_CONNECTION_FAILED)
+ *   adopt(other end, NULL, &c)                     adopt_unannounced(its end, stub, &c)
+ *   wait_peer(c, timeout) (or notify_peer)           (stub may be NULL; the connection holds
+ *     SUCCESS: proxy = peer_root(c)                  its own reference from here)
+ *       proxy == NULL -> child offered no root     announce(c) on a helper thread, while
+ *                        (OnConnect returned NULL:  NativeChildProcess_MainProc() runs;
+ *                         NCP_ERR_CONNECTION_FAILED) drain(c, grace); release(c); exit
  *       proxy != NULL -> callback(0, proxy)
  *     DEAD_REMOTE_OBJECT: child died before HELLO
  *   release(c)   (the user's proxy keeps the connection open; its death recipients fire when the
@@ -56,6 +56,22 @@ typedef struct ncp_ipc_connection ncp_ipc_connection;
 int ncp_ipc_connection_adopt(int fd, const OHIPCRemoteStub* root, ncp_ipc_connection** out);
 
 /*
+ * ncp_ipc_connection_adopt without the HELLO: the connection serves the peer's frames at once,
+ * but the peer learns of it (and gets `root`) only at ncp_ipc_connection_announce(). The child
+ * runtime sends it from a helper thread once the main thread is on its way into
+ * NativeChildProcess_MainProc, so the parent's started-callback comes after MainProc began.
+ */
+int ncp_ipc_connection_adopt_unannounced(int fd, const OHIPCRemoteStub* root,
+                                         ncp_ipc_connection** out);
+
+/*
+ * Sends the HELLO of a connection adopted unannounced; once. Returns OH_IPC_SUCCESS (also when
+ * the peer is already gone: that shows as the connection's death), OH_IPC_CHECK_PARAM_ERROR
+ * (NULL, or already announced), OH_IPC_INNER_ERROR (the socket refused it).
+ */
+int ncp_ipc_connection_announce(ncp_ipc_connection* connection);
+
+/*
  * Blocks until the peer's HELLO has arrived. timeout_ms < 0 waits forever.
  * Returns OH_IPC_SUCCESS (HELLO arrived; the peer may have died since), OH_IPC_DEAD_REMOTE_OBJECT
  * (the peer hung up without a HELLO), OH_IPC_INNER_ERROR (timeout), OH_IPC_CHECK_PARAM_ERROR.
@@ -87,6 +103,16 @@ int64_t ncp_ipc_connection_peer_pid(const ncp_ipc_connection* connection);
 
 /* 1 once the peer hung up or broke the protocol (or for NULL), else 0. */
 int ncp_ipc_connection_is_dead(const ncp_ipc_connection* connection);
+
+/*
+ * For a process about to end: waits until every request read from the peer has been answered
+ * (handler returned, reply sent) and no request is left unread on the socket, or until
+ * `grace_ms` has passed, or the peer is gone. Requests are still served meanwhile, so a handler
+ * that is still running when the child's MainProc returns gets its reply out.
+ * Returns OH_IPC_SUCCESS (drained, or the connection is dead), OH_IPC_INNER_ERROR (the grace
+ * ran out first), OH_IPC_CHECK_PARAM_ERROR (NULL connection, grace_ms < 0).
+ */
+int ncp_ipc_connection_drain(ncp_ipc_connection* connection, int grace_ms);
 
 /*
  * Gives up the handle. The connection itself stays open while proxies to the peer's objects
