@@ -1,12 +1,15 @@
 #include "launcher/policy_sources.h"
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
+#include "base/host_id_lease.h"
 #include "policy/owned_folder.h"
 #include "policy/policy_state.h"
 #include "policy/seccomp_cache.h"
@@ -24,18 +27,20 @@ std::string Absolute(const std::string& path) {
 
 // A policy folder (the user's profiles, the filter cache), made (0700) before a sandbox that
 // could write where it belongs runs: a folder that exists can be kept read-only; one the
-// sandbox could create, it could fill. At most the last three components (.config/ncp/profiles)
-// are created, below a folder only the caller (or root) may write.
-void CreateExposedFolder(const policy::Plan& plan, const std::string& folder) {
-  if (folder.empty() || folder[0] != '/' || !policy::InsideWritableBind(plan, folder)) return;
-  std::string probe = folder;
+// sandbox could create, it could fill. Only the components below its base (.config/ncp/profiles)
+// are created (never the base: a $HOME or $XDG_* folder), below a folder only the caller (or
+// root) may write.
+void CreateExposedFolder(const policy::Plan& plan, const policy::PolicyFolder& folder) {
+  const std::string& path = folder.path;
+  if (path.empty() || path[0] != '/' || !policy::InsideWritableBind(plan, path)) return;
+  std::string probe = path;
   int missing = 0;
   struct stat st;
-  while (::stat(probe.c_str(), &st) != 0 && missing < 3) {
+  while (::stat(probe.c_str(), &st) != 0 && missing < folder.base_depth) {
     probe.resize(std::max<size_t>(probe.rfind('/'), 1));
     ++missing;
   }
-  if (missing > 0) policy::OpenOwnedFolder(folder, ::geteuid(), missing, /*create=*/true);
+  if (missing > 0) policy::OpenOwnedFolder(path, ::geteuid(), missing, /*create=*/true);
 }
 
 }  // namespace
@@ -46,18 +51,25 @@ base::StatusOr<std::vector<std::string>> CoverPolicyState(policy::Plan* plan,
                                                           const policy::ResolveResult& resolved) {
   policy::PolicyStatePaths state;
   policy::SeccompCache& cache = policy::ProcessSeccompCache();
-  // A folder that does not exist yet could be created, with planted filters, by the sandbox;
-  // made now where it can be, it can be covered.
-  CreateExposedFolder(*plan, cache.disk_dir());
-  cache.PrepareDiskDir();
-  if (!cache.disk_dir().empty()) state.folders.push_back(cache.disk_dir());
-  for (const std::string& dir : path.dirs) {
-    CreateExposedFolder(*plan, dir);
-    state.folders.push_back(dir);
+  state.folders.push_back({cache.disk_dir(), cache.create_depth()});
+  state.folders.push_back(
+      policy::UserProfileDirFor(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME")));
+  // Also where a start with another environment (no XDG_* variables, the passwd entry's home)
+  // keeps its cache and profiles: this sandbox must not be able to rewrite those either.
+  const struct passwd* entry = ::getpwuid(::geteuid());
+  for (const char* home : {std::getenv("HOME"), entry != nullptr ? entry->pw_dir : nullptr}) {
+    if (::geteuid() != 0) {
+      state.folders.push_back(policy::SeccompCache::UserDiskDirFor(nullptr, home));
+    }
+    state.folders.push_back(policy::UserProfileDirFor(nullptr, home));
   }
-  // Not searched now, but a sandbox that could fix what is wrong with them could fill them.
-  state.folders.insert(state.folders.end(), path.refused_dirs.begin(), path.refused_dirs.end());
-  state.folders.insert(state.folders.end(), path.shipped_dirs.begin(), path.shipped_dirs.end());
+  // A folder that does not exist yet could be created, with planted filters or profiles, by the
+  // sandbox; made now where it can be, it can be kept read-only.
+  for (const policy::PolicyFolder& folder : state.folders) CreateExposedFolder(*plan, folder);
+  cache.PrepareDiskDir();
+  for (const std::string& dir : path.shipped_dirs) state.folders.push_back({dir, 0});
+  // Which host ids are free: a sandbox that could delete a lease could share its ids.
+  if (::geteuid() == 0) state.folders.push_back({base::kHostIdLockDir, 0});
   for (const policy::ProfileFile& file : cli.profile_files) {
     state.files.push_back(Absolute(file.path));
   }

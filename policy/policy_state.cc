@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "policy/owned_folder.h"
+
 namespace ncp::policy {
 namespace {
 
@@ -59,16 +61,35 @@ std::optional<ProtectedPath> Locate(const std::string& path) {
   }
 }
 
-bool OwnedBy(const std::string& path, uid_t caller) {
+// `path` without its last `depth` components ("" when it has fewer).
+std::string Ancestor(std::string path, int depth) {
+  for (int i = 0; i < depth; ++i) {
+    const size_t slash = path.rfind('/');
+    if (slash == std::string::npos || path == "/") return "";
+    path.resize(slash == 0 ? 1 : slash);
+  }
+  return path;
+}
+
+// Whether a sandbox running as (or for) `caller` could create the missing `folder` so that ncp
+// would trust it later: ncp trusts what lies below a base only `caller` or root may write.
+bool SandboxCouldPlant(const ProtectedPath& folder, const PolicyFolder& spec, uid_t caller) {
   struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && st.st_uid == caller;
+  const std::string base = Ancestor(spec.path, spec.base_depth);
+  if (!base.empty() && ::stat(base.c_str(), &st) == 0 && st.st_uid != caller &&
+      !OnlyWritableBy(st, caller)) {
+    return false;  // a base someone else may write, and caller cannot chmod: never trusted
+  }
+  if (::stat(folder.existing.c_str(), &st) != 0) return false;
+  return st.st_uid == caller || (st.st_mode & 022) != 0;
 }
 
 class Protector {
  public:
-  Protector(Plan* plan, uid_t caller) : plan_(plan), caller_(caller) {}
+  explicit Protector(Plan* plan) : plan_(plan) {}
 
-  base::Status Protect(const ProtectedPath& path) {
+  // `could_plant`: for a missing folder, whether a sandbox could create a trusted one there.
+  base::Status Protect(const ProtectedPath& path, bool could_plant) {
     for (size_t i = 0; i < plan_->mounts.size(); ++i) {
       const Mount& mount = plan_->mounts[i];
       if (mount.kind != MountKind::kBind) continue;
@@ -80,9 +101,34 @@ class Protector {
                                ", which holds ncp's policy state: a sandbox may not write it");
       }
       if (!RelativeInside(*source, path.real)) continue;
-      if (base::Status s = Shield(i, *source, path); !s.ok()) return s;
+      if (base::Status s = Shield(i, *source, path, could_plant); !s.ok()) return s;
     }
     return base::Status::Ok();
+  }
+
+  // Each symlink on the way to `lexical` (as ncp names it) that lies in a writable bind could be
+  // pointed elsewhere by the sandbox: the pins and covers hold only the current target.
+  base::Status RefuseSymlinksOnTheWay(const std::string& lexical) {
+    struct stat st;
+    for (size_t slash = lexical.find('/', 1);; slash = lexical.find('/', slash + 1)) {
+      const std::string prefix = lexical.substr(0, slash);
+      if (::lstat(prefix.c_str(), &st) != 0) return base::Status::Ok();
+      if (S_ISLNK(st.st_mode)) {
+        const std::optional<std::string> parent = RealPath(Ancestor(prefix, 1));
+        for (const Mount& mount : plan_->mounts) {
+          if (mount.kind != MountKind::kBind || !parent) continue;
+          const std::optional<std::string> source = RealPath(mount.source);
+          if (source && RelativeInside(*source, *parent)) {
+            return base::Error(base::Code::kFailedPrecondition,
+                               "bind: " + mount.source + " holds the symlink " + prefix +
+                                   " on the way to " + lexical +
+                                   ", ncp's policy state: a sandbox could point it elsewhere; "
+                                   "bind a narrower folder, or name the state without symlinks");
+          }
+        }
+      }
+      if (slash == std::string::npos) return base::Status::Ok();
+    }
   }
 
   // The pins, each right after its bind so that later mounts of the plan still land on top,
@@ -101,14 +147,15 @@ class Protector {
   }
 
  private:
-  base::Status Shield(size_t bind_index, const std::string& source, const ProtectedPath& path) {
+  base::Status Shield(size_t bind_index, const std::string& source, const ProtectedPath& path,
+                      bool could_plant) {
     const Mount& bind = plan_->mounts[bind_index];
     std::string target = path.existing;
     if (!path.exists) {
       // Where the sandbox could create the missing folder and fill it, the folder it would be
-      // created in is made read-only; below a folder of someone else's, the loaders' owner
-      // checks (policy/owned_folder.h) refuse whatever a sandbox could put there.
-      if (!OwnedBy(path.existing, caller_)) return base::Status::Ok();
+      // created in is made read-only; elsewhere the loaders' owner checks
+      // (policy/owned_folder.h) refuse whatever a sandbox could put there.
+      if (!could_plant) return base::Status::Ok();
       if (target == source) {
         return base::Error(
             base::Code::kFailedPrecondition,
@@ -141,7 +188,6 @@ class Protector {
   }
 
   Plan* const plan_;
-  const uid_t caller_;
   std::vector<std::pair<size_t, Mount>> pins_;
   std::vector<Mount> covers_;
   std::vector<std::string> notes_;
@@ -152,17 +198,20 @@ class Protector {
 base::StatusOr<std::vector<std::string>> ProtectPolicyState(Plan* plan,
                                                             const PolicyStatePaths& paths,
                                                             uid_t caller) {
-  Protector protector(plan, caller);
-  for (const std::string& folder : paths.folders) {
-    if (auto located = Locate(folder)) {
-      if (base::Status s = protector.Protect(*located); !s.ok()) return s;
-    }
+  Protector protector(plan);
+  for (const PolicyFolder& folder : paths.folders) {
+    auto located = Locate(folder.path);
+    if (!located) continue;
+    if (base::Status s = protector.RefuseSymlinksOnTheWay(folder.path); !s.ok()) return s;
+    const bool could_plant = !located->exists && SandboxCouldPlant(*located, folder, caller);
+    if (base::Status s = protector.Protect(*located, could_plant); !s.ok()) return s;
   }
   for (const std::string& file : paths.files) {
     auto located = Locate(file);
     // A file read moments ago that is gone now: nothing of it to protect.
     if (!located || !located->exists) continue;
-    if (base::Status s = protector.Protect(*located); !s.ok()) return s;
+    if (base::Status s = protector.RefuseSymlinksOnTheWay(file); !s.ok()) return s;
+    if (base::Status s = protector.Protect(*located, false); !s.ok()) return s;
   }
   return protector.Apply();
 }

@@ -14,9 +14,16 @@
 
 namespace ncp::policy {
 
+// A folder whose contents ncp trusts only below `base_depth` components it checks for owner
+// and mode (policy/owned_folder.h): e.g. 3 for ~/.cache/ncp/seccomp, whose base is $HOME.
+struct PolicyFolder {
+  std::string path;  // may not exist yet
+  int base_depth = 0;
+};
+
 struct PolicyStatePaths {
-  std::vector<std::string> folders;  // may not exist yet
-  std::vector<std::string> files;    // files read for this plan
+  std::vector<PolicyFolder> folders;
+  std::vector<std::string> files;  // files read for this plan
 };
 
 // For every writable bind whose source (symlinks resolved) is or contains a protected path:
@@ -25,11 +32,14 @@ struct PolicyStatePaths {
 // - each folder between the bind's source and that path is bound onto itself right after the
 //   bind (a mount point cannot be renamed or removed: a sandbox cannot move the read-only
 //   folder aside and put a forged one in its place);
-// - a protected folder that does not exist, below a folder `caller` owns (where the sandbox
-//   could create it), gets its deepest existing folder covered read-only instead; when that is
-//   the bind's source itself, the start is refused: create the folder first.
-// A writable bind whose source lies inside a protected path is refused. Optional binds whose
-// source does not exist are skipped. Returns one note per change.
+// - a protected folder that does not exist, where the sandbox could create it so that ncp
+//   would trust it (its base is missing or could be made trusted by `caller`, and its deepest
+//   existing folder is `caller`'s or writable by others), gets that deepest folder covered
+//   read-only instead; when that is the bind's source itself, the start is refused: create
+//   the folder first.
+// Refused too: a writable bind whose source lies inside a protected path, and one that holds a
+// symlink ncp follows to reach a protected path (the sandbox could point it elsewhere).
+// Optional binds whose source does not exist are skipped. Returns one note per change.
 base::StatusOr<std::vector<std::string>> ProtectPolicyState(Plan* plan,
                                                             const PolicyStatePaths& paths,
                                                             uid_t caller);

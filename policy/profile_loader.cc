@@ -19,7 +19,9 @@ namespace {
 std::string NotFound(std::string_view name, const ProfileSearchPath& search_path) {
   std::string message = "profile '" + std::string(name) + "' not found";
   for (const std::string& dir : search_path.refused_dirs) {
-    message += " (" + dir + " was not searched: others than its owner could write it)";
+    message += " (" + dir +
+               " was not searched: it or a folder above it up to $XDG_CONFIG_HOME or $HOME is a "
+               "symlink, or may be written by others than its owner)";
   }
   return message;
 }
@@ -195,7 +197,8 @@ class ProfileReader {
     ProfileLocation found = LocateProfile(name, base_dir, search_path_);
     WarnIgnored(name, found, loc);
     if (found.path.empty()) {
-      out_.diagnostics.Error(loc, NotFound(name, search_path_));
+      out_.diagnostics.Error(loc,
+                             found.refused.empty() ? NotFound(name, search_path_) : found.refused);
       return;
     }
     ReadFile(found.path, loc);
@@ -222,13 +225,7 @@ ProfileSearchPath DefaultProfileSearchPath(std::string_view system_dir) {
   ProfileSearchPath path;
   const char* config = std::getenv("XDG_CONFIG_HOME");
   const char* home = std::getenv("HOME");
-  std::string user_dir;
-  int depth = 0;  // the components below $XDG_CONFIG_HOME or $HOME
-  if (config != nullptr && config[0] == '/') {
-    user_dir = JoinPath(config, "ncp/profiles"), depth = 2;
-  } else if (home != nullptr && home[0] == '/') {
-    user_dir = JoinPath(home, ".config/ncp/profiles"), depth = 3;
-  }
+  auto [user_dir, depth] = UserProfileDirFor(config, home);
   // A profile found there decides how a sandbox is built, so the folder counts only if no one
   // but its owner could have put files in it (a HOME of /tmp, a group-writable folder: not).
   // A folder that does not exist yet is kept: ncp-launch keeps sandboxes from creating it.
@@ -241,6 +238,14 @@ ProfileSearchPath DefaultProfileSearchPath(std::string_view system_dir) {
   }
   if (!system_dir.empty()) path.shipped_dirs.emplace_back(system_dir);
   return path;
+}
+
+PolicyFolder UserProfileDirFor(const char* xdg_config_home, const char* home) {
+  if (xdg_config_home != nullptr && xdg_config_home[0] == '/') {
+    return {JoinPath(xdg_config_home, "ncp/profiles"), 2};
+  }
+  if (home != nullptr && home[0] == '/') return {JoinPath(home, ".config/ncp/profiles"), 3};
+  return {};
 }
 
 ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view base_dir,
@@ -256,10 +261,12 @@ ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view ba
     }
     return out;
   }
-  std::vector<std::string> others;
+  // The user's folder before the including profile's own: a sandbox given write access to the
+  // folder of a profile must not be able to plant a file there that outranks the user's.
   const bool from_shipped = !base_dir.empty() && IsShippedDir(std::string(base_dir), search_path);
+  std::vector<std::string> others;
+  if (!from_shipped) others = search_path.dirs;
   if (!base_dir.empty() && !from_shipped) others.emplace_back(base_dir);
-  if (!from_shipped) others.insert(others.end(), search_path.dirs.begin(), search_path.dirs.end());
   for (const std::string& dir : search_path.shipped_dirs) {
     if (dir.empty()) continue;
     if (std::string path = FindInDir(dir, name_or_path); !path.empty()) {
@@ -268,16 +275,27 @@ ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view ba
       break;
     }
   }
-  for (const std::string& dir : others) {
-    std::string path = FindInDir(dir, name_or_path);
+  bool in_user_folder = false;
+  for (size_t i = 0; i < others.size(); ++i) {
+    std::string path = FindInDir(others[i], name_or_path);
     if (path.empty()) continue;
     if (out.path.empty()) {
       out.path = std::move(path);
       out.shipped = InShippedDir(out.path, search_path);
-      if (out.shipped) break;  // the search dirs may list the shipped folder too
+      in_user_folder = !out.shipped && i < search_path.dirs.size();
+      if (!out.shipped) break;  // the search dirs may list the shipped folder too
     } else if (CanonicalPath(path) != CanonicalPath(out.path)) {
       out.ignored.push_back(std::move(path));
     }
+  }
+  // A symlink in the user's folder would make a file outside it, which no sandbox is kept from
+  // writing, a profile of that folder.
+  struct stat st;
+  if (in_user_folder && ::lstat(out.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    out.refused = "'" + out.path +
+                  "' is a symlink, which the user's profile folder does not follow; give the "
+                  "path of the file it points to";
+    out.path.clear();
   }
   return out;
 }
@@ -293,7 +311,8 @@ LoadedProfile LoadProfile(std::string_view name_or_path, const ProfileSearchPath
   ProfileLocation found = LocateProfile(name_or_path, "", search_path);
   reader.WarnIgnored(name_or_path, found, where);
   if (found.path.empty()) {
-    reader.diagnostics().Error(where, NotFound(name_or_path, search_path));
+    reader.diagnostics().Error(
+        where, found.refused.empty() ? NotFound(name_or_path, search_path) : found.refused);
   } else {
     reader.ReadFile(found.path, where);
   }

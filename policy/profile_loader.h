@@ -9,6 +9,7 @@
 
 #include "policy/diagnostic.h"
 #include "policy/option_table.h"
+#include "policy/policy_state.h"
 
 namespace ncp::policy {
 
@@ -30,17 +31,22 @@ struct ProfileSearchPath {
 // refused_dirs); shipped_dirs:
 // `system_dir` (where the shipped profiles are installed, e.g. <prefix>/share/ncp/profiles).
 ProfileSearchPath DefaultProfileSearchPath(std::string_view system_dir);
+// The user's profile folder for the given values (either may be null): 2 components below
+// $XDG_CONFIG_HOME (ncp/profiles), else 3 below $HOME (.config/ncp/profiles); {} for neither.
+PolicyFolder UserProfileDirFor(const char* xdg_config_home, const char* home);
 
 struct ProfileLocation {
   std::string path;  // "" when not found
   bool shipped = false;
   std::vector<std::string> ignored;  // same-named files in other folders that a shipped one beats
+  std::string refused;  // why a file found is not used (path is then ""), e.g. a symlink
 };
 
 // NAME|PATH → a readable file. A value containing '/' is a path, relative to `base_dir`
 // (empty: the current directory). A bare NAME is tried as NAME.profile then NAME: first in the
 // shipped dirs; then, unless `base_dir` is a shipped dir (includes of shipped profiles stay
-// shipped), in `base_dir` (when not empty) and in each of `dirs`.
+// shipped), in each of `dirs` (a symlink there is refused), then in `base_dir` (when not
+// empty).
 ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view base_dir,
                               const ProfileSearchPath& search_path);
 // LocateProfile(...).path.

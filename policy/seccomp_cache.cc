@@ -108,11 +108,15 @@ std::string SeccompCache::DefaultDiskDir() {
 }
 
 std::string SeccompCache::UserDiskDir() {
-  const char* cache = std::getenv("XDG_CACHE_HOME");
-  if (cache != nullptr && cache[0] == '/') return std::string(cache) + "/ncp/seccomp";
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && home[0] == '/') return std::string(home) + "/.cache/ncp/seccomp";
-  return "";
+  return UserDiskDirFor(std::getenv("XDG_CACHE_HOME"), std::getenv("HOME")).path;
+}
+
+PolicyFolder SeccompCache::UserDiskDirFor(const char* xdg_cache_home, const char* home) {
+  if (xdg_cache_home != nullptr && xdg_cache_home[0] == '/') {
+    return {std::string(xdg_cache_home) + "/ncp/seccomp", 2};
+  }
+  if (home != nullptr && home[0] == '/') return {std::string(home) + "/.cache/ncp/seccomp", 3};
+  return {};
 }
 
 std::string SeccompCache::DiskPath(const SeccompCacheKey& key) const {

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "policy/policy_state.h"
 #include "policy/seccomp_policy.h"
 
 namespace ncp::policy {
@@ -81,6 +82,11 @@ class SeccompCache {
   static std::string DefaultDiskDir();
   // $XDG_CACHE_HOME/ncp/seccomp, else $HOME/.cache/ncp/seccomp, else "" (no disk cache).
   static std::string UserDiskDir();
+  // The same for the given values (either may be null), with the depth below the base that
+  // must exist (2 below $XDG_CACHE_HOME, 3 below $HOME): where another environment's cache is.
+  static PolicyFolder UserDiskDirFor(const char* xdg_cache_home, const char* home);
+  // The last components of disk_dir() that are created when missing.
+  int create_depth() const { return create_depth_; }
 
  private:
   bool LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_filter>* program);

@@ -32,13 +32,21 @@ std::string ReadFile(const std::string& path) {
 
 // Runs ncp-launch with HOME = `home` and no XDG folders; a hang ends in SIGALRM, not a stuck
 // test.
-LauncherRun RunWithHome(const std::vector<std::string>& args, const std::string& home) {
+// `xdg_cache` / `xdg_config`: XDG_CACHE_HOME / XDG_CONFIG_HOME, unset when empty.
+LauncherRun RunWithHome(const std::vector<std::string>& args, const std::string& home,
+                        const std::string& xdg_cache = "", const std::string& xdg_config = "") {
   RunOptions options;
   if (const char* other = std::getenv("NCP_TEST_LAUNCHER")) options.binary = other;
-  options.before_exec = [home] {
+  options.before_exec = [home, xdg_cache, xdg_config] {
     setenv("HOME", home.c_str(), 1);
-    unsetenv("XDG_CACHE_HOME");
-    unsetenv("XDG_CONFIG_HOME");
+    for (const auto& [name, value] :
+         {std::pair{"XDG_CACHE_HOME", xdg_cache}, std::pair{"XDG_CONFIG_HOME", xdg_config}}) {
+      if (value.empty()) {
+        unsetenv(name);
+      } else {
+        setenv(name, value.c_str(), 1);
+      }
+    }
     alarm(30);
   };
   return RunLauncher(args, options);
@@ -179,6 +187,81 @@ TEST(PolicyState, ASandboxCannotMoveTheCacheAsideAndPutAForgedOneInItsPlace) {
   EXPECT_TRUE(ReadFile(cache_file) == original) << "the sandbox replaced " << cache_file;
 
   ExpectTheNextProbeRefused(home);
+}
+
+// The attacking start keeps its cache elsewhere (XDG_CACHE_HOME); the usual one, in the HOME it
+// binds, is still what the next plain start reads, so it is kept read-only too.
+TEST(PolicyState, ACacheOfAnotherEnvironmentIsProtectedToo) {
+  NCP_REQUIRE_USERNS();
+  if (geteuid() == 0) GTEST_SKIP() << "root's cache does not depend on the environment";
+  TempDir dir;
+  const std::string home = MakeHome(dir);
+  std::string cache_file, original;
+  ASSERT_NO_FATAL_FAILURE(CacheTheProbesFilter(dir, home, &cache_file, &original));
+  ASSERT_EQ(mkdir((home + "/other-cache").c_str(), 0700), 0);
+  LauncherRun attack =
+      RunWithHome({"--profile", "default", "--no-seccomp", "--ro-bind",
+                   dir.path() + "/evil.bpf:/evil.bpf", "--bind", home + ":/victim", "--", "/bin/sh",
+                   "-c", "cat /evil.bpf > /victim" + cache_file.substr(home.size())},
+                  home, home + "/other-cache");
+  EXPECT_NE(attack.err.find("Read-only file system"), std::string::npos) << attack.err;
+  EXPECT_TRUE(ReadFile(cache_file) == original) << "the sandbox replaced " << cache_file;
+  ExpectTheNextProbeRefused(home);
+}
+
+// A profile folder that does not exist, in a folder anyone may write (/tmp): a sandbox given
+// that folder could create it as the caller, and the next start would trust it. Refused instead.
+// (The same rule holds for a user's cache folder.)
+TEST(PolicyState, AMissingPolicyFolderASandboxCouldCreateStopsTheStart) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string home = MakeHome(dir);
+  chmod(dir.path().c_str(), 01777);
+  const std::string missing = dir.path() + "/xdg-config";
+  LauncherRun attack =
+      RunWithHome({"--profile", "default", "--no-seccomp", "--bind", dir.path() + ":/d", "--",
+                   "/bin/sh", "-c", "mkdir -p -m 700 /d/xdg-config/ncp/profiles"},
+                  home, "", missing);
+  EXPECT_EQ(attack.exit_code(), 125) << attack.err;
+  EXPECT_NE(attack.err.find("create it (mkdir -p -m 0700 " + missing + "/ncp/profiles)"),
+            std::string::npos)
+      << attack.err;
+  EXPECT_FALSE(fs::exists(missing));
+}
+
+// The profile folder reached through a symlink inside the writable bind: the sandbox could
+// point the symlink at a folder of its own, so such a bind is refused.
+TEST(PolicyState, ASymlinkOnTheWayToPolicyStateInAWritableBindStopsTheStart) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string home = MakeHome(dir);
+  ASSERT_EQ(mkdir((home + "/real-config").c_str(), 0700), 0);
+  ASSERT_EQ(symlink("real-config", (home + "/config-link").c_str()), 0);
+  LauncherRun run = RunWithHome(
+      {"--profile", "default", "--no-seccomp", "--bind", home + ":/victim", "--", "/bin/true"},
+      home, "", home + "/config-link");
+  EXPECT_EQ(run.exit_code(), 125) << run.err;
+  EXPECT_NE(run.err.find("holds the symlink " + home + "/config-link on the way to"),
+            std::string::npos)
+      << run.err;
+}
+
+// Root's sandboxes lease their host ids through lock files; deleting a running sandbox's lock
+// would hand its ids to the next one.
+TEST(PolicyState, TheHostIdLeasesAreReadOnlyInASandbox) {
+  NCP_REQUIRE_USERNS();
+  if (geteuid() != 0) GTEST_SKIP() << "only root leases host ids";
+  TempDir dir;
+  LauncherRun run =
+      RunWithHome(AsStrongAsPossible(
+                      {"--profile", "default", "--no-seccomp", "--bind", "/run:/r", "--", "/bin/sh",
+                       "-c", "touch /r/ncp/host-ids/planted; mv /r/ncp /r/ncp.aside; true"}),
+                  dir.path());
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  EXPECT_NE(run.err.find("Read-only file system"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("Device or resource busy"), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists("/run/ncp/host-ids/planted"));
+  EXPECT_TRUE(fs::exists("/run/ncp/host-ids"));
 }
 
 // A profile given by path, in a folder the sandbox may write: neither rewritten nor replaced.

@@ -81,8 +81,8 @@ TEST(PolicyStateCovers, AWritableBindAboveTheCacheGetsAReadOnlyCoverAtTheMappedP
                  {MountKind::kBind, dir.path() + "/link-to-home", "/victim", false},
                  {MountKind::kBind, home + "/work", "/work", false},
                  {MountKind::kBind, home + "/.cache/ncp/seccomp", "/exact", false}};
-  auto notes =
-      ProtectPolicyState(&plan, {{home + "/.cache/ncp/seccomp", "/no/such/folder"}, {}}, geteuid());
+  auto notes = ProtectPolicyState(
+      &plan, {{{home + "/.cache/ncp/seccomp", 0}, {"/no/such/folder", 0}}, {}}, geteuid());
   ASSERT_TRUE(notes.ok()) << notes.status().ToString();
   EXPECT_EQ(notes->size(), 2u);
   const std::vector<Mount> expected = {
@@ -104,14 +104,14 @@ TEST(PolicyStateCovers, AWritableBindFromInsideAProtectedFolderIsRefused) {
   fs::create_directories(cache + "/sub");
   Plan plan;
   plan.mounts = {{MountKind::kBind, cache + "/sub", "/x", false}};
-  auto notes = ProtectPolicyState(&plan, {{cache}, {}}, geteuid());
+  auto notes = ProtectPolicyState(&plan, {{{cache, 0}}, {}}, geteuid());
   ASSERT_FALSE(notes.ok());
   EXPECT_EQ(notes.status().message(), "bind: " + cache + "/sub lies inside " + cache +
                                           ", which holds ncp's policy state: a sandbox may not "
                                           "write it");
   // Read-only is fine.
   plan.mounts = {{MountKind::kReadOnlyBind, cache + "/sub", "/x", false}};
-  EXPECT_TRUE(ProtectPolicyState(&plan, {{cache}, {}}, geteuid()).ok());
+  EXPECT_TRUE(ProtectPolicyState(&plan, {{{cache, 0}}, {}}, geteuid()).ok());
   EXPECT_EQ(plan.mounts.size(), 1u);
 }
 
@@ -139,7 +139,7 @@ TEST(PolicyStateCovers, AMissingFolderTheSandboxCouldCreateIsCoveredWhereItWould
   Plan plan;
   plan.mounts = {{MountKind::kBind, home, "/h", false}};
   // .config exists, ncp/profiles below it does not: .config itself becomes read-only.
-  auto notes = ProtectPolicyState(&plan, {{home + "/.config/ncp/profiles"}, {}}, geteuid());
+  auto notes = ProtectPolicyState(&plan, {{{home + "/.config/ncp/profiles", 3}}, {}}, geteuid());
   ASSERT_TRUE(notes.ok()) << notes.status().ToString();
   ASSERT_EQ(plan.mounts.size(), 2u);
   EXPECT_EQ(plan.mounts[1],
@@ -147,7 +147,7 @@ TEST(PolicyStateCovers, AMissingFolderTheSandboxCouldCreateIsCoveredWhereItWould
 
   // Missing right below the bind's source: nothing narrower to cover, so the start is refused.
   plan.mounts = {{MountKind::kBind, home, "/h", false}};
-  notes = ProtectPolicyState(&plan, {{home + "/.cache/ncp/seccomp"}, {}}, geteuid());
+  notes = ProtectPolicyState(&plan, {{{home + "/.cache/ncp/seccomp", 3}}, {}}, geteuid());
   ASSERT_FALSE(notes.ok());
   EXPECT_NE(notes.status().message().find("mkdir -p -m 0700 " + home + "/.cache/ncp/seccomp"),
             std::string::npos)
@@ -155,7 +155,7 @@ TEST(PolicyStateCovers, AMissingFolderTheSandboxCouldCreateIsCoveredWhereItWould
 
   // Below a folder of someone else's (the caller is not its owner) the owner checks suffice.
   plan.mounts = {{MountKind::kBind, home, "/h", false}};
-  notes = ProtectPolicyState(&plan, {{home + "/.cache/ncp/seccomp"}, {}}, geteuid() + 1);
+  notes = ProtectPolicyState(&plan, {{{home + "/.cache/ncp/seccomp", 3}}, {}}, geteuid() + 1);
   ASSERT_TRUE(notes.ok()) << notes.status().ToString();
   EXPECT_EQ(plan.mounts.size(), 1u);
 }
@@ -177,7 +177,8 @@ TEST(PolicyStateCovers, AUserProfileFolderOthersCanWriteIsNotSearched) {
   EXPECT_TRUE(path.dirs.empty());
   EXPECT_EQ(LoadProfile("mine", path).diagnostics.Render(),
             "command line: error: profile 'mine' not found (" + config +
-                "/ncp/profiles was not searched: others than its owner could write it)\n");
+                "/ncp/profiles was not searched: it or a folder above it up to $XDG_CONFIG_HOME or "
+                "$HOME is a symlink, or may be written by others than its owner)\n");
 }
 
 // --- the cache's own rules -------------------------------------------------------------------

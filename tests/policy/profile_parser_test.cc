@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "policy/profile_loader.h"
 #include "test_util.h"
@@ -70,20 +71,37 @@ TEST(ProfileParser, IncludeExpandsInPlaceAndLaterLinesOverride) {
   EXPECT_EQ(r.plan->hostname, "last");
 }
 
-TEST(ProfileParser, IncludeByNameSearchesOwnDirectoryThenSearchPath) {
-  ncp::testing::TempDir own, system;
-  WriteFile(system.path() + "/shared.profile", "unshare-user\n");
+TEST(ProfileParser, IncludeByNameSearchesTheUsersFolderThenOwnDirectory) {
+  ncp::testing::TempDir own, user;
+  WriteFile(own.path() + "/shared.profile", "unshare-pid\n");
   WriteFile(own.path() + "/top.profile", "include = shared\n");
-  LoadedProfile p = LoadProfile(own.path() + "/top.profile", {{system.path()}});
+  LoadedProfile p = LoadProfile(own.path() + "/top.profile", {{user.path()}});
   ASSERT_TRUE(p.diagnostics.empty()) << p.diagnostics.Render();
   ASSERT_EQ(p.events.size(), 1u);
-  EXPECT_EQ(p.events[0].id, OptionId::kUnshareUser);
-
-  // The including file's directory wins over the search path.
-  WriteFile(own.path() + "/shared.profile", "unshare-pid\n");
-  p = LoadProfile(own.path() + "/top.profile", {{system.path()}});
-  ASSERT_EQ(p.events.size(), 1u);
   EXPECT_EQ(p.events[0].id, OptionId::kUnsharePid);
+
+  // The user's folder wins over the including file's directory: a sandbox that may write the
+  // directory of a profile cannot plant a file there that replaces one of the user's.
+  WriteFile(user.path() + "/shared.profile", "unshare-user\n");
+  p = LoadProfile(own.path() + "/top.profile", {{user.path()}});
+  ASSERT_EQ(p.events.size(), 1u);
+  EXPECT_EQ(p.events[0].id, OptionId::kUnshareUser);
+}
+
+TEST(ProfileParser, ASymlinkInTheUsersFolderIsNotFollowed) {
+  ncp::testing::TempDir user, elsewhere;
+  WriteFile(elsewhere.path() + "/work.profile", "unshare-pid\n");
+  ASSERT_EQ(symlink((elsewhere.path() + "/work.profile").c_str(),
+                    (user.path() + "/work.profile").c_str()),
+            0);
+  LoadedProfile p = LoadProfile("work", {{user.path()}});
+  EXPECT_EQ(p.diagnostics.Render(),
+            "command line: error: '" + user.path() +
+                "/work.profile' is a symlink, which the user's profile folder does not follow; "
+                "give the path of the file it points to\n");
+  // By path it is read.
+  p = LoadProfile(elsewhere.path() + "/work.profile", {{user.path()}});
+  EXPECT_TRUE(p.diagnostics.empty()) << p.diagnostics.Render();
 }
 
 TEST(ProfileParser, MissingIncludeAndCycleNameTheLine) {
