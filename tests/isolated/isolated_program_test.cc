@@ -1,0 +1,128 @@
+// NCP_StartChildProgram in isolated mode: the program runs in ncp-launch's program form with
+// the configs' profile: host paths outside the binds are invisible, the placed fds (and no
+// others) are there, envp passes, its end reaches the exit callbacks and waiters.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "isolated/isolated_support.h"
+
+namespace ncp::testing {
+namespace {
+
+struct ShellRun {
+  int code = -1;
+  int32_t pid = 0;
+  std::string out;
+  NCP_ChildExitInfo exit{};
+};
+
+// /bin/sh -c SCRIPT in the sandbox of `profile`, stdout on a pipe, plus `extra` placements.
+ShellRun RunIsolatedShell(const std::string& script, std::vector<std::string> env = {},
+                          std::vector<NCP_ChildFdPlacement> extra = {},
+                          const std::string& profile = ShippedProfile("default")) {
+  ExitWatcher watcher;
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  NCP_ChildProcessConfigs_SetProfile(configs, profile.c_str());
+  Pipe out = MakePipe();
+  extra.push_back({out.write.get(), 1});
+  std::vector<std::string> argv{"sh", "-c", script};
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  ShellRun run;
+  run.code = NCP_StartChildProgram("/bin/sh", args.data(), envp.data(), configs, extra.data(),
+                                   extra.size(), &run.pid);
+  OH_Ability_DestroyChildProcessConfigs(configs);
+  out.write.reset();
+  if (run.code != NCP_NO_ERROR) return run;
+  run.out = ReadAll(out.read.get());
+  run.exit = watcher.Wait(run.pid);
+  return run;
+}
+
+TEST(IsolatedProgram, HostPathsOutsideTheBindsAreInvisibleAndItStartsInTheSandboxRoot) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string secret = dir.path() + "/secret";
+  std::ofstream(secret) << "host only";
+  ASSERT_EQ(access(secret.c_str(), R_OK), 0);
+  ShellRun run = RunIsolatedShell("if [ -e '" + secret +
+                                  "' ]; then echo visible; else echo hidden; fi; "
+                                  "if [ -e /usr/bin ]; then echo usr; fi; pwd");
+  ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  EXPECT_EQ(run.out, "hidden\nusr\n/\n");
+  EXPECT_EQ(run.exit.exitCode, 0);
+}
+
+// Shell builtins only (the default profile's filter refuses fork): which of fds 0-64 exist,
+// tested with stat so that the test itself opens none.
+constexpr char kListFds[] =
+    "n=0; while [ $n -le 64 ]; do [ -e /proc/self/fd/$n ] && printf '%s ' $n; n=$((n+1)); "
+    "done; echo; ";
+
+TEST(IsolatedProgram, ThePlacedFdsAndNoOthersAreOpenAndTheProfileRulesTheEnvironment) {
+  NCP_REQUIRE_USERNS();
+  Pipe seven = MakePipe();
+  ASSERT_EQ(write(seven.write.get(), "via seven\n", 10), 10);
+  seven.write.reset();
+  base::UniqueFd unrelated(open("/dev/null", O_RDONLY));  // must not reach the program
+  ShellRun run = RunIsolatedShell(std::string(kListFds) +
+                                      "read line <&7; echo \"$line\"; "
+                                      "echo \"[$NCP_ISOLATED_VALUE]\"; echo \"$PATH\"",
+                                  {"NCP_ISOLATED_VALUE=passed in"}, {{seven.read.get(), 7}});
+  ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  // The default profile clears the environment and sets PATH and LANG.
+  EXPECT_EQ(run.out, "0 1 2 7 \nvia seven\n[]\n/usr/bin:/bin\n");
+  EXPECT_EQ(run.exit.exitCode, 0);
+}
+
+TEST(IsolatedProgram, EnvpPassesInWhereTheProfileKeepsTheEnvironment) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string profile = WriteProfile(dir, "keep-env.profile",
+                                           "unshare-all\nro-bind = /usr\nro-bind-try = /lib\n"
+                                           "ro-bind-try = /lib64\nro-bind-try = /bin\n"
+                                           "tmpfs = /tmp\nno-seccomp\n");
+  ShellRun run = RunIsolatedShell("echo \"[$NCP_ISOLATED_VALUE]\"",
+                                  {"NCP_ISOLATED_VALUE=passed in"}, {}, profile);
+  ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  EXPECT_EQ(run.out, "[passed in]\n");
+}
+
+TEST(IsolatedProgram, ItsExitStatusReachesTheCallbacksAndWaiters) {
+  NCP_REQUIRE_USERNS();
+  ShellRun run = RunIsolatedShell("exit 7");
+  ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  EXPECT_EQ(run.exit.exitCode, 7);
+  NCP_ChildExitInfo info{};
+  info.structSize = sizeof info;
+  ASSERT_EQ(NCP_WaitForChildExit(run.pid, 0, &info), NCP_NO_ERROR);
+  EXPECT_EQ(info.exitCode, 7);
+}
+
+TEST(IsolatedProgram, AMissingHostPathOrAWorkingDirectoryFailTheCall) {
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  int32_t pid = -42;
+  EXPECT_EQ(NCP_StartChildProgram("/nonexistent/ncp-program", nullptr, nullptr, configs, nullptr,
+                                  0, &pid),
+            NCP_ERR_INVALID_PARAM);
+  EXPECT_STREQ(NCP_GetLastErrorMessage(),
+               "the program cannot be executed: No such file or directory");
+  ASSERT_EQ(NCP_ChildProcessConfigs_SetWorkingDirectory(configs, "/tmp"), NCP_NO_ERROR);
+  EXPECT_EQ(NCP_StartChildProgram("/bin/true", nullptr, nullptr, configs, nullptr, 0, &pid),
+            NCP_ERR_NOT_SUPPORTED);
+  EXPECT_EQ(pid, -42);
+  OH_Ability_DestroyChildProcessConfigs(configs);
+}
+
+}  // namespace
+}  // namespace ncp::testing
