@@ -3,10 +3,11 @@
 // No exception leaves these functions.
 #include <cstring>
 #include <memory>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include "AbilityKit/native_child_process.h"
+#include "base/log.h"
 #include "core/child_registry.h"
 #include "core/child_request.h"
 #include "core/child_starter.h"
@@ -15,7 +16,6 @@
 #include "core/install_paths.h"
 #include "core/ipc_child_starter.h"
 #include "core/program_starter.h"
-#include "base/log.h"
 #include "ncp/native_child_process_ext.h"
 
 #define NCP_EXPORT extern "C" __attribute__((visibility("default")))
@@ -291,8 +291,7 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorking
 namespace {
 
 // The checks of NCP_StartChildProgram's placements: count, range, no number twice.
-Ability_NativeChildProcess_ErrCode CheckPlacements(const NCP_ChildFdPlacement* fds,
-                                                   size_t count) {
+Ability_NativeChildProcess_ErrCode CheckPlacements(const NCP_ChildFdPlacement* fds, size_t count) {
   if (count > NCP_MAX_PROGRAM_FDS) {
     return Fail(NCP_ERR_INVALID_PARAM, "more than 16 fd placements");
   }
@@ -351,8 +350,7 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_StartChildProgram(
   });
 }
 
-NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_WaitForChildExit(int32_t pid,
-                                                                   int32_t timeoutMs,
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_WaitForChildExit(int32_t pid, int32_t timeoutMs,
                                                                    NCP_ChildExitInfo* info) {
   if (info != nullptr && info->structSize < sizeof(NCP_ChildExitInfo)) {
     return Fail(NCP_ERR_INVALID_PARAM, "info->structSize is smaller than NCP_ChildExitInfo");
@@ -361,7 +359,8 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_WaitForChildExit(int32_t pid,
     using Result = ncp::core::ChildRegistry::WaitResult;
     ncp::core::ExitRecord record;
     switch (ncp::core::ChildRegistry::Instance().WaitForExit(pid, timeoutMs, &record)) {
-      case Result::kEnded: break;
+      case Result::kEnded:
+        break;
       case Result::kTimedOut:
         return Fail(NCP_ERR_TIMEOUT, "pid " + std::to_string(pid) + " is still running");
       case Result::kUnknown:
@@ -374,8 +373,9 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_WaitForChildExit(int32_t pid,
                     "its thread");
     }
     if (info != nullptr) {
-      *info = NCP_ChildExitInfo{sizeof(NCP_ChildExitInfo), record.pid,          record.exit_code,
-                                record.signal,             record.core_dumped,  record.user_time_us,
+      *info = NCP_ChildExitInfo{sizeof(NCP_ChildExitInfo), record.pid,
+                                record.exit_code,          record.signal,
+                                record.core_dumped,        record.user_time_us,
                                 record.system_time_us,     record.max_rss_kib};
     }
     return Succeed();
@@ -413,8 +413,8 @@ void CallLogTarget(ncp::base::LogLevel level, const char* message, void* target)
 NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_SetLogCallback(NCP_LogCallback callback,
                                                                  void* userData) {
   return Guard([&] {
-    auto target = callback != nullptr ? std::make_unique<LogTarget>(LogTarget{callback, userData})
-                                      : nullptr;
+    auto target =
+        callback != nullptr ? std::make_unique<LogTarget>(LogTarget{callback, userData}) : nullptr;
     void* old = target != nullptr ? ncp::base::SetLogSink(CallLogTarget, target.release())
                                   : ncp::base::SetLogSink(nullptr, nullptr);
     // SetLogSink returned: no call uses the old target any more (unless this runs inside one

@@ -61,12 +61,23 @@ ExitRecord RecordFrom(const ForkServerMessage& m) {
 void LogChildRuntimeFailure(const ExitRecord& record) {
   const char* why = nullptr;
   switch (record.exit_code) {
-    case NCP_CHILD_EXIT_LIBRARY_NOT_LOADED: why = "its library could not be loaded"; break;
-    case NCP_CHILD_EXIT_SYMBOL_NOT_FOUND: why = "its entry function was not found"; break;
-    case NCP_CHILD_EXIT_BAD_REQUEST: why = "its launch request was malformed"; break;
-    case NCP_CHILD_EXIT_CONNECTION_FAILED: why = "its IPC connection failed"; break;
-    case NCP_CHILD_EXIT_SANDBOX_FAILED: why = "its sandbox could not be built"; break;
-    default: return;
+    case NCP_CHILD_EXIT_LIBRARY_NOT_LOADED:
+      why = "its library could not be loaded";
+      break;
+    case NCP_CHILD_EXIT_SYMBOL_NOT_FOUND:
+      why = "its entry function was not found";
+      break;
+    case NCP_CHILD_EXIT_BAD_REQUEST:
+      why = "its launch request was malformed";
+      break;
+    case NCP_CHILD_EXIT_CONNECTION_FAILED:
+      why = "its IPC connection failed";
+      break;
+    case NCP_CHILD_EXIT_SANDBOX_FAILED:
+      why = "its sandbox could not be built";
+      break;
+    default:
+      return;
   }
   base::LogAt(base::LogLevel::kError, "child %d ended with status %d: %s (details on its stderr)",
               static_cast<int>(record.pid), record.exit_code, why);
@@ -249,8 +260,8 @@ void ChildRegistry::OnServerReadable(int socket) {
   Pending& pending = it->second;
   if (m.type == ForkServerMessageType::kStarted && fds.size() == 1) {
     // Recorded here, before the caller hears of it, so the exit record cannot arrive first.
-    children_[m.pid] = Child{std::move(fds[0]), pending.kind, false, std::move(pending.on_exit),
-                             pending.start_flags, next_serial_++};
+    children_[m.pid] = Child{std::move(fds[0]),          pending.kind,        false,
+                             std::move(pending.on_exit), pending.start_flags, next_serial_++};
     ended_.erase(m.pid);  // an earlier child's record under a recycled pid
     AnswerLocked(m.request_id, static_cast<pid_t>(m.pid));
   } else {
@@ -371,9 +382,10 @@ base::StatusOr<base::UniqueFd> ChildRegistry::OpenPidfd(pid_t pid) {
   std::lock_guard lock(mu_);
   auto it = children_.find(pid);
   if (it == children_.end()) {
-    return base::Error(base::Code::kNotFound,
-                       "pid " + std::to_string(pid) +
-                           (ended_.count(pid) != 0 ? " has ended" : " is not a child of this process"));
+    return base::Error(
+        base::Code::kNotFound,
+        "pid " + std::to_string(pid) +
+            (ended_.count(pid) != 0 ? " has ended" : " is not a child of this process"));
   }
   base::UniqueFd copy(fcntl(it->second.pidfd.get(), F_DUPFD_CLOEXEC, 3));
   if (!copy.valid()) {

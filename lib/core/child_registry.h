@@ -13,10 +13,10 @@
 #include <functional>
 #include <condition_variable>
 #include <deque>
-#include <thread>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/status.h"

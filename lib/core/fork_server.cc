@@ -185,8 +185,8 @@ void Start(int sock, const ForkServerStartMessage& message, std::vector<base::Un
   if (pid == 0) {
     report_read.reset();
     exec_read.reset();
-    RunChild(server, fds, request.flags, adopt ? &message.credentials : nullptr,
-             report_write.get(), exec_write.get());
+    RunChild(server, fds, request.flags, adopt ? &message.credentials : nullptr, report_write.get(),
+             exec_write.get());
   }
   exec_write.reset();
   if (pid < 0) return Fail(sock, request.request_id, errno);

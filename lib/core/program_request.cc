@@ -63,8 +63,8 @@ base::Status ProgramStartFailure(uint32_t stage, int err) {
       return base::Status(base::Code::kInvalidArgument,
                           "the program's working directory cannot be entered", err);
     case ProgramStage::kExec: {
-      const bool program_at_fault = err != ENOMEM && err != EMFILE && err != ENFILE &&
-                                    err != EAGAIN && err != EIO;
+      const bool program_at_fault =
+          err != ENOMEM && err != EMFILE && err != ENFILE && err != EAGAIN && err != EIO;
       return base::Status(program_at_fault ? base::Code::kInvalidArgument : base::Code::kInternal,
                           "the program cannot be executed", err);
     }

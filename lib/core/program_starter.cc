@@ -21,7 +21,7 @@ namespace {
 // An isolated program runs inside the sandbox, where the fork server's child cannot see
 // whether its exec works: the host path is checked here so a typo fails the call itself.
 base::Status CheckHostExecutable(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     const int err = errno;  // before the message is built
     return base::Status(base::Code::kInvalidArgument, "the program cannot be executed", err);
@@ -42,8 +42,8 @@ base::StatusOr<std::vector<std::string>> IsolatedCommand(const ProgramStart& sta
   auto argv = LauncherCommandPrefix(request, "");
   if (!argv.ok()) return argv.status();
   for (const auto& [fd, child_fd] : start.fds) {
-    if (child_fd > 2) argv->push_back("--fd=fd" + std::to_string(child_fd) + "=" +
-                                      std::to_string(child_fd));
+    if (child_fd > 2)
+      argv->push_back("--fd=fd" + std::to_string(child_fd) + "=" + std::to_string(child_fd));
   }
   argv->push_back("--");
   argv->push_back(start.path);
