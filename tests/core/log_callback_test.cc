@@ -136,8 +136,8 @@ TEST(LogCallback, ALibraryChildThatCannotLoadIsReportedButAProgramsOwnStatusIsNo
   base::UniqueFd null(open("/dev/null", O_WRONLY | O_CLOEXEC));
   NCP_ChildFdPlacement quiet{null.get(), 1};
   int32_t program = 0;
-  ASSERT_EQ(NCP_StartChildProgram(NCP_TEST_PROGRAM_PROBE, args.data(), nullptr, nullptr, &quiet,
-                                  1, &program),
+  ASSERT_EQ(NCP_StartChildProgram(NCP_TEST_PROGRAM_PROBE, args.data(), nullptr, nullptr, &quiet, 1,
+                                  &program),
             NCP_NO_ERROR);
   ASSERT_EQ(NCP_WaitForChildExit(program, -1, nullptr), NCP_NO_ERROR);
 

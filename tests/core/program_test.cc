@@ -49,8 +49,7 @@ TEST(ChildProgram, SeesItsOwnArgvEnvironmentAndWorkingDirectory) {
   ExitWatcher watcher;
   TempDir dir;
   Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
-  ASSERT_EQ(NCP_ChildProcessConfigs_SetWorkingDirectory(configs, dir.path().c_str()),
-            NCP_NO_ERROR);
+  ASSERT_EQ(NCP_ChildProcessConfigs_SetWorkingDirectory(configs, dir.path().c_str()), NCP_NO_ERROR);
   std::vector<std::string> env{"NCP_PROGRAM_TEST=one two", "EMPTY="};
   ProgramRun run = RunProbe({"probe-zero", "first arg", ""}, &env, configs);
   OH_Ability_DestroyChildProcessConfigs(configs);
@@ -161,8 +160,8 @@ TEST(ChildProgram, KillChildProcessEndsIt) {
 
 TEST(ChildProgram, AMissingProgramFailsTheCallItselfWithInvalidParam) {
   int32_t pid = -42;
-  EXPECT_EQ(NCP_StartChildProgram("/nonexistent/ncp-program", nullptr, nullptr, nullptr, nullptr,
-                                  0, &pid),
+  EXPECT_EQ(NCP_StartChildProgram("/nonexistent/ncp-program", nullptr, nullptr, nullptr, nullptr, 0,
+                                  &pid),
             NCP_ERR_INVALID_PARAM);
   EXPECT_EQ(pid, -42);
   EXPECT_EQ(std::string(NCP_GetLastErrorMessage()),
@@ -218,9 +217,9 @@ TEST(ChildProgram, ArgumentChecks) {
             NCP_ERR_INVALID_PARAM);
   std::vector<NCP_ChildFdPlacement> many;
   for (int i = 0; i <= NCP_MAX_PROGRAM_FDS; ++i) many.push_back({1, 3 + i});
-  EXPECT_EQ(NCP_StartChildProgram(kProbe, nullptr, nullptr, nullptr, many.data(), many.size(),
-                                  &pid),
-            NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(
+      NCP_StartChildProgram(kProbe, nullptr, nullptr, nullptr, many.data(), many.size(), &pid),
+      NCP_ERR_INVALID_PARAM);
   base::UniqueFd closed(open("/dev/null", O_RDONLY));
   const int closed_number = closed.get();
   closed.reset();

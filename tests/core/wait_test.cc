@@ -1,5 +1,6 @@
 // NCP_WaitForChildExit and NCP_OpenChildPidfd: the record of one child's end, with or without
 // a timeout, for children that are running, ended, unknown or waited on twice; a pidfd to poll.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,7 +9,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <fcntl.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,9 +35,9 @@ int32_t StartProbe(std::vector<std::string> argv, int blocker = -1) {
   std::vector<NCP_ChildFdPlacement> fds{{null.get(), 1}};
   if (blocker >= 0) fds.push_back({blocker, 5});
   int32_t pid = 0;
-  EXPECT_EQ(NCP_StartChildProgram(kProbe, args.data(), nullptr, nullptr, fds.data(), fds.size(),
-                                  &pid),
-            NCP_NO_ERROR)
+  EXPECT_EQ(
+      NCP_StartChildProgram(kProbe, args.data(), nullptr, nullptr, fds.data(), fds.size(), &pid),
+      NCP_NO_ERROR)
       << NCP_GetLastErrorMessage();
   return pid;
 }

@@ -16,9 +16,7 @@
 
 extern char** environ;
 
-static int CompareInts(const void* a, const void* b) {
-  return *(const int*)a - *(const int*)b;
-}
+static int CompareInts(const void* a, const void* b) { return *(const int*)a - *(const int*)b; }
 
 static void PrintFds(void) {
   DIR* dir = opendir("/proc/self/fd");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -112,8 +113,8 @@ TEST(IsolatedProgram, AMissingHostPathOrAWorkingDirectoryFailTheCall) {
   Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
   OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
   int32_t pid = -42;
-  EXPECT_EQ(NCP_StartChildProgram("/nonexistent/ncp-program", nullptr, nullptr, configs, nullptr,
-                                  0, &pid),
+  EXPECT_EQ(NCP_StartChildProgram("/nonexistent/ncp-program", nullptr, nullptr, configs, nullptr, 0,
+                                  &pid),
             NCP_ERR_INVALID_PARAM);
   EXPECT_STREQ(NCP_GetLastErrorMessage(),
                "the program cannot be executed: No such file or directory");
@@ -122,6 +123,36 @@ TEST(IsolatedProgram, AMissingHostPathOrAWorkingDirectoryFailTheCall) {
             NCP_ERR_NOT_SUPPORTED);
   EXPECT_EQ(pid, -42);
   OH_Ability_DestroyChildProcessConfigs(configs);
+}
+
+struct LoggedLines {
+  std::mutex mu;
+  std::vector<std::pair<NCP_LogLevel, std::string>> lines;
+};
+
+void KeepLine(NCP_LogLevel level, const char* message, void* data) {
+  auto* logged = static_cast<LoggedLines*>(data);
+  std::lock_guard lock(logged->mu);
+  logged->lines.emplace_back(level, message);
+}
+
+TEST(IsolatedLogCallback, ASandboxThatCannotBeBuiltIsReportedToTheCallback) {
+  TempDir dir;
+  const std::string broken = WriteProfile(dir, "broken.profile", "no-such-option\n");
+  LoggedLines logged;
+  ASSERT_EQ(NCP_SetLogCallback(KeepLine, &logged), NCP_NO_ERROR);
+  IsolatedRun run = RunIsolated("EchoParams", "never", broken);
+  // The line comes before the exit callbacks run, on the same thread: it is there by now.
+  ASSERT_EQ(NCP_SetLogCallback(nullptr, nullptr), NCP_NO_ERROR);
+  ASSERT_EQ(run.start_code, NCP_NO_ERROR);
+  EXPECT_EQ(run.exit.exitCode, NCP_CHILD_EXIT_SANDBOX_FAILED);
+  const std::string expected = "child " + std::to_string(run.pid) +
+                               " ended with status 125: its sandbox could not be built "
+                               "(details on its stderr)";
+  std::lock_guard lock(logged.mu);
+  ASSERT_EQ(logged.lines.size(), 1u);
+  EXPECT_EQ(logged.lines[0].first, NCP_LOG_ERROR);
+  EXPECT_EQ(logged.lines[0].second, expected);
 }
 
 }  // namespace
