@@ -92,8 +92,9 @@ typedef struct NCP_ChildFdPlacement {
 
 /** At most this many placements per NCP_StartChildProgram. */
 #define NCP_MAX_PROGRAM_FDS 16
-/** childFd must be below this number. */
-#define NCP_PROGRAM_FD_LIMIT 1024
+/** childFd must be below this number: the fds are lifted above the highest childFd before they
+ *  are placed, which must stay within the usual limit of 1024 open fds. */
+#define NCP_PROGRAM_FD_LIMIT 1000
 
 /** The working directory of programs started with these configs (NCP_StartChildProgram only;
  *  library children keep the caller's). Without it a program starts in the caller's working
@@ -130,7 +131,8 @@ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorkingDirectory(
  *
  *  NULL or relative path, NULL pid, fdCount > NCP_MAX_PROGRAM_FDS, fds NULL with fdCount > 0,
  *  a childFd outside [0, NCP_PROGRAM_FD_LIMIT) or named twice, or an fd that is not open →
- *  NCP_ERR_INVALID_PARAM. Inside a child → NCP_ERR_ALREADY_IN_CHILD. */
+ *  NCP_ERR_INVALID_PARAM. Inside a child → NCP_ERR_ALREADY_IN_CHILD. Fds that cannot be placed
+ *  (a childFd too close to a lowered RLIMIT_NOFILE) → NCP_ERR_SERVICE_ERROR. */
 Ability_NativeChildProcess_ErrCode NCP_StartChildProgram(const char* path, char* const argv[],
                                                          char* const envp[],
                                                          Ability_ChildProcessConfigs* configs,

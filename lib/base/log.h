@@ -1,6 +1,9 @@
 // Minimal logging. The library prints nothing on success paths; it writes one line to stderr
 // only when something a user must know about fails (e.g. a child cannot load its library).
-// An application may take the lines instead (NCP_SetLogCallback → SetLogSink).
+// An application may take the lines instead (NCP_SetLogCallback → SetLogSink). OpenHarmony's
+// library logs through hilog (TAG_LOGE/TAG_LOGW, e.g. OH_Ability_CreateNativeChildProcess in
+// ability_ability_runtime frameworks/native/child_process/src/native_child_process.cpp); Linux
+// has no log every application may write to, hence stderr unless the application says where.
 #pragma once
 
 namespace ncp::base {

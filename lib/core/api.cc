@@ -290,7 +290,9 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorking
 
 namespace {
 
-// The checks of NCP_StartChildProgram's placements: count, range, no number twice.
+// The checks of NCP_StartChildProgram's placements: count, range, no number twice. At most 16,
+// as OpenHarmony's CHILD_PROCESS_ARGS_FDS_MAX_COUNT for named fds (ability_ability_runtime
+// interfaces/inner_api/app_manager/include/appmgr/child_process_args.h).
 Ability_NativeChildProcess_ErrCode CheckPlacements(const NCP_ChildFdPlacement* fds, size_t count) {
   if (count > NCP_MAX_PROGRAM_FDS) {
     return Fail(NCP_ERR_INVALID_PARAM, "more than 16 fd placements");
@@ -298,8 +300,9 @@ Ability_NativeChildProcess_ErrCode CheckPlacements(const NCP_ChildFdPlacement* f
   if (count > 0 && fds == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "fds is NULL");
   for (size_t i = 0; i < count; ++i) {
     if (fds[i].childFd < 0 || fds[i].childFd >= NCP_PROGRAM_FD_LIMIT) {
-      return Fail(NCP_ERR_INVALID_PARAM,
-                  "childFd " + std::to_string(fds[i].childFd) + " is outside [0, 1024)");
+      return Fail(NCP_ERR_INVALID_PARAM, "childFd " + std::to_string(fds[i].childFd) +
+                                             " is outside [0, " +
+                                             std::to_string(NCP_PROGRAM_FD_LIMIT) + ")");
     }
     for (size_t j = 0; j < i; ++j) {
       if (fds[j].childFd == fds[i].childFd) {

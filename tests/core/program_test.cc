@@ -95,11 +95,14 @@ TEST(ChildProgram, FdsSitAtTheChosenNumbersAndNoOtherFdIsOpen) {
   ASSERT_TRUE(unrelated.valid());
   // Placed the "wrong way round" (the fd that sits at 9 here becomes 5 and the other way), so
   // one placement cannot clobber the other's source.
-  ProgramRun run = RunProbe({"probe", "read:5", "read:9"}, nullptr, nullptr,
-                            {{nine.read.get(), 9}, {five.read.get(), 5}});
+  // The highest number a placement may name works too.
+  base::UniqueFd highest(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  ProgramRun run = RunProbe(
+      {"probe", "read:5", "read:9"}, nullptr, nullptr,
+      {{nine.read.get(), 9}, {five.read.get(), 5}, {highest.get(), NCP_PROGRAM_FD_LIMIT - 1}});
   ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
   auto seen = ParseProgramOutput(run.out);
-  EXPECT_EQ(seen["fds"], std::vector<std::string>{"0 1 2 5 9"});
+  EXPECT_EQ(seen["fds"], std::vector<std::string>{"0 1 2 5 9 999"});
   EXPECT_EQ(seen["fd5"], std::vector<std::string>{"for five"});
   EXPECT_EQ(seen["fd9"], std::vector<std::string>{"for nine"});
   watcher.Wait(run.pid);
