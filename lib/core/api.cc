@@ -329,11 +329,11 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_StartChildProgram(
     return Fail(NCP_ERR_INVALID_PARAM, "path is NULL or not an absolute path");
   }
   if (pid == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "pid is NULL");
-  if (auto code = CheckPlacements(fds, fdCount); code != NCP_NO_ERROR) return code;
-  if (ncp::core::InChildProcess()) {
-    return Fail(NCP_ERR_ALREADY_IN_CHILD, "a child process cannot start children");
-  }
   return Guard([&] {
+    if (auto code = CheckPlacements(fds, fdCount); code != NCP_NO_ERROR) return code;
+    if (ncp::core::InChildProcess()) {
+      return Fail(NCP_ERR_ALREADY_IN_CHILD, "a child process cannot start children");
+    }
     ncp::core::ProgramStart start;
     start.path = path;
     start.argv = argv != nullptr ? CopyStrings(argv) : std::vector<std::string>{path};
