@@ -2,6 +2,7 @@
 // the configs' profile: host paths outside the binds are invisible, the placed fds (and no
 // others) are there, envp passes, its end reaches the exit callbacks and waiters.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -107,6 +108,26 @@ TEST(IsolatedProgram, ItsExitStatusReachesTheCallbacksAndWaiters) {
   info.structSize = sizeof info;
   ASSERT_EQ(NCP_WaitForChildExit(run.pid, 0, &info), NCP_NO_ERROR);
   EXPECT_EQ(info.exitCode, 7);
+}
+
+TEST(IsolatedProgram, AHostProgramTheSandboxDoesNotBindEndsWith127) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;  // under $TMPDIR: the sandbox has a private /tmp, no host paths outside its binds
+  const std::string program = dir.path() + "/host-only";
+  std::ofstream(program) << "#!/bin/sh\nexit 0\n";
+  ASSERT_EQ(chmod(program.c_str(), 0755), 0);
+  ExitWatcher watcher;
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  NCP_ChildProcessConfigs_SetProfile(configs, ShippedProfile("default").c_str());
+  base::UniqueFd null(open("/dev/null", O_WRONLY | O_CLOEXEC));
+  NCP_ChildFdPlacement quiet{null.get(), 2};  // the launcher's "not found" line
+  int32_t pid = 0;
+  ASSERT_EQ(NCP_StartChildProgram(program.c_str(), nullptr, nullptr, configs, &quiet, 1, &pid),
+            NCP_NO_ERROR)
+      << NCP_GetLastErrorMessage();
+  OH_Ability_DestroyChildProcessConfigs(configs);
+  EXPECT_EQ(watcher.Wait(pid).exitCode, 127);
 }
 
 TEST(IsolatedProgram, AMissingHostPathOrAWorkingDirectoryFailTheCall) {
