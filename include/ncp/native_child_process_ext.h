@@ -7,6 +7,7 @@
 #define NCP_NATIVE_CHILD_PROCESS_EXT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "AbilityKit/native_child_process.h"
@@ -77,6 +78,122 @@ enum {
  *  NCP_CHILD_EXIT_SANDBOX_FAILED before anything of it runs. */
 Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetProfile(
     Ability_ChildProcessConfigs* configs, const char* profile);
+
+/* ---------------------------------------------------------------------------------------------
+ * Starting a program (not a library entry) as a child.
+ * ------------------------------------------------------------------------------------------- */
+
+/** One descriptor for NCP_StartChildProgram: the caller's `fd` appears in the program as
+ *  `childFd` (without close-on-exec). The caller keeps its own `fd`. */
+typedef struct NCP_ChildFdPlacement {
+    int32_t fd;
+    int32_t childFd;
+} NCP_ChildFdPlacement;
+
+/** At most this many placements per NCP_StartChildProgram. */
+#define NCP_MAX_PROGRAM_FDS 16
+/** childFd must be below this number: the fds are lifted above the highest childFd before they
+ *  are placed, which must stay within the usual limit of 1024 open fds. */
+#define NCP_PROGRAM_FD_LIMIT 1000
+
+/** The working directory of programs started with these configs (NCP_StartChildProgram only;
+ *  library children keep the caller's). Without it a program starts in the caller's working
+ *  directory at the call. An absolute path of at most 4095 bytes, else NCP_ERR_INVALID_PARAM;
+ *  NULL configs → NCP_ERR_INVALID_PARAM. A directory that cannot be entered when the program
+ *  starts makes NCP_StartChildProgram fail with NCP_ERR_INVALID_PARAM.
+ *  Isolated mode: ncp-launch starts programs in the sandbox's "/" and has no way to change
+ *  that yet, so NCP_StartChildProgram with an isolated config that sets a working directory
+ *  returns NCP_ERR_NOT_SUPPORTED. */
+Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorkingDirectory(
+    Ability_ChildProcessConfigs* configs, const char* directory);
+
+/** Starts the executable `path` (absolute) as a child of this process, with `argv` (NULL-ended;
+ *  NULL means { path, NULL }) and `envp` (NULL-ended; NULL means this process's environment at
+ *  the call). `fds[0..fdCount)` are placed at the numbers the caller chose; fds 0, 1 and 2 that
+ *  no placement names are this process's stdin, stdout and stderr; every other descriptor is
+ *  closed in the program. `configs` may be NULL (normal mode); its isolation mode, isolation
+ *  uid, profile (NCP_ChildProcessConfigs_SetProfile) and working directory apply, its process
+ *  name does not (a program names itself).
+ *
+ *  The child is one of this process's children like any other: it counts toward the limit of
+ *  512 (NCP_ERR_MAX_CHILD_PROCESSES_REACHED), OH_Ability_KillChildProcess ends it, both kinds
+ *  of exit callback report its end, and NCP_WaitForChildExit / NCP_OpenChildPidfd work on it.
+ *
+ *  Normal mode: returns once the program has been exec'd: a program that cannot be run (no
+ *  such file, not executable, bad format) or a working directory that cannot be entered is
+ *  NCP_ERR_INVALID_PARAM with the reason in NCP_GetLastErrorMessage(), and no child exists.
+ *  Isolated mode: the program runs inside ncp-launch's sandbox (its program form, with the
+ *  configs' profile); `path` must name an executable regular file on the host (checked at the
+ *  call, NCP_ERR_INVALID_PARAM otherwise) and is looked up inside the sandbox, where argv[0] is
+ *  `path` and `envp` passes through the profile's environment rules. A program that cannot run
+ *  inside the sandbox ends with exit status 127 (not found) or 126 (cannot run), a sandbox that
+ *  cannot be built with NCP_CHILD_EXIT_SANDBOX_FAILED; the pid is ncp-launch's.
+ *
+ *  NULL or relative path, NULL pid, fdCount > NCP_MAX_PROGRAM_FDS, fds NULL with fdCount > 0,
+ *  a childFd outside [0, NCP_PROGRAM_FD_LIMIT) or named twice, or an fd that is not open →
+ *  NCP_ERR_INVALID_PARAM. Inside a child → NCP_ERR_ALREADY_IN_CHILD. Fds that cannot be placed
+ *  (a childFd too close to a lowered RLIMIT_NOFILE) → NCP_ERR_SERVICE_ERROR. */
+Ability_NativeChildProcess_ErrCode NCP_StartChildProgram(const char* path, char* const argv[],
+                                                         char* const envp[],
+                                                         Ability_ChildProcessConfigs* configs,
+                                                         const NCP_ChildFdPlacement* fds,
+                                                         size_t fdCount, int32_t* pid);
+
+/* ---------------------------------------------------------------------------------------------
+ * Waiting for a child. The children are the fork server's, not this process's: waitpid(2)
+ * cannot see them; these can, for every child started through this library.
+ * ------------------------------------------------------------------------------------------- */
+
+/** Waits until child `pid` has ended and fills `*info` with its exit record (the one the exit
+ *  callbacks get). `timeoutMs` < 0 waits without limit, 0 only looks. Set info->structSize to
+ *  sizeof(NCP_ChildExitInfo) first: at most that many bytes are written (a smaller value than
+ *  this version's struct → NCP_ERR_INVALID_PARAM); `info` may be NULL to wait only.
+ *
+ *  - Any number of threads may wait for the same child; each gets the same record.
+ *  - A child that has already ended: its record is kept, and returned at once, until 1024 later
+ *    ends of this process's children have pushed it out, or a new child gets the same pid.
+ *  - Not this process's child, or its record is no longer kept → NCP_ERR_INVALID_PID.
+ *  - Still running when the timeout passes → NCP_ERR_TIMEOUT.
+ *  - From inside an exit callback (the thread that delivers exits), waiting for a child that
+ *    is still running could never end → NCP_ERR_BUSY at once (timeoutMs 0 works normally).
+ *  The record is known right after the fork server reaped the child: a pidfd that just became
+ *  readable means the record is at most that trip away, not that it is already here. Exit
+ *  callbacks and waiters are told independently, in no fixed order. */
+Ability_NativeChildProcess_ErrCode NCP_WaitForChildExit(int32_t pid, int32_t timeoutMs,
+                                                        NCP_ChildExitInfo* info);
+
+/** A new pidfd (close-on-exec, owned by the caller) for the running child `pid`, for poll(2) or
+ *  epoll: it becomes readable when the child ends (then NCP_WaitForChildExit gives its record),
+ *  and pidfd_send_signal(2) works on it. waitid(P_PIDFD) on it fails with ECHILD: the child is
+ *  not this process's. A child that has already ended, or is not this process's →
+ *  NCP_ERR_INVALID_PID (NCP_WaitForChildExit tells which); NULL pidfd → NCP_ERR_INVALID_PARAM;
+ *  no free fd → NCP_ERR_SERVICE_ERROR. */
+Ability_NativeChildProcess_ErrCode NCP_OpenChildPidfd(int32_t pid, int* pidfd);
+
+/* ---------------------------------------------------------------------------------------------
+ * Where the library's messages go.
+ * ------------------------------------------------------------------------------------------- */
+
+/** How serious a library message is (syslog's numbers). */
+typedef enum NCP_LogLevel {
+    NCP_LOG_ERROR = 3,
+    NCP_LOG_WARNING = 4,
+    NCP_LOG_INFO = 6,
+} NCP_LogLevel;
+
+/** One message: a single line without a trailing newline or the "ncp: " prefix, terminal
+ *  controls escaped. Called on whichever thread logs (a monitor thread, a starting thread). */
+typedef void (*NCP_LogCallback)(NCP_LogLevel level, const char* message, void* userData);
+
+/** Sends the messages libchild_process logs in this process to `callback` instead of stderr
+ *  (one "ncp: ..." line per message, the default); NULL restores stderr. Once it returns, the
+ *  previous callback is not running (unless this is called from inside it) and is not called
+ *  again. With a callback set, a library child (not a program) that ended with one of the
+ *  NCP_CHILD_EXIT_* statuses is also reported to it (the child's own line about why went to the
+ *  child's stderr, which is this process's unless the entry changed it).
+ *  Messages written inside children (the child runtime, ncp-launch) and by libipc_capi.so are
+ *  not routed: they stay on their stderr. */
+Ability_NativeChildProcess_ErrCode NCP_SetLogCallback(NCP_LogCallback callback, void* userData);
 
 /** A description of the last error an OH_Ability_* or NCP_* call returned on this thread,
  *  or "" when the last call succeeded. Valid until the next call on the same thread. */

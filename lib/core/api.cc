@@ -2,9 +2,12 @@
 // of internal Status codes to Ability_NativeChildProcess_ErrCode. Nothing else lives here.
 // No exception leaves these functions.
 #include <cstring>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "AbilityKit/native_child_process.h"
+#include "base/log.h"
 #include "core/child_registry.h"
 #include "core/child_request.h"
 #include "core/child_starter.h"
@@ -12,6 +15,7 @@
 #include "core/configs.h"
 #include "core/install_paths.h"
 #include "core/ipc_child_starter.h"
+#include "core/program_starter.h"
 #include "core/start_request_size.h"
 #include "ncp/native_child_process_ext.h"
 
@@ -290,3 +294,157 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_UnregisterChildExitCallback(
 }
 
 NCP_EXPORT const char* NCP_GetLastErrorMessage(void) { return t_last_error.c_str(); }
+
+// ---- NCP_ extensions for porters: programs, waiting, logs (none of them in OpenHarmony) ----
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorkingDirectory(
+    Ability_ChildProcessConfigs* configs, const char* directory) {
+  if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
+  if (directory == nullptr || directory[0] != '/') {
+    return Fail(NCP_ERR_INVALID_PARAM, "directory is NULL or not an absolute path");
+  }
+  if (std::strlen(directory) > 4095) return Fail(NCP_ERR_INVALID_PARAM, "directory is too long");
+  return Guard([&] {
+    configs->workingDirectory = directory;
+    return Succeed();
+  });
+}
+
+namespace {
+
+// The checks of NCP_StartChildProgram's placements: count, range, no number twice. At most 16,
+// as OpenHarmony's CHILD_PROCESS_ARGS_FDS_MAX_COUNT for named fds (ability_ability_runtime
+// interfaces/inner_api/app_manager/include/appmgr/child_process_args.h).
+Ability_NativeChildProcess_ErrCode CheckPlacements(const NCP_ChildFdPlacement* fds, size_t count) {
+  if (count > NCP_MAX_PROGRAM_FDS) {
+    return Fail(NCP_ERR_INVALID_PARAM, "more than 16 fd placements");
+  }
+  if (count > 0 && fds == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "fds is NULL");
+  for (size_t i = 0; i < count; ++i) {
+    if (fds[i].childFd < 0 || fds[i].childFd >= NCP_PROGRAM_FD_LIMIT) {
+      return Fail(NCP_ERR_INVALID_PARAM, "childFd " + std::to_string(fds[i].childFd) +
+                                             " is outside [0, " +
+                                             std::to_string(NCP_PROGRAM_FD_LIMIT) + ")");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (fds[j].childFd == fds[i].childFd) {
+        return Fail(NCP_ERR_INVALID_PARAM,
+                    "childFd " + std::to_string(fds[i].childFd) + " is placed twice");
+      }
+    }
+  }
+  return NCP_NO_ERROR;
+}
+
+std::vector<std::string> CopyStrings(char* const list[]) {
+  std::vector<std::string> out;
+  for (size_t i = 0; list[i] != nullptr; ++i) out.emplace_back(list[i]);
+  return out;
+}
+
+}  // namespace
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_StartChildProgram(
+    const char* path, char* const argv[], char* const envp[], Ability_ChildProcessConfigs* configs,
+    const NCP_ChildFdPlacement* fds, size_t fdCount, int32_t* pid) {
+  if (path == nullptr || path[0] != '/') {
+    return Fail(NCP_ERR_INVALID_PARAM, "path is NULL or not an absolute path");
+  }
+  if (pid == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "pid is NULL");
+  return Guard([&] {
+    if (auto code = CheckPlacements(fds, fdCount); code != NCP_NO_ERROR) return code;
+    if (ncp::core::InChildProcess()) {
+      return Fail(NCP_ERR_ALREADY_IN_CHILD, "a child process cannot start children");
+    }
+    ncp::core::ProgramStart start;
+    start.path = path;
+    start.argv = argv != nullptr ? CopyStrings(argv) : std::vector<std::string>{path};
+    if (start.argv.empty()) start.argv.emplace_back(path);  // execve wants an argv[0]
+    if (envp != nullptr) start.environment = CopyStrings(envp);
+    for (size_t i = 0; i < fdCount; ++i) start.fds.emplace_back(fds[i].fd, fds[i].childFd);
+    if (configs != nullptr) {
+      start.isolated = configs->isolationMode == NCP_ISOLATION_MODE_ISOLATED;
+      start.isolation_uid = start.isolated && configs->isIsolationUid;
+      start.profile = configs->profile;
+      start.working_directory = configs->workingDirectory;
+    }
+    auto started = ncp::core::StartProgram(start);
+    if (!started.ok()) return FromStatus(started.status());
+    *pid = *started;
+    return Succeed();
+  });
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_WaitForChildExit(int32_t pid, int32_t timeoutMs,
+                                                                   NCP_ChildExitInfo* info) {
+  if (info != nullptr && info->structSize < sizeof(NCP_ChildExitInfo)) {
+    return Fail(NCP_ERR_INVALID_PARAM, "info->structSize is smaller than NCP_ChildExitInfo");
+  }
+  return Guard([&] {
+    using Result = ncp::core::ChildRegistry::WaitResult;
+    ncp::core::ExitRecord record;
+    switch (ncp::core::ChildRegistry::Instance().WaitForExit(pid, timeoutMs, &record)) {
+      case Result::kEnded:
+        break;
+      case Result::kTimedOut:
+        return Fail(NCP_ERR_TIMEOUT, "pid " + std::to_string(pid) + " is still running");
+      case Result::kUnknown:
+        return Fail(NCP_ERR_INVALID_PID, "pid " + std::to_string(pid) +
+                                             " is not a child of this process, or its exit "
+                                             "record is no longer kept");
+      case Result::kWouldDeadlock:
+        return Fail(NCP_ERR_BUSY,
+                    "an exit callback cannot wait for a running child: ends are delivered on "
+                    "its thread");
+    }
+    if (info != nullptr) {
+      *info = NCP_ChildExitInfo{sizeof(NCP_ChildExitInfo), record.pid,
+                                record.exit_code,          record.signal,
+                                record.core_dumped,        record.user_time_us,
+                                record.system_time_us,     record.max_rss_kib};
+    }
+    return Succeed();
+  });
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_OpenChildPidfd(int32_t pid, int* pidfd) {
+  if (pidfd == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "pidfd is NULL");
+  return Guard([&] {
+    auto fd = ncp::core::ChildRegistry::Instance().OpenPidfd(pid);
+    if (!fd.ok()) return FromStatus(fd.status());
+    *pidfd = fd->release();
+    return Succeed();
+  });
+}
+
+namespace {
+
+struct LogTarget {
+  NCP_LogCallback callback;
+  void* user_data;
+};
+
+void CallLogTarget(ncp::base::LogLevel level, const char* message, void* target) {
+  // NCP_LogLevel and base::LogLevel share syslog's numbers.
+  static_assert(static_cast<int>(ncp::base::LogLevel::kError) == NCP_LOG_ERROR);
+  static_assert(static_cast<int>(ncp::base::LogLevel::kWarning) == NCP_LOG_WARNING);
+  static_assert(static_cast<int>(ncp::base::LogLevel::kInfo) == NCP_LOG_INFO);
+  auto* t = static_cast<LogTarget*>(target);
+  t->callback(static_cast<NCP_LogLevel>(level), message, t->user_data);
+}
+
+}  // namespace
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_SetLogCallback(NCP_LogCallback callback,
+                                                                 void* userData) {
+  return Guard([&] {
+    auto target =
+        callback != nullptr ? std::make_unique<LogTarget>(LogTarget{callback, userData}) : nullptr;
+    void* old = target != nullptr ? ncp::base::SetLogSink(CallLogTarget, target.release())
+                                  : ncp::base::SetLogSink(nullptr, nullptr);
+    // SetLogSink returned: no call uses the old target any more (unless this runs inside one
+    // of them: then it is leaked rather than freed under that call).
+    if (!ncp::base::InsideLogSink()) delete static_cast<LogTarget*>(old);
+    return Succeed();
+  });
+}

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 
 #include "base/log.h"
 #include "core/install_paths.h"
+#include "core/program_request.h"
 #include "core/unix_message.h"
 
 namespace ncp::core {
@@ -31,6 +33,14 @@ void InstallForkHandlers() {
                  });
 }
 
+// A child that died with the fork server (parent-death signal).
+ExitRecord KilledRecord(pid_t pid) {
+  ExitRecord record;
+  record.pid = pid;
+  record.signal = SIGKILL;
+  return record;
+}
+
 ExitRecord RecordFrom(const ForkServerMessage& m) {
   ExitRecord r;
   r.pid = m.pid;
@@ -46,6 +56,33 @@ ExitRecord RecordFrom(const ForkServerMessage& m) {
   return r;
 }
 
+// With a log callback set, the application's logger hears of a library child whose runtime
+// could not run the entry: the child's own line about why went to the child's stderr.
+void LogChildRuntimeFailure(const ExitRecord& record) {
+  const char* why = nullptr;
+  switch (record.exit_code) {
+    case NCP_CHILD_EXIT_LIBRARY_NOT_LOADED:
+      why = "its library could not be loaded";
+      break;
+    case NCP_CHILD_EXIT_SYMBOL_NOT_FOUND:
+      why = "its entry function was not found";
+      break;
+    case NCP_CHILD_EXIT_BAD_REQUEST:
+      why = "its launch request was malformed";
+      break;
+    case NCP_CHILD_EXIT_CONNECTION_FAILED:
+      why = "its IPC connection failed";
+      break;
+    case NCP_CHILD_EXIT_SANDBOX_FAILED:
+      why = "its sandbox could not be built";
+      break;
+    default:
+      return;
+  }
+  base::LogAt(base::LogLevel::kError, "child %d ended with status %d: %s (details on its stderr)",
+              static_cast<int>(record.pid), record.exit_code, why);
+}
+
 }  // namespace
 
 ChildRegistry& ChildRegistry::Instance() {
@@ -58,7 +95,7 @@ ChildRegistry& ChildRegistry::Instance() {
 
 ChildRegistry::ChildRegistry() : epoll_(epoll_create1(EPOLL_CLOEXEC)) {
   spawner_ = new LongLivedThread();
-  StartSignalFreeThread([this] { MonitorLoop(); });
+  monitor_thread_ = StartSignalFreeThread([this] { MonitorLoop(); });
 }
 
 void ChildRegistry::ReleaseSlotLocked(ChildKind kind) {
@@ -129,6 +166,7 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
     Pending& pending = pending_[id];
     pending.kind = kind;
     pending.on_exit = std::move(on_exit);
+    pending.start_flags = start_flags;
   }
   // Sent without the lock: a full socket must not stop the monitor from draining replies.
   request->header.type = ForkServerMessageType::kStart;
@@ -207,8 +245,12 @@ void ChildRegistry::OnServerReadable(int socket) {
       child = std::move(it->second);
       children_.erase(it);
       ReleaseSlotLocked(child.kind);
+      RememberEndLocked(child, RecordFrom(m));
     }
     child.pidfd.reset();  // before the callbacks: whoever they wake sees no fd of ours left
+    if (base::HasLogSink() && (child.start_flags & kStartExecProgram) == 0) {
+      LogChildRuntimeFailure(RecordFrom(m));
+    }
     Report(child.kind, std::move(child.on_exit), RecordFrom(m));
     return;
   }
@@ -218,11 +260,17 @@ void ChildRegistry::OnServerReadable(int socket) {
   Pending& pending = it->second;
   if (m.type == ForkServerMessageType::kStarted && fds.size() == 1) {
     // Recorded here, before the caller hears of it, so the exit record cannot arrive first.
-    children_[m.pid] = Child{std::move(fds[0]), pending.kind, false, std::move(pending.on_exit)};
+    children_[m.pid] = Child{std::move(fds[0]),          pending.kind,        false,
+                             std::move(pending.on_exit), pending.start_flags, next_serial_++};
+    ended_.erase(m.pid);  // an earlier child's record under a recycled pid
     AnswerLocked(m.request_id, static_cast<pid_t>(m.pid));
   } else {
     ReleaseSlotLocked(pending.kind);
     const int err = m.type == ForkServerMessageType::kFailed ? m.error : 0;
+    if (m.type == ForkServerMessageType::kFailed && m.flags != 0) {
+      AnswerLocked(m.request_id, ProgramStartFailure(m.flags, err));
+      return;
+    }
     // EPERM: the child could not take the caller's credentials (the caller holds something the
     // fork server, started earlier, does not have).
     AnswerLocked(m.request_id,
@@ -264,7 +312,8 @@ void ChildRegistry::OnServerGone(int socket) {
   {
     std::lock_guard lock(mu_);
     if (socket != server_socket_.get()) return;  // a stale event of an earlier server
-    base::LogLine("the fork server ended; its %zu children were killed", children_.size());
+    base::LogAt(base::LogLevel::kWarning, "the fork server ended; its %zu children were killed",
+                children_.size());
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, server_socket_.get(), nullptr);
     server_socket_.reset();
     siginfo_t info;
@@ -275,16 +324,75 @@ void ChildRegistry::OnServerGone(int socket) {
       ReleaseSlotLocked(pending.kind);
       AnswerLocked(id, base::Error(base::Code::kInternal, "the fork server ended"));
     }
-    for (auto& [pid, child] : children_) ReleaseSlotLocked(child.kind);
+    for (auto& [pid, child] : children_) {
+      ReleaseSlotLocked(child.kind);
+      RememberEndLocked(child, KilledRecord(pid));
+    }
     lost.swap(children_);
   }
   for (auto& [pid, child] : lost) {
     child.pidfd.reset();
-    ExitRecord record;
-    record.pid = pid;
-    record.signal = SIGKILL;
-    Report(child.kind, std::move(child.on_exit), record);
+    Report(child.kind, std::move(child.on_exit), KilledRecord(pid));
   }
+}
+
+void ChildRegistry::RememberEndLocked(const Child& child, const ExitRecord& record) {
+  ended_[record.pid] = Ended{record, child.serial};
+  ended_order_.emplace_back(record.pid, child.serial);
+  while (ended_order_.size() > kKeptExitRecords) {
+    const auto [pid, serial] = ended_order_.front();
+    ended_order_.pop_front();
+    auto it = ended_.find(pid);
+    if (it != ended_.end() && it->second.serial == serial) ended_.erase(it);
+  }
+  ended_cv_.notify_all();
+}
+
+ChildRegistry::WaitResult ChildRegistry::WaitForExit(pid_t pid, int timeout_ms,
+                                                     ExitRecord* record) {
+  std::unique_lock lock(mu_);
+  auto live = children_.find(pid);
+  uint64_t serial = 0;
+  if (live != children_.end()) {
+    serial = live->second.serial;
+    auto gone = [&] {
+      auto it = children_.find(pid);
+      return it == children_.end() || it->second.serial != serial;
+    };
+    // The monitor thread delivers the ends: waiting on it for one would wait forever.
+    if (timeout_ms != 0 && std::this_thread::get_id() == monitor_thread_) {
+      return WaitResult::kWouldDeadlock;
+    }
+    if (timeout_ms < 0) {
+      ended_cv_.wait(lock, gone);
+    } else if (!ended_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), gone)) {
+      return WaitResult::kTimedOut;
+    }
+  }
+  auto it = ended_.find(pid);
+  // A live child's record must be its own (serial), not one pushed out and replaced meanwhile.
+  if (it == ended_.end() || (serial != 0 && it->second.serial != serial)) {
+    return WaitResult::kUnknown;
+  }
+  *record = it->second.record;
+  return WaitResult::kEnded;
+}
+
+base::StatusOr<base::UniqueFd> ChildRegistry::OpenPidfd(pid_t pid) {
+  std::lock_guard lock(mu_);
+  auto it = children_.find(pid);
+  if (it == children_.end()) {
+    return base::Error(
+        base::Code::kNotFound,
+        "pid " + std::to_string(pid) +
+            (ended_.count(pid) != 0 ? " has ended" : " is not a child of this process"));
+  }
+  base::UniqueFd copy(fcntl(it->second.pidfd.get(), F_DUPFD_CLOEXEC, 3));
+  if (!copy.valid()) {
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("copy the pidfd of " + std::to_string(pid), err);
+  }
+  return copy;
 }
 
 void ChildRegistry::Report(ChildKind kind, ExitHook hook, const ExitRecord& record) {

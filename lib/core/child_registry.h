@@ -12,9 +12,11 @@
 #include <cstdint>
 #include <functional>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/status.h"
@@ -51,6 +53,16 @@ class ChildRegistry {
   // through here already: OpenHarmony drops the record at kill time).
   base::Status Kill(pid_t pid);
 
+  // NCP_WaitForChildExit: the end of `pid`, a live child or one whose record is still kept
+  // (the kKeptExitRecords most recent ends). `timeout_ms` < 0: no limit; 0: only look.
+  enum class WaitResult { kEnded, kTimedOut, kUnknown, kWouldDeadlock };
+  WaitResult WaitForExit(pid_t pid, int timeout_ms, ExitRecord* record);
+  static constexpr size_t kKeptExitRecords = 1024;
+
+  // NCP_OpenChildPidfd: a close-on-exec copy of a live child's pidfd. kNotFound when `pid` is
+  // not a live child; kInternal when no fd is free.
+  base::StatusOr<base::UniqueFd> OpenPidfd(pid_t pid);
+
   ExitCallbacks& callbacks() { return callbacks_; }
   // The started-callbacks of IPC-type children (Create*).
   StartedCallbacks& started_callbacks() { return started_callbacks_; }
@@ -61,11 +73,19 @@ class ChildRegistry {
     ChildKind kind = ChildKind::kArgs;
     bool killed = false;
     ExitHook on_exit;
+    uint32_t start_flags = 0;  // ForkServerStartFlags of its start
+    uint64_t serial = 0;       // tells a child from a later one with the same pid
+  };
+  // A kept exit record (for NCP_WaitForChildExit after the end).
+  struct Ended {
+    ExitRecord record;
+    uint64_t serial = 0;
   };
   // A start waiting for the fork server's answer; the caller waits on `answered`.
   struct Pending {
     ChildKind kind;
     ExitHook on_exit;
+    uint32_t start_flags = 0;
     bool answered = false;
     base::StatusOr<pid_t> result = base::Status();
   };
@@ -82,6 +102,8 @@ class ChildRegistry {
   void OnStartedWithoutPidfd(int socket, const ForkServerMessage& m);
   void AnswerLocked(uint32_t request_id, base::StatusOr<pid_t> result);
   void Report(ChildKind kind, ExitHook hook, const ExitRecord& record);
+  // Keeps the record of a child that ended and wakes its waiters.
+  void RememberEndLocked(const Child& child, const ExitRecord& record);
 
   std::mutex mu_;
   std::map<pid_t, Child> children_;
@@ -96,6 +118,12 @@ class ChildRegistry {
   ExitCallbacks callbacks_;
   StartedCallbacks started_callbacks_;
   LongLivedThread* spawner_ = nullptr;
+  // Ends kept for NCP_WaitForChildExit, oldest first in `ended_order_` (pid, serial).
+  std::map<pid_t, Ended> ended_;
+  std::deque<std::pair<pid_t, uint64_t>> ended_order_;
+  std::condition_variable ended_cv_;
+  uint64_t next_serial_ = 1;
+  std::thread::id monitor_thread_;  // runs the exit callbacks: it must never wait for an end
 };
 
 }  // namespace ncp::core

@@ -22,6 +22,8 @@ namespace {
 
 std::atomic<unsigned> g_request_counter{0};
 
+}  // namespace
+
 // The request travels in a memfd rather than a pipe: the parent never blocks on a child that
 // has not started reading yet, there is no SIGPIPE to provoke, and 1 MB of params costs one
 // write.
@@ -63,6 +65,8 @@ uint32_t CurrentUmask() {
   return value;
 }
 
+namespace {
+
 // The profile of an isolated start: the one the NCP_ extension named, else $NCP_PROFILE (for
 // programs that cannot change their code), else "default".
 std::string ProfileFor(const ChildRequest& request) {
@@ -72,15 +76,17 @@ std::string ProfileFor(const ChildRequest& request) {
   return "default";
 }
 
-// ncp-launch in request mode: it reads the same request from fd 3 and finds the named fds at
-// 4.., builds the sandbox the profile describes and runs the child runtime inside it.
-base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& request) {
+}  // namespace
+
+base::StatusOr<std::vector<std::string>> LauncherCommandPrefix(const ChildRequest& request,
+                                                               const std::string& first_option) {
   auto launcher = LauncherPath();
   if (!launcher.ok()) return launcher.status();
   // "--profile=NAME" in one word: a name that starts with '-' stays a (missing) profile and
   // can never be read as another option, such as --no-seccomp.
-  std::vector<std::string> argv{*launcher, "--request-fd=" + std::to_string(kRequestFd),
-                                "--profile=" + ProfileFor(request)};
+  std::vector<std::string> argv{*launcher};
+  if (!first_option.empty()) argv.push_back(first_option);
+  argv.push_back("--profile=" + ProfileFor(request));
   if (request.isolation_uid) {
     if (base::Status available = base::IsolationUidAvailable(); !available.ok()) {
       const std::string why = "isolationUid: no distinct host uid without setuid: " +
@@ -91,6 +97,14 @@ base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& req
     argv.push_back("--isolation-uid");
   }
   return argv;
+}
+
+namespace {
+
+// ncp-launch in request mode: it reads the same request from fd 3 and finds the named fds at
+// 4.., builds the sandbox the profile describes and runs the child runtime inside it.
+base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& request) {
+  return LauncherCommandPrefix(request, "--request-fd=" + std::to_string(kRequestFd));
 }
 
 }  // namespace

@@ -4,9 +4,13 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "base/status.h"
+#include "base/unique_fd.h"
 #include "core/child_request.h"
 #include "core/exit_record.h"
 
@@ -15,6 +19,18 @@ namespace ncp::core {
 // The name a child gets: "parent:custom", or "parent:Native_<libstem><N>" where N counts this
 // process's Start/Create requests from 0.
 std::string ChildProcessName(const std::string& custom, const std::string& library);
+
+// Shared with program starts (program_starter.cc):
+// A close-on-exec memfd holding `bytes` (a launch or program request).
+base::StatusOr<base::UniqueFd> WriteRequestMemfd(const std::string& bytes);
+// The caller's working directory ("" when it cannot be read) and umask at the call.
+std::string CurrentDirectory();
+uint32_t CurrentUmask();
+// ncp-launch's path, `first_option` when not empty, "--profile=P" (the request's profile, else
+// $NCP_PROFILE, else "default") and "--isolation-uid" when the request asks for it;
+// kUnavailable when the launcher is missing or isolationUid cannot be had without setuid.
+base::StatusOr<std::vector<std::string>> LauncherCommandPrefix(const ChildRequest& request,
+                                                               const std::string& first_option);
 
 // kFailedPrecondition inside a child, kResourceExhausted at the limit, kUnavailable when
 // ncp-launch is missing or isolationUid cannot be had without setuid (isolated starts), and

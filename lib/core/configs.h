@@ -10,6 +10,7 @@ struct Ability_ChildProcessConfigs {
   NativeChildProcess_IsolationMode isolationMode = NCP_ISOLATION_MODE_NORMAL;
   bool isIsolationUid = false;
   std::string profile;      // NCP_ extension: isolated-mode profile ("" = default)
+  std::string workingDirectory;  // NCP_ extension: programs only ("" = the caller's)
 };
 
 namespace ncp::core {

@@ -27,6 +27,7 @@
 #include "core/credentials.h"
 #include "core/fork_server_protocol.h"
 #include "core/process_title.h"
+#include "core/program_exec.h"
 #include "core/unix_message.h"
 #include "core/wire.h"
 #include "ncp/native_child_process_ext.h"
@@ -88,9 +89,10 @@ const Credentials& ServerCredentials() {
 }
 
 // `adopt`: the caller's credentials, when they are not the server's; the result (0 or an
-// errno) goes to `report_fd` before anything else runs in the child.
+// errno) goes to `report_fd` before anything else runs in the child. `exec_report_fd`: a
+// program start's exec report pipe (-1 otherwise).
 [[noreturn]] void RunChild(pid_t server, std::vector<base::UniqueFd>& fds, uint32_t flags,
-                           const Credentials* adopt, int report_fd) {
+                           const Credentials* adopt, int report_fd, int exec_report_fd) {
   if (adopt != nullptr) {
     const int err = AdoptCredentials(*adopt);
     (void)!write(report_fd, &err, sizeof err);
@@ -100,6 +102,7 @@ const Credentials& ServerCredentials() {
   // After the credential change, which clears it.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid() != server) _exit(127);  // the server died before prctl
+  if ((flags & kStartExecProgram) != 0) ExecProgramInChild(fds, exec_report_fd);
   PlaceFds(fds);
   if ((flags & kStartExecLauncher) != 0) ExecLauncher();
   ncp_internal_child_main(kRequestFd);
@@ -111,6 +114,29 @@ void Fail(int sock, uint32_t request_id, int err) {
   reply.type = ForkServerMessageType::kFailed;
   reply.error = err;
   SendMessage(sock, &reply, sizeof reply, nullptr, 0);
+}
+
+// A program start that could not exec: `stage` (a ProgramStage) travels in `flags`.
+void FailProgram(int sock, uint32_t request_id, const ProgramFailureReport& report) {
+  ForkServerMessage reply{};
+  reply.request_id = request_id;
+  reply.type = ForkServerMessageType::kFailed;
+  reply.error = report.err;
+  reply.flags = report.stage;
+  SendMessage(sock, &reply, sizeof reply, nullptr, 0);
+}
+
+// A program start's child reports here before exec'ing: nothing (EOF, the pipe closed on
+// exec) when the exec happened, else its stage and errno. Waiting here keeps the reply
+// synchronous, so the caller learns of a bad path from the call itself.
+bool AwaitExec(base::UniqueFd report, ProgramFailureReport* failure) {
+  ssize_t n;
+  do {
+    n = read(report.get(), failure, sizeof *failure);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0) return true;
+  if (n != static_cast<ssize_t>(sizeof *failure)) *failure = {0, ECHILD};
+  return false;
 }
 
 // Ends a child that must not run (it never reached user code) and reaps it here, so that no
@@ -146,19 +172,36 @@ void Start(int sock, const ForkServerStartMessage& message, std::vector<base::Un
     report_read.reset(ends[0]);
     report_write.reset(ends[1]);
   }
+  const bool program = (request.flags & kStartExecProgram) != 0;
+  base::UniqueFd exec_read, exec_write;
+  if (program) {
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) return Fail(sock, request.request_id, errno);
+    exec_read.reset(ends[0]);
+    exec_write.reset(ends[1]);
+  }
   const pid_t server = getpid();
   const pid_t pid = fork();
   if (pid == 0) {
     report_read.reset();
-    RunChild(server, fds, request.flags, adopt ? &message.credentials : nullptr,
-             report_write.get());
+    exec_read.reset();
+    RunChild(server, fds, request.flags, adopt ? &message.credentials : nullptr, report_write.get(),
+             exec_write.get());
   }
+  exec_write.reset();
   if (pid < 0) return Fail(sock, request.request_id, errno);
   if (adopt) {
     report_write.reset();
     if (const int err = AwaitAdoption(std::move(report_read)); err != 0) {
       KillAndReap(pid);
       return Fail(sock, request.request_id, err);
+    }
+  }
+  if (program) {
+    ProgramFailureReport failure{};
+    if (!AwaitExec(std::move(exec_read), &failure)) {
+      KillAndReap(pid);
+      return FailProgram(sock, request.request_id, failure);
     }
   }
   // Nobody else can reap the child before we do, so this pidfd names it without a race.

@@ -34,13 +34,16 @@ struct ForkServerMessage {
   int64_t user_time_us;
   int64_t system_time_us;
   int64_t max_rss_kib;
-  uint32_t flags;  // kStart: ForkServerStartFlags
+  uint32_t flags;  // kStart: ForkServerStartFlags; kFailed of a program: its ProgramStage
 };
 
 enum ForkServerStartFlags : uint32_t {
   // The child execs the request's launcher_argv (an isolated start) instead of running the
   // child runtime in the forked image.
   kStartExecLauncher = 1,
+  // A program start (NCP_StartChildProgram): fds[0] is a ProgramRequest, the child execs it
+  // (program_exec.h), and the server replies only once the exec happened or failed.
+  kStartExecProgram = 2,
 };
 
 // A start request: the child gets `credentials` (the caller's at the call), not the server's.

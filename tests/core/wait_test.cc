@@ -1,0 +1,203 @@
+// NCP_WaitForChildExit and NCP_OpenChildPidfd: the record of one child's end, with or without
+// a timeout, for children that are running, ended, unknown or waited on twice; a pidfd to poll.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/child_test_support.h"
+#include "core/program_test_support.h"
+
+namespace ncp::testing {
+namespace {
+
+constexpr char kProbe[] = NCP_TEST_PROGRAM_PROBE;
+
+NCP_ChildExitInfo EmptyInfo() {
+  NCP_ChildExitInfo info{};
+  info.structSize = sizeof info;
+  return info;
+}
+
+// Starts the probe with `argv` and its report on /dev/null; fd 5 is `blocker` when given (it
+// reads it to EOF first).
+int32_t StartProbe(std::vector<std::string> argv, int blocker = -1) {
+  std::vector<char*> args = CStrings(argv);
+  base::UniqueFd null(open("/dev/null", O_WRONLY | O_CLOEXEC));
+  std::vector<NCP_ChildFdPlacement> fds{{null.get(), 1}};
+  if (blocker >= 0) fds.push_back({blocker, 5});
+  int32_t pid = 0;
+  EXPECT_EQ(
+      NCP_StartChildProgram(kProbe, args.data(), nullptr, nullptr, fds.data(), fds.size(), &pid),
+      NCP_NO_ERROR)
+      << NCP_GetLastErrorMessage();
+  return pid;
+}
+
+TEST(WaitForChildExit, ReturnsTheFullRecordOfTheEnd) {
+  const int32_t pid = StartProbe({"probe", "exit:3"});
+  NCP_ChildExitInfo info = EmptyInfo();
+  ASSERT_EQ(NCP_WaitForChildExit(pid, -1, &info), NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  EXPECT_EQ(info.structSize, sizeof info);
+  EXPECT_EQ(info.pid, pid);
+  EXPECT_EQ(info.exitCode, 3);
+  EXPECT_EQ(info.signal, 0);
+  EXPECT_FALSE(info.coreDumped);
+  EXPECT_GT(info.maxRssKiB, 0);
+}
+
+TEST(WaitForChildExit, WorksForLibraryChildrenToo) {
+  int32_t pid = 0;
+  ASSERT_EQ(StartEntry("Sleep", nullptr, nullptr, &pid), NCP_NO_ERROR);
+  ASSERT_EQ(OH_Ability_KillChildProcess(pid), NCP_NO_ERROR);
+  NCP_ChildExitInfo info = EmptyInfo();
+  ASSERT_EQ(NCP_WaitForChildExit(pid, -1, &info), NCP_NO_ERROR);
+  EXPECT_EQ(info.signal, SIGKILL);
+  EXPECT_EQ(info.exitCode, -1);
+}
+
+TEST(WaitForChildExit, ARunningChildTimesOutThenEndsWithItsRecord) {
+  Pipe blocker = MakePipe();
+  const int32_t pid = StartProbe({"probe", "read:5", "exit:4"}, blocker.read.get());
+  NCP_ChildExitInfo info = EmptyInfo();
+  EXPECT_EQ(NCP_WaitForChildExit(pid, 0, &info), NCP_ERR_TIMEOUT);
+  EXPECT_EQ(NCP_WaitForChildExit(pid, 30, &info), NCP_ERR_TIMEOUT);
+  EXPECT_EQ(info.pid, 0) << "a timeout writes nothing";
+  blocker.write.reset();  // the probe reads EOF and exits 4
+  ASSERT_EQ(NCP_WaitForChildExit(pid, -1, &info), NCP_NO_ERROR);
+  EXPECT_EQ(info.exitCode, 4);
+}
+
+TEST(WaitForChildExit, TwoWaitersGetTheSameRecordAndALaterWaitToo) {
+  Pipe blocker = MakePipe();
+  const int32_t pid = StartProbe({"probe", "read:5", "exit:9"}, blocker.read.get());
+  NCP_ChildExitInfo first = EmptyInfo(), second = EmptyInfo(), later = EmptyInfo();
+  int first_code = -1, second_code = -1;
+  std::thread a([&] { first_code = NCP_WaitForChildExit(pid, -1, &first); });
+  std::thread b([&] { second_code = NCP_WaitForChildExit(pid, 60000, &second); });
+  blocker.write.reset();
+  a.join();
+  b.join();
+  EXPECT_EQ(first_code, NCP_NO_ERROR);
+  EXPECT_EQ(second_code, NCP_NO_ERROR);
+  EXPECT_EQ(first.exitCode, 9);
+  EXPECT_EQ(second.exitCode, 9);
+  // The end is kept: waiting again, even without time, returns it at once.
+  ASSERT_EQ(NCP_WaitForChildExit(pid, 0, &later), NCP_NO_ERROR);
+  EXPECT_EQ(later.exitCode, 9);
+  EXPECT_EQ(later.userTimeUs, first.userTimeUs);
+  EXPECT_EQ(NCP_WaitForChildExit(pid, 0, nullptr), NCP_NO_ERROR) << "info may be NULL";
+}
+
+TEST(WaitForChildExit, UnknownPidsAreInvalidPid) {
+  NCP_ChildExitInfo info = EmptyInfo();
+  EXPECT_EQ(NCP_WaitForChildExit(getpid(), -1, &info), NCP_ERR_INVALID_PID);
+  EXPECT_EQ(NCP_WaitForChildExit(-1, 0, &info), NCP_ERR_INVALID_PID);
+  EXPECT_EQ(NCP_WaitForChildExit(0, 100, &info), NCP_ERR_INVALID_PID);
+}
+
+TEST(WaitForChildExit, ASmallStructSizeIsInvalidParam) {
+  const int32_t pid = StartProbe({"probe"});
+  NCP_ChildExitInfo info{};
+  info.structSize = sizeof info - 1;
+  EXPECT_EQ(NCP_WaitForChildExit(pid, -1, &info), NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(NCP_WaitForChildExit(pid, -1, nullptr), NCP_NO_ERROR);
+}
+
+// Ends are delivered on one thread; a callback that waited there for another end would never
+// see it.
+struct CallbackWaits {
+  std::atomic<int32_t> running_pid{0};
+  std::atomic<int> wait_running{-1};
+  std::atomic<int> wait_ended{-1};
+  std::atomic<int32_t> ended_pid{0};
+};
+
+void WaitInsideCallback(const NCP_ChildExitInfo* info, void* data) {
+  auto* waits = static_cast<CallbackWaits*>(data);
+  if (info->pid == waits->running_pid.load()) return;
+  NCP_ChildExitInfo record = EmptyInfo();
+  waits->wait_running = NCP_WaitForChildExit(waits->running_pid, -1, &record);
+  waits->wait_ended = NCP_WaitForChildExit(info->pid, 0, &record);
+  waits->ended_pid = record.pid;
+}
+
+TEST(WaitForChildExit, InsideAnExitCallbackWaitingForARunningChildIsBusy) {
+  Pipe blocker = MakePipe();
+  CallbackWaits waits;
+  waits.running_pid = StartProbe({"probe", "read:5"}, blocker.read.get());
+  ASSERT_EQ(NCP_RegisterChildExitCallback(WaitInsideCallback, &waits), NCP_NO_ERROR);
+  const int32_t ends = StartProbe({"probe"});
+  ASSERT_EQ(NCP_WaitForChildExit(ends, -1, nullptr), NCP_NO_ERROR);
+  // The record is known to waiters before the callbacks run: wait for the callback itself.
+  for (int i = 0; i < 2000 && waits.ended_pid.load() == 0; ++i) usleep(10000);
+  ASSERT_EQ(NCP_UnregisterChildExitCallback(WaitInsideCallback, &waits), NCP_NO_ERROR);
+  EXPECT_EQ(waits.wait_running.load(), NCP_ERR_BUSY);
+  EXPECT_EQ(waits.wait_ended.load(), NCP_NO_ERROR) << "an ended child's record is at hand";
+  EXPECT_EQ(waits.ended_pid.load(), ends);
+  blocker.write.reset();
+  EXPECT_EQ(NCP_WaitForChildExit(waits.running_pid, -1, nullptr), NCP_NO_ERROR);
+}
+
+TEST(WaitForChildExit, OnlyTheLast1024EndsAreKept) {
+  const int32_t oldest = StartProbe({"probe"});
+  ASSERT_EQ(NCP_WaitForChildExit(oldest, -1, nullptr), NCP_NO_ERROR);
+  int32_t newest = 0;
+  for (int i = 0; i < 1024; ++i) {
+    newest = StartProbe({"probe"});
+    ASSERT_EQ(NCP_WaitForChildExit(newest, -1, nullptr), NCP_NO_ERROR) << i;
+  }
+  // Unless the pid was recycled by one of the 1024 (then it names that child's end).
+  NCP_ChildExitInfo info = EmptyInfo();
+  const int code = NCP_WaitForChildExit(oldest, 0, &info);
+  if (code == NCP_NO_ERROR) {
+    EXPECT_EQ(info.pid, oldest);
+  } else {
+    EXPECT_EQ(code, NCP_ERR_INVALID_PID);
+  }
+  EXPECT_EQ(NCP_WaitForChildExit(newest, 0, nullptr), NCP_NO_ERROR);
+}
+
+TEST(OpenChildPidfd, APidfdToPollThatBecomesReadableAtTheEnd) {
+  Pipe blocker = MakePipe();
+  const int32_t pid = StartProbe({"probe", "read:5", "exit:6"}, blocker.read.get());
+  int raw = -1;
+  ASSERT_EQ(NCP_OpenChildPidfd(pid, &raw), NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  base::UniqueFd pidfd(raw);
+  EXPECT_NE(fcntl(pidfd.get(), F_GETFD) & FD_CLOEXEC, 0);
+  pollfd polled{pidfd.get(), POLLIN, 0};
+  EXPECT_EQ(poll(&polled, 1, 0), 0) << "readable while the child runs";
+  // Not our child: waitid cannot reap it.
+  siginfo_t si{};
+  EXPECT_EQ(syscall(SYS_waitid, P_PIDFD, pidfd.get(), &si, WEXITED | WNOHANG, nullptr), -1);
+  EXPECT_EQ(errno, ECHILD);
+  blocker.write.reset();
+  ASSERT_EQ(poll(&polled, 1, 20000), 1);
+  EXPECT_NE(polled.revents & POLLIN, 0);
+  NCP_ChildExitInfo info = EmptyInfo();
+  ASSERT_EQ(NCP_WaitForChildExit(pid, -1, &info), NCP_NO_ERROR);
+  EXPECT_EQ(info.exitCode, 6);
+  // Ended: no new pidfd.
+  int again = -42;
+  EXPECT_EQ(NCP_OpenChildPidfd(pid, &again), NCP_ERR_INVALID_PID);
+  EXPECT_EQ(again, -42);
+  EXPECT_EQ(std::string(NCP_GetLastErrorMessage()), "pid " + std::to_string(pid) + " has ended");
+}
+
+TEST(OpenChildPidfd, ArgumentsAndUnknownPids) {
+  int fd = -42;
+  EXPECT_EQ(NCP_OpenChildPidfd(getpid(), &fd), NCP_ERR_INVALID_PID);
+  EXPECT_EQ(fd, -42);
+  EXPECT_EQ(NCP_OpenChildPidfd(getpid(), nullptr), NCP_ERR_INVALID_PARAM);
+}
+
+}  // namespace
+}  // namespace ncp::testing

@@ -1,0 +1,180 @@
+// NCP_StartChildProgram in isolated mode: the program runs in ncp-launch's program form with
+// the configs' profile: host paths outside the binds are invisible, the placed fds (and no
+// others) are there, envp passes, its end reaches the exit callbacks and waiters.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "isolated/isolated_support.h"
+
+namespace ncp::testing {
+namespace {
+
+struct ShellRun {
+  int code = -1;
+  int32_t pid = 0;
+  std::string out;
+  NCP_ChildExitInfo exit{};
+};
+
+// /bin/sh -c SCRIPT in the sandbox of `profile`, stdout on a pipe, plus `extra` placements.
+ShellRun RunIsolatedShell(const std::string& script, std::vector<std::string> env = {},
+                          std::vector<NCP_ChildFdPlacement> extra = {},
+                          const std::string& profile = ShippedProfile("default")) {
+  ExitWatcher watcher;
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  NCP_ChildProcessConfigs_SetProfile(configs, profile.c_str());
+  Pipe out = MakePipe();
+  extra.push_back({out.write.get(), 1});
+  std::vector<std::string> argv{"sh", "-c", script};
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  ShellRun run;
+  run.code = NCP_StartChildProgram("/bin/sh", args.data(), envp.data(), configs, extra.data(),
+                                   extra.size(), &run.pid);
+  OH_Ability_DestroyChildProcessConfigs(configs);
+  out.write.reset();
+  if (run.code != NCP_NO_ERROR) return run;
+  run.out = ReadAll(out.read.get());
+  run.exit = watcher.Wait(run.pid);
+  return run;
+}
+
+TEST(IsolatedProgram, HostPathsOutsideTheBindsAreInvisibleAndItStartsInTheSandboxRoot) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string secret = dir.path() + "/secret";
+  std::ofstream(secret) << "host only";
+  ASSERT_EQ(access(secret.c_str(), R_OK), 0);
+  ShellRun run = RunIsolatedShell("if [ -e '" + secret +
+                                  "' ]; then echo visible; else echo hidden; fi; "
+                                  "if [ -e /usr/bin ]; then echo usr; fi; pwd");
+  ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  EXPECT_EQ(run.out, "hidden\nusr\n/\n");
+  EXPECT_EQ(run.exit.exitCode, 0);
+}
+
+// Shell builtins only (the default profile's filter refuses fork): which of fds 0-64 exist,
+// tested with stat so that the test itself opens none.
+constexpr char kListFds[] =
+    "n=0; while [ $n -le 64 ]; do [ -e /proc/self/fd/$n ] && printf '%s ' $n; n=$((n+1)); "
+    "done; echo; ";
+
+TEST(IsolatedProgram, ThePlacedFdsAndNoOthersAreOpenAndTheProfileRulesTheEnvironment) {
+  NCP_REQUIRE_USERNS();
+  Pipe seven = MakePipe();
+  ASSERT_EQ(write(seven.write.get(), "via seven\n", 10), 10);
+  seven.write.reset();
+  base::UniqueFd unrelated(open("/dev/null", O_RDONLY));  // must not reach the program
+  ShellRun run = RunIsolatedShell(std::string(kListFds) +
+                                      "read line <&7; echo \"$line\"; "
+                                      "echo \"[$NCP_ISOLATED_VALUE]\"; echo \"$PATH\"",
+                                  {"NCP_ISOLATED_VALUE=passed in"}, {{seven.read.get(), 7}});
+  ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  // The default profile clears the environment and sets PATH and LANG.
+  EXPECT_EQ(run.out, "0 1 2 7 \nvia seven\n[]\n/usr/bin:/bin\n");
+  EXPECT_EQ(run.exit.exitCode, 0);
+}
+
+TEST(IsolatedProgram, EnvpPassesInWhereTheProfileKeepsTheEnvironment) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string profile = WriteProfile(dir, "keep-env.profile",
+                                           "unshare-all\nro-bind = /usr\nro-bind-try = /lib\n"
+                                           "ro-bind-try = /lib64\nro-bind-try = /bin\n"
+                                           "tmpfs = /tmp\nno-seccomp\n");
+  ShellRun run = RunIsolatedShell("echo \"[$NCP_ISOLATED_VALUE]\"",
+                                  {"NCP_ISOLATED_VALUE=passed in"}, {}, profile);
+  ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  EXPECT_EQ(run.out, "[passed in]\n");
+}
+
+TEST(IsolatedProgram, ItsExitStatusReachesTheCallbacksAndWaiters) {
+  NCP_REQUIRE_USERNS();
+  ShellRun run = RunIsolatedShell("exit 7");
+  ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  EXPECT_EQ(run.exit.exitCode, 7);
+  NCP_ChildExitInfo info{};
+  info.structSize = sizeof info;
+  ASSERT_EQ(NCP_WaitForChildExit(run.pid, 0, &info), NCP_NO_ERROR);
+  EXPECT_EQ(info.exitCode, 7);
+}
+
+TEST(IsolatedProgram, AHostProgramTheSandboxDoesNotBindEndsWith127) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;  // under $TMPDIR: the sandbox has a private /tmp, no host paths outside its binds
+  const std::string program = dir.path() + "/host-only";
+  std::ofstream(program) << "#!/bin/sh\nexit 0\n";
+  ASSERT_EQ(chmod(program.c_str(), 0755), 0);
+  ExitWatcher watcher;
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  NCP_ChildProcessConfigs_SetProfile(configs, ShippedProfile("default").c_str());
+  base::UniqueFd null(open("/dev/null", O_WRONLY | O_CLOEXEC));
+  NCP_ChildFdPlacement quiet{null.get(), 2};  // the launcher's "not found" line
+  int32_t pid = 0;
+  ASSERT_EQ(NCP_StartChildProgram(program.c_str(), nullptr, nullptr, configs, &quiet, 1, &pid),
+            NCP_NO_ERROR)
+      << NCP_GetLastErrorMessage();
+  OH_Ability_DestroyChildProcessConfigs(configs);
+  EXPECT_EQ(watcher.Wait(pid).exitCode, 127);
+}
+
+TEST(IsolatedProgram, AMissingHostPathOrAWorkingDirectoryFailTheCall) {
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  int32_t pid = -42;
+  EXPECT_EQ(NCP_StartChildProgram("/nonexistent/ncp-program", nullptr, nullptr, configs, nullptr, 0,
+                                  &pid),
+            NCP_ERR_INVALID_PARAM);
+  EXPECT_STREQ(NCP_GetLastErrorMessage(),
+               "the program cannot be executed: No such file or directory");
+  ASSERT_EQ(NCP_ChildProcessConfigs_SetWorkingDirectory(configs, "/tmp"), NCP_NO_ERROR);
+  EXPECT_EQ(NCP_StartChildProgram("/bin/true", nullptr, nullptr, configs, nullptr, 0, &pid),
+            NCP_ERR_NOT_SUPPORTED);
+  EXPECT_EQ(pid, -42);
+  OH_Ability_DestroyChildProcessConfigs(configs);
+}
+
+struct LoggedLines {
+  std::mutex mu;
+  std::vector<std::pair<NCP_LogLevel, std::string>> lines;
+};
+
+void KeepLine(NCP_LogLevel level, const char* message, void* data) {
+  auto* logged = static_cast<LoggedLines*>(data);
+  std::lock_guard lock(logged->mu);
+  logged->lines.emplace_back(level, message);
+}
+
+TEST(IsolatedLogCallback, ASandboxThatCannotBeBuiltIsReportedToTheCallback) {
+  TempDir dir;
+  const std::string broken = WriteProfile(dir, "broken.profile", "no-such-option\n");
+  LoggedLines logged;
+  ASSERT_EQ(NCP_SetLogCallback(KeepLine, &logged), NCP_NO_ERROR);
+  IsolatedRun run = RunIsolated("EchoParams", "never", broken);
+  // The line comes before the exit callbacks run, on the same thread: it is there by now.
+  ASSERT_EQ(NCP_SetLogCallback(nullptr, nullptr), NCP_NO_ERROR);
+  ASSERT_EQ(run.start_code, NCP_NO_ERROR);
+  EXPECT_EQ(run.exit.exitCode, NCP_CHILD_EXIT_SANDBOX_FAILED);
+  const std::string expected = "child " + std::to_string(run.pid) +
+                               " ended with status 125: its sandbox could not be built "
+                               "(details on its stderr)";
+  std::lock_guard lock(logged.mu);
+  ASSERT_EQ(logged.lines.size(), 1u);
+  EXPECT_EQ(logged.lines[0].first, NCP_LOG_ERROR);
+  EXPECT_EQ(logged.lines[0].second, expected);
+}
+
+}  // namespace
+}  // namespace ncp::testing
