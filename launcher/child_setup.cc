@@ -92,6 +92,7 @@ void SetUpAndExec(const ChildContext& context) {
     Run(c, Step::kPivotRoot, [] { return PivotRoot(); });
   }
   if (plan.hostname) Run(c, Step::kSetHostname, [&] { return SetHostname(plan); });
+  if (plan.chdir) Run(c, Step::kChangeDirectory, [&] { return ChangeDirectory(plan); });
   if (plan.namespaces.net) Run(c, Step::kBringUpLoopback, [] { return BringUpLoopback(); });
   int* internal[] = {&c.sync_fd, &c.error_fd, &c.status_fd, &c.host_id_lock_fd};
   Run(c, Step::kMoveAndCloseFds, [&] { return MoveAndCloseFds(spec.fds, internal); });

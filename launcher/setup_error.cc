@@ -38,6 +38,8 @@ const char* StepName(Step step) {
       return "pivot-root";
     case Step::kSetHostname:
       return "set-hostname";
+    case Step::kChangeDirectory:
+      return "change-directory";
     case Step::kBringUpLoopback:
       return "bring-up-loopback";
     case Step::kMoveAndCloseFds:

@@ -24,6 +24,7 @@ enum class Step : uint32_t {
   kBuildRootfs,
   kPivotRoot,
   kSetHostname,
+  kChangeDirectory,
   kBringUpLoopback,
   kMoveAndCloseFds,
   kApplyRlimits,

@@ -39,6 +39,8 @@ base::Status SwitchToIsolationIds(uint32_t uid, uint32_t gid);
 // terminal, kill(0, ...) cannot reach the caller's job.
 base::Status LeaveTerminal();
 base::Status SetHostname(const policy::Plan& plan);
+// chdir to the plan's working directory (inside the new root, as the sandbox's ids).
+base::Status ChangeDirectory(const policy::Plan& plan);
 base::Status BringUpLoopback();
 base::Status ApplyRlimits(const policy::Plan& plan);
 base::Status SetParentDeathSignal(int sync_fd);

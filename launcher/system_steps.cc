@@ -1,4 +1,6 @@
 // The small steps that each wrap one or two system calls.
+#include <fcntl.h>
+#include <grp.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
@@ -8,8 +10,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -66,6 +66,11 @@ Status SetHostname(const policy::Plan& plan) {
   if (sethostname(plan.hostname->data(), plan.hostname->size()) != 0) {
     return ErrnoError("sethostname " + *plan.hostname);
   }
+  return Status::Ok();
+}
+
+Status ChangeDirectory(const policy::Plan& plan) {
+  if (chdir(plan.chdir->c_str()) != 0) return ErrnoError("chdir " + *plan.chdir);
   return Status::Ok();
 }
 

@@ -63,6 +63,7 @@ std::string DescribePlan(const Plan& plan) {
     out << m.destination << "\n";
   }
   if (plan.hostname) out << "hostname: " << *plan.hostname << "\n";
+  if (plan.chdir) out << "working directory: " << *plan.chdir << "\n";
   if (plan.uid) out << "uid: " << *plan.uid << "\n";
   if (plan.gid) out << "gid: " << *plan.gid << "\n";
   for (const Rlimit& r : plan.rlimits) {

@@ -52,6 +52,8 @@ constexpr OptionSpec kOptions[] = {
      "off"},
 
     {OptionId::kHostname, "hostname", "NAME", P::kAnywhere, "host name (needs unshare-uts)"},
+    {OptionId::kChdir, "chdir", "DIR", P::kAnywhere,
+     "working directory of the program, an absolute path inside the sandbox (default /)"},
     {OptionId::kUid, "uid", "N", P::kAnywhere, "user id inside the user namespace"},
     {OptionId::kGid, "gid", "N", P::kAnywhere, "group id inside the user namespace"},
     {OptionId::kIsolationUid, "isolation-uid", nullptr, P::kCommandLineOnly,

@@ -41,6 +41,7 @@ enum class OptionId {
   kLandlock,
   // Identity and limits.
   kHostname,
+  kChdir,
   kUid,
   kGid,
   kIsolationUid,

@@ -112,6 +112,7 @@ struct Plan {
   Namespaces namespaces;
   std::vector<Mount> mounts;
   std::optional<std::string> hostname;
+  std::optional<std::string> chdir;  // the program's working directory, inside the sandbox
   std::optional<uint32_t> uid;  // id inside the user namespace; unset = same as outside
   std::optional<uint32_t> gid;
   std::vector<Rlimit> rlimits;

@@ -88,6 +88,8 @@ void WritePayload(ByteWriter& w, const Plan& plan) {
   }
   w.U8(plan.hostname.has_value());
   w.Str(plan.hostname.value_or(""));
+  w.U8(plan.chdir.has_value());
+  w.Str(plan.chdir.value_or(""));
   w.U8(plan.uid.has_value());
   w.U32(plan.uid.value_or(0));
   w.U8(plan.gid.has_value());
@@ -156,6 +158,9 @@ bool ReadPayload(ByteReader& r, Plan* plan) {
   if (!ReadBool(r, &has)) return false;
   std::string hostname = r.Str(64);
   if (has) plan->hostname = hostname;
+  if (!ReadBool(r, &has)) return false;
+  std::string chdir = r.Str(4096);
+  if (has) plan->chdir = chdir;
   if (!ReadBool(r, &has)) return false;
   uint32_t uid = r.U32();
   if (has) plan->uid = uid;

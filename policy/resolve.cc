@@ -183,6 +183,12 @@ class Resolver {
         plan_.hostname = e.value;
         hostname_loc_ = e.loc;
         break;
+      case OptionId::kChdir:
+        if (e.value.empty() || e.value[0] != '/' || e.value.size() > 4095) {
+          diags_.Error(e.loc, "chdir: '" + e.value + "' is not an absolute path");
+        }
+        plan_.chdir = e.value;
+        break;
       case OptionId::kUid:
         SetId(&plan_.uid, &uid_loc_, e);
         break;

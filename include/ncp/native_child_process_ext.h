@@ -101,9 +101,9 @@ typedef struct NCP_ChildFdPlacement {
  *  directory at the call. An absolute path of at most 4095 bytes, else NCP_ERR_INVALID_PARAM;
  *  NULL configs → NCP_ERR_INVALID_PARAM. A directory that cannot be entered when the program
  *  starts makes NCP_StartChildProgram fail with NCP_ERR_INVALID_PARAM.
- *  Isolated mode: ncp-launch starts programs in the sandbox's "/" and has no way to change
- *  that yet, so NCP_StartChildProgram with an isolated config that sets a working directory
- *  returns NCP_ERR_NOT_SUPPORTED. */
+ *  Isolated mode: the path is one inside the sandbox (ncp-launch --chdir); without it the
+ *  program starts in the sandbox's "/"; one that cannot be entered there makes the sandbox fail
+ *  (exit status NCP_CHILD_EXIT_SANDBOX_FAILED). */
 Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorkingDirectory(
     Ability_ChildProcessConfigs* configs, const char* directory);
 

@@ -45,6 +45,9 @@ base::StatusOr<std::vector<std::string>> IsolatedCommand(const ProgramStart& sta
     if (child_fd > 2)
       argv->push_back("--fd=fd" + std::to_string(child_fd) + "=" + std::to_string(child_fd));
   }
+  // In the sandbox's view: the path is one inside it (ncp-launch --chdir; its "=" form keeps a
+  // value that begins with '-' a value).
+  if (!start.working_directory.empty()) argv->push_back("--chdir=" + start.working_directory);
   argv->push_back("--");
   argv->push_back(start.path);
   for (size_t i = 1; i < start.argv.size(); ++i) argv->push_back(start.argv[i]);
@@ -69,11 +72,6 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
   request.working_directory = CurrentDirectory();
   if (request.working_directory.empty()) request.working_directory = "/";
   if (start.isolated) {
-    if (!start.working_directory.empty()) {
-      return base::Error(base::Code::kNotSupported,
-                         "an isolated program starts in the sandbox's /: ncp-launch cannot "
-                         "start it in another working directory");
-    }
     NCP_RETURN_IF_ERROR(CheckHostExecutable(start.path));
     auto argv = IsolatedCommand(start);
     if (!argv.ok()) return argv.status();

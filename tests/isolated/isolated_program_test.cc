@@ -130,7 +130,7 @@ TEST(IsolatedProgram, AHostProgramTheSandboxDoesNotBindEndsWith127) {
   EXPECT_EQ(watcher.Wait(pid).exitCode, 127);
 }
 
-TEST(IsolatedProgram, AMissingHostPathOrAWorkingDirectoryFailTheCall) {
+TEST(IsolatedProgram, AMissingHostPathFailsTheCall) {
   Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
   OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
   int32_t pid = -42;
@@ -139,11 +139,35 @@ TEST(IsolatedProgram, AMissingHostPathOrAWorkingDirectoryFailTheCall) {
             NCP_ERR_INVALID_PARAM);
   EXPECT_STREQ(NCP_GetLastErrorMessage(),
                "the program cannot be executed: No such file or directory");
-  ASSERT_EQ(NCP_ChildProcessConfigs_SetWorkingDirectory(configs, "/tmp"), NCP_NO_ERROR);
-  EXPECT_EQ(NCP_StartChildProgram("/bin/true", nullptr, nullptr, configs, nullptr, 0, &pid),
-            NCP_ERR_NOT_SUPPORTED);
   EXPECT_EQ(pid, -42);
   OH_Ability_DestroyChildProcessConfigs(configs);
+}
+
+// The working directory is a path inside the sandbox; one that is not there ends the sandbox
+// before the program runs.
+TEST(IsolatedProgram, AWorkingDirectoryIsOneInsideTheSandbox) {
+  NCP_REQUIRE_USERNS();
+  for (const auto& [directory, expected] :
+       {std::pair{std::string("/usr/bin"), 0}, std::pair{std::string("/no/such/dir"), 125}}) {
+    ExitWatcher watcher;
+    Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+    NCP_ChildProcessConfigs_SetProfile(configs, ShippedProfile("default").c_str());
+    ASSERT_EQ(NCP_ChildProcessConfigs_SetWorkingDirectory(configs, directory.c_str()),
+              NCP_NO_ERROR);
+    Pipe out = MakePipe();
+    NCP_ChildFdPlacement placement{out.write.get(), 1};
+    char* argv[] = {const_cast<char*>("pwd"), nullptr};
+    int32_t pid = 0;
+    ASSERT_EQ(NCP_StartChildProgram("/bin/pwd", argv, nullptr, configs, &placement, 1, &pid),
+              NCP_NO_ERROR)
+        << NCP_GetLastErrorMessage();
+    OH_Ability_DestroyChildProcessConfigs(configs);
+    out.write.reset();
+    const std::string printed = ReadAll(out.read.get());
+    EXPECT_EQ(watcher.Wait(pid).exitCode, expected) << directory;
+    EXPECT_EQ(printed, expected == 0 ? directory + "\n" : "") << directory;
+  }
 }
 
 struct LoggedLines {
