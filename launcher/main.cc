@@ -59,8 +59,8 @@ constexpr char kEpilogue[] =
     "\nProfiles: --profile NAME looks for NAME.profile in share/ncp/profiles beside this\n"
     "program's prefix (shipped: default, network, strict, audit; never shadowed), then in\n"
     "$XDG_CONFIG_HOME/ncp/profiles (~/.config/ncp/profiles). A PATH (with a '/') is read as\n"
-    "given. Compiled filters are cached in $XDG_CACHE_HOME/ncp/seccomp (~/.cache/ncp/seccomp;\n"
-    "root: /var/cache/ncp/seccomp), read-only in every sandbox.\n"
+    "given. Compiled filters are cached in ~/.cache/ncp/seccomp of the passwd entry's home\n"
+    "(root: /var/cache/ncp/seccomp), read-only in every sandbox.\n"
     "See ncp-launch(1) and ncp-profile(5).\n";
 
 // Every launcher error line goes through here: messages carry paths, names and values from

@@ -54,13 +54,10 @@ base::StatusOr<std::vector<std::string>> CoverPolicyState(policy::Plan* plan,
   state.folders.push_back({cache.disk_dir(), cache.create_depth()});
   state.folders.push_back(
       policy::UserProfileDirFor(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME")));
-  // Also where a start with another environment (no XDG_* variables, the passwd entry's home)
-  // keeps its cache and profiles: this sandbox must not be able to rewrite those either.
+  // Also where a start with another environment (no $XDG_CONFIG_HOME, the passwd entry's home)
+  // keeps its profiles: this sandbox must not be able to rewrite those either.
   const struct passwd* entry = ::getpwuid(::geteuid());
   for (const char* home : {std::getenv("HOME"), entry != nullptr ? entry->pw_dir : nullptr}) {
-    if (::geteuid() != 0) {
-      state.folders.push_back(policy::SeccompCache::UserDiskDirFor(nullptr, home));
-    }
     state.folders.push_back(policy::UserProfileDirFor(nullptr, home));
   }
   // A folder that does not exist yet could be created, with planted filters or profiles, by the

@@ -288,13 +288,15 @@ ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view ba
       out.ignored.push_back(std::move(path));
     }
   }
-  // A symlink in the user's folder would make a file outside it, which no sandbox is kept from
-  // writing, a profile of that folder.
+  // A symlink or a second hard link in the user's folder would make a file outside it, which no
+  // sandbox is kept from writing, a profile of that folder.
   struct stat st;
-  if (in_user_folder && ::lstat(out.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-    out.refused = "'" + out.path +
-                  "' is a symlink, which the user's profile folder does not follow; give the "
-                  "path of the file it points to";
+  if (in_user_folder && ::lstat(out.path.c_str(), &st) == 0 &&
+      (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink > 1))) {
+    out.refused = "'" + out.path + "' is a " +
+                  (S_ISLNK(st.st_mode) ? "symlink" : "file with another hard link") +
+                  ", which the user's profile folder does not follow; give the path of the file "
+                  "itself";
     out.path.clear();
   }
   return out;

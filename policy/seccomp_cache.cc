@@ -1,6 +1,7 @@
 #include "policy/seccomp_cache.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,15 +109,17 @@ std::string SeccompCache::DefaultDiskDir() {
 }
 
 std::string SeccompCache::UserDiskDir() {
-  return UserDiskDirFor(std::getenv("XDG_CACHE_HOME"), std::getenv("HOME")).path;
-}
-
-PolicyFolder SeccompCache::UserDiskDirFor(const char* xdg_cache_home, const char* home) {
-  if (xdg_cache_home != nullptr && xdg_cache_home[0] == '/') {
-    return {std::string(xdg_cache_home) + "/ncp/seccomp", 2};
+  // The passwd entry's home, not $HOME or $XDG_CACHE_HOME: a folder that an environment
+  // variable names could be one an earlier sandbox (started with another environment, which
+  // protected other folders) was free to fill.
+  std::vector<char> buffer(16384);
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
+      found == nullptr || found->pw_dir == nullptr || found->pw_dir[0] != '/') {
+    return "";
   }
-  if (home != nullptr && home[0] == '/') return {std::string(home) + "/.cache/ncp/seccomp", 3};
-  return {};
+  return std::string(found->pw_dir) + "/.cache/ncp/seccomp";
 }
 
 std::string SeccompCache::DiskPath(const SeccompCacheKey& key) const {
@@ -219,11 +222,9 @@ bool SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
 }
 
 SeccompCache& ProcessSeccompCache() {
-  // Under $HOME (no $XDG_CACHE_HOME) `.cache` itself may be created too.
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  const bool under_home = ::geteuid() != 0 && (xdg == nullptr || xdg[0] != '/');
+  // A user's: `.cache/ncp/seccomp` below the home; root's: `ncp/seccomp` below /var/cache.
   static SeccompCache* const cache =
-      new SeccompCache(SeccompCache::DefaultDiskDir(), ::geteuid(), under_home ? 3 : 2);
+      new SeccompCache(SeccompCache::DefaultDiskDir(), ::geteuid(), ::geteuid() != 0 ? 3 : 2);
   return *cache;
 }
 

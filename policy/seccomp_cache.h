@@ -18,8 +18,9 @@
 //   shares the host's mounts (no unshare-mount) is not a file-system boundary at all: it can
 //   rewrite this cache as it can the user's shell start-up files; --check says so.
 // - nothing outside the cache folder is created: only `ncp/seccomp` below a folder that already
-//   exists and that only its owner (the user or root) may write ($XDG_CACHE_HOME, /var/cache),
-//   or `.cache/ncp/seccomp` below such a $HOME; otherwise there is no disk cache. ncp-launch
+//   exists and that only its owner (the user or root) may write (/var/cache), or
+//   `.cache/ncp/seccomp` below such a home (the passwd entry's, whatever $HOME says); otherwise
+//   there is no disk cache. ncp-launch
 //   creates the folder before it starts a sandbox, so no sandbox can create it first.
 #pragma once
 
@@ -80,11 +81,9 @@ class SeccompCache {
 
   // Root: /var/cache/ncp/seccomp (its environment does not move it); others: UserDiskDir().
   static std::string DefaultDiskDir();
-  // $XDG_CACHE_HOME/ncp/seccomp, else $HOME/.cache/ncp/seccomp, else "" (no disk cache).
+  // <the passwd entry's home>/.cache/ncp/seccomp, else "" (no disk cache). Never moved by the
+  // environment: every start of the user protects and trusts the same folder.
   static std::string UserDiskDir();
-  // The same for the given values (either may be null), with the depth below the base that
-  // must exist (2 below $XDG_CACHE_HOME, 3 below $HOME): where another environment's cache is.
-  static PolicyFolder UserDiskDirFor(const char* xdg_cache_home, const char* home);
   // The last components of disk_dir() that are created when missing.
   int create_depth() const { return create_depth_; }
 

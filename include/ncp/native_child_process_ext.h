@@ -125,7 +125,9 @@ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorkingDirectory(
  *  Isolated mode: the program runs inside ncp-launch's sandbox (its program form, with the
  *  configs' profile); `path` must name an executable regular file on the host (checked at the
  *  call, NCP_ERR_INVALID_PARAM otherwise) and is looked up inside the sandbox, where argv[0] is
- *  `path` and `envp` passes through the profile's environment rules. A program that cannot run
+ *  `path`; `envp` is the program's whole environment (the profile's environment rules apply
+ *  only when it is NULL, to this process's environment; ncp-launch itself always runs with this
+ *  process's environment, so nothing in envp changes how the sandbox is built). A program that cannot run
  *  inside the sandbox ends with exit status 127 (not found) or 126 (cannot run), a sandbox that
  *  cannot be built with NCP_CHILD_EXIT_SANDBOX_FAILED; the pid is ncp-launch's.
  *

@@ -48,6 +48,19 @@ base::StatusOr<std::vector<std::string>> IsolatedCommand(const ProgramStart& sta
   // In the sandbox's view: the path is one inside it (ncp-launch --chdir; its "=" form keeps a
   // value that begins with '-' a value).
   if (!start.working_directory.empty()) argv->push_back("--chdir=" + start.working_directory);
+  // The program's own environment, as options of the sandbox: ncp-launch itself runs on the
+  // host with the caller's, so nothing in envp (LD_PRELOAD, NCP_HOST_ID_RANGE, XDG_* folders)
+  // can change the launcher or how it builds the sandbox. Options typed after the profile win.
+  if (start.environment) {
+    argv->push_back("--clearenv");
+    for (const std::string& entry : *start.environment) {
+      if (entry.find('=') == std::string::npos) {
+        return base::Status(base::Code::kInvalidArgument,
+                            "envp entry '" + entry + "' is not NAME=VALUE", EINVAL);
+      }
+      argv->push_back("--env=" + entry);
+    }
+  }
   argv->push_back("--");
   argv->push_back(start.path);
   for (size_t i = 1; i < start.argv.size(); ++i) argv->push_back(start.argv[i]);
@@ -67,7 +80,9 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
     return base::Error(base::Code::kFailedPrecondition, "a child process cannot start children");
   }
   ProgramRequest request;
-  request.environment = start.environment ? *start.environment : CallerEnvironment();
+  // Isolated: the environment of ncp-launch on the host, never envp (IsolatedCommand).
+  request.environment =
+      start.environment && !start.isolated ? *start.environment : CallerEnvironment();
   request.umask = CurrentUmask();
   request.working_directory = CurrentDirectory();
   if (request.working_directory.empty()) request.working_directory = "/";

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,9 @@ struct ShellRun {
 };
 
 // /bin/sh -c SCRIPT in the sandbox of `profile`, stdout on a pipe, plus `extra` placements.
-ShellRun RunIsolatedShell(const std::string& script, std::vector<std::string> env = {},
+// `env`: envp (nullopt: NULL, the caller's environment through the profile's rules).
+ShellRun RunIsolatedShell(const std::string& script,
+                          std::optional<std::vector<std::string>> env = std::nullopt,
                           std::vector<NCP_ChildFdPlacement> extra = {},
                           const std::string& profile = ShippedProfile("default")) {
   ExitWatcher watcher;
@@ -37,11 +41,13 @@ ShellRun RunIsolatedShell(const std::string& script, std::vector<std::string> en
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
+  if (env) {
+    for (std::string& e : *env) envp.push_back(e.data());
+  }
   envp.push_back(nullptr);
   ShellRun run;
-  run.code = NCP_StartChildProgram("/bin/sh", args.data(), envp.data(), configs, extra.data(),
-                                   extra.size(), &run.pid);
+  run.code = NCP_StartChildProgram("/bin/sh", args.data(), env ? envp.data() : nullptr, configs,
+                                   extra.data(), extra.size(), &run.pid);
   OH_Ability_DestroyChildProcessConfigs(configs);
   out.write.reset();
   if (run.code != NCP_NO_ERROR) return run;
@@ -70,7 +76,7 @@ constexpr char kListFds[] =
     "n=0; while [ $n -le 64 ]; do [ -e /proc/self/fd/$n ] && printf '%s ' $n; n=$((n+1)); "
     "done; echo; ";
 
-TEST(IsolatedProgram, ThePlacedFdsAndNoOthersAreOpenAndTheProfileRulesTheEnvironment) {
+TEST(IsolatedProgram, ThePlacedFdsAndNoOthersAreOpenAndEnvpIsTheWholeEnvironment) {
   NCP_REQUIRE_USERNS();
   Pipe seven = MakePipe();
   ASSERT_EQ(write(seven.write.get(), "via seven\n", 10), 10);
@@ -78,12 +84,60 @@ TEST(IsolatedProgram, ThePlacedFdsAndNoOthersAreOpenAndTheProfileRulesTheEnviron
   base::UniqueFd unrelated(open("/dev/null", O_RDONLY));  // must not reach the program
   ShellRun run = RunIsolatedShell(std::string(kListFds) +
                                       "read line <&7; echo \"$line\"; "
-                                      "echo \"[$NCP_ISOLATED_VALUE]\"; echo \"$PATH\"",
-                                  {"NCP_ISOLATED_VALUE=passed in"}, {{seven.read.get(), 7}});
+                                      "echo \"[$NCP_ISOLATED_VALUE]\"; echo \"[$LANG]\"",
+                                  std::vector<std::string>{"NCP_ISOLATED_VALUE=passed in"},
+                                  {{seven.read.get(), 7}});
   ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
-  // The default profile clears the environment and sets PATH and LANG.
-  EXPECT_EQ(run.out, "0 1 2 7 \nvia seven\n[]\n/usr/bin:/bin\n");
+  // envp replaces what the profile would give (default: a cleared environment, PATH, LANG).
+  EXPECT_EQ(run.out, "0 1 2 7 \nvia seven\n[passed in]\n[]\n");
   EXPECT_EQ(run.exit.exitCode, 0);
+}
+
+TEST(IsolatedProgram, WithoutEnvpTheProfileRulesTheCallersEnvironment) {
+  NCP_REQUIRE_USERNS();
+  ASSERT_EQ(setenv("NCP_ISOLATED_VALUE", "from the caller", 1), 0);
+  ShellRun run = RunIsolatedShell("echo \"[$NCP_ISOLATED_VALUE]\"; echo \"$PATH\"");
+  unsetenv("NCP_ISOLATED_VALUE");
+  ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  EXPECT_EQ(run.out, "[]\n/usr/bin:/bin\n");  // the default profile clears it, sets PATH
+}
+
+// envp is the program's, inside the sandbox: ncp-launch, which builds the sandbox on the host,
+// runs with the caller's environment (an LD_PRELOAD in envp must not run code there).
+TEST(IsolatedProgram, EnvpNeverBecomesTheLaunchersEnvironment) {
+  NCP_REQUIRE_USERNS();
+  ExitWatcher watcher;
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  NCP_ChildProcessConfigs_SetProfile(configs, ShippedProfile("default").c_str());
+  Pipe in = MakePipe(), out = MakePipe();
+  NCP_ChildFdPlacement placements[] = {{in.read.get(), 0}, {out.write.get(), 1}};
+  char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                  const_cast<char*>("echo \"$NCP_ENVP_MARKER\"; read line"), nullptr};
+  char* envp[] = {const_cast<char*>("NCP_ENVP_MARKER=inside"),
+                  const_cast<char*>("LD_PRELOAD=/nonexistent/ncp-envp-probe.so"), nullptr};
+  int32_t pid = 0;
+  ASSERT_EQ(NCP_StartChildProgram("/bin/sh", argv, envp, configs, placements, 2, &pid),
+            NCP_NO_ERROR)
+      << NCP_GetLastErrorMessage();
+  OH_Ability_DestroyChildProcessConfigs(configs);
+  in.read.reset();
+  out.write.reset();
+  char line[64] = {};
+  ASSERT_GT(read(out.read.get(), line, sizeof line - 1), 0);
+  EXPECT_STREQ(line, "inside\n");
+  // The program waits on its stdin: ncp-launch (pid) is still there to look at.
+  std::ifstream environ_file("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  const std::string launcher_env((std::istreambuf_iterator<char>(environ_file)),
+                                 std::istreambuf_iterator<char>());
+  ASSERT_EQ(write(in.write.get(), "done\n", 5), 5);
+  in.write.reset();
+  EXPECT_EQ(watcher.Wait(pid).exitCode, 0);
+  // ncp-launch makes itself non-dumpable, so only root may read its environment.
+  if (geteuid() != 0) GTEST_SKIP() << "/proc/PID/environ of ncp-launch is root's to read";
+  EXPECT_FALSE(launcher_env.empty());
+  EXPECT_EQ(launcher_env.find("NCP_ENVP_MARKER"), std::string::npos);
+  EXPECT_EQ(launcher_env.find("LD_PRELOAD"), std::string::npos);
 }
 
 TEST(IsolatedProgram, EnvpPassesInWhereTheProfileKeepsTheEnvironment) {
@@ -93,8 +147,9 @@ TEST(IsolatedProgram, EnvpPassesInWhereTheProfileKeepsTheEnvironment) {
                                            "unshare-all\nro-bind = /usr\nro-bind-try = /lib\n"
                                            "ro-bind-try = /lib64\nro-bind-try = /bin\n"
                                            "tmpfs = /tmp\nno-seccomp\n");
-  ShellRun run = RunIsolatedShell("echo \"[$NCP_ISOLATED_VALUE]\"",
-                                  {"NCP_ISOLATED_VALUE=passed in"}, {}, profile);
+  ShellRun run =
+      RunIsolatedShell("echo \"[$NCP_ISOLATED_VALUE]\"",
+                       std::vector<std::string>{"NCP_ISOLATED_VALUE=passed in"}, {}, profile);
   ASSERT_EQ(run.code, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
   EXPECT_EQ(run.out, "[passed in]\n");
 }

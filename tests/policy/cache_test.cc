@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -153,17 +154,26 @@ TEST_F(DiskCache, SymlinkedFileIsNotFollowed) {
   EXPECT_EQ(cache.stats().disk_hits, 0u);
 }
 
-TEST(SeccompCacheDir, FollowsXdgCacheHome) {
-  const char* old = std::getenv("XDG_CACHE_HOME");
-  std::string saved = old ? old : "";
-  ::setenv("XDG_CACHE_HOME", "/x/cache", 1);
-  EXPECT_EQ(SeccompCache::UserDiskDir(), "/x/cache/ncp/seccomp");
-  ::setenv("XDG_CACHE_HOME", "relative", 1);  // the spec says: ignore relative paths
-  EXPECT_NE(SeccompCache::UserDiskDir(), "relative/ncp/seccomp");
-  if (old)
-    ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
-  else
-    ::unsetenv("XDG_CACHE_HOME");
+// An environment variable must not move it: a start with another environment would trust a
+// folder this one's sandboxes were free to write.
+TEST(SeccompCacheDir, IsInThePasswdHomeWhateverTheEnvironmentSays) {
+  const struct passwd* entry = ::getpwuid(::geteuid());
+  const std::string expected = entry != nullptr && entry->pw_dir[0] == '/'
+                                   ? std::string(entry->pw_dir) + "/.cache/ncp/seccomp"
+                                   : "";
+  const std::string before = SeccompCache::UserDiskDir();
+  EXPECT_EQ(before, expected);
+  for (const char* name : {"XDG_CACHE_HOME", "HOME"}) {
+    const char* old = std::getenv(name);
+    const std::string saved = old ? old : "";
+    ::setenv(name, "/x/elsewhere", 1);
+    EXPECT_EQ(SeccompCache::UserDiskDir(), expected) << name;
+    if (old) {
+      ::setenv(name, saved.c_str(), 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
 }
 
 TEST(SeccompCache, ResolveUsesTheCache) {

@@ -98,7 +98,15 @@ TEST(ProfileParser, ASymlinkInTheUsersFolderIsNotFollowed) {
   EXPECT_EQ(p.diagnostics.Render(),
             "command line: error: '" + user.path() +
                 "/work.profile' is a symlink, which the user's profile folder does not follow; "
-                "give the path of the file it points to\n");
+                "give the path of the file itself\n");
+  // Nor a hard link: the other name may lie where a sandbox can write.
+  ASSERT_EQ(
+      link((elsewhere.path() + "/work.profile").c_str(), (user.path() + "/linked.profile").c_str()),
+      0);
+  EXPECT_EQ(LoadProfile("linked", {{user.path()}}).diagnostics.Render(),
+            "command line: error: '" + user.path() +
+                "/linked.profile' is a file with another hard link, which the user's profile "
+                "folder does not follow; give the path of the file itself\n");
   // By path it is read.
   p = LoadProfile(elsewhere.path() + "/work.profile", {{user.path()}});
   EXPECT_TRUE(p.diagnostics.empty()) << p.diagnostics.Render();
