@@ -99,7 +99,12 @@ Status CheckSourceIdentity(const policy::Mount& m, const struct stat& opened) {
 base::StatusOr<UniqueFd> InPlaceMountPoint(RootfsContext* c, const policy::Mount& m,
                                            const struct stat& source) {
   auto point = OpenExistingMountPoint(c->new_root.get(), m.destination);
-  if (!point.ok()) return point.status();
+  if (!point.ok()) {
+    return base::Error(base::Code::kFailedPrecondition,
+                       "policy state " + m.source + " cannot be kept read-only at " +
+                           m.destination + ": " + point.status().ToString() +
+                           " (it was moved, or a mount of the plan covers that place)");
+  }
   struct stat at {};
   if (fstat(point->get(), &at) != 0) return ErrnoError("stat " + m.destination);
   if (policy::IdentityOf(at) != policy::IdentityOf(source)) {
