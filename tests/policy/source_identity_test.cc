@@ -60,7 +60,7 @@ TEST(SourceIdentity, ABindThatChangedBeforeThePolicyStateCheckIsRefused) {
   Plan plan;
   plan.mounts = {{MountKind::kBind, root + "/harmless", "/x", false}};
   plan.mounts[0].identity = StatIdentity(root + "/cache");  // recorded; then the path changed
-  auto notes = ProtectPolicyState(&plan, {{root + "/cache/ncp/seccomp"}, {}}, geteuid());
+  auto notes = ProtectPolicyState(&plan, {{{root + "/cache/ncp/seccomp", 0}}, {}}, geteuid());
   ASSERT_FALSE(notes.ok());
   EXPECT_EQ(notes.status().message(),
             "bind: " + root +
@@ -75,7 +75,7 @@ TEST(SourceIdentity, PinsAndCoversAreInPlaceWithTheirOwnIdentities) {
   Plan plan;
   plan.mounts = {{MountKind::kBind, home, "/h", false}};
   RecordSourceIdentities(&plan);
-  auto notes = ProtectPolicyState(&plan, {{home + "/.cache/ncp/seccomp"}, {}}, geteuid());
+  auto notes = ProtectPolicyState(&plan, {{{home + "/.cache/ncp/seccomp", 0}}, {}}, geteuid());
   ASSERT_TRUE(notes.ok()) << notes.status().ToString();
   ASSERT_EQ(plan.mounts.size(), 4u);
   EXPECT_FALSE(plan.mounts[0].in_place);
