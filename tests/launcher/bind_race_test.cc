@@ -138,7 +138,7 @@ Outcome RunWithSwap(const std::vector<std::string>& args, const std::string& pro
     if (dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) _exit(94);
     setenv("XDG_CACHE_HOME", cache_home.c_str(), 1);
     unsetenv("XDG_CONFIG_HOME");
-    alarm(60);  // a hang ends in SIGALRM, not a stuck test
+    alarm(120);  // a hang ends in SIGALRM, not a stuck test
     execv(argv[0], argv.data());
     _exit(95);
   }
@@ -148,7 +148,7 @@ Outcome RunWithSwap(const std::vector<std::string>& args, const std::string& pro
   // bound only turns a hang into a failure.
   std::string waits;
   int in_pipe = -1;
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < 100000; ++i) {
     waits = KernelWaitsIn(pid);
     in_pipe = BytesIn(err_pipe[0]);
     siginfo_t info{};
