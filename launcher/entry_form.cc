@@ -11,6 +11,7 @@
 #include "launcher/environment.h"
 #include "launcher/library_path.h"
 #include "launcher/passed_fds.h"
+#include "policy/source_identity.h"
 
 namespace ncp::launcher {
 namespace {
@@ -37,7 +38,10 @@ base::StatusOr<UniqueFd> SealedMemfd(const char* name, const void* bytes, size_t
 }
 
 void AddReadOnlyBind(const std::string& path, policy::Plan* plan) {
-  plan->mounts.push_back({policy::MountKind::kReadOnlyBind, path, path, false});
+  policy::Mount bind{policy::MountKind::kReadOnlyBind, path, path, false};
+  // Added after the policy-state check, so recorded here: the child mounts this file only.
+  bind.identity = policy::IdentityOfSource(path);
+  plan->mounts.push_back(std::move(bind));
 }
 
 }  // namespace

@@ -89,6 +89,16 @@ bool CreateName(int parent, const std::string& name, MountPointKind kind) {
   return true;
 }
 
+Status CheckNames(const std::string& destination, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    if (name == "." || name == "..") {
+      return base::Error(Code::kInvalidArgument,
+                         "mount destination " + destination + ": '.' and '..' are not allowed");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<UniqueFd> OpenMountSource(int host_root, const std::string& source) {
@@ -107,12 +117,7 @@ StatusOr<UniqueFd> OpenMountSource(int host_root, const std::string& source) {
 StatusOr<UniqueFd> ResolveMountPoint(int root, const std::string& destination,
                                      MountPointKind kind) {
   const std::vector<std::string> names = Names(destination);
-  for (const std::string& name : names) {
-    if (name == "." || name == "..") {
-      return base::Error(Code::kInvalidArgument,
-                         "mount destination " + destination + ": '.' and '..' are not allowed");
-    }
-  }
+  NCP_RETURN_IF_ERROR(CheckNames(destination, names));
   if (names.empty()) {
     if (kind == MountPointKind::kFile) {
       return base::Error(Code::kInvalidArgument, "mount destination /: a file cannot go there");
@@ -150,6 +155,17 @@ StatusOr<UniqueFd> ResolveMountPoint(int root, const std::string& destination,
     return DestinationError(destination, walked, EISDIR);
   }
   return resolved;
+}
+
+StatusOr<UniqueFd> OpenExistingMountPoint(int root, const std::string& destination) {
+  const std::vector<std::string> names = Names(destination);
+  NCP_RETURN_IF_ERROR(CheckNames(destination, names));
+  if (names.empty()) return Duplicate(root);
+  std::string relative;
+  for (const std::string& name : names) relative += (relative.empty() ? "" : "/") + name;
+  const int fd = Resolve(root, relative, 0, kDestinationResolve);
+  if (fd < 0) return DestinationError(destination, destination, -fd);
+  return UniqueFd(fd);
 }
 
 }  // namespace ncp::launcher

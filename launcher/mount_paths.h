@@ -29,4 +29,9 @@ enum class MountPointKind { kDirectory, kFile };
 base::StatusOr<base::UniqueFd> ResolveMountPoint(int root, const std::string& destination,
                                                  MountPointKind kind);
 
+// What is at `destination` beneath `root` already (resolved as ResolveMountPoint resolves an
+// existing name), creating nothing: for the in-place pins and covers over policy state, whose
+// place must be there and be their source (mounts.cc).
+base::StatusOr<base::UniqueFd> OpenExistingMountPoint(int root, const std::string& destination);
+
 }  // namespace ncp::launcher

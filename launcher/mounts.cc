@@ -22,6 +22,7 @@
 #include "launcher/mount_trees.h"
 #include "launcher/proc_cover.h"
 #include "launcher/steps.h"
+#include "policy/source_identity.h"
 
 namespace ncp::launcher {
 namespace {
@@ -82,14 +83,49 @@ Status MountTmpfsAt(RootfsContext* c, const std::string& destination, const char
   return ReopenNewRootAfter(destination, c);
 }
 
+// What is mounted must be what the parent checked (policy/source_identity.h): a sandbox running
+// now could have swapped a symlink, or a folder, on the source's path since.
+Status CheckSourceIdentity(const policy::Mount& m, const struct stat& opened) {
+  if (m.identity && *m.identity == policy::IdentityOf(opened)) return Status::Ok();
+  return base::Error(base::Code::kFailedPrecondition,
+                     "bind " + m.source + ": is not what ncp-launch checked (it " +
+                         (m.identity ? "was replaced" : "did not exist") +
+                         " then; something is changing it, or a symlink on its path)");
+}
+
+// A pin or cover over policy state goes on its source's own place in an earlier bind: that
+// place must already be there and be the source itself. Nothing is created for it, so a race
+// that moved it cannot make the launcher create folders on the host inside the bind.
+base::StatusOr<UniqueFd> InPlaceMountPoint(RootfsContext* c, const policy::Mount& m,
+                                           const struct stat& source) {
+  auto point = OpenExistingMountPoint(c->new_root.get(), m.destination);
+  if (!point.ok()) {
+    return base::Error(base::Code::kFailedPrecondition,
+                       "policy state " + m.source + " cannot be kept read-only at " +
+                           m.destination + ": " + point.status().ToString() +
+                           " (it was moved, or a mount of the plan covers that place)");
+  }
+  struct stat at {};
+  if (fstat(point->get(), &at) != 0) return ErrnoError("stat " + m.destination);
+  if (policy::IdentityOf(at) != policy::IdentityOf(source)) {
+    return base::Error(base::Code::kFailedPrecondition,
+                       "policy state " + m.source + " is not at its place " + m.destination +
+                           " in the sandbox (it was moved, or a mount covers that place)");
+  }
+  return point;
+}
+
 // Attaches `tree` (a detached tree with its attributes set) at `m.destination`, resolved
 // inside the new root.
 Status AttachBindTree(RootfsContext* c, const policy::Mount& m, int tree) {
   struct stat st {};
   if (fstat(tree, &st) != 0) return ErrnoError("stat " + m.source);
-  auto point =
-      ResolveMountPoint(c->new_root.get(), m.destination,
-                        S_ISDIR(st.st_mode) ? MountPointKind::kDirectory : MountPointKind::kFile);
+  // Before the mount point is made: a refused source creates nothing.
+  NCP_RETURN_IF_ERROR(CheckSourceIdentity(m, st));
+  auto point = m.in_place ? InPlaceMountPoint(c, m, st)
+                          : ResolveMountPoint(c->new_root.get(), m.destination,
+                                              S_ISDIR(st.st_mode) ? MountPointKind::kDirectory
+                                                                  : MountPointKind::kFile);
   if (!point.ok()) return point.status();
   NCP_RETURN_IF_ERROR(Attach(tree, point->get(), m.source, m.destination));
   return ReopenNewRootAfter(m.destination, c);
@@ -100,6 +136,8 @@ Status AttachBindTree(RootfsContext* c, const policy::Mount& m, int tree) {
 // or -1: the source is then opened here, as the sandbox's ids.
 Status ApplyPlanMount(RootfsContext* c, const policy::Mount& m, int parent_tree, int early_source) {
   if (m.kind == policy::MountKind::kTmpfs) return MountTmpfsAt(c, m.destination, "1777");
+  // A *-try source that did not exist when it was checked is skipped, whatever is there now.
+  if (m.optional && !m.identity) return Status::Ok();
   if (parent_tree >= 0) return AttachBindTree(c, m, parent_tree);
   if (early_source >= 0) {
     auto tree = DetachedBindTree(m, early_source);

@@ -13,6 +13,7 @@
 #include "policy/owned_folder.h"
 #include "policy/policy_state.h"
 #include "policy/seccomp_cache.h"
+#include "policy/source_identity.h"
 
 namespace ncp::launcher {
 
@@ -49,6 +50,9 @@ base::StatusOr<std::vector<std::string>> CoverPolicyState(policy::Plan* plan,
                                                           const policy::ProfileSearchPath& path,
                                                           const policy::ParsedCli& cli,
                                                           const policy::ResolveResult& resolved) {
+  // First: every check below, and the child's mounts, are then about these files and no others
+  // (a sandbox running now may be swapping a symlink on a bind's path).
+  policy::RecordSourceIdentities(plan);
   policy::PolicyStatePaths state;
   policy::SeccompCache& cache = policy::ProcessSeccompCache();
   state.folders.push_back({cache.disk_dir(), cache.create_depth()});

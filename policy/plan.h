@@ -34,12 +34,28 @@ struct Namespaces {
 
 enum class MountKind : uint8_t { kReadOnlyBind = 0, kBind = 1, kTmpfs = 2 };
 
+// A file as the kernel tells files apart (st_dev, st_ino): policy/source_identity.h.
+struct SourceIdentity {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+
+  bool operator==(const SourceIdentity&) const = default;
+};
+
 // Applied in order, so a later mount may cover an earlier one.
 struct Mount {
   MountKind kind = MountKind::kReadOnlyBind;
   std::string source;       // empty for tmpfs
   std::string destination;  // absolute path inside the sandbox
   bool optional = false;    // *-try: skip silently when the source does not exist
+  // Binds: the source as the parent checked it (ncp-launch records it before the policy-state
+  // check). The child mounts nothing else: a source it opens with another identity, or one
+  // that had none because it did not exist then, fails the start.
+  std::optional<SourceIdentity> identity;
+  // Set on the pins and covers over policy state (policy_state.h): the source lies in an earlier
+  // bind and the destination is its own place there, so the destination must already exist and
+  // be the source itself; nothing is created for it.
+  bool in_place = false;
 
   bool operator==(const Mount&) const = default;
 };

@@ -85,6 +85,9 @@ void WritePayload(ByteWriter& w, const Plan& plan) {
     w.Str(m.source);
     w.Str(m.destination);
     w.U8(m.optional);
+    w.U8(m.identity.has_value() | m.in_place << 1);
+    w.U64(m.identity ? m.identity->dev : 0);
+    w.U64(m.identity ? m.identity->ino : 0);
   }
   w.U8(plan.hostname.has_value());
   w.Str(plan.hostname.value_or(""));
@@ -152,6 +155,13 @@ bool ReadPayload(ByteReader& r, Plan* plan) {
     m.source = r.Str(4096);
     m.destination = r.Str(4096);
     if (!ReadBool(r, &m.optional)) return false;
+    const uint8_t source_bits = r.U8();
+    if (source_bits >> 2) return false;
+    SourceIdentity identity;
+    identity.dev = r.U64();
+    identity.ino = r.U64();
+    if (source_bits & 1) m.identity = identity;
+    m.in_place = source_bits & 2;
     plan->mounts.push_back(std::move(m));
   }
   bool has = false;

@@ -12,7 +12,7 @@
 
 namespace ncp::policy {
 
-inline constexpr uint32_t kPlanFormatVersion = 3;
+inline constexpr uint32_t kPlanFormatVersion = 4;  // 3: --chdir, 4: bind source identities
 
 std::string SerializePlan(const Plan& plan);
 base::StatusOr<Plan> DeserializePlan(std::string_view bytes);

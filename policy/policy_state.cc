@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "policy/owned_folder.h"
+#include "policy/source_identity.h"
 
 namespace ncp::policy {
 namespace {
@@ -84,16 +85,50 @@ bool SandboxCouldPlant(const ProtectedPath& folder, const PolicyFolder& spec, ui
   return st.st_uid == caller || (st.st_mode & 022) != 0;
 }
 
+base::Status ChangedWhileChecked(const std::string& what) {
+  return base::Error(base::Code::kFailedPrecondition,
+                     what +
+                         " changed while ncp-launch checked it (something is replacing it, "
+                         "or a symlink on its path); nothing was started");
+}
+
+// The real path of a bind's source, proved to name the file whose identity was recorded
+// (RecordSourceIdentities): the check below is then about exactly what the child will mount.
+// nullopt for a source that did not exist when it was recorded (the child refuses it if it
+// exists by then).
+base::StatusOr<std::optional<std::string>> CheckedRealPath(const Mount& mount) {
+  std::optional<std::string> real = RealPath(mount.source);
+  if (!mount.identity) return real;
+  if (!real || IdentityOfRealPath(*real) != mount.identity) {
+    return ChangedWhileChecked("bind: " + mount.source);
+  }
+  return real;
+}
+
+// A pin or a cover at `source`'s own place in the sandbox, `source` a real path inside an
+// already checked bind: its identity is recorded the same way, so the child mounts that folder
+// or file and nothing put there later.
+base::StatusOr<Mount> InPlaceMount(MountKind kind, const std::string& source,
+                                   const std::string& destination) {
+  Mount mount{kind, source, destination, false};
+  mount.identity = IdentityOfRealPath(source);
+  if (!mount.identity) return ChangedWhileChecked("policy state " + source);
+  mount.in_place = true;
+  return mount;
+}
+
 class Protector {
  public:
-  explicit Protector(Plan* plan) : plan_(plan) {}
+  explicit Protector(Plan* plan) : plan_(plan), real_sources_(plan->mounts.size()) {}
 
   // `could_plant`: for a missing folder, whether a sandbox could create a trusted one there.
   base::Status Protect(const ProtectedPath& path, bool could_plant) {
     for (size_t i = 0; i < plan_->mounts.size(); ++i) {
       const Mount& mount = plan_->mounts[i];
       if (mount.kind != MountKind::kBind) continue;
-      const std::optional<std::string> source = RealPath(mount.source);
+      auto checked = RealSource(i);
+      if (!checked.ok()) return checked.status();
+      const std::optional<std::string>& source = *checked;
       if (!source) continue;  // a missing source fails (or, for bind-try, is skipped) later
       if (path.exists && RelativeInside(path.real, *source) && *source != path.real) {
         return base::Error(base::Code::kFailedPrecondition,
@@ -115,9 +150,12 @@ class Protector {
       if (::lstat(prefix.c_str(), &st) != 0) return base::Status::Ok();
       if (S_ISLNK(st.st_mode)) {
         const std::optional<std::string> parent = RealPath(Ancestor(prefix, 1));
-        for (const Mount& mount : plan_->mounts) {
+        for (size_t i = 0; i < plan_->mounts.size(); ++i) {
+          const Mount& mount = plan_->mounts[i];
           if (mount.kind != MountKind::kBind || !parent) continue;
-          const std::optional<std::string> source = RealPath(mount.source);
+          auto checked = RealSource(i);
+          if (!checked.ok()) return checked.status();
+          const std::optional<std::string>& source = *checked;
           if (source && RelativeInside(*source, *parent)) {
             return base::Error(base::Code::kFailedPrecondition,
                                "bind: " + mount.source + " holds the symlink " + prefix +
@@ -147,6 +185,16 @@ class Protector {
   }
 
  private:
+  // Once per bind, however many protected paths it is checked against.
+  base::StatusOr<std::optional<std::string>> RealSource(size_t i) {
+    if (!real_sources_[i]) {
+      auto checked = CheckedRealPath(plan_->mounts[i]);
+      if (!checked.ok()) return checked.status();
+      real_sources_[i] = std::move(*checked);
+    }
+    return *real_sources_[i];
+  }
+
   base::Status Shield(size_t bind_index, const std::string& source, const ProtectedPath& path,
                       bool could_plant) {
     const Mount& bind = plan_->mounts[bind_index];
@@ -170,14 +218,18 @@ class Protector {
     for (size_t slash = rest.find('/'); slash != std::string::npos;
          slash = rest.find('/', slash + 1)) {
       const std::string part = rest.substr(0, slash);
-      Mount pin{MountKind::kBind, Join(source, part), Join(bind.destination, part), false};
+      auto made = InPlaceMount(MountKind::kBind, Join(source, part), Join(bind.destination, part));
+      if (!made.ok()) return made.status();
+      const Mount& pin = *made;
       if (std::find_if(pins_.begin(), pins_.end(),
                        [&](const auto& p) { return p.second == pin; }) != pins_.end()) {
         continue;
       }
       pins_.emplace_back(bind_index, pin);
     }
-    Mount cover{MountKind::kReadOnlyBind, target, Join(bind.destination, rest), false};
+    auto made = InPlaceMount(MountKind::kReadOnlyBind, target, Join(bind.destination, rest));
+    if (!made.ok()) return made.status();
+    Mount cover = std::move(*made);
     if (std::find(covers_.begin(), covers_.end(), cover) != covers_.end())
       return base::Status::Ok();
     notes_.push_back("policy state " + target + " is read-only at " + cover.destination +
@@ -188,6 +240,8 @@ class Protector {
   }
 
   Plan* const plan_;
+  // Per plan mount (before Apply): its checked real path, once computed.
+  std::vector<std::optional<std::optional<std::string>>> real_sources_;
   std::vector<std::pair<size_t, Mount>> pins_;
   std::vector<Mount> covers_;
   std::vector<std::string> notes_;

@@ -39,7 +39,10 @@ struct PolicyStatePaths {
 //   the folder first.
 // Refused too: a writable bind whose source lies inside a protected path, and one that holds a
 // symlink ncp follows to reach a protected path (the sandbox could point it elsewhere).
-// Optional binds whose source does not exist are skipped. Returns one note per change.
+// Optional binds whose source does not exist are skipped. A bind with a recorded identity
+// (RecordSourceIdentities, policy/source_identity.h) is checked only as the file with that
+// identity: if its real path no longer names that file, the plan is refused. Pins and covers
+// carry identities of their own and are marked in_place (plan.h). Returns one note per change.
 base::StatusOr<std::vector<std::string>> ProtectPolicyState(Plan* plan,
                                                             const PolicyStatePaths& paths,
                                                             uid_t caller);
