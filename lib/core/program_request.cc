@@ -4,56 +4,13 @@
 #include <cstring>
 
 #include "base/read_whole_fd.h"
+#include "core/byte_fields.h"
 #include "core/wire.h"
 
 namespace ncp::core {
 namespace {
 
 constexpr char kMagic[4] = {'N', 'C', 'P', 'P'};
-
-void PutU32(std::string* out, uint32_t v) { out->append(reinterpret_cast<const char*>(&v), 4); }
-void PutString(std::string* out, const std::string& s) {
-  PutU32(out, static_cast<uint32_t>(s.size()));
-  out->append(s);
-}
-void PutStrings(std::string* out, const std::vector<std::string>& list) {
-  PutU32(out, static_cast<uint32_t>(list.size()));
-  for (const std::string& s : list) PutString(out, s);
-}
-
-class Reader {
- public:
-  explicit Reader(const std::string& bytes) : bytes_(bytes), pos_(sizeof kMagic) {}
-  bool U32(uint32_t* v) {
-    if (bytes_.size() - pos_ < 4) return false;
-    std::memcpy(v, bytes_.data() + pos_, 4);
-    pos_ += 4;
-    return true;
-  }
-  bool String(std::string* s) {
-    uint32_t n = 0;
-    if (!U32(&n) || bytes_.size() - pos_ < n) return false;
-    s->assign(bytes_, pos_, n);
-    pos_ += n;
-    return true;
-  }
-  // Each entry takes at least 4 bytes: a count larger than what is left is malformed, and is
-  // refused before anything is allocated for it.
-  bool Strings(std::vector<std::string>* list) {
-    uint32_t n = 0;
-    if (!U32(&n) || n > (bytes_.size() - pos_) / 4) return false;
-    list->resize(n);
-    for (std::string& s : *list) {
-      if (!String(&s)) return false;
-    }
-    return true;
-  }
-  bool AtEnd() const { return pos_ == bytes_.size(); }
-
- private:
-  const std::string& bytes_;
-  size_t pos_;
-};
 
 }  // namespace
 
@@ -96,7 +53,7 @@ base::StatusOr<ProgramRequest> DecodeProgramRequest(const std::string& bytes) {
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return bad("bad magic");
   }
-  Reader in(bytes);
+  FieldReader in(bytes, sizeof kMagic);
   ProgramRequest r;
   if (!in.String(&r.exec_path) || !in.Strings(&r.argv) || !in.Strings(&r.environment) ||
       !in.String(&r.working_directory) || !in.U32(&r.umask)) {

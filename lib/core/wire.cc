@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "base/read_whole_fd.h"
+#include "core/byte_fields.h"
 
 namespace ncp::core {
 namespace {
@@ -10,35 +11,6 @@ namespace {
 constexpr char kMagic[4] = {'N', 'C', 'P', 'R'};
 constexpr uint32_t kVersion = 2;
 constexpr uint32_t kMaxFdNames = 16;
-
-void PutU32(std::string* out, uint32_t v) { out->append(reinterpret_cast<const char*>(&v), 4); }
-void PutString(std::string* out, const std::string& s) {
-  PutU32(out, static_cast<uint32_t>(s.size()));
-  out->append(s);
-}
-
-class Reader {
- public:
-  Reader(const std::string& bytes, size_t start) : bytes_(bytes), pos_(start) {}
-  bool U32(uint32_t* v) {
-    if (bytes_.size() - pos_ < 4) return false;
-    std::memcpy(v, bytes_.data() + pos_, 4);
-    pos_ += 4;
-    return true;
-  }
-  bool String(std::string* s) {
-    uint32_t n = 0;
-    if (!U32(&n) || bytes_.size() - pos_ < n) return false;
-    s->assign(bytes_, pos_, n);
-    pos_ += n;
-    return true;
-  }
-  bool AtEnd() const { return pos_ == bytes_.size(); }
-
- private:
-  const std::string& bytes_;
-  size_t pos_;
-};
 
 }  // namespace
 
@@ -64,12 +36,13 @@ std::string EncodeRequest(const WireRequest& r) {
 
 base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes) {
   auto bad = [](const char* what) {
-    return base::Error(base::Code::kInvalidArgument, std::string("malformed launch request: ") + what);
+    return base::Error(base::Code::kInvalidArgument,
+                       std::string("malformed launch request: ") + what);
   };
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return bad("bad magic");
   }
-  Reader in(bytes, sizeof kMagic);
+  FieldReader in(bytes, sizeof kMagic);
   uint32_t version = 0, kind = 0, count = 0, ipc_fd = 0;
   if (!in.U32(&version) || version != kVersion) return bad("unknown version");
   if (!in.U32(&kind) || (kind != static_cast<uint32_t>(ChildKind::kArgs) &&
