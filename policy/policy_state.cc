@@ -30,6 +30,22 @@ std::optional<std::string> RelativeInside(const std::string& outer, const std::s
   return std::nullopt;
 }
 
+// The folder on `inner`'s path (itself or an ancestor, real paths both) that is `outer`: found by
+// path, or by identity when `outer` is the same folder reached another way (a bind mount of
+// it elsewhere on the host). nullopt when `inner` does not lie in `outer`.
+std::optional<std::string> ContainingFolder(const std::string& outer, const std::string& inner) {
+  if (RelativeInside(outer, inner)) return outer;
+  struct stat outer_st, st;
+  if (::stat(outer.c_str(), &outer_st) != 0) return std::nullopt;
+  for (std::string probe = inner;; probe.resize(probe.rfind('/') == 0 ? 1 : probe.rfind('/'))) {
+    if (::stat(probe.c_str(), &st) == 0 && st.st_dev == outer_st.st_dev &&
+        st.st_ino == outer_st.st_ino) {
+      return probe;
+    }
+    if (probe == "/") return std::nullopt;
+  }
+}
+
 std::string Join(const std::string& dir, const std::string& rest) {
   if (rest.empty()) return dir;
   return dir == "/" ? "/" + rest : dir + "/" + rest;
@@ -130,13 +146,17 @@ class Protector {
       if (!checked.ok()) return checked.status();
       const std::optional<std::string>& source = *checked;
       if (!source) continue;  // a missing source fails (or, for bind-try, is skipped) later
-      if (path.exists && RelativeInside(path.real, *source) && *source != path.real) {
+      const std::optional<std::string> around =
+          path.exists ? ContainingFolder(path.real, *source) : std::nullopt;
+      if (around && *source != *around) {
         return base::Error(base::Code::kFailedPrecondition,
                            "bind: " + mount.source + " lies inside " + path.real +
                                ", which holds ncp's policy state: a sandbox may not write it");
       }
-      if (!RelativeInside(*source, path.real)) continue;
-      if (base::Status s = Shield(i, *source, path, could_plant); !s.ok()) return s;
+      // The bind's source as it lies on the protected path (an alias of the source counts).
+      const std::optional<std::string> anchor = ContainingFolder(*source, path.existing);
+      if (!anchor) continue;
+      if (base::Status s = Shield(i, *anchor, path, could_plant); !s.ok()) return s;
     }
     return base::Status::Ok();
   }
@@ -156,7 +176,7 @@ class Protector {
           auto checked = RealSource(i);
           if (!checked.ok()) return checked.status();
           const std::optional<std::string>& source = *checked;
-          if (source && RelativeInside(*source, *parent)) {
+          if (source && ContainingFolder(*source, *parent)) {
             return base::Error(base::Code::kFailedPrecondition,
                                "bind: " + mount.source + " holds the symlink " + prefix +
                                    " on the way to " + lexical +
@@ -276,7 +296,7 @@ bool InsideWritableBind(const Plan& plan, const std::string& path) {
   for (const Mount& mount : plan.mounts) {
     if (mount.kind != MountKind::kBind) continue;
     const std::optional<std::string> source = RealPath(mount.source);
-    if (source && RelativeInside(*source, located->real)) return true;
+    if (source && ContainingFolder(*source, located->existing)) return true;
   }
   return false;
 }

@@ -105,11 +105,12 @@ bool InShippedDir(const std::string& path, const ProfileSearchPath& search_path)
   return IsShippedDir(DirName(CanonicalPath(path)), search_path);
 }
 
-// NAME.profile, then NAME, in `dir`; "" when neither is there.
-std::string FindInDir(const std::string& dir, std::string_view name) {
+// NAME.profile, then (unless `profiles_only`) NAME, in `dir`; "" when neither is there.
+std::string FindInDir(const std::string& dir, std::string_view name, bool profiles_only = false) {
   for (std::string candidate : {std::string(name) + ".profile", std::string(name)}) {
     std::string path = JoinPath(dir, candidate);
     if (IsCandidate(path)) return path;
+    if (profiles_only) break;
   }
   return "";
 }
@@ -269,7 +270,8 @@ ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view ba
   if (!base_dir.empty() && !from_shipped) others.emplace_back(base_dir);
   for (const std::string& dir : search_path.shipped_dirs) {
     if (dir.empty()) continue;
-    if (std::string path = FindInDir(dir, name_or_path); !path.empty()) {
+    // Only NAME.profile: the folder's README (or anything else in it) is not a profile.
+    if (std::string path = FindInDir(dir, name_or_path, /*profiles_only=*/true); !path.empty()) {
       out.path = std::move(path);
       out.shipped = true;
       break;
@@ -289,15 +291,20 @@ ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view ba
     }
   }
   // A symlink or a second hard link in the user's folder would make a file outside it, which no
-  // sandbox is kept from writing, a profile of that folder.
+  // sandbox is kept from writing, a profile of that folder; a file others may write, anyone's.
   struct stat st;
-  if (in_user_folder && ::lstat(out.path.c_str(), &st) == 0 &&
-      (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink > 1))) {
-    out.refused = "'" + out.path + "' is a " +
-                  (S_ISLNK(st.st_mode) ? "symlink" : "file with another hard link") +
-                  ", which the user's profile folder does not follow; give the path of the file "
-                  "itself";
-    out.path.clear();
+  if (in_user_folder && ::lstat(out.path.c_str(), &st) == 0) {
+    const char* why = S_ISLNK(st.st_mode)                      ? "a symlink"
+                      : S_ISREG(st.st_mode) && st.st_nlink > 1 ? "a file with another hard link"
+                      : S_ISREG(st.st_mode) && !OnlyWritableBy(st, ::geteuid())
+                          ? "a file others may write"
+                          : nullptr;
+    if (why != nullptr) {
+      out.refused = "'" + out.path + "' is " + why +
+                    ", which the user's profile folder does not use; give the path of the file "
+                    "itself";
+      out.path.clear();
+    }
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -243,6 +244,31 @@ TEST(PolicyState, ASymlinkOnTheWayToPolicyStateInAWritableBindStopsTheStart) {
   EXPECT_NE(run.err.find("holds the symlink " + home + "/config-link on the way to"),
             std::string::npos)
       << run.err;
+}
+
+// The cache's folder mounted a second time elsewhere on the host: a bind of that alias exposes
+// the same files and gets the same covers (found by identity, not by path).
+TEST(PolicyState, ABindOfAnotherMountOfTheCacheFolderIsCoveredToo) {
+  NCP_REQUIRE_USERNS();
+  if (geteuid() != 0) GTEST_SKIP() << "making the alias needs mount(2)";
+  TempDir dir;
+  ASSERT_EQ(RunWithHome({"--profile", "default", "--", "/bin/true"}, dir.path()).exit_code(), 0);
+  const std::string alias = dir.path() + "/alias";
+  ASSERT_EQ(mkdir(alias.c_str(), 0700), 0);
+  ASSERT_EQ(mount("/var/cache", alias.c_str(), nullptr, MS_BIND, nullptr), 0);
+  const std::string probe = "probe-" + std::to_string(getpid());
+  LauncherRun run = RunWithHome(
+      AsStrongAsPossible(
+          {"--profile", "default", "--no-seccomp", "--bind", alias + ":/mnt", "--", "/bin/sh", "-c",
+           "touch /mnt/ncp/seccomp/" + probe + "; mv /mnt/ncp /mnt/ncp.aside; true"}),
+      dir.path());
+  const bool planted = fs::exists("/var/cache/ncp/seccomp/" + probe);
+  if (planted) unlink(("/var/cache/ncp/seccomp/" + probe).c_str());
+  if (fs::exists("/var/cache/ncp.aside")) rename("/var/cache/ncp.aside", "/var/cache/ncp");
+  umount2(alias.c_str(), MNT_DETACH);
+  EXPECT_FALSE(planted) << "the sandbox wrote root's cache through the alias";
+  EXPECT_NE(run.err.find("Read-only file system"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("Device or resource busy"), std::string::npos) << run.err;
 }
 
 // Root's sandboxes lease their host ids through lock files; deleting a running sandbox's lock

@@ -1,6 +1,7 @@
 // Issue 9 items 3 and 6, policy side: shipped names that cannot be shadowed, read-only covers
 // over policy state, the cache's trust rules, and bad input refused with a clear message.
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,6 +69,14 @@ TEST(ShippedNames, IncludesInsideShippedProfilesStayShipped) {
             shipped.path() + "/loose.profile:1: error: profile 'extra' not found\n");
 }
 
+TEST(ShippedNames, OnlyNameDotProfileInTheShippedFolderIsAProfile) {
+  ncp::testing::TempDir shipped;
+  WriteFile(shipped.path() + "/README.md", "# not a profile\n");
+  const ProfileSearchPath path{{}, {shipped.path()}};
+  EXPECT_EQ(LoadProfile("README.md", path).diagnostics.Render(),
+            "command line: error: profile 'README.md' not found\n");
+}
+
 // --- covers over policy state ----------------------------------------------------------------
 
 // The mounts without what only the child checks (source identities, in-place marks:
@@ -106,6 +115,28 @@ TEST(PolicyStateCovers, AWritableBindAboveTheCacheGetsAReadOnlyCoverAtTheMappedP
       {MountKind::kReadOnlyBind, home + "/.cache/ncp/seccomp", "/victim/.cache/ncp/seccomp", false},
       {MountKind::kReadOnlyBind, home + "/.cache/ncp/seccomp", "/exact", false}};
   EXPECT_EQ(Shapes(plan.mounts), expected);
+}
+
+// The same folder reached through a second path (a bind mount of it elsewhere on the host):
+// recognised by identity, so the cover lands where the alias puts the state.
+TEST(PolicyStateCovers, ABindOfAnAliasOfTheHomeIsCoveredToo) {
+  if (geteuid() != 0) GTEST_SKIP() << "making the alias needs mount(2)";
+  ncp::testing::TempDir dir;
+  const std::string base = fs::canonical(dir.path()).string();
+  const std::string home = base + "/home", alias = base + "/alias";
+  fs::create_directories(home + "/.cache/ncp/seccomp");
+  fs::create_directories(alias);
+  ASSERT_EQ(::mount(home.c_str(), alias.c_str(), nullptr, MS_BIND, nullptr), 0);
+  Plan plan;
+  plan.mounts = {{MountKind::kBind, alias, "/victim", false}};
+  auto notes = ProtectPolicyState(&plan, {{{home + "/.cache/ncp/seccomp", 3}}, {}}, geteuid());
+  ::umount2(alias.c_str(), MNT_DETACH);
+  ASSERT_TRUE(notes.ok()) << notes.status().ToString();
+  ASSERT_EQ(plan.mounts.size(), 4u);
+  EXPECT_EQ(plan.mounts[1].destination, "/victim/.cache");
+  EXPECT_EQ(plan.mounts[2].destination, "/victim/.cache/ncp");
+  EXPECT_EQ(plan.mounts[3].kind, MountKind::kReadOnlyBind);
+  EXPECT_EQ(plan.mounts[3].destination, "/victim/.cache/ncp/seccomp");
 }
 
 TEST(PolicyStateCovers, AWritableBindFromInsideAProtectedFolderIsRefused) {

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "policy/profile_loader.h"
@@ -88,7 +89,7 @@ TEST(ProfileParser, IncludeByNameSearchesTheUsersFolderThenOwnDirectory) {
   EXPECT_EQ(p.events[0].id, OptionId::kUnshareUser);
 }
 
-TEST(ProfileParser, ASymlinkInTheUsersFolderIsNotFollowed) {
+TEST(ProfileParser, ASymlinkAHardLinkOrAFileOthersMayWriteInTheUsersFolderIsNotUsed) {
   ncp::testing::TempDir user, elsewhere;
   WriteFile(elsewhere.path() + "/work.profile", "unshare-pid\n");
   ASSERT_EQ(symlink((elsewhere.path() + "/work.profile").c_str(),
@@ -97,8 +98,8 @@ TEST(ProfileParser, ASymlinkInTheUsersFolderIsNotFollowed) {
   LoadedProfile p = LoadProfile("work", {{user.path()}});
   EXPECT_EQ(p.diagnostics.Render(),
             "command line: error: '" + user.path() +
-                "/work.profile' is a symlink, which the user's profile folder does not follow; "
-                "give the path of the file itself\n");
+                "/work.profile' is a symlink, which the user's profile folder does not use; give "
+                "the path of the file itself\n");
   // Nor a hard link: the other name may lie where a sandbox can write.
   ASSERT_EQ(
       link((elsewhere.path() + "/work.profile").c_str(), (user.path() + "/linked.profile").c_str()),
@@ -106,7 +107,14 @@ TEST(ProfileParser, ASymlinkInTheUsersFolderIsNotFollowed) {
   EXPECT_EQ(LoadProfile("linked", {{user.path()}}).diagnostics.Render(),
             "command line: error: '" + user.path() +
                 "/linked.profile' is a file with another hard link, which the user's profile "
-                "folder does not follow; give the path of the file itself\n");
+                "folder does not use; give the path of the file itself\n");
+  // Nor a file others may write.
+  WriteFile(user.path() + "/open.profile", "unshare-pid\n");
+  ASSERT_EQ(chmod((user.path() + "/open.profile").c_str(), 0666), 0);
+  EXPECT_EQ(LoadProfile("open", {{user.path()}}).diagnostics.Render(),
+            "command line: error: '" + user.path() +
+                "/open.profile' is a file others may write, which the user's profile folder does "
+                "not use; give the path of the file itself\n");
   // By path it is read.
   p = LoadProfile(elsewhere.path() + "/work.profile", {{user.path()}});
   EXPECT_TRUE(p.diagnostics.empty()) << p.diagnostics.Render();
