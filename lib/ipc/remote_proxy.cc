@@ -1,6 +1,7 @@
 #include "ipc/remote_proxy.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "ipc/connection.h"
 
@@ -28,8 +29,14 @@ void RemoteProxy::NotifyDeath() {
     if (death_notified_) return;
     death_notified_ = true;
     recipients.swap(recipients_);
+    notifying_ = std::this_thread::get_id();
   }
   for (const auto& recipient : recipients) recipient->Notify();
+  {
+    std::lock_guard lock(mutex_);
+    notifying_ = std::thread::id();
+  }
+  notified_.notify_all();
 }
 
 int RemoteProxy::SendRequest(uint32_t code, const Parcel& data, Parcel* reply, bool one_way) {
@@ -70,10 +77,20 @@ int RemoteProxy::AddDeathRecipient(std::shared_ptr<DeathRecipient> recipient) {
 }
 
 int RemoteProxy::RemoveDeathRecipient(const DeathRecipient* recipient) {
-  std::lock_guard lock(mutex_);
-  if (death_notified_ || connection_->dead()) return OH_IPC_INNER_ERROR;
+  std::unique_lock lock(mutex_);
+  // Once this returns the recipient's callback is not running and will not run, so its
+  // userData may be freed: a death notification under way on another thread ends first (one
+  // on this thread is the callback itself removing a recipient).
+  notified_.wait(lock, [this] {
+    return notifying_ == std::thread::id() || notifying_ == std::this_thread::get_id();
+  });
   auto it = std::find_if(recipients_.begin(), recipients_.end(),
                          [recipient](const auto& entry) { return entry.get() == recipient; });
+  // Dead but not yet notified: the recipient is taken out all the same, so it is never called.
+  if (death_notified_ || connection_->dead()) {
+    if (it != recipients_.end()) recipients_.erase(it);
+    return OH_IPC_INNER_ERROR;
+  }
   // OpenHarmony's IPCObjectProxy::RemoveDeathRecipient returns whether it erased one, so
   // removing a recipient that was never added is OH_IPC_INNER_ERROR.
   if (it == recipients_.end()) return OH_IPC_INNER_ERROR;

@@ -4,11 +4,13 @@
 // references back (one RELEASE frame) when it is destroyed, so the peer can drop its stub.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ipc/remote_object.h"
@@ -40,8 +42,10 @@ class RemoteProxy final : public RemoteObject {
   const std::shared_ptr<Connection> connection_;
   const uint32_t handle_;
   std::mutex mutex_;
-  uint32_t peer_references_ = 1;                             // guarded by mutex_
-  bool death_notified_ = false;                              // guarded by mutex_
+  std::condition_variable notified_;  // a death notification ended
+  std::thread::id notifying_;         // guarded by mutex_; the thread notifying deaths, if any
+  uint32_t peer_references_ = 1;      // guarded by mutex_
+  bool death_notified_ = false;       // guarded by mutex_
   std::vector<std::shared_ptr<DeathRecipient>> recipients_;  // guarded by mutex_
   std::optional<std::string> descriptor_;                    // guarded by mutex_; once fetched
 };

@@ -141,12 +141,15 @@ void DriveParcelReads(const Parcel& parcel, std::span<const uint8_t> script) {
           DriveParcelReads(own, script.subspan(i + 1, std::min<size_t>(8, script.size() - i - 1)));
         }
         break;
-      case 19:  // the sizes must stay consistent whatever was read
-        if (OH_IPCParcel_GetReadPosition(in) + OH_IPCParcel_GetReadableBytes(in) !=
-            OH_IPCParcel_GetDataSize(in)) {
-          std::abort();
-        }
+      case 19: {  // the sizes must stay consistent whatever was read
+        // A read position past the data (RewindWritePosition leaves it, as OpenHarmony's
+        // Parcel::RewindWrite does) has nothing readable.
+        const int position = OH_IPCParcel_GetReadPosition(in);
+        const int size = OH_IPCParcel_GetDataSize(in);
+        const int readable = OH_IPCParcel_GetReadableBytes(in);
+        if (position < 0 || readable != (position <= size ? size - position : 0)) std::abort();
         break;
+      }
       case 20:
         OH_IPCParcel_RewindWritePosition(ToC(&own), arg);
         ++i;
