@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -366,8 +368,16 @@ TEST_F(CreateChild, NothingLeaksOnceChildrenEnded) {
     EXPECT_EQ(child.Add(1, 1), 2);
   }
   ASSERT_TRUE(WaitUntilNoChildren());
-  const int fds = CountOpenFds();
-  const int threads = CountThreads();
+  // The warm-up child's io thread (and its socket) end asynchronously after its death: the
+  // baseline is taken once the counts have stopped falling.
+  int fds = CountOpenFds();
+  int threads = CountThreads();
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (CountOpenFds() == fds && CountThreads() == threads) break;
+    fds = CountOpenFds();
+    threads = CountThreads();
+  }
   {
     std::vector<std::unique_ptr<IpcChild>> children;
     for (int i = 0; i < 5; ++i) children.push_back(std::make_unique<IpcChild>());
