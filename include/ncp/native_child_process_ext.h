@@ -79,6 +79,38 @@ enum {
 Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetProfile(
     Ability_ChildProcessConfigs* configs, const char* profile);
 
+/** With `wait` true, a start made with these configs (OH_Ability_StartNativeChildProcessWithConfigs,
+ *  OH_Ability_CreateNativeChildProcessWithConfigs), in either mode, returns only once the child
+ *  has loaded its library and found its entry (or NativeChildProcess_OnConnect and
+ *  NativeChildProcess_MainProc): a library that cannot be loaded or an entry that is missing is
+ *  then NCP_ERR_LIB_LOADING_FAILED with the loader's message in NCP_GetLastErrorMessage(), no
+ *  child is left, and no exit callback fires. Without it (the default, OpenHarmony's rule) the
+ *  start returns once the child exists (isolated: once its sandbox is built), and a library
+ *  that cannot be loaded ends the child with NCP_CHILD_EXIT_LIBRARY_NOT_LOADED or
+ *  NCP_CHILD_EXIT_SYMBOL_NOT_FOUND. NULL configs → NCP_ERR_INVALID_PARAM. */
+Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWaitForEntry(
+    Ability_ChildProcessConfigs* configs, bool wait);
+
+/* ---------------------------------------------------------------------------------------------
+ * Warm starts: children and sandboxes prepared before they are asked for.
+ * ------------------------------------------------------------------------------------------- */
+
+/** How many prepared children the library keeps waiting, and for how long.
+ *  - Normal mode: `size` children forked in advance by the fork server, fds closed and signals
+ *    reset, each waiting for one request (0: every start forks).
+ *  - Isolated mode: up to `size` fully built sandboxes per shape (profile, library, the caller's
+ *    credentials, environment, working directory and umask), for the most recently used
+ *    shapes; the first start of a shape is cold and fills its pool, refills happen in the
+ *    background. A prepared child or sandbox serves exactly one start and is never reused.
+ *  - An unused one is ended after `idleTimeoutMs` (0: never, while the application lives).
+ *  Prepared processes do not count toward the limit of 512 children and end with the
+ *  application. Defaults: size 2, idleTimeoutMs 30000; the environment variable
+ *  NCP_WARM_POOL="SIZE[,IDLE_MS]" sets them before the first start.
+ *  size outside [0, 8] or idleTimeoutMs < 0 → NCP_ERR_INVALID_PARAM; in a child →
+ *  NCP_ERR_INTERNAL. Applies to the next start; already prepared processes beyond the new size
+ *  are ended. */
+Ability_NativeChildProcess_ErrCode NCP_SetWarmPool(int32_t size, int32_t idleTimeoutMs);
+
 /* ---------------------------------------------------------------------------------------------
  * Starting a program (not a library entry) as a child.
  * ------------------------------------------------------------------------------------------- */

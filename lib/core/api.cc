@@ -169,6 +169,22 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetProfile
   });
 }
 
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWaitForEntry(
+    Ability_ChildProcessConfigs* configs, bool wait) {
+  if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
+  configs->waitForEntry = wait;
+  return Succeed();
+}
+
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_SetWarmPool(int32_t size,
+                                                              int32_t idleTimeoutMs) {
+  if (size < 0 || size > 8) return Fail(NCP_ERR_INVALID_PARAM, "size is outside [0, 8]");
+  if (idleTimeoutMs < 0) return Fail(NCP_ERR_INVALID_PARAM, "idleTimeoutMs is negative");
+  if (ncp::core::InChildProcess()) return Fail(NCP_ERR_INTERNAL, "a child process has no warm pool");
+  // TODO(issue 11): hand the settings to the fork server.
+  return Succeed();
+}
+
 NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess(
     const char* entry, NativeChildProcess_Args args, NativeChildProcess_Options options,
     int32_t* pid) {

@@ -11,6 +11,7 @@ struct Ability_ChildProcessConfigs {
   bool isIsolationUid = false;
   std::string profile;      // NCP_ extension: isolated-mode profile ("" = default)
   std::string workingDirectory;  // NCP_ extension: programs only ("" = the caller's)
+  bool waitForEntry = false;     // NCP_ extension: Start* returns once the entry was found
 };
 
 namespace ncp::core {
