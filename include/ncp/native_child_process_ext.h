@@ -62,8 +62,9 @@ enum {
     NCP_CHILD_EXIT_CONNECTION_FAILED = 123,
 };
 
-/** Exit statuses of an isolated child whose sandbox could not be built, as `ncp-launch` exits
- *  (one line naming the step or the profile's file:line goes to the child's stderr). */
+/** Exit status of an isolated program (NCP_StartChildProgram) whose sandbox could not be
+ *  built, as `ncp-launch` exits (one line naming the step or the profile's file:line goes to
+ *  the child's stderr). Library children never end with it: their start fails instead. */
 enum {
     /** The profile is broken, or a sandbox step failed: nothing of the child ran. */
     NCP_CHILD_EXIT_SANDBOX_FAILED = 125,
@@ -74,8 +75,11 @@ enum {
  *  or a path to a profile or OCI seccomp JSON file. Without it, isolated starts use the profile
  *  named by the NCP_PROFILE environment variable, else "default". Ignored in normal mode.
  *  NULL configs, NULL or empty profile, or one longer than 4095 bytes → NCP_ERR_INVALID_PARAM.
- *  The profile is read when a child starts: a broken one makes that child exit with
- *  NCP_CHILD_EXIT_SANDBOX_FAILED before anything of it runs. */
+ *  The profile is read when a child starts: a broken one, or a sandbox that cannot be built
+ *  from it, makes that start fail with NCP_ERR_SERVICE_ERROR, its file:line or the failed step
+ *  in NCP_GetLastErrorMessage(); nothing of the child runs and no exit callback fires.
+ *  (NCP_StartChildProgram's isolated programs still report it as the exit status
+ *  NCP_CHILD_EXIT_SANDBOX_FAILED.) */
 Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetProfile(
     Ability_ChildProcessConfigs* configs, const char* profile);
 

@@ -20,6 +20,7 @@ enum class Code {
   kUnavailable,       // a required kernel feature or helper is missing
   kInternal,          // a system call failed unexpectedly
   kNotSupported,
+  kLibraryNotLoaded,  // a child could not load its library or find its entry
 };
 
 class [[nodiscard]] Status {

@@ -49,6 +49,7 @@ Ability_NativeChildProcess_ErrCode FromStatus(const Status& status) {
     case Code::kResourceExhausted: code = NCP_ERR_MAX_CHILD_PROCESSES_REACHED; break;
     case Code::kNotSupported: code = NCP_ERR_NOT_SUPPORTED; break;
     case Code::kNotFound: code = NCP_ERR_INVALID_PID; break;
+    case Code::kLibraryNotLoaded: code = NCP_ERR_LIB_LOADING_FAILED; break;
     case Code::kUnavailable:
     case Code::kInternal: code = NCP_ERR_SERVICE_ERROR; break;
   }
@@ -70,6 +71,7 @@ struct StartOptions {
   bool isolation_uid;
   const std::string* custom_name;
   const std::string* profile;
+  bool wait_for_entry = false;
 };
 
 // Checks 1-3 (entry, colon, pid) are the caller's; this is the rest of OpenHarmony's order.
@@ -106,6 +108,7 @@ Ability_NativeChildProcess_ErrCode StartArgsChild(const char* entry, NativeChild
   request.isolation_uid = options.isolation_uid;
   request.profile = *options.profile;
   request.process_name = ncp::core::ChildProcessName(*options.custom_name, request.library);
+  request.wait_for_entry = options.wait_for_entry;
   auto started = ncp::core::StartChild(request);
   if (!started.ok()) return FromStatus(started.status());
   *pid = *started;
@@ -181,8 +184,10 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_SetWarmPool(int32_t size,
   if (size < 0 || size > 8) return Fail(NCP_ERR_INVALID_PARAM, "size is outside [0, 8]");
   if (idleTimeoutMs < 0) return Fail(NCP_ERR_INVALID_PARAM, "idleTimeoutMs is negative");
   if (ncp::core::InChildProcess()) return Fail(NCP_ERR_INTERNAL, "a child process has no warm pool");
-  // TODO(issue 11): hand the settings to the fork server.
-  return Succeed();
+  return Guard([&] {
+    return FromStatus(
+        ncp::core::ChildRegistry::Instance().ConfigureWarmPool(size, idleTimeoutMs));
+  });
 }
 
 NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess(
@@ -192,7 +197,7 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess
   return Guard([&] {
     static const std::string kNone;
     StartOptions start{options.isolationMode == NCP_ISOLATION_MODE_ISOLATED, false, &kNone,
-                       &kNone};
+                       &kNone, false};
     return StartArgsChild(entry, args, start, pid);
   });
 }
@@ -206,7 +211,7 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess
   return Guard([&] {
     const bool isolated = configs->isolationMode == NCP_ISOLATION_MODE_ISOLATED;
     StartOptions start{isolated, isolated && configs->isIsolationUid, &configs->processName,
-                       &configs->profile};
+                       &configs->profile, configs->waitForEntry};
     return StartArgsChild(entry, args, start, pid);
   });
 }
@@ -233,6 +238,7 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_CreateNativeChildProces
     request.isolated = configs->isolationMode == NCP_ISOLATION_MODE_ISOLATED;
     request.isolation_uid = request.isolated && configs->isIsolationUid;
     request.profile = configs->profile;
+    request.wait_for_entry = configs->waitForEntry;
     request.process_name = ncp::core::ChildProcessName(configs->processName, request.library);
     return FromStatus(ncp::core::StartIpcChild(std::move(request), onProcessStarted));
   });

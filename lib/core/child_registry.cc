@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -93,7 +96,32 @@ ChildRegistry& ChildRegistry::Instance() {
   return *g_instance;
 }
 
-ChildRegistry::ChildRegistry() : epoll_(epoll_create1(EPOLL_CLOEXEC)) {
+namespace {
+
+// NCP_WARM_POOL="SIZE[,IDLE_MS]": the warm pool's settings for programs that cannot call
+// NCP_SetWarmPool. Anything malformed leaves the defaults.
+void WarmPoolFromEnvironment(int* size, int* idle_ms) {
+  const char* value = getenv("NCP_WARM_POOL");
+  if (value == nullptr || *value == '\0') return;
+  char* end = nullptr;
+  const long parsed_size = strtol(value, &end, 10);
+  if (end == value || parsed_size < 0 || parsed_size > 8) return;
+  long parsed_idle = *idle_ms;
+  if (*end == ',') {
+    const char* idle = end + 1;
+    parsed_idle = strtol(idle, &end, 10);
+    if (end == idle || parsed_idle < 0 || parsed_idle > INT32_MAX) return;
+  }
+  if (*end != '\0') return;
+  *size = static_cast<int>(parsed_size);
+  *idle_ms = static_cast<int>(parsed_idle);
+}
+
+}  // namespace
+
+ChildRegistry::ChildRegistry()
+    : epoll_(epoll_create1(EPOLL_CLOEXEC)), warm_pool_size_(2), warm_idle_timeout_ms_(30000) {
+  WarmPoolFromEnvironment(&warm_pool_size_, &warm_idle_timeout_ms_);
   spawner_ = new LongLivedThread();
   monitor_thread_ = StartSignalFreeThread([this] { MonitorLoop(); });
 }
@@ -115,7 +143,8 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
   base::UniqueFd ours(pair[0]), theirs(pair[1]);
   SpawnSpec spec{*helper,
                  {std::string(program_invocation_short_name) + ":ncp-fork-server", "--fork-server",
-                  std::to_string(getpid())},
+                  std::to_string(getpid()), std::to_string(kForkServerProtocolVersion),
+                  std::to_string(warm_pool_size_), std::to_string(warm_idle_timeout_ms_)},
                  {theirs.get()}};
   // Spawned from the long-lived thread: the server's parent-death signal follows that thread.
   base::StatusOr<SpawnedProcess> process = base::Error(base::Code::kInternal, "not run");
@@ -133,8 +162,34 @@ base::Status ChildRegistry::EnsureForkServerLocked() {
   return base::Status::Ok();
 }
 
+base::Status ChildRegistry::ConfigureWarmPool(int size, int idle_timeout_ms) {
+  std::lock_guard lock(mu_);
+  warm_pool_size_ = size;
+  warm_idle_timeout_ms_ = idle_timeout_ms;
+  if (!server_socket_.valid()) return base::Status::Ok();  // given to it when it starts
+  ForkServerConfigureMessage m{};
+  m.header.type = ForkServerMessageType::kConfigure;
+  m.pool_size = size;
+  m.idle_timeout_ms = idle_timeout_ms;
+  if (!SendMessage(server_socket_.get(), &m, sizeof m, nullptr, 0)) {
+    const int err = errno;  // before the message is built
+    return base::ErrnoError("send the warm pool's settings to the fork server", err);
+  }
+  return base::Status::Ok();
+}
+
 base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int>& fds,
-                                           ExitHook on_exit, uint32_t start_flags) {
+                                           ExitHook on_exit, const StartOptions& options) {
+  const uint32_t start_flags = options.flags;
+  // The launcher's argv travels in the message, as NUL-terminated words.
+  std::string argv_bytes;
+  for (const std::string& word : options.launcher_argv) {
+    argv_bytes += word;
+    argv_bytes += '\0';
+  }
+  if (argv_bytes.size() > kMaxLauncherArgvBytes) {
+    return base::Error(base::Code::kInvalidArgument, "the launcher command is too long");
+  }
   // On the calling thread, first: its credentials are the ones the child must have (a thread
   // may have changed its own with raw setresuid; the fork server has the process's old ones).
   // Heap-allocated: the groups make it 4 KiB.
@@ -172,8 +227,11 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
   request->header.type = ForkServerMessageType::kStart;
   request->header.request_id = id;
   request->header.flags = start_flags;
-  const bool sent =
-      SendMessage(socket.get(), request.get(), sizeof *request, fds.data(), fds.size());
+  request->warm_key = options.shape;
+  request->launcher_argv_bytes = static_cast<uint32_t>(argv_bytes.size());
+  memcpy(request->launcher_argv, argv_bytes.data(), argv_bytes.size());
+  const size_t size = offsetof(ForkServerStartMessage, launcher_argv) + argv_bytes.size();
+  const bool sent = SendMessage(socket.get(), request.get(), size, fds.data(), fds.size());
   const int send_errno = errno;
   std::unique_lock lock(mu_);
   Pending& pending = pending_[id];
@@ -223,16 +281,20 @@ void ChildRegistry::MonitorLoop() {
 }
 
 void ChildRegistry::OnServerReadable(int socket) {
-  ForkServerMessage m{};
+  ForkServerFailure buffer{};  // the largest message the server sends
+  const ForkServerMessage& m = buffer.header;
   std::vector<base::UniqueFd> fds;
   // Only this thread closes the socket, so reading it outside the lock is safe.
-  const ssize_t n = ReceiveMessage(socket, &m, sizeof m, &fds, 1);
+  const ssize_t n = ReceiveMessage(socket, &buffer, sizeof buffer, &fds, 1);
   const int receive_errno = errno;
   if (n == 0 || (n < 0 && receive_errno != EBADMSG && receive_errno != EAGAIN)) {
     return OnServerGone(socket);
   }
   if (n < 0 && receive_errno == EBADMSG && m.type == ForkServerMessageType::kStarted) {
     return OnStartedWithoutPidfd(socket, m);
+  }
+  if (n == sizeof buffer && m.type == ForkServerMessageType::kFailed) {
+    return OnStartFailed(buffer);
   }
   if (n != sizeof m) return;
 
@@ -266,19 +328,42 @@ void ChildRegistry::OnServerReadable(int socket) {
     AnswerLocked(m.request_id, static_cast<pid_t>(m.pid));
   } else {
     ReleaseSlotLocked(pending.kind);
-    const int err = m.type == ForkServerMessageType::kFailed ? m.error : 0;
-    if (m.type == ForkServerMessageType::kFailed && m.flags != 0) {
-      AnswerLocked(m.request_id, ProgramStartFailure(m.flags, err));
-      return;
-    }
-    // EPERM: the child could not take the caller's credentials (the caller holds something the
-    // fork server, started earlier, does not have).
     AnswerLocked(m.request_id,
-                 base::Status(base::Code::kInternal,
-                              err == EPERM ? "the child cannot have the caller's credentials"
-                                           : "the fork server cannot start the child",
-                              err));
+                 base::Error(base::Code::kInternal, "the fork server cannot start the child"));
   }
+}
+
+void ChildRegistry::OnStartFailed(const ForkServerFailure& failure) {
+  const ForkServerMessage& m = failure.header;
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(m.request_id);
+  if (it == pending_.end() || it->second.answered) return;
+  ReleaseSlotLocked(it->second.kind);
+  const int err = m.error;
+  const std::string message(failure.message, strnlen(failure.message, sizeof failure.message));
+  switch (m.failure) {
+    case StartFailure::kProgram:
+      return AnswerLocked(m.request_id, ProgramStartFailure(m.flags, err));
+    case StartFailure::kSandbox:
+      // Nothing of the child ran; its pid was never given out, so no exit callback follows.
+      return AnswerLocked(m.request_id,
+                          base::Status(base::Code::kInternal, "sandbox: " + message));
+    case StartFailure::kEntry:
+      return AnswerLocked(m.request_id, base::Status(base::Code::kLibraryNotLoaded,
+                                                     "the child could not load its entry: " +
+                                                         message));
+    case StartFailure::kProtocolMismatch:
+      return AnswerLocked(m.request_id, base::Status(base::Code::kInternal, message, err));
+    case StartFailure::kSystem:
+      break;
+  }
+  // EPERM: the child could not take the caller's credentials (the caller holds something the
+  // fork server, started earlier, does not have).
+  AnswerLocked(m.request_id,
+               base::Status(base::Code::kInternal,
+                            err == EPERM ? "the child cannot have the caller's credentials"
+                                         : "the fork server cannot start the child",
+                            err));
 }
 
 // The child's pidfd did not fit our fd table (the kernel dropped it: MSG_CTRUNC). Without it

@@ -37,6 +37,13 @@ inline constexpr int kMaxLiveIpcChildren = 50;
 
 using ExitHook = std::function<void(const ExitRecord&)>;
 
+// How the fork server is to start a child.
+struct StartOptions {
+  uint32_t flags = 0;                      // ForkServerStartFlags
+  std::vector<std::string> launcher_argv;  // kStartExecLauncher: ncp-launch and its options
+  uint64_t shape = 0;                      // warm_key.h: 0 when no warm sandbox may serve it
+};
+
 class ChildRegistry {
  public:
   // The registry of the calling process (a fresh one in a process made by fork()).
@@ -45,9 +52,14 @@ class ChildRegistry {
   // Starts a child in the fork server: `fds[0]` is the launch request, the rest the named fds
   // (all still owned by the caller; the server gets copies). kResourceExhausted at a limit.
   // `on_exit` (may be empty) runs on the monitor thread after the exit callbacks.
-  // `start_flags` are ForkServerStartFlags.
+  // A start the server refuses is an error with its reason: kInternal for a sandbox that
+  // could not be built (the step or the profile's file:line in the message), kLibraryNotLoaded
+  // for an entry that was not found (kStartWaitForEntry).
   base::StatusOr<pid_t> Start(ChildKind kind, const std::vector<int>& fds, ExitHook on_exit,
-                              uint32_t start_flags = 0);
+                              const StartOptions& options = {});
+
+  // NCP_SetWarmPool: sent to the fork server now if it runs, else given to it when it starts.
+  base::Status ConfigureWarmPool(int size, int idle_timeout_ms);
 
   // SIGKILL to a live child recorded here. kNotFound when `pid` is not one (or was killed
   // through here already: OpenHarmony drops the record at kill time).
@@ -100,6 +112,7 @@ class ChildRegistry {
   void OnServerReadable(int socket);
   void OnServerGone(int socket);
   void OnStartedWithoutPidfd(int socket, const ForkServerMessage& m);
+  void OnStartFailed(const ForkServerFailure& failure);
   void AnswerLocked(uint32_t request_id, base::StatusOr<pid_t> result);
   void Report(ChildKind kind, ExitHook hook, const ExitRecord& record);
   // Keeps the record of a child that ended and wakes its waiters.
@@ -124,6 +137,8 @@ class ChildRegistry {
   std::condition_variable ended_cv_;
   uint64_t next_serial_ = 1;
   std::thread::id monitor_thread_;  // runs the exit callbacks: it must never wait for an end
+  int warm_pool_size_;
+  int warm_idle_timeout_ms_;
 };
 
 }  // namespace ncp::core

@@ -33,6 +33,7 @@ struct ChildRequest {
   bool isolation_uid = false;
   std::string profile;        // isolated mode: profile name or path ("" = default)
   int ipc_socket = -1;        // kIpc: the child's end of the IPC socket (owned by the caller)
+  bool wait_for_entry = false;  // NCP_ChildProcessConfigs_SetWaitForEntry
 };
 
 // Splits "lib.so:Entry" at the last ':' (OpenHarmony's rule: ":a:b" gives lib ":a", entry "b").

@@ -15,6 +15,7 @@
 #include "core/child_state.h"
 #include "core/fork_server_protocol.h"
 #include "core/install_paths.h"
+#include "core/warm_key.h"
 #include "core/wire.h"
 
 namespace ncp::core {
@@ -109,6 +110,17 @@ base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& req
 
 }  // namespace
 
+// The start's sandbox shape for the warm pool; 0 when a warm sandbox may not serve it.
+uint64_t IsolatedShape(const WireRequest& wire, const StartOptions& options,
+                       const std::vector<int>& passed_fds) {
+  if (!WarmSandboxCanTake(passed_fds)) return 0;
+  Credentials caller;
+  if (!CaptureThreadCredentials(&caller)) return 0;
+  return SandboxShapeKey({&options.launcher_argv, &caller, &wire.environment,
+                          &wire.working_directory, wire.umask, &wire.library,
+                          static_cast<uint8_t>(wire.kind), (options.flags & kStartWaitForEntry) != 0});
+}
+
 std::string ChildProcessName(const std::string& custom, const std::string& library) {
   const unsigned n = g_request_counter.fetch_add(1);
   const std::string parent = program_invocation_short_name;
@@ -122,14 +134,9 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
     return base::Error(base::Code::kFailedPrecondition, "a child process cannot start children");
   }
   WireRequest wire{request.kind, request.library, request.symbol, request.params,
-                   request.process_name, {}, -1, {}, {}, 022, {}};
-  uint32_t start_flags = 0;
-  if (request.isolated) {
-    auto argv = LauncherCommand(request);
-    if (!argv.ok()) return argv.status();
-    wire.launcher_argv = std::move(*argv);
-    start_flags |= kStartExecLauncher;
-  }
+                   request.process_name, {}, -1, {}, {}, 022};
+  StartOptions options;
+  if (request.wait_for_entry) options.flags |= kStartWaitForEntry;
   std::vector<int> fds{-1};  // the request memfd, filled in below
   for (const NamedFd& fd : request.fds) {
     wire.fd_names.push_back(fd.name);
@@ -146,6 +153,13 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   for (char** env = environ; *env != nullptr; ++env) wire.environment.emplace_back(*env);
   wire.working_directory = CurrentDirectory();
   wire.umask = CurrentUmask();
+  if (request.isolated) {
+    auto argv = LauncherCommand(request);
+    if (!argv.ok()) return argv.status();
+    options.launcher_argv = std::move(*argv);
+    options.flags |= kStartExecLauncher;
+    options.shape = IsolatedShape(wire, options, std::vector<int>(fds.begin() + 1, fds.end()));
+  }
   const std::string encoded = EncodeRequest(wire);
   if (encoded.size() > kMaxRequestBytes) {
     return base::Error(base::Code::kInvalidArgument,
@@ -154,7 +168,7 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   auto memfd = WriteRequestMemfd(encoded);
   if (!memfd.ok()) return memfd.status();
   fds[0] = memfd->get();
-  return ChildRegistry::Instance().Start(request.kind, fds, std::move(on_exit), start_flags);
+  return ChildRegistry::Instance().Start(request.kind, fds, std::move(on_exit), options);
 }
 
 }  // namespace ncp::core

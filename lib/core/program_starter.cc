@@ -122,7 +122,7 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
   fds[0] = memfd->get();
   // An args-type child as far as the registry is concerned: the same limit, the same exit
   // callbacks (OpenHarmony's and the NCP_ ones), kill and wait.
-  return ChildRegistry::Instance().Start(ChildKind::kArgs, fds, {}, kStartExecProgram);
+  return ChildRegistry::Instance().Start(ChildKind::kArgs, fds, {}, {kStartExecProgram, {}, 0});
 }
 
 }  // namespace ncp::core

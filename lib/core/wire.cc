@@ -9,7 +9,7 @@ namespace ncp::core {
 namespace {
 
 constexpr char kMagic[4] = {'N', 'C', 'P', 'R'};
-constexpr uint32_t kVersion = 2;
+constexpr uint32_t kVersion = 3;  // 3: the launcher's argv left the request
 constexpr uint32_t kMaxFdNames = 16;
 
 }  // namespace
@@ -29,8 +29,6 @@ std::string EncodeRequest(const WireRequest& r) {
   for (const std::string& entry : r.environment) PutString(&out, entry);
   PutString(&out, r.working_directory);
   PutU32(&out, r.umask);
-  PutU32(&out, static_cast<uint32_t>(r.launcher_argv.size()));
-  for (const std::string& arg : r.launcher_argv) PutString(&out, arg);
   return out;
 }
 
@@ -44,7 +42,17 @@ base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes) {
   }
   FieldReader in(bytes, sizeof kMagic);
   uint32_t version = 0, kind = 0, count = 0, ipc_fd = 0;
-  if (!in.U32(&version) || version != kVersion) return bad("unknown version");
+  if (!in.U32(&version)) return bad("truncated");
+  // Another version comes from a library of another package version (an upgrade while the
+  // application ran): say so, rather than misread it.
+  if (version != kVersion) {
+    return base::Error(base::Code::kInvalidArgument,
+                       "launch request version " + std::to_string(version) + ", this ncp reads " +
+                           std::to_string(kVersion) +
+                           ": the library and ncp-launch/ncp-child come from different versions "
+                           "of ncp (upgraded while the application ran?); restart the "
+                           "application");
+  }
   if (!in.U32(&kind) || (kind != static_cast<uint32_t>(ChildKind::kArgs) &&
                          kind != static_cast<uint32_t>(ChildKind::kIpc))) {
     return bad("unknown kind");
@@ -69,12 +77,6 @@ base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes) {
     if (!in.String(&entry)) return bad("truncated environment");
   }
   if (!in.String(&r.working_directory) || !in.U32(&r.umask)) return bad("truncated");
-  uint32_t argc = 0;
-  if (!in.U32(&argc) || argc > bytes.size() / 4) return bad("launcher argument count");
-  r.launcher_argv.resize(argc);
-  for (std::string& arg : r.launcher_argv) {
-    if (!in.String(&arg)) return bad("truncated launcher argument");
-  }
   if (!in.AtEnd()) return bad("trailing bytes");
   return r;
 }

@@ -35,9 +35,6 @@ struct WireRequest {
   std::vector<std::string> environment;
   std::string working_directory;
   uint32_t umask = 022;
-  // Isolated starts only: the program the fork server's child execs instead of running the
-  // child runtime itself (ncp-launch --request-fd=3 ...). The launcher ignores this field.
-  std::vector<std::string> launcher_argv;
 };
 
 std::string EncodeRequest(const WireRequest& request);

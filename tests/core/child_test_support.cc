@@ -4,10 +4,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace ncp::testing {
 
@@ -130,6 +134,76 @@ std::vector<pid_t> ChildrenOf(pid_t pid) {
   }
   closedir(dir);
   return out;
+}
+
+// Every process below `root` (by parent links in /proc).
+namespace {
+std::vector<pid_t> Descendants(pid_t root) {
+  std::vector<pid_t> found{root}, out;
+  for (size_t i = 0; i < found.size(); ++i) {
+    for (pid_t child : ChildrenOf(found[i])) {
+      found.push_back(child);
+      out.push_back(child);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+// The application dies by SIGKILL: its fork server, its prepared children and sandboxes, all go.
+void ExpectNothingLeftAfterKillingTheApplication(const std::vector<std::string>& args,
+                                                 size_t at_least_prepared) {
+  // Orphans come to us, so that we can see every one of them end.
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  Pipe out = MakePipe();
+  Pipe in = MakePipe();
+  const pid_t app = fork();
+  ASSERT_GE(app, 0);
+  if (app == 0) {
+    dup2(in.read.get(), 0);
+    dup2(out.write.get(), 1);
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  out.write.reset();
+  in.read.reset();
+  // "child PID" then "exit CODE SIGNAL": the one start has ended, the pool is filling.
+  std::string seen;
+  char buf[256];
+  while (seen.find("exit ") == std::string::npos) {
+    const ssize_t n = read(out.read.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    seen.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_NE(seen.find("exit 0 0"), std::string::npos) << seen;
+  // Wait (boundedly) for the prepared processes: the fork server and what it holds ready.
+  size_t count = 0;
+  for (int i = 0; i < 200 && count < at_least_prepared + 1; ++i) {
+    count = Descendants(app).size();
+    if (count < at_least_prepared + 1) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_GE(count, at_least_prepared + 1) << "the pool was never filled";
+  const std::vector<pid_t> below = Descendants(app);
+  kill(app, SIGKILL);
+  waitpid(app, nullptr, 0);
+  // Everything that was below it ends, and comes back to us (the subreaper) to be reaped.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (pid_t pid : below) {
+    for (;;) {
+      const pid_t reaped = waitpid(pid, nullptr, WNOHANG);
+      if (reaped == pid || (reaped < 0 && kill(pid, 0) != 0 && errno == ESRCH)) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "process " << pid << " (" << ProcessName(pid)
+                      << ") was left after the application died";
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
 }  // namespace ncp::testing

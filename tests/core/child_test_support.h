@@ -71,6 +71,11 @@ bool ProcessExists(pid_t pid);
 // Children (live or zombie) of any thread of this process.
 std::vector<pid_t> ChildrenOfThisProcess();
 std::vector<pid_t> ChildrenOf(pid_t pid);
+// Runs `args` (ncp_test_isolated_parent: one start, "child PID", "exit CODE SIGNAL"), waits
+// until at least `at_least_prepared` processes besides the fork server sit below it, kills it
+// with SIGKILL and checks (as a child subreaper) that every process below it ends.
+void ExpectNothingLeftAfterKillingTheApplication(const std::vector<std::string>& args,
+                                                 size_t at_least_prepared);
 // /proc/PID/comm without the newline.
 std::string ProcessName(pid_t pid);
 

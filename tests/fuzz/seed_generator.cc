@@ -58,7 +58,6 @@ void LaunchRequests() {
   ipc.kind = ncp::core::ChildKind::kIpc;
   ipc.library = "/usr/lib/libipc_child.so";
   ipc.ipc_fd = 5;
-  ipc.launcher_argv = {"ncp-launch", "--request-fd=3", "--profile=default"};
   WriteSeed("launch_request", 1, ncp::core::EncodeRequest(ipc));
   WriteSeed("launch_request", 2, ncp::core::EncodeRequest({}));
 }

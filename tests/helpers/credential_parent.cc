@@ -114,6 +114,8 @@ bool LeaveOneFreeSlot(pid_t pid) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The modes below count the fork server's children and fds: no prepared ones in the way.
+  NCP_SetWarmPool(0, 0);
   const std::string mode = argc > 1 ? argv[1] : "";
   NCP_RegisterChildExitCallback(OnExit, nullptr);
   // Supplementary groups to lose (the process-wide glibc call: every thread has them).

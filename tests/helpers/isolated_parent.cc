@@ -2,7 +2,7 @@
 // isolated child from a short-lived thread (so nothing depends on the starting thread), prints
 // "child PID", prints "exit CODE SIGNAL" when the child ends, and exits when its stdin closes.
 // The tests read its stderr (the launcher's diagnostics go there) and kill it to check that the
-// sandbox dies with its application.
+// sandbox dies with its application. PROFILE "--normal" starts a normal-mode child instead.
 //   ncp_test_isolated_parent PROFILE ENTRY [PARAMS]
 #include <unistd.h>
 
@@ -32,8 +32,10 @@ int main(int argc, char** argv) {
   int code = 0;
   std::thread([&] {
     Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
-    OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
-    NCP_ChildProcessConfigs_SetProfile(configs, argv[1]);
+    if (std::string(argv[1]) != "--normal") {
+      OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+      NCP_ChildProcessConfigs_SetProfile(configs, argv[1]);
+    }
     NativeChildProcess_Args args{argc > 3 ? argv[3] : nullptr, {nullptr}};
     code = OH_Ability_StartNativeChildProcessWithConfigs(argv[2], args, configs, &pid);
     OH_Ability_DestroyChildProcessConfigs(configs);

@@ -1,0 +1,131 @@
+// Warm starts (issue 11): prepared children serve exactly one start each and give what a cold
+// start of the same call would; the settings are checked; the application's death takes every
+// prepared process with it; a start that waits for its entry fails with the loader's message.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "AbilityKit/native_child_process.h"
+#include "core/child_test_support.h"
+#include "ncp/native_child_process_ext.h"
+#include "testing/probe_output.h"
+#include "testing/testing.h"
+
+namespace ncp::testing {
+namespace {
+
+// Clock ticks since boot at which `pid` started (/proc/PID/stat field 22).
+long long StartTicks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return std::stoll(field);
+  }
+  return -1;
+}
+
+long long NowTicks() {
+  std::ifstream in("/proc/uptime");
+  double seconds = 0;
+  in >> seconds;
+  return static_cast<long long>(seconds * sysconf(_SC_CLK_TCK));
+}
+
+// Runs `entry` with an "out" pipe and returns (pid, what it wrote), the child waited for.
+std::pair<int32_t, std::string> RunWithPid(ExitWatcher& watcher, const std::string& entry,
+                                          const char* params) {
+  Pipe out = MakePipe();
+  FdList fds;
+  fds.Add("out", out.write.get());
+  int32_t pid = 0;
+  EXPECT_EQ(StartEntry(entry, params, &fds, &pid), NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  out.write.reset();
+  std::string text = ReadAll(out.read.get());
+  EXPECT_EQ(watcher.Wait(pid).exitCode, 0);
+  return {pid, text};
+}
+
+class WarmPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR); }
+  void TearDown() override { NCP_SetWarmPool(2, 30000); }
+};
+
+TEST(WarmPoolSettings, OutsideTheirRangesAreRefused) {
+  EXPECT_EQ(NCP_SetWarmPool(-1, 0), NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(NCP_SetWarmPool(9, 0), NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(NCP_SetWarmPool(2, -1), NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
+  EXPECT_EQ(NCP_SetWarmPool(8, 1), NCP_NO_ERROR);
+  EXPECT_EQ(NCP_SetWarmPool(2, 30000), NCP_NO_ERROR);
+}
+
+// The child was forked before the call (it is a prepared one), and still it sees the
+// environment, directory, umask and fds of the call, not those of its birth.
+TEST_F(WarmPoolTest, AWarmChildSeesTheCallNotItsBirth) {
+  ExitWatcher watcher;
+  RunWithPid(watcher, "Probe", "pid");  // the first start is cold and fills the pool
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // ticks are 10 ms
+  TempDir dir;
+  char old_cwd[4096];
+  ASSERT_NE(getcwd(old_cwd, sizeof old_cwd), nullptr);
+  ASSERT_EQ(chdir(dir.path().c_str()), 0);
+  const mode_t old_mask = umask(0027);
+  setenv("NCP_WARM_CALL_MARK", "at-the-call", 1);
+  const long long call_ticks = NowTicks();
+  auto [pid, text] = RunWithPid(watcher, "Probe", "context;fds");
+  unsetenv("NCP_WARM_CALL_MARK");
+  umask(old_mask);
+  ASSERT_EQ(chdir(old_cwd), 0);
+  EXPECT_NE(text.find("cwd=" + dir.path() + " umask=027 "), std::string::npos) << text;
+  EXPECT_NE(text.find("NCP_WARM_CALL_MARK=at-the-call"), std::string::npos) << text;
+  // 0-2 and the one named fd, at 4; nothing of the pool (its socket) or of the server.
+  EXPECT_EQ(ParseProbe(text)["fds"], "0 1 2 4") << text;
+  EXPECT_LT(StartTicks(pid), call_ticks) << "the child was not a prepared one";
+}
+
+// Each start gets a process of its own: no prepared child serves two starts.
+TEST_F(WarmPoolTest, EveryStartGetsAChildOfItsOwn) {
+  ExitWatcher watcher;
+  std::set<int32_t> pids;
+  for (int i = 0; i < 24; ++i) {
+    const std::string params = "start-" + std::to_string(i);
+    auto [pid, text] = RunWithPid(watcher, "EchoParams", params.c_str());
+    EXPECT_EQ(text, params);
+    EXPECT_TRUE(pids.insert(pid).second) << "pid " << pid << " served two starts";
+  }
+}
+
+TEST_F(WarmPoolTest, NoPoolStillStartsEveryChild) {
+  ASSERT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
+  ExitWatcher watcher;
+  for (int i = 0; i < 4; ++i) {
+    auto [pid, text] = RunWithPid(watcher, "EchoParams", "cold");
+    EXPECT_EQ(text, "cold");
+  }
+}
+
+TEST(WarmPoolLifetime, KillingTheApplicationLeavesNoPreparedChildBehind) {
+  ExpectNothingLeftAfterKillingTheApplication(
+      {NCP_TEST_ISOLATED_PARENT, "--normal", "libncp_test_entries.so:EchoParams"}, 2);
+}
+
+}  // namespace
+}  // namespace ncp::testing

@@ -1,0 +1,204 @@
+// Isolated starts, issue 11: a sandbox that cannot be built fails the start itself (16010003,
+// the reason in NCP_GetLastErrorMessage, no child, no exit callback); warm sandboxes serve one
+// start each, with that start's params and fds, and never one whose library changed; a start
+// that waits for its entry gets 16010007 with the loader's message.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "isolated/isolated_support.h"
+
+namespace ncp::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::atomic<int> g_exits{0};
+void CountExit(const NCP_ChildExitInfo*, void*) { ++g_exits; }
+
+struct Started {
+  int code = -1;
+  int32_t pid = 0;
+  std::string message;
+};
+
+Started StartIsolated(const std::string& entry, const std::string& params,
+                      const std::string& profile, FdList* fds, bool wait_for_entry = false) {
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  NCP_ChildProcessConfigs_SetProfile(configs, profile.c_str());
+  NCP_ChildProcessConfigs_SetWaitForEntry(configs, wait_for_entry);
+  NativeChildProcess_Args args{const_cast<char*>(params.c_str()), fds->list()};
+  Started s;
+  s.code = OH_Ability_StartNativeChildProcessWithConfigs(entry.c_str(), args, configs, &s.pid);
+  s.message = NCP_GetLastErrorMessage();
+  OH_Ability_DestroyChildProcessConfigs(configs);
+  return s;
+}
+
+std::string TestEntry(const std::string& symbol) { return std::string(kTestLib) + ":" + symbol; }
+
+// Nothing of a refused start may ever report an end: a good start made afterwards is the only
+// exit the callback sees.
+void ExpectNoExitBesidesAGoodOne() {
+  IsolatedRun good = RunIsolated("EchoParams", "after", ShippedProfile("default"));
+  EXPECT_EQ(good.out, "after");
+  EXPECT_EQ(g_exits.load(), 1) << "a refused start reported an end";
+}
+
+class SandboxFailure : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    NCP_REQUIRE_USERNS();
+    g_exits = 0;
+    ASSERT_EQ(NCP_RegisterChildExitCallback(CountExit, nullptr), NCP_NO_ERROR);
+  }
+  void TearDown() override { NCP_UnregisterChildExitCallback(CountExit, nullptr); }
+};
+
+TEST_F(SandboxFailure, ABrokenProfileFailsTheStartWithItsFileAndLine) {
+  TempDir dir;
+  const std::string profile = dir.path() + "/broken.profile";
+  std::ofstream(profile) << "unshare-all\nno-such-key = 1\n";
+  Pipe out = MakePipe();
+  FdList fds;
+  fds.Add("out", out.write.get());
+  Started s = StartIsolated(TestEntry("EchoParams"), "never", profile, &fds);
+  EXPECT_EQ(s.code, NCP_ERR_SERVICE_ERROR);
+  EXPECT_NE(s.message.find(profile + ":2"), std::string::npos) << s.message;
+  EXPECT_EQ(s.pid, 0);
+  out.write.reset();
+  EXPECT_EQ(ReadAll(out.read.get()), "") << "the entry ran";
+  ExpectNoExitBesidesAGoodOne();
+}
+
+TEST_F(SandboxFailure, AFailedSetupStepFailsTheStartAndNamesTheStep) {
+  TempDir dir;
+  const std::string profile = dir.path() + "/missing-bind.profile";
+  std::ofstream(profile) << "include = default\nbind = " << dir.path() << "/missing:/data\n";
+  FdList fds;
+  Started s = StartIsolated(TestEntry("EchoParams"), "never", profile, &fds);
+  EXPECT_EQ(s.code, NCP_ERR_SERVICE_ERROR);
+  EXPECT_NE(s.message.find("missing"), std::string::npos) << s.message;
+  ExpectNoExitBesidesAGoodOne();
+}
+
+TEST_F(SandboxFailure, WaitingForTheEntryAMissingLibraryIs16010007WithTheLoadersMessage) {
+  FdList fds;
+  Started s = StartIsolated("libncp-no-such-library.so:Main", "", ShippedProfile("default"), &fds,
+                            /*wait_for_entry=*/true);
+  EXPECT_EQ(s.code, NCP_ERR_LIB_LOADING_FAILED);
+  EXPECT_NE(s.message.find("libncp-no-such-library.so"), std::string::npos) << s.message;
+  ExpectNoExitBesidesAGoodOne();
+}
+
+TEST_F(SandboxFailure, WaitingForTheEntryAMissingSymbolIs16010007) {
+  FdList fds;
+  Started s = StartIsolated(TestEntry("NoSuchEntry"), "", ShippedProfile("default"), &fds, true);
+  EXPECT_EQ(s.code, NCP_ERR_LIB_LOADING_FAILED);
+  EXPECT_NE(s.message.find("NoSuchEntry"), std::string::npos) << s.message;
+  ExpectNoExitBesidesAGoodOne();
+}
+
+TEST(SandboxWaitForEntry, AGoodEntryStartsAndRuns) {
+  NCP_REQUIRE_USERNS();
+  ExitWatcher watcher;
+  for (int i = 0; i < 3; ++i) {  // cold, then warm
+    Pipe out = MakePipe();
+    FdList fds;
+    fds.Add("out", out.write.get());
+    Started s = StartIsolated(TestEntry("EchoParams"), "found", ShippedProfile("default"), &fds,
+                              true);
+    ASSERT_EQ(s.code, NCP_NO_ERROR) << s.message;
+    out.write.reset();
+    EXPECT_EQ(ReadAll(out.read.get()), "found");
+    EXPECT_EQ(watcher.Wait(s.pid).exitCode, 0);
+  }
+}
+
+// Warm sandboxes: each start after the first is served by one built in advance (its launcher
+// started before the call), with this start's params and fds, and no two starts share one.
+TEST(WarmSandbox, EachStartGetsASandboxOfItsOwnWithItsParamsAndFds) {
+  NCP_REQUIRE_USERNS();
+  ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);
+  ExitWatcher watcher;
+  std::set<int32_t> pids;
+  int prepared = 0;
+  for (int i = 0; i < 8; ++i) {
+    Pipe out = MakePipe(), extra = MakePipe();
+    FdList fds;
+    fds.Add("alpha", extra.read.get());
+    fds.Add("out", out.write.get());
+    const auto before = std::chrono::steady_clock::now();
+    Started s = StartIsolated(TestEntry("Probe"), "fds;pid", ShippedProfile("default"), &fds);
+    ASSERT_EQ(s.code, NCP_NO_ERROR) << s.message;
+    out.write.reset();
+    auto probe = ParseProbe(ReadAll(out.read.get()));
+    EXPECT_EQ(probe["fds"], "0 1 2 4 5");
+    EXPECT_EQ(probe["pid"], "2");
+    EXPECT_EQ(watcher.Wait(s.pid).exitCode, 0);
+    EXPECT_TRUE(pids.insert(s.pid).second) << "pid " << s.pid << " served two starts";
+    (void)before;
+    // Let the pool refill between starts, as an application starting workers now and then.
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    std::ifstream stat("/proc/" + std::to_string(s.pid) + "/stat");
+    (void)stat;
+    ++prepared;
+  }
+  EXPECT_EQ(prepared, 8);
+  NCP_SetWarmPool(2, 30000);
+}
+
+// A warm sandbox binds the library's folder as it was; once that folder is replaced, a start
+// must load the new library (here one without the entry: 16010007), not the pinned old one.
+TEST(WarmSandbox, AReplacedLibraryIsNeverServedFromThePool) {
+  NCP_REQUIRE_USERNS();
+  ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);
+  TempDir dir;
+  const std::string folder = dir.path() + "/lib";
+  fs::create_directories(folder);
+  const std::string original = fs::path(NCP_TEST_LIB_DIR) / kTestLib;
+  fs::copy_file(original, folder + "/libwarm.so");
+  chmod(dir.path().c_str(), 0755);
+  chmod(folder.c_str(), 0755);
+  const std::string entry = folder + "/libwarm.so:EchoParams";
+  for (int i = 0; i < 2; ++i) {  // the first builds cold and fills the pool
+    Pipe out = MakePipe();
+    FdList fds;
+    fds.Add("out", out.write.get());
+    Started s = StartIsolated(entry, "old", ShippedProfile("default"), &fds, true);
+    ASSERT_EQ(s.code, NCP_NO_ERROR) << s.message;
+    out.write.reset();
+    EXPECT_EQ(ReadAll(out.read.get()), "old");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the pool is ready again
+  fs::rename(folder, dir.path() + "/lib.old");
+  fs::create_directories(folder);
+  chmod(folder.c_str(), 0755);
+  // Any other library: it has no EchoParams.
+  fs::copy_file(fs::path(NCP_TEST_LIB_DIR) / "libncp_test_ipc_child.so", folder + "/libwarm.so");
+  FdList fds;
+  Started s = StartIsolated(entry, "new", ShippedProfile("default"), &fds, true);
+  EXPECT_EQ(s.code, NCP_ERR_LIB_LOADING_FAILED) << "a sandbox of the old library served it";
+  NCP_SetWarmPool(2, 30000);
+}
+
+TEST(WarmSandboxLifetime, KillingTheApplicationLeavesNoPreparedSandboxBehind) {
+  NCP_REQUIRE_USERNS();
+  ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);  // the helper inherits no setting: defaults
+  // Two sandboxes of three processes each (ncp-launch, init, the waiting entry process).
+  ExpectNothingLeftAfterKillingTheApplication(
+      {NCP_TEST_ISOLATED_PARENT, ShippedProfile("default"), TestEntry("EchoParams")}, 6);
+  NCP_SetWarmPool(2, 30000);
+}
+
+}  // namespace
+}  // namespace ncp::testing
