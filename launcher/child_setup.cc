@@ -3,11 +3,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <ctime>
 #include <string>
 #include <vector>
 
 #include "base/log.h"
+#include "base/monotonic_clock.h"
 #include "launcher/landlock.h"
 #include "launcher/setup_error.h"
 #include "launcher/signals.h"
@@ -19,25 +19,19 @@ extern char** environ;
 namespace ncp::launcher {
 namespace {
 
-int64_t NowMicros() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
-}
-
 // Runs one step; on failure reports it and exits. Privileges may be half dropped by then, so
 // there is no recovery (minijail's rule).
 template <typename Fn>
 void Run(const ChildContext& c, Step step, Fn&& fn) {
-  const int64_t start = c.spec->verbose ? NowMicros() : 0;
+  const int64_t start = c.spec->verbose ? base::MonotonicMicros() : 0;
   base::Status status = fn();
   if (!status.ok()) {
     ReportSetupError(c.error_fd, step, status);
-    _exit(kSetupFailedExit);
+    _exit(base::kSandboxFailedExit);
   }
   if (c.spec->verbose) {
     base::LogLine("child  %-24s %6lld us", StepName(step),
-                  static_cast<long long>(NowMicros() - start));
+                  static_cast<long long>(base::MonotonicMicros() - start));
   }
 }
 

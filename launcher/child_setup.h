@@ -4,13 +4,11 @@
 
 #include <vector>
 
+#include "base/exit_status.h"
 #include "launcher/launch_spec.h"
 #include "policy/plan.h"
 
 namespace ncp::launcher {
-
-// Exit status of a child whose setup failed; the parent reads the reason from the error pipe.
-inline constexpr int kSetupFailedExit = 125;
 
 struct ChildContext {
   const policy::Plan* plan = nullptr;
@@ -32,7 +30,8 @@ struct ChildContext {
   std::vector<int> bind_trees;
 };
 
-// Never returns: execs the program, or reports the failing step and exits kSetupFailedExit
+// Never returns: execs the program, or reports the failing step and exits
+// base::kSandboxFailedExit (the parent reads the reason from the error pipe)
 // (126/127 when only the exec itself failed).
 [[noreturn]] void SetUpAndExec(const ChildContext& context);
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/memfd.h"
 #include "launcher/entry_mode.h"
 #include "launcher/environment.h"
 #include "launcher/library_path.h"
@@ -18,24 +19,6 @@ namespace {
 
 using base::ErrnoError;
 using base::UniqueFd;
-
-// A sealed memfd holding `bytes`: the child can read it but nobody can change it any more.
-base::StatusOr<UniqueFd> SealedMemfd(const char* name, const void* bytes, size_t size) {
-  UniqueFd fd(memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING));
-  if (!fd) return ErrnoError("memfd_create");
-  const char* data = static_cast<const char*>(bytes);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = write(fd.get(), data + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return ErrnoError("write the memfd");
-    done += static_cast<size_t>(n);
-  }
-  if (fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
-    return ErrnoError("seal the memfd");
-  }
-  return fd;
-}
 
 void AddReadOnlyBind(const std::string& path, policy::Plan* plan) {
   policy::Mount bind{policy::MountKind::kReadOnlyBind, path, path, false};
@@ -109,7 +92,7 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   // Our memfds sit above every number the sandbox is given, the filter's included, so that no
   // passed fd can ever name one of them.
   const int floor = std::max(FirstInternalFd(passed_fds), next + 1);
-  auto request_fd = SealedMemfd("ncp-request", bytes.data(), bytes.size());
+  auto request_fd = base::MemfdWithContents("ncp-request", bytes, base::MemfdSeal::kSealed);
   if (!request_fd.ok()) return request_fd.status();
   auto request_high = MoveAbove(std::move(*request_fd), floor);
   if (!request_high.ok()) return request_high.status();
@@ -120,8 +103,12 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   int filter_number = -1;
   if (plan.seccomp.enabled) {
     const std::vector<sock_filter>& program = plan.seccomp.program;
+    // Sealed: the sandbox can read the filter but nobody can change it any more.
     auto filter_fd =
-        SealedMemfd("ncp-seccomp", program.data(), program.size() * sizeof(sock_filter));
+        base::MemfdWithContents("ncp-seccomp",
+                                std::string_view(reinterpret_cast<const char*>(program.data()),
+                                                 program.size() * sizeof(sock_filter)),
+                                base::MemfdSeal::kSealed);
     if (!filter_fd.ok()) return filter_fd.status();
     auto filter_high = MoveAbove(std::move(*filter_fd), floor);
     if (!filter_high.ok()) return filter_high.status();

@@ -4,9 +4,9 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 
 #include "base/log.h"
+#include "base/monotonic_clock.h"
 #include "base/read_whole_fd.h"
 #include "core/child_runtime.h"
 #include "core/wire.h"
@@ -28,13 +28,7 @@ struct EntryState {
 
 [[noreturn]] void Fail(const base::Status& status) {
   base::LogLine("ncp-launch: entry: %s", status.ToString().c_str());
-  _exit(kSetupFailedExit);
-}
-
-int64_t NowMicros() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
+  _exit(base::kSandboxFailedExit);
 }
 
 base::StatusOr<std::vector<sock_filter>> ReadFilter(int fd) {
@@ -49,14 +43,14 @@ base::StatusOr<std::vector<sock_filter>> ReadFilter(int fd) {
 }
 
 int InstallFilter(const EntryState& state) {
-  const int64_t start = state.verbose ? NowMicros() : 0;
+  const int64_t start = state.verbose ? base::MonotonicMicros() : 0;
   if (base::Status s = InstallSeccomp(state.filter); !s.ok()) {
     base::LogLine("ncp-launch: entry: install-seccomp: %s", s.ToString().c_str());
-    return kSetupFailedExit;
+    return base::kSandboxFailedExit;
   }
   if (state.verbose) {
     base::LogLine("entry  %-24s %6lld us", "install-seccomp",
-                  static_cast<long long>(NowMicros() - start));
+                  static_cast<long long>(base::MonotonicMicros() - start));
   }
   return 0;
 }

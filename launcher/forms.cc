@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "base/process_umask.h"
 #include "launcher/environment.h"
 #include "launcher/passed_fds.h"
 
@@ -25,12 +26,6 @@ bool ConfiguresSeccomp(policy::OptionId id) {
     default:
       return false;
   }
-}
-
-mode_t CurrentUmask() {
-  const mode_t mask = umask(022);
-  umask(mask);
-  return mask;
 }
 
 }  // namespace
@@ -70,7 +65,7 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
   request.params = entry->params;
   request.process_name = entry->symbol;
   request.environment = OwnEnvironment();
-  request.umask = CurrentUmask();
+  request.umask = base::CurrentUmask();
   std::vector<FdPlacement> passed;
   for (size_t i = 0; i < named.size(); ++i) {
     request.fd_names.push_back(named[i].name);

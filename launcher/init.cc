@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <utility>
 
+#include "base/exit_status.h"
 #include "launcher/init_status.h"
 #include "launcher/signals.h"
 #include "launcher/steps.h"
@@ -44,7 +45,8 @@ void CloseAllBut(int a, int b) {
     int wstatus = 0;
     const pid_t pid = waitpid(-1, &wstatus, 0);
     if (pid < 0 && errno == EINTR) continue;
-    if (pid < 0) _exit(kSetupFailedInitExit);
+    // Init cannot wait for the program (should not happen): to the caller, the sandbox failed.
+    if (pid < 0) _exit(base::kSandboxFailedExit);
     if (pid != program) continue;
     InitStatus report{};
     if (WIFSIGNALED(wstatus)) {

@@ -11,7 +11,4 @@ struct InitStatus {
   int32_t value = 0;
 };
 
-// Init could not wait for the program (should not happen).
-inline constexpr int kSetupFailedInitExit = 125;
-
 }  // namespace ncp::launcher

@@ -10,13 +10,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <ctime>
 #include <utility>
 
 #include "base/log.h"
+#include "base/monotonic_clock.h"
 #include "base/unique_fd.h"
-#include "launcher/child_setup.h"
 #include "launcher/bind_trees.h"
+#include "launcher/child_setup.h"
 #include "launcher/init_status.h"
 #include "launcher/passed_fds.h"
 #include "launcher/signals.h"
@@ -101,20 +101,15 @@ pid_t CloneWithFlags(uint64_t flags) {
   return static_cast<pid_t>(pid);
 }
 
-int64_t NowMicros() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
-}
-
 // --verbose: the parent's steps, in the child's format ("parent <step> <time>").
 class StepTimer {
  public:
   explicit StepTimer(bool verbose) : verbose_(verbose) {}
-  void Start() { start_ = verbose_ ? NowMicros() : 0; }
+  void Start() { start_ = verbose_ ? base::MonotonicMicros() : 0; }
   void Done(const char* step) const {
     if (verbose_) {
-      base::LogLine("parent %-24s %6lld us", step, static_cast<long long>(NowMicros() - start_));
+      base::LogLine("parent %-24s %6lld us", step,
+                    static_cast<long long>(base::MonotonicMicros() - start_));
     }
   }
 

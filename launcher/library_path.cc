@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/path_list.h"
 #include "core/child_runtime.h"
 #include "launcher/environment.h"
 
@@ -27,14 +28,7 @@ bool IsRegularFile(const std::string& path) {
 
 void AppendDirs(const char* list, std::vector<std::string>* dirs) {
   if (list == nullptr) return;
-  std::string text = list;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(':', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) dirs->push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
+  for (std::string& dir : base::SplitPathList(list)) dirs->push_back(std::move(dir));
 }
 
 std::string DirOf(const std::string& path) {

@@ -9,12 +9,13 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/exit_status.h"
 #include "base/log.h"
+#include "base/monotonic_clock.h"
 #include "base/terminal_text.h"
 #include "launcher/entry_mode.h"
 #include "launcher/forms.h"
@@ -33,8 +34,6 @@
 namespace {
 
 using ncp::launcher::LaunchSpec;
-
-constexpr int kLauncherError = 125;
 
 constexpr char kUsage[] =
     "usage: ncp-launch [OPTIONS] -- PROGRAM [ARGS...]\n"
@@ -69,12 +68,6 @@ void PrintError(const std::string& message) {
   std::fprintf(stderr, "ncp-launch: %s\n", ncp::base::EscapeForTerminal(message).c_str());
 }
 
-int64_t NowMicros() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
-}
-
 // A signal death is passed on as the same signal, so a parent's waitid sees what really
 // happened. Core dumps off: the program already dumped (or was not allowed to).
 [[noreturn]] void DieOfSignal(int sig) {
@@ -91,7 +84,7 @@ int64_t NowMicros() {
 
 int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
   // In the entry form the exec'd program is ncp-launch itself: failing to run it is ours.
-  if (e.step != ncp::launcher::Step::kExec || entry) return kLauncherError;
+  if (e.step != ncp::launcher::Step::kExec || entry) return ncp::base::kSandboxFailedExit;
   return e.err == ENOENT || e.err == ENOTDIR ? 127 : 126;
 }
 
@@ -135,7 +128,7 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry)
   auto end = ncp::launcher::Launch(plan, spec);
   if (!end.ok()) {
     PrintError(end.status().ToString());
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
   if (end->setup_error) {
     PrintError(end->setup_error->ToString());
@@ -149,14 +142,14 @@ int Run(int argc, char** argv) {
   SplitArgs split = TakeRequestFd(argc, argv);
   if (split.bad_request_fd) {
     PrintError("--request-fd needs a descriptor number");
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
   const ncp::policy::ProfileSearchPath search_path =
       ncp::launcher::ProfileSearchPathForThisBinary();
   ncp::policy::ParsedCli cli = ncp::policy::ParseCommandLine(static_cast<int>(split.argv.size()),
                                                              split.argv.data(), search_path);
   std::fputs(cli.diagnostics.Render().c_str(), stderr);
-  if (!cli.ok()) return kLauncherError;
+  if (!cli.ok()) return ncp::base::kSandboxFailedExit;
   if (cli.actions.help) {
     std::printf("%s%s%s", kUsage, ncp::policy::OptionsHelp().c_str(), kEpilogue);
     return 0;
@@ -171,7 +164,7 @@ int Run(int argc, char** argv) {
   const bool program_form = !request_mode && !entry_form && !cli.command.empty();
   if (request_mode && !cli.command.empty()) {
     PrintError("--request-fd takes no command");
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
   if (program_form) ncp::launcher::AllowExecForPrograms(&cli.events);
 
@@ -180,19 +173,19 @@ int Run(int argc, char** argv) {
   resolve_options.required_syscalls = ncp::policy::EssentialSyscalls();
   // Not execve: a filter that refuses the program's exec is a documented choice (later rules
   // win), and ends in a clear 126 "cannot run" instead of a silent crash.
-  const int64_t resolve_start = NowMicros();
+  const int64_t resolve_start = ncp::base::MonotonicMicros();
   const ncp::policy::ResolveResult resolved = ncp::policy::Resolve(cli, resolve_options);
   std::fputs(resolved.diagnostics.Render().c_str(), stderr);
-  if (!resolved.ok()) return kLauncherError;
+  if (!resolved.ok()) return ncp::base::kSandboxFailedExit;
   if (verbose) {
     ncp::base::LogLine("parent %-24s %6lld us", "resolve-and-load-filter",
-                       static_cast<long long>(NowMicros() - resolve_start));
+                       static_cast<long long>(ncp::base::MonotonicMicros() - resolve_start));
   }
   ncp::policy::Plan plan = *resolved.plan;
   auto covers = ncp::launcher::CoverPolicyState(&plan, search_path, cli, resolved);
   if (!covers.ok()) {
     PrintError(covers.status().message());
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
   const std::vector<std::string> sources =
       ncp::launcher::DescribeSources(cli, resolved, plan, *covers);
@@ -210,7 +203,7 @@ int Run(int argc, char** argv) {
       if (!host_ids.ok()) {
         std::printf("host ids: refused: %s\n",
                     ncp::base::EscapeForTerminal(host_ids.status().message()).c_str());
-        return kLauncherError;
+        return ncp::base::kSandboxFailedExit;
       }
       std::fputs(ncp::launcher::DescribeHostIds(*host_ids, plan).c_str(), stdout);
       if (cli.actions.idmap_binds) {
@@ -230,7 +223,7 @@ int Run(int argc, char** argv) {
   }
   if (!request_mode && cli.command.empty()) {
     PrintError("nothing to run (see --help)");
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
 
   // Before anything of ours is created: a number the caller did not give us must never reach
@@ -239,28 +232,28 @@ int Run(int argc, char** argv) {
     if (ncp::base::Status s = ncp::launcher::CheckPassedFd(m.fd, ncp::launcher::InheritedFds());
         !s.ok()) {
       PrintError("--fd " + m.name + "=" + std::to_string(m.fd) + ": " + s.message());
-      return kLauncherError;
+      return ncp::base::kSandboxFailedExit;
     }
   }
   if (ncp::base::Status s = ncp::launcher::CheckStandardFds(); !s.ok()) {
     std::fprintf(stderr, "ncp-launch: %s\n", s.message().c_str());
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
 
   if (!host_ids.ok()) {
     PrintError(host_ids.status().message());
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
   // Held until ncp-launch exits; the sandbox's init holds a copy as long as it lives.
-  const int64_t lease_start = NowMicros();
+  const int64_t lease_start = ncp::base::MonotonicMicros();
   auto taken_ids = ncp::launcher::TakeHostIds(*host_ids, plan.namespaces.pid);
   if (verbose) {
     ncp::base::LogLine("parent %-24s %6lld us", "take-host-ids",
-                       static_cast<long long>(NowMicros() - lease_start));
+                       static_cast<long long>(ncp::base::MonotonicMicros() - lease_start));
   }
   if (!taken_ids.ok()) {
     PrintError(taken_ids.status().ToString());
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
 
   if (program_form) {
@@ -274,7 +267,7 @@ int Run(int argc, char** argv) {
                                : ncp::launcher::CommandLineEntry(plan, cli.command, verbose);
   if (!prepared.ok()) {
     PrintError(prepared.status().ToString());
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
   prepared->spec.isolation = taken_ids->isolation;
   prepared->spec.host_id_lock_fd = taken_ids->lease_lock.get();
@@ -289,7 +282,7 @@ int main(int argc, char** argv) {
   // privileged copy must refuse it as much as anything else.
   if (ncp::base::Status s = ncp::launcher::RefuseIfPrivilegedBinary(); !s.ok()) {
     PrintError(s.ToString());
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
   if (argc >= 2 && std::strcmp(argv[1], ncp::launcher::kEntryModeFlag) == 0) {
     ncp::launcher::RunEntryMode(argc, argv);
@@ -301,6 +294,6 @@ int main(int argc, char** argv) {
     return Run(argc, argv);
   } catch (...) {
     PrintError("internal error");
-    return kLauncherError;
+    return ncp::base::kSandboxFailedExit;
   }
 }

@@ -1,6 +1,6 @@
 // ncp::policy::Plan: everything ncp-launch needs to build one sandbox, as validated plain data.
-// The library resolves profiles into a Plan in the parent (policy/resolve.h), serialises it
-// (policy/plan_serialization.h) and hands it to ncp-launch, which never re-reads profiles.
+// ncp-launch resolves its profiles and options into a Plan (policy/resolve.h) before it changes
+// anything, then builds the sandbox from the Plan alone.
 #pragma once
 
 #include <linux/filter.h>

@@ -13,7 +13,6 @@
 #include "base/unique_fd.h"
 #include "policy/byte_codec.h"
 #include "policy/owned_folder.h"
-#include "policy/plan_serialization.h"
 #include "policy/seccomp_compiler.h"
 #include "policy/sha256.h"
 
@@ -57,6 +56,32 @@ base::UniqueFd OpenPrivateDir(const std::string& path, uid_t owner, int depth) {
     return {};
   }
   return dir;
+}
+
+// The canonical bytes of a seccomp policy (rules and actions, not source locations): what the
+// cache key is computed from. Changing this layout changes every key, so it stays byte-for-byte.
+void WriteAction(internal::ByteWriter& w, const SeccompAction& a) {
+  w.U8(static_cast<uint8_t>(a.kind));
+  w.U32(static_cast<uint32_t>(a.errno_value));
+}
+
+std::string CanonicalSeccompPolicy(const SeccompPolicy& p) {
+  internal::ByteWriter w;
+  WriteAction(w, p.default_action);
+  w.U32(static_cast<uint32_t>(p.rules.size()));
+  for (const SeccompRule& rule : p.rules) {
+    w.Str(rule.syscall);
+    w.U32(static_cast<uint32_t>(rule.nr));
+    WriteAction(w, rule.action);
+    w.U32(static_cast<uint32_t>(rule.conditions.size()));
+    for (const ArgCondition& c : rule.conditions) {
+      w.U8(c.arg);
+      w.U8(static_cast<uint8_t>(c.op));
+      w.U64(c.mask);
+      w.U64(c.value);
+    }
+  }
+  return w.bytes();
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "AbilityKit/native_child_process.h"
+#include "base/path_list.h"
 #include "ncp/native_child_process_ext.h"
 #include "stats.h"
 
@@ -32,14 +33,10 @@ const std::string kEntryLibrary = std::string(NCP_BENCH_LIB_DIR) + "/libncp_benc
 
 std::string FindInPath(const char* name) {
   const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = dirs.substr(start, end - start) + "/" + name;
+  for (const std::string& dir :
+       ncp::base::SplitPathList(path != nullptr ? path : "/usr/bin:/bin")) {
+    std::string candidate = dir + "/" + name;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
   }
   return "";
 }

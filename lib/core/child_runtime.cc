@@ -15,6 +15,7 @@
 
 #include "AbilityKit/native_child_process.h"
 #include "base/log.h"
+#include "base/path_list.h"
 #include "core/child_ipc_runtime.h"
 #include "core/child_state.h"
 #include "core/launch_report.h"
@@ -58,16 +59,9 @@ std::string ResolveLibrary(const std::string& library) {
   if (library.find('/') != std::string::npos) return library;
   const char* search = getenv("NCP_LIBRARY_PATH");
   if (search == nullptr) return library;
-  std::string dirs = search;
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    if (end > start) {
-      std::string candidate = dirs.substr(start, end - start) + "/" + library;
-      if (access(candidate.c_str(), F_OK) == 0) return candidate;
-    }
-    start = end + 1;
+  for (const std::string& dir : base::SplitPathList(search)) {
+    std::string candidate = dir + "/" + library;
+    if (access(candidate.c_str(), F_OK) == 0) return candidate;
   }
   return library;
 }

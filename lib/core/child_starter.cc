@@ -10,6 +10,8 @@
 
 #include "base/isolation_uid.h"
 #include "base/log.h"
+#include "base/memfd.h"
+#include "base/process_umask.h"
 #include "base/unique_fd.h"
 #include "core/child_registry.h"
 #include "core/child_state.h"
@@ -25,45 +27,9 @@ std::atomic<unsigned> g_request_counter{0};
 
 }  // namespace
 
-// The request travels in a memfd rather than a pipe: the parent never blocks on a child that
-// has not started reading yet, there is no SIGPIPE to provoke, and 1 MB of params costs one
-// write.
-base::StatusOr<base::UniqueFd> WriteRequestMemfd(const std::string& bytes) {
-  base::UniqueFd fd(memfd_create("ncp-request", MFD_CLOEXEC));
-  if (!fd.valid()) {
-    const int err = errno;  // before the message is built
-    return base::ErrnoError("memfd_create", err);
-  }
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = write(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;  // before the message is built
-      return base::ErrnoError("write launch request", err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  return fd;
-}
-
 std::string CurrentDirectory() {
   char buf[4096];
   return getcwd(buf, sizeof buf) != nullptr ? buf : "";
-}
-
-// umask(2) can only be read by setting it; glibc's getumask is not in Debian 12's headers.
-// /proc/self/status has it without a race.
-uint32_t CurrentUmask() {
-  FILE* f = fopen("/proc/self/status", "re");
-  unsigned value = 022;
-  if (f == nullptr) return value;
-  char line[256];
-  while (fgets(line, sizeof line, f) != nullptr) {
-    if (sscanf(line, "Umask: %o", &value) == 1) break;
-  }
-  fclose(f);
-  return value;
 }
 
 namespace {
@@ -152,7 +118,7 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   }
   for (char** env = environ; *env != nullptr; ++env) wire.environment.emplace_back(*env);
   wire.working_directory = CurrentDirectory();
-  wire.umask = CurrentUmask();
+  wire.umask = base::CurrentUmask();
   if (request.isolated) {
     auto argv = LauncherCommand(request);
     if (!argv.ok()) return argv.status();
@@ -165,7 +131,7 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
     return base::Error(base::Code::kInvalidArgument,
                        "the launch request (params and environment) is larger than 64 MiB");
   }
-  auto memfd = WriteRequestMemfd(encoded);
+  auto memfd = base::MemfdWithContents("ncp-request", encoded, base::MemfdSeal::kNone);
   if (!memfd.ok()) return memfd.status();
   fds[0] = memfd->get();
   return ChildRegistry::Instance().Start(request.kind, fds, std::move(on_exit), options);

@@ -21,11 +21,8 @@ namespace ncp::core {
 std::string ChildProcessName(const std::string& custom, const std::string& library);
 
 // Shared with program starts (program_starter.cc):
-// A close-on-exec memfd holding `bytes` (a launch or program request).
-base::StatusOr<base::UniqueFd> WriteRequestMemfd(const std::string& bytes);
-// The caller's working directory ("" when it cannot be read) and umask at the call.
+// The caller's working directory ("" when it cannot be read) at the call.
 std::string CurrentDirectory();
-uint32_t CurrentUmask();
 // ncp-launch's path, `first_option` when not empty, "--profile=P" (the request's profile, else
 // $NCP_PROFILE, else "default") and "--isolation-uid" when the request asks for it;
 // kUnavailable when the launcher is missing or isolationUid cannot be had without setuid.

@@ -21,7 +21,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -40,6 +39,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/memfd.h"
 #include "core/child_runtime.h"
 #include "core/credentials.h"
 #include "core/fork_server_protocol.h"
@@ -163,19 +163,6 @@ bool TemplateRequest(int request_fd, std::string* out) {
   shape.ipc_fd = -1;
   *out = EncodeRequest(shape);
   return true;
-}
-
-UniqueFd MemfdWith(const std::string& bytes) {
-  UniqueFd fd(static_cast<int>(syscall(SYS_memfd_create, "ncp-warm-request", MFD_CLOEXEC)));
-  if (!fd.valid()) return fd;
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = write(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return UniqueFd();
-    done += static_cast<size_t>(n);
-  }
-  return fd;
 }
 
 // Everything the server must remember about a start it has not answered yet.
@@ -541,10 +528,12 @@ void ForkServer::FillSandboxPool(uint64_t key) {
   const SandboxShape* shape = pools_.Shape(key);
   if (shape == nullptr) return;
   while (pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
-    std::vector<UniqueFd> fds;
-    fds.push_back(MemfdWith(shape->template_request));
+    auto request = base::MemfdWithContents("ncp-warm-request", shape->template_request,
+                                           base::MemfdSeal::kSealed);
     SocketPair control;
-    if (!fds[0].valid() || !MakeSocketPair(&control)) return;
+    if (!request.ok() || !MakeSocketPair(&control)) return;
+    std::vector<UniqueFd> fds;
+    fds.push_back(std::move(*request));
     const std::vector<std::string> argv =
         LauncherArgv(shape->launcher_argv, kRequestFd + 1, true, shape->report_entry);
     ChildSetup setup;

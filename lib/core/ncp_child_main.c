@@ -8,6 +8,7 @@
 #include <sys/xattr.h>
 
 #include "core/child_runtime.h"
+#include "ncp/native_child_process_ext.h"
 
 /* Both paths load a library a request names, so a setuid, setgid or file-capability copy would
    load anything as its owner. The kernel says so with AT_SECURE when the exec gained privilege;
@@ -30,7 +31,7 @@ static int RefuseIfPrivileged(void) {
 }
 
 int main(int argc, char** argv) {
-  if (RefuseIfPrivileged() != 0) return 125;
+  if (RefuseIfPrivileged() != 0) return NCP_CHILD_EXIT_SANDBOX_FAILED;  // nothing of the child ran
   if (argc > 1 && strcmp(argv[1], "--fork-server") == 0) ncp_internal_fork_server_main(3, argv);
   ncp_internal_child_main(3);
 }

@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "base/memfd.h"
+#include "base/process_umask.h"
 #include "base/unique_fd.h"
 #include "core/child_registry.h"
 #include "core/child_request.h"
@@ -83,7 +85,7 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
   // Isolated: the environment of ncp-launch on the host, never envp (IsolatedCommand).
   request.environment =
       start.environment && !start.isolated ? *start.environment : CallerEnvironment();
-  request.umask = CurrentUmask();
+  request.umask = base::CurrentUmask();
   request.working_directory = CurrentDirectory();
   if (request.working_directory.empty()) request.working_directory = "/";
   if (start.isolated) {
@@ -117,7 +119,7 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
     return base::Error(base::Code::kInvalidArgument,
                        "the program's arguments and environment are larger than 64 MiB");
   }
-  auto memfd = WriteRequestMemfd(encoded);
+  auto memfd = base::MemfdWithContents("ncp-request", encoded, base::MemfdSeal::kNone);
   if (!memfd.ok()) return memfd.status();
   fds[0] = memfd->get();
   // An args-type child as far as the registry is concerned: the same limit, the same exit

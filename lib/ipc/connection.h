@@ -23,6 +23,11 @@
 // because nobody can use the connection any more — no private handle, no RemoteProxy, no
 // exported stub. Death is final: pending calls fail with OH_IPC_DEAD_REMOTE_OBJECT, every live
 // proxy's death recipients run once (on an io thread), and exported stubs are released.
+//
+// The code, one job a file: connection.cc (set-up, HELLO, users, death), connection_calls.cc
+// (sending, calls and their replies), connection_io_threads.cc (the receive token, reading a
+// frame, the io threads' roles), connection_requests.cc (running incoming requests, Drain),
+// connection_objects.cc (the export and import tables, a parcel's objects on the wire).
 #pragma once
 
 #include <atomic>
@@ -37,6 +42,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "IPCKit/ipc_error_code.h"
 #include "base/status.h"
 #include "base/unique_fd.h"
 #include "ipc/calling_context.h"
@@ -97,7 +103,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReleaseImport(uint32_t handle, uint32_t references);
 
  private:
-  struct PendingCall;
+  // A synchronous call waiting for its reply (connection_calls.cc).
+  struct PendingCall {
+    std::condition_variable wake;  // the reply arrived, or the receive token became free
+    bool done = false;
+    bool waiting = false;
+    int status = OH_IPC_INNER_ERROR;
+    Parcel reply;
+  };
   struct Export {
     std::shared_ptr<Stub> stub;
     uint64_t peer_references = 0;

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include "policy/describe.h"
-#include "policy/plan_serialization.h"
 #include "test_util.h"
 
 namespace ncp::policy {
@@ -57,15 +56,6 @@ TEST(LandlockOption, CheckShowsTheMode) {
   EXPECT_NE(DescribePlan(testing::PlanFrom("unshare-user\n"))
                 .find("\nlandlock: best-effort (none: no mount namespace)\n"),
             std::string::npos);
-}
-
-TEST(LandlockOption, TheModeSurvivesSerialisationAndBadModesAreRefused) {
-  Plan plan = testing::PlanFrom("unshare-all\nlandlock = required:6\n");
-  base::StatusOr<Plan> back = DeserializePlan(SerializePlan(plan));
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
-  EXPECT_EQ(back->landlock, plan.landlock);
-  plan.landlock.mode = static_cast<LandlockMode>(3);
-  EXPECT_FALSE(DeserializePlan(SerializePlan(plan)).ok());
 }
 
 }  // namespace
