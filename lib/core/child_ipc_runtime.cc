@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 #include <system_error>
 #include <thread>
 
@@ -85,25 +86,32 @@ class MainProcAnnouncer {
 
 }  // namespace
 
-void RunIpcChild(void* library, const WireRequest& request,
-                 const std::function<void()>& before_user_code) {
+void RunIpcChild(void* library, const WireRequest& request, const IpcChildHooks& hooks) {
   auto on_connect =
       reinterpret_cast<OnConnectFunction>(dlsym(library, "NativeChildProcess_OnConnect"));
   auto main_proc =
       reinterpret_cast<MainProcFunction>(dlsym(library, "NativeChildProcess_MainProc"));
   if (on_connect == nullptr || main_proc == nullptr) {
-    Exit(NCP_CHILD_EXIT_SYMBOL_NOT_FOUND,
-         on_connect == nullptr ? "no NativeChildProcess_OnConnect in "
-                               : "no NativeChildProcess_MainProc in ",
-         request.library.c_str());
+    const char* what = on_connect == nullptr ? "no NativeChildProcess_OnConnect in "
+                                             : "no NativeChildProcess_MainProc in ";
+    if (hooks.entry_missing) {
+      const std::string message = what + request.library;
+      hooks.entry_missing(NCP_CHILD_EXIT_SYMBOL_NOT_FOUND, message.c_str());
+    }
+    Exit(NCP_CHILD_EXIT_SYMBOL_NOT_FOUND, what, request.library.c_str());
   }
   if (request.ipc_fd < 0) Exit(NCP_CHILD_EXIT_BAD_REQUEST, "no IPC socket in the request", "");
   // Before the hook: loading may need syscalls a sandbox's filter refuses. The user's library
   // links libipc_capi.so in practice, so this finds that very copy.
   auto api = LoadIpcApi();
-  if (!api.ok()) Exit(NCP_CHILD_EXIT_LIBRARY_NOT_LOADED, api.status().message().c_str(), "");
-
-  before_user_code();
+  if (!api.ok()) {
+    if (hooks.entry_missing) {
+      hooks.entry_missing(NCP_CHILD_EXIT_LIBRARY_NOT_LOADED, api.status().message().c_str());
+    }
+    Exit(NCP_CHILD_EXIT_LIBRARY_NOT_LOADED, api.status().message().c_str(), "");
+  }
+  if (hooks.entry_found) hooks.entry_found();
+  if (hooks.before_user_code) hooks.before_user_code();
   OHIPCRemoteStub* stub = on_connect();
   ncp_ipc_connection* connection = nullptr;
   // With stub == NULL this still adopts: a HELLO without a root is how the parent learns

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 #include "core/wire.h"
 
@@ -22,7 +23,14 @@ inline constexpr std::chrono::milliseconds kMainProcReturnGrace{3000};
 // NCP_CHILD_EXIT_CONNECTION_FAILED (OnConnect returned NULL, or the socket cannot be adopted),
 // NCP_CHILD_EXIT_BAD_REQUEST (no socket in the request). The parent learns the first two as its
 // socket hanging up without a HELLO (16010007), the third as a HELLO without a root (16010008).
+// `entry_found` runs once both symbols are found and libipc_capi.so is loaded, before
+// `before_user_code`; `entry_missing(status, message)` right before the child exits 120/121.
+struct IpcChildHooks {
+  std::function<void()> entry_found;
+  std::function<void(int status, const char* message)> entry_missing;
+  std::function<void()> before_user_code;
+};
 [[noreturn]] void RunIpcChild(void* library, const WireRequest& request,
-                              const std::function<void()>& before_user_code);
+                              const IpcChildHooks& hooks);
 
 }  // namespace ncp::core

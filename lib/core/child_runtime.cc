@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "core/child_ipc_runtime.h"
 #include "core/child_state.h"
+#include "core/launch_report.h"
 #include "core/process_title.h"
 #include "core/wire.h"
 #include "ncp/native_child_process_ext.h"
@@ -104,6 +105,17 @@ void AdoptCallerContext(const WireRequest& request) {
   umask(request.umask);
 }
 
+// At most one entry report per child; the fd is closed at once so user code never holds it.
+void ReportEntry(const ncp_child_hooks& hooks, LaunchReportType type, int status,
+                 const char* message) {
+  static bool reported = false;
+  if (hooks.report_entry == 0 || reported) return;
+  reported = true;
+  (void)WriteLaunchReport(hooks.entry_report_fd,
+                          MakeLaunchReport(type, 0, status, message != nullptr ? message : ""));
+  close(hooks.entry_report_fd);
+}
+
 // The last step before user code; a hook that refuses ends the child with its status.
 void RunBeforeUserCode(const ncp_child_hooks& hooks) {
   if (hooks.before_user_code == nullptr) return;
@@ -137,17 +149,27 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
       hooks->library_path != nullptr ? hooks->library_path : ResolveLibrary(request.library);
   void* handle = dlopen(path.c_str(), RTLD_LAZY);
   if (handle == nullptr) {
+    const std::string error = dlerror();
+    ReportEntry(*hooks, LaunchReportType::kEntryMissing, NCP_CHILD_EXIT_LIBRARY_NOT_LOADED,
+                error.c_str());
     Fail(NCP_CHILD_EXIT_LIBRARY_NOT_LOADED, "child %d: cannot load library \"%s\": %s",
-         request.library.c_str(), dlerror());
+         request.library.c_str(), error.c_str());
   }
   if (request.kind == ChildKind::kArgs) {
+    dlerror();  // so that a NULL below is explained by this lookup's message only
     auto entry = reinterpret_cast<EntryFunction>(dlsym(handle, request.symbol.c_str()));
     if (entry == nullptr) {
+      const char* error = dlerror();
+      const std::string message =
+          error != nullptr ? error : "entry function \"" + request.symbol + "\" is NULL";
+      ReportEntry(*hooks, LaunchReportType::kEntryMissing, NCP_CHILD_EXIT_SYMBOL_NOT_FOUND,
+                  message.c_str());
       Fail(NCP_CHILD_EXIT_SYMBOL_NOT_FOUND, "child %d: no entry function \"%s\" in %s",
            request.symbol.c_str(), request.library.c_str());
     }
     NativeChildProcess_Args args = BuildArgs(request);
     SetCurrentArgs(args);
+    ReportEntry(*hooks, LaunchReportType::kEntryFound, 0, "");
     RunBeforeUserCode(*hooks);
     entry(args);
     // As OpenHarmony ends every app-spawned process once its entry returns (startup_appspawn
@@ -157,5 +179,11 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
     fflush(nullptr);
     quick_exit(0);
   }
-  RunIpcChild(handle, request, [hooks] { RunBeforeUserCode(*hooks); });
+  IpcChildHooks ipc_hooks;
+  ipc_hooks.entry_found = [hooks] { ReportEntry(*hooks, LaunchReportType::kEntryFound, 0, ""); };
+  ipc_hooks.entry_missing = [hooks](int status, const char* message) {
+    ReportEntry(*hooks, LaunchReportType::kEntryMissing, status, message);
+  };
+  ipc_hooks.before_user_code = [hooks] { RunBeforeUserCode(*hooks); };
+  RunIpcChild(handle, request, ipc_hooks);
 }

@@ -33,6 +33,14 @@ struct ncp_child_hooks {
   // Non-zero: keep this process's environment and working directory instead of adopting the
   // caller's from the request (ncp-launch has already applied the profile's environment).
   int keep_own_context;
+  // Non-zero: tell whoever started the child, on entry_report_fd, whether the entry was found:
+  // one core::LaunchReport (core/launch_report.h), kEntryFound right after the library is
+  // loaded and its symbol(s) found (before before_user_code and any user code), or
+  // kEntryMissing with the exit status (120/121) and the loader's message right before the
+  // child exits with it. The fd is closed once written, so user code never sees it. A flag of
+  // its own because 0 is a valid fd and a zero-initialised struct must mean "no report".
+  int report_entry;
+  int entry_report_fd;
 };
 
 // ncp_internal_child_main with hooks; `hooks` may be NULL. Never returns.
