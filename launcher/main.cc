@@ -2,8 +2,10 @@
 // Exit status: the child's; the child's signal re-raised; 125 launcher or profile error;
 // 126 program cannot run; 127 program not found (the entry form: 120 library not loaded,
 // 121 symbol not found, 122 bad request, from the child runtime).
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -16,6 +18,7 @@
 
 #include "base/log.h"
 #include "base/terminal_text.h"
+#include "launcher/control_channel.h"
 #include "launcher/entry_mode.h"
 #include "launcher/forms.h"
 #include "launcher/host_ids.h"
@@ -63,10 +66,41 @@ constexpr char kEpilogue[] =
     "(root: /var/cache/ncp/seccomp), read-only in every sandbox.\n"
     "See ncp-launch(1) and ncp-profile(5).\n";
 
+// Request mode's control socket (--control-fd); inactive otherwise.
+ncp::launcher::ControlChannel g_control;
+// The first error of this run, for the control socket's kFailed.
+struct FirstFailure {
+  bool set = false;
+  int err = 0;
+  std::string message;
+} g_first_failure;
+
+void RecordFailure(int err, const std::string& message) {
+  if (g_first_failure.set) return;
+  g_first_failure = {true, err, message};
+}
+
 // Every launcher error line goes through here: messages carry paths, names and values from
 // the command line, profiles and the child, which must not reach the terminal as controls.
 void PrintError(const std::string& message) {
+  RecordFailure(0, message);
   std::fprintf(stderr, "ncp-launch: %s\n", ncp::base::EscapeForTerminal(message).c_str());
+}
+
+void PrintError(const ncp::base::Status& status) {
+  RecordFailure(status.err(), status.ToString());
+  std::fprintf(stderr, "ncp-launch: %s\n", ncp::base::EscapeForTerminal(status.ToString()).c_str());
+}
+
+// Diagnostics are printed as they are; the first error among them is what kFailed carries.
+void PrintDiagnostics(const ncp::policy::Diagnostics& diagnostics) {
+  std::fputs(diagnostics.Render().c_str(), stderr);
+  for (const ncp::policy::Diagnostic& d : diagnostics.items()) {
+    if (d.severity == ncp::policy::Severity::kError) {
+      RecordFailure(0, d.Render());
+      break;
+    }
+  }
 }
 
 int64_t NowMicros() {
@@ -98,11 +132,24 @@ int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
 // Request mode is `ncp-launch --request-fd=N ...` (or `--request-fd N`), with the flag first:
 // anywhere else it could be a value meant for the child (`--params --request-fd=3`). Hidden
 // from --help and refused in profiles because the option table does not know it.
+// Right after it, and only there, come the other hidden request-mode flags: --control-fd=N,
+// --warm and --report-entry (control_channel.h, warm_request.h).
 struct SplitArgs {
   std::vector<const char*> argv;
   std::optional<int> request_fd;
   bool bad_request_fd = false;
+  std::optional<int> control_fd;
+  bool bad_control_fd = false;
+  bool warm = false;
+  bool report_entry = false;
 };
+
+std::optional<int> ParseFdNumber(std::string_view text) {
+  int fd = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fd);
+  if (ec != std::errc() || end != text.data() + text.size() || fd < 0) return std::nullopt;
+  return fd;
+}
 
 SplitArgs TakeRequestFd(int argc, char** argv) {
   SplitArgs out;
@@ -119,10 +166,23 @@ SplitArgs TakeRequestFd(int argc, char** argv) {
       rest = argc > 2 ? 3 : 2;
     }
     if (value) {
-      int fd = -1;
-      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), fd);
-      out.bad_request_fd = ec != std::errc() || end != value->data() + value->size() || fd < 0;
-      out.request_fd = fd;
+      const std::optional<int> fd = ParseFdNumber(*value);
+      out.bad_request_fd = !fd;
+      out.request_fd = fd.value_or(-1);
+      constexpr std::string_view kControl = "--control-fd=";
+      for (; rest < argc; ++rest) {
+        const std::string_view arg = argv[rest];
+        if (arg.starts_with(kControl)) {
+          out.control_fd = ParseFdNumber(arg.substr(kControl.size()));
+          out.bad_control_fd = !out.control_fd;
+        } else if (arg == "--warm") {
+          out.warm = true;
+        } else if (arg == "--report-entry") {
+          out.report_entry = true;
+        } else {
+          break;
+        }
+      }
     }
   }
   out.argv.push_back(argv[0]);
@@ -130,16 +190,21 @@ SplitArgs TakeRequestFd(int argc, char** argv) {
   return out;
 }
 
-int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry) {
+int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry,
+              const ncp::launcher::SandboxReadyWork* ready_work = nullptr) {
   std::fflush(stdout);  // the child inherits unflushed stdio buffers otherwise
   auto end = ncp::launcher::Launch(plan, spec);
+  // A warm sandbox nobody asked for (the pool was trimmed): gone without a word.
+  if (ready_work != nullptr && ready_work->abandoned) return 0;
   if (!end.ok()) {
-    PrintError(end.status().ToString());
+    PrintError(end.status());
     return kLauncherError;
   }
   if (end->setup_error) {
+    const int status = ExitCodeForSetupError(*end->setup_error, entry);
+    RecordFailure(end->setup_error->err, end->setup_error->ToString());
     PrintError(end->setup_error->ToString());
-    return ExitCodeForSetupError(*end->setup_error, entry);
+    return status;
   }
   if (end->signaled) DieOfSignal(end->value);
   return end->value;
@@ -151,11 +216,34 @@ int Run(int argc, char** argv) {
     PrintError("--request-fd needs a descriptor number");
     return kLauncherError;
   }
+  if (split.bad_control_fd) {
+    PrintError("--control-fd needs a descriptor number");
+    return kLauncherError;
+  }
+  if (split.control_fd) {
+    // Checked before it is used: only a socket the caller really gave us.
+    struct stat st {};
+    if (!ncp::launcher::InheritedFds().IsOpen(*split.control_fd) ||
+        fstat(*split.control_fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      PrintError("--control-fd=" + std::to_string(*split.control_fd) + ": not an open socket");
+      return kLauncherError;
+    }
+    if (*split.control_fd == *split.request_fd) {
+      PrintError("--control-fd is the request's fd");
+      return kLauncherError;
+    }
+    fcntl(*split.control_fd, F_SETFD, FD_CLOEXEC);
+    g_control.Open(*split.control_fd);
+  }
+  if ((split.warm || split.report_entry) && !split.control_fd) {
+    PrintError("--warm and --report-entry need --control-fd");
+    return kLauncherError;
+  }
   const ncp::policy::ProfileSearchPath search_path =
       ncp::launcher::ProfileSearchPathForThisBinary();
   ncp::policy::ParsedCli cli = ncp::policy::ParseCommandLine(static_cast<int>(split.argv.size()),
                                                              split.argv.data(), search_path);
-  std::fputs(cli.diagnostics.Render().c_str(), stderr);
+  PrintDiagnostics(cli.diagnostics);
   if (!cli.ok()) return kLauncherError;
   if (cli.actions.help) {
     std::printf("%s%s%s", kUsage, ncp::policy::OptionsHelp().c_str(), kEpilogue);
@@ -182,7 +270,7 @@ int Run(int argc, char** argv) {
   // win), and ends in a clear 126 "cannot run" instead of a silent crash.
   const int64_t resolve_start = NowMicros();
   const ncp::policy::ResolveResult resolved = ncp::policy::Resolve(cli, resolve_options);
-  std::fputs(resolved.diagnostics.Render().c_str(), stderr);
+  PrintDiagnostics(resolved.diagnostics);
   if (!resolved.ok()) return kLauncherError;
   if (verbose) {
     ncp::base::LogLine("parent %-24s %6lld us", "resolve-and-load-filter",
@@ -243,7 +331,7 @@ int Run(int argc, char** argv) {
     }
   }
   if (ncp::base::Status s = ncp::launcher::CheckStandardFds(); !s.ok()) {
-    std::fprintf(stderr, "ncp-launch: %s\n", s.message().c_str());
+    PrintError(s.message());
     return kLauncherError;
   }
 
@@ -259,7 +347,7 @@ int Run(int argc, char** argv) {
                        static_cast<long long>(NowMicros() - lease_start));
   }
   if (!taken_ids.ok()) {
-    PrintError(taken_ids.status().ToString());
+    PrintError(taken_ids.status());
     return kLauncherError;
   }
 
@@ -270,16 +358,40 @@ int Run(int argc, char** argv) {
     spec.idmap_writable_binds = cli.actions.idmap_binds;
     return RunLaunch(plan, spec, /*entry=*/false);
   }
-  auto prepared = request_mode ? ncp::launcher::RequestEntry(plan, *split.request_fd, verbose)
-                               : ncp::launcher::CommandLineEntry(plan, cli.command, verbose);
+  ncp::launcher::EntryChannels channels;
+  channels.warm = split.warm;
+  channels.report_entry = split.report_entry;
+  auto prepared = request_mode
+                      ? ncp::launcher::RequestEntry(plan, *split.request_fd, verbose, channels)
+                      : ncp::launcher::CommandLineEntry(plan, cli.command, verbose);
   if (!prepared.ok()) {
-    PrintError(prepared.status().ToString());
+    PrintError(prepared.status());
     return kLauncherError;
+  }
+  for (const ncp::launcher::FdPlacement& p : prepared->spec.fds) {
+    if (g_control.active() && p.from == g_control.fd()) {
+      PrintError("--control-fd is one of the request's fds");
+      return kLauncherError;
+    }
   }
   prepared->spec.isolation = taken_ids->isolation;
   prepared->spec.host_id_lock_fd = taken_ids->lease_lock.get();
   prepared->spec.idmap_writable_binds = cli.actions.idmap_binds;
-  return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true);
+  ncp::launcher::SandboxReadyWork ready_work;
+  if (g_control.active()) {
+    ready_work.control = &g_control;
+    ready_work.verbose = verbose;
+    ready_work.entry_report_read = std::move(prepared->entry_report_read);
+    ready_work.entry_report_child_end = std::move(prepared->entry_report_write);
+    ready_work.warm = split.warm;
+    ready_work.warm_template = {prepared->requested_library, prepared->kind};
+    ready_work.forward_host_end = std::move(prepared->forward_host_end);
+    ready_work.forward_child_end = std::move(prepared->forward_child_end);
+    prepared->spec.on_sandbox_ready = [&ready_work] {
+      return ncp::launcher::OnSandboxReady(&ready_work);
+    };
+  }
+  return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true, &ready_work);
 }
 
 }  // namespace
@@ -297,10 +409,18 @@ int main(int argc, char** argv) {
   ncp::launcher::RememberInheritedFds();
   // Nothing below is meant to throw; this only keeps an unexpected bad_alloc from aborting with
   // a core dump instead of an exit status.
+  int status = kLauncherError;
   try {
-    return Run(argc, argv);
+    status = Run(argc, argv);
   } catch (...) {
     PrintError("internal error");
-    return kLauncherError;
   }
+  // Whatever ended the run before the sandbox was ready: the fork server hears it at once.
+  if (g_control.active() && !g_control.settled()) {
+    g_control.Failed(status, g_first_failure.err,
+                     g_first_failure.set ? g_first_failure.message
+                                         : "ncp-launch ended with " + std::to_string(status) +
+                                               " before the sandbox was ready");
+  }
+  return status;
 }
