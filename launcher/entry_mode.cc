@@ -97,9 +97,10 @@ std::vector<std::string> EntryModeCommand(const std::string& self, const EntryMo
 }
 
 void RunEntryMode(int argc, char** argv) {
-  const int report_fd = argc == 8 ? ParseFd(argv[6]) : -2;
-  const int warm_fd = argc == 8 ? ParseFd(argv[7]) : -2;
-  if (argc != 8 || report_fd < -1 || warm_fd < -1) {
+  // The last two may be left out (neither): the form before they existed.
+  const int report_fd = argc == 8 ? ParseFd(argv[6]) : -1;
+  const int warm_fd = argc == 8 ? ParseFd(argv[7]) : -1;
+  if ((argc != 6 && argc != 8) || report_fd < -1 || warm_fd < -1) {
     Fail(base::Error(base::Code::kInvalidArgument, "internal entry mode: wrong arguments"));
   }
   const int filter_fd = std::atoi(argv[2]);

@@ -6,7 +6,7 @@
 //   ncp-launch --internal-entry FILTER_FD BEFORE_LOAD(0|1) VERBOSE(0|1) LIBRARY_PATH REPORT_FD
 //              WARM_FD
 // REPORT_FD (--report-entry): the runtime's entry report goes there. WARM_FD (--warm): the
-// real request arrives there first (warm_request.h). -1: none.
+// real request arrives there first (warm_request.h). -1: none; both may be left out.
 // Not an option of the command line proper: main() dispatches on it before parsing.
 #pragma once
 
