@@ -342,6 +342,74 @@ TEST(ControlSocket, ReportEntrySendsEntryMissingWith121ForAMissingSymbol) {
   EXPECT_EQ(end.out, "");
 }
 
+// IPC-type children: both symbols must be there before kEntryFound.
+core::WireRequest IpcRequest(const std::string& library, int ipc_fd) {
+  core::WireRequest request = ArgsRequest("", "");
+  request.kind = core::ChildKind::kIpc;
+  request.library = library;
+  request.process_name = "ipc";
+  request.ipc_fd = ipc_fd;
+  return request;
+}
+
+struct SocketPair {
+  int ours = -1;
+  int theirs = -1;
+  SocketPair() {
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) == 0) {
+      ours = fds[0];
+      theirs = fds[1];
+    }
+  }
+  ~SocketPair() {
+    if (ours >= 0) close(ours);
+    if (theirs >= 0) close(theirs);
+  }
+  void CloseTheirs() {
+    close(theirs);
+    theirs = -1;
+  }
+  // True when the child wrote anything (its connection's hello) before it hung up.
+  bool PeerSpoke() {
+    char buffer[4096];
+    return recv(ours, buffer, sizeof(buffer), 0) > 0;
+  }
+};
+
+TEST(ControlSocket, ReportEntryForAnIpcChildWithoutMainProcIs121) {
+  NCP_REQUIRE_USERNS();
+  SocketPair ipc;
+  const int memfd = RequestMemfd(IpcRequest(NCP_TEST_IPC_NO_MAIN_PATH, 4));
+  FakeForkServer server({"--report-entry"}, {memfd, ipc.theirs}, DefaultProfile());
+  close(memfd);
+  ipc.CloseTheirs();
+  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  auto missing = server.NextReport();
+  ExpectRecord(missing, LaunchReportType::kEntryMissing, 121);
+  EXPECT_EQ(std::string(missing->message),
+            std::string("no NativeChildProcess_MainProc in ") + NCP_TEST_IPC_NO_MAIN_PATH);
+  auto end = server.Finish();
+  EXPECT_EQ(end.exit_code(), 121) << end.err;
+  EXPECT_FALSE(ipc.PeerSpoke());
+}
+
+// Both symbols found: kEntryFound, then OnConnect runs (this one returns NULL, which the child
+// announces on its socket before it exits 123).
+TEST(ControlSocket, ReportEntryForAnIpcChildIsFoundBeforeOnConnect) {
+  NCP_REQUIRE_USERNS();
+  SocketPair ipc;
+  const int memfd = RequestMemfd(IpcRequest(NCP_TEST_IPC_NULL_STUB_PATH, 4));
+  FakeForkServer server({"--report-entry"}, {memfd, ipc.theirs}, DefaultProfile());
+  close(memfd);
+  ipc.CloseTheirs();
+  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  ExpectRecord(server.NextReport(), LaunchReportType::kEntryFound, 0);
+  auto end = server.Finish();
+  EXPECT_EQ(end.exit_code(), 123) << end.err;
+  EXPECT_TRUE(ipc.PeerSpoke());
+}
+
 // --- warm ----------------------------------------------------------------------------------
 
 // The template: the real library and kind, no params, no fds.
@@ -447,6 +515,8 @@ TEST(ControlSocketWarm, EofBeforeARequestEndsTheSandboxAndExitsZeroSilently) {
   for (pid_t pid : sandbox) EXPECT_NE(access(("/proc/" + std::to_string(pid)).c_str(), F_OK), 0);
 }
 
+void ExpectRefused(FakeForkServer* server, const std::string& reason);
+
 // --verbose names the warm steps; the figure (request taken → entry called) is printed for
 // the record, not asserted.
 TEST(ControlSocketWarm, VerboseTimesTheRequestToTheEntry) {
@@ -473,6 +543,43 @@ TEST(ControlSocketWarm, VerboseTimesTheRequestToTheEntry) {
     ASSERT_NE(at, std::string::npos) << end.err;
     std::printf("%s\n", end.err.substr(at, end.err.find('\n', at) - at).c_str());
   }
+}
+
+// The IPC socket lands at the request's number (7 here, past the named fd at 4): the child
+// adopts it there and speaks on it.
+TEST(ControlSocketWarm, AnIpcRequestsSocketLandsAtItsNumber) {
+  NCP_REQUIRE_USERNS();
+  const int templ = RequestMemfd(IpcRequest(NCP_TEST_IPC_NULL_STUB_PATH, -1));
+  FakeForkServer server({"--warm", "--report-entry"}, {templ}, DefaultProfile());
+  close(templ);
+  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  SocketPair ipc;
+  Pipe named;
+  core::WireRequest request = IpcRequest(NCP_TEST_IPC_NULL_STUB_PATH, 7);
+  request.fd_names = {"extra"};
+  const int memfd = RequestMemfd(request);
+  ASSERT_TRUE(server.SendRequest(memfd, {named.write, ipc.theirs}));
+  close(memfd);
+  ipc.CloseTheirs();
+  ExpectRecord(server.NextReport(), LaunchReportType::kEntryFound, 0);
+  auto end = server.Finish();
+  EXPECT_EQ(end.exit_code(), 123) << end.err;
+  EXPECT_TRUE(ipc.PeerSpoke());
+}
+
+TEST(ControlSocketWarm, AnIpcFdPastTwentyIsRefused) {
+  NCP_REQUIRE_USERNS();
+  const int templ = RequestMemfd(IpcRequest(NCP_TEST_IPC_NULL_STUB_PATH, -1));
+  FakeForkServer server({"--warm"}, {templ}, DefaultProfile());
+  close(templ);
+  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  SocketPair ipc;
+  const int memfd = RequestMemfd(IpcRequest(NCP_TEST_IPC_NULL_STUB_PATH, 21));
+  ASSERT_TRUE(server.SendRequest(memfd, {ipc.theirs}));
+  close(memfd);
+  ipc.CloseTheirs();
+  ExpectRefused(&server, "IPC fd 21 outside 4..20");
+  EXPECT_FALSE(ipc.PeerSpoke());
 }
 
 void ExpectRefused(FakeForkServer* server, const std::string& reason) {
