@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -27,6 +26,7 @@
 #include "launcher/passed_fds.h"
 #include "launcher/policy_sources.h"
 #include "launcher/profile_dirs.h"
+#include "launcher/request_flags.h"
 #include "launcher/self_check.h"
 #include "policy/command_line.h"
 #include "policy/describe.h"
@@ -129,67 +129,6 @@ int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
   return e.err == ENOENT || e.err == ENOTDIR ? 127 : 126;
 }
 
-// Request mode is `ncp-launch --request-fd=N ...` (or `--request-fd N`), with the flag first:
-// anywhere else it could be a value meant for the child (`--params --request-fd=3`). Hidden
-// from --help and refused in profiles because the option table does not know it.
-// Right after it, and only there, come the other hidden request-mode flags: --control-fd=N,
-// --warm and --report-entry (control_channel.h, warm_request.h).
-struct SplitArgs {
-  std::vector<const char*> argv;
-  std::optional<int> request_fd;
-  bool bad_request_fd = false;
-  std::optional<int> control_fd;
-  bool bad_control_fd = false;
-  bool warm = false;
-  bool report_entry = false;
-};
-
-std::optional<int> ParseFdNumber(std::string_view text) {
-  int fd = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fd);
-  if (ec != std::errc() || end != text.data() + text.size() || fd < 0) return std::nullopt;
-  return fd;
-}
-
-SplitArgs TakeRequestFd(int argc, char** argv) {
-  SplitArgs out;
-  constexpr std::string_view kFlag = "--request-fd";
-  int rest = 1;
-  if (argc > 1) {
-    const std::string_view first = argv[1];
-    std::optional<std::string_view> value;
-    if (first.starts_with(kFlag) && first.size() > kFlag.size() && first[kFlag.size()] == '=') {
-      value = first.substr(kFlag.size() + 1);
-      rest = 2;
-    } else if (first == kFlag) {
-      value = argc > 2 ? std::string_view(argv[2]) : std::string_view();
-      rest = argc > 2 ? 3 : 2;
-    }
-    if (value) {
-      const std::optional<int> fd = ParseFdNumber(*value);
-      out.bad_request_fd = !fd;
-      out.request_fd = fd.value_or(-1);
-      constexpr std::string_view kControl = "--control-fd=";
-      for (; rest < argc; ++rest) {
-        const std::string_view arg = argv[rest];
-        if (arg.starts_with(kControl)) {
-          out.control_fd = ParseFdNumber(arg.substr(kControl.size()));
-          out.bad_control_fd = !out.control_fd;
-        } else if (arg == "--warm") {
-          out.warm = true;
-        } else if (arg == "--report-entry") {
-          out.report_entry = true;
-        } else {
-          break;
-        }
-      }
-    }
-  }
-  out.argv.push_back(argv[0]);
-  for (int i = rest; i < argc; ++i) out.argv.push_back(argv[i]);
-  return out;
-}
-
 int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry,
               const ncp::launcher::SandboxReadyWork* ready_work = nullptr) {
   std::fflush(stdout);  // the child inherits unflushed stdio buffers otherwise
@@ -211,7 +150,7 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry,
 }
 
 int Run(int argc, char** argv) {
-  SplitArgs split = TakeRequestFd(argc, argv);
+  ncp::launcher::RequestFlags split = ncp::launcher::TakeRequestFlags(argc, argv);
   if (split.bad_request_fd) {
     PrintError("--request-fd needs a descriptor number");
     return kLauncherError;
