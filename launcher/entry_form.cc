@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "launcher/environment.h"
 #include "launcher/library_path.h"
 #include "launcher/passed_fds.h"
+#include "launcher/warm_request.h"
 #include "policy/source_identity.h"
 
 namespace ncp::launcher {
@@ -61,8 +63,8 @@ base::StatusOr<EntryCommand> ParseEntryCommand(const std::vector<std::string>& c
 }
 
 base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireRequest request,
-                                           const std::vector<FdPlacement>& passed_fds,
-                                           bool verbose) {
+                                           const std::vector<FdPlacement>& passed_fds, bool verbose,
+                                           const EntryChannels& channels) {
   if (!plan.namespaces.mount) {
     return base::Error(base::Code::kInvalidArgument,
                        "the entry form needs a mount namespace (its library and ncp-launch are "
@@ -70,6 +72,8 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   }
   PreparedEntry out;
   out.plan = plan;
+  out.requested_library = request.library;
+  out.kind = request.kind;
   auto library = ResolveLibraryOnHost(request.library, request.environment);
   request.environment = ApplyEnvRules(plan, request.environment);
   if (!library.ok()) return library.status();
@@ -86,20 +90,53 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   // The sandbox has its own root; "/" always exists there, the caller's directory may not.
   request.working_directory = "/";
   const std::string bytes = core::EncodeRequest(request);
-  // The filter's number in the sandbox: after every passed fd.
+  // The filter's and the entry report's numbers in the sandbox: after every passed fd (warm:
+  // the fixed ones above every number a request can use).
   int next = core::kFirstNamedFd;
   for (const FdPlacement& p : passed_fds) next = std::max(next, p.to + 1);
-  // Our memfds sit above every number the sandbox is given, the filter's included, so that no
+  const int filter_target = channels.warm ? kWarmFilterFd : next;
+  const int report_target = channels.warm ? kWarmEntryReportFd : next + 1;
+  // Our fds sit above every number the sandbox is given, the filter's included, so that no
   // passed fd can ever name one of them.
-  const int floor = std::max(FirstInternalFd(passed_fds), next + 1);
+  const int floor = std::max(FirstInternalFd(passed_fds), report_target + 1);
   auto request_fd = base::MemfdWithContents("ncp-request", bytes, base::MemfdSeal::kSealed);
   if (!request_fd.ok()) return request_fd.status();
   auto request_high = MoveAbove(std::move(*request_fd), floor);
   if (!request_high.ok()) return request_high.status();
   out.request_memfd = std::move(*request_high);
 
-  out.spec.fds.push_back({out.request_memfd.get(), core::kRequestFd});
+  // Warm: the real request comes later, through the forwarding socket.
+  if (!channels.warm) out.spec.fds.push_back({out.request_memfd.get(), core::kRequestFd});
   for (const FdPlacement& p : passed_fds) out.spec.fds.push_back(p);
+  EntryModeArgs args;
+  if (channels.warm) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+      return ErrnoError("socketpair for the warm request");
+    }
+    UniqueFd host_end(pair[0]);
+    auto child_end = MoveAbove(UniqueFd(pair[1]), floor);
+    if (!child_end.ok()) return child_end.status();
+    auto host_high = MoveAbove(std::move(host_end), floor);
+    if (!host_high.ok()) return host_high.status();
+    out.forward_host_end = std::move(*host_high);
+    out.forward_child_end = std::move(*child_end);
+    out.spec.fds.push_back({out.forward_child_end.get(), kWarmForwardFd});
+    args.warm_fd = kWarmForwardFd;
+  }
+  if (channels.report_entry) {
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return ErrnoError("pipe2 for the entry report");
+    UniqueFd read_end(pipe_fds[0]);
+    auto write_end = MoveAbove(UniqueFd(pipe_fds[1]), floor);
+    if (!write_end.ok()) return write_end.status();
+    auto read_high = MoveAbove(std::move(read_end), floor);
+    if (!read_high.ok()) return read_high.status();
+    out.entry_report_read = std::move(*read_high);
+    out.entry_report_write = std::move(*write_end);
+    out.spec.fds.push_back({out.entry_report_write.get(), report_target});
+    args.report_fd = report_target;
+  }
   int filter_number = -1;
   if (plan.seccomp.enabled) {
     const std::vector<sock_filter>& program = plan.seccomp.program;
@@ -113,10 +150,9 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
     auto filter_high = MoveAbove(std::move(*filter_fd), floor);
     if (!filter_high.ok()) return filter_high.status();
     out.filter_memfd = std::move(*filter_high);
-    filter_number = next;
+    filter_number = filter_target;
     out.spec.fds.push_back({out.filter_memfd.get(), filter_number});
   }
-  EntryModeArgs args;
   args.filter_fd = filter_number;
   args.seccomp_before_load = plan.seccomp.before_load;
   args.library_path = *library;

@@ -12,6 +12,7 @@
 #include "core/wire.h"
 #include "launcher/child_setup.h"
 #include "launcher/steps.h"
+#include "launcher/warm_request.h"
 
 // LeakSanitizer's end-of-process check stops the world with ptrace, which the entry's seccomp
 // filter refuses. In sanitizer builds the check runs here instead, before the filter (it then
@@ -23,7 +24,9 @@ namespace {
 
 struct EntryState {
   std::vector<sock_filter> filter;
+  bool install_filter = false;  // in the hook, right before user code
   bool verbose = false;
+  int64_t request_arrived_us = 0;  // warm: when the host took the request
 };
 
 [[noreturn]] void Fail(const base::Status& status) {
@@ -55,7 +58,24 @@ int InstallFilter(const EntryState& state) {
   return 0;
 }
 
-int InstallFilterHook(void* context) { return InstallFilter(*static_cast<EntryState*>(context)); }
+int BeforeUserCodeHook(void* context) {
+  const EntryState& state = *static_cast<EntryState*>(context);
+  if (state.install_filter) {
+    if (const int status = InstallFilter(state); status != 0) return status;
+  }
+  if (state.verbose && state.request_arrived_us != 0) {
+    base::LogLine("entry  %-24s %6lld us", "warm-request-to-entry",
+                  static_cast<long long>(base::MonotonicMicros() - state.request_arrived_us));
+  }
+  return 0;
+}
+
+int ParseFd(const char* text) {
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  return end != text && *end == '\0' && value >= -1 && value < (1 << 20) ? static_cast<int>(value)
+                                                                         : -2;
+}
 
 }  // namespace
 
@@ -65,11 +85,16 @@ std::vector<std::string> EntryModeCommand(const std::string& self, const EntryMo
           std::to_string(args.filter_fd),
           args.seccomp_before_load ? "1" : "0",
           args.verbose ? "1" : "0",
-          args.library_path};
+          args.library_path,
+          std::to_string(args.report_fd),
+          std::to_string(args.warm_fd)};
 }
 
 void RunEntryMode(int argc, char** argv) {
-  if (argc != 6) {
+  // The last two may be left out (neither): the form before they existed.
+  const int report_fd = argc == 8 ? ParseFd(argv[6]) : -1;
+  const int warm_fd = argc == 8 ? ParseFd(argv[7]) : -1;
+  if ((argc != 6 && argc != 8) || report_fd < -1 || warm_fd < -1) {
     Fail(base::Error(base::Code::kInvalidArgument, "internal entry mode: wrong arguments"));
   }
   const int filter_fd = std::atoi(argv[2]);
@@ -85,16 +110,32 @@ void RunEntryMode(int argc, char** argv) {
     // The entry must see only its named fds.
     close(filter_fd);
   }
+  // Warm: after the filter is read (its fd sits above every request number) and before it is
+  // installed (receiving needs recvmsg, which a filter need not allow).
+  if (warm_fd >= 0) {
+    auto arrived = TakeForwardedRequest(warm_fd, report_fd);
+    if (!arrived.ok()) Fail(arrived.status());
+    state.request_arrived_us = *arrived;
+    if (state.verbose) {
+      base::LogLine("entry  %-24s %6lld us", "warm-request-received",
+                    static_cast<long long>(base::MonotonicMicros() - *arrived));
+    }
+  }
   if (&__lsan_do_leak_check != nullptr) __lsan_do_leak_check();
   ncp_child_hooks hooks{};
   hooks.library_path = library_path.c_str();
   hooks.keep_own_context = 1;
+  if (report_fd >= 0) {
+    hooks.report_entry = 1;
+    hooks.entry_report_fd = report_fd;
+  }
   if (filter_fd >= 0 && before_load) {
     if (const int status = InstallFilter(state); status != 0) _exit(status);
   } else if (filter_fd >= 0) {
-    hooks.before_user_code = &InstallFilterHook;
-    hooks.context = &state;
+    state.install_filter = true;
   }
+  hooks.before_user_code = &BeforeUserCodeHook;
+  hooks.context = &state;
   ncp_internal_child_main_with_hooks(core::kRequestFd, &hooks);
 }
 

@@ -3,7 +3,10 @@
 // privileges, parent-death signal); this image reads the seccomp filter, then hands over to
 // the child runtime, which loads the library; the filter goes on right before the entry
 // (or before the load with seccomp-before-load).
-//   ncp-launch --internal-entry FILTER_FD BEFORE_LOAD(0|1) VERBOSE(0|1) LIBRARY_PATH
+//   ncp-launch --internal-entry FILTER_FD BEFORE_LOAD(0|1) VERBOSE(0|1) LIBRARY_PATH REPORT_FD
+//              WARM_FD
+// REPORT_FD (--report-entry): the runtime's entry report goes there. WARM_FD (--warm): the
+// real request arrives there first (warm_request.h). -1: none; both may be left out.
 // Not an option of the command line proper: main() dispatches on it before parsing.
 #pragma once
 
@@ -19,6 +22,8 @@ struct EntryModeArgs {
   bool seccomp_before_load = false;
   bool verbose = false;
   std::string library_path;
+  int report_fd = -1;
+  int warm_fd = -1;
 };
 
 std::vector<std::string> EntryModeCommand(const std::string& self, const EntryModeArgs& args);

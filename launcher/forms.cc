@@ -74,8 +74,8 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
   return PrepareEntry(plan, std::move(request), passed, verbose);
 }
 
-base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request_fd,
-                                           bool verbose) {
+base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request_fd, bool verbose,
+                                           const EntryChannels& channels) {
   if (!plan.fds.empty()) {
     return base::Error(base::Code::kInvalidArgument,
                        "--fd has no meaning in request mode: the request names its fds");
@@ -83,6 +83,10 @@ base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request
   auto decoded = core::ReadRequest(request_fd);
   if (!decoded.ok()) return decoded.status();
   core::WireRequest request = std::move(*decoded);
+  if (channels.warm && (!request.fd_names.empty() || request.ipc_fd >= 0)) {
+    return base::Error(base::Code::kInvalidArgument,
+                       "a warm template names no fds: they come with the real request");
+  }
   std::vector<FdPlacement> passed;
   for (size_t i = 0; i < request.fd_names.size(); ++i) {
     const int fd = core::kFirstNamedFd + static_cast<int>(i);
@@ -104,7 +108,7 @@ base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request
   // The sandbox's files are created with the caller's umask; the runtime keeps ours (it is
   // told to keep its own context), and exec carries it into the sandbox.
   umask(static_cast<mode_t>(request.umask & 0777));
-  return PrepareEntry(plan, std::move(request), passed, verbose);
+  return PrepareEntry(plan, std::move(request), passed, verbose, channels);
 }
 
 }  // namespace ncp::launcher

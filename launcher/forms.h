@@ -34,8 +34,9 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
 
 // Request mode: the encoded core::WireRequest on `request_fd` (read from offset 0), its named
 // fds already at 4.. in name order, a kIpc request's socket at its ipc_fd. The environment is
-// the plan's env rules applied to the request's; the umask is the request's.
-base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request_fd,
-                                           bool verbose);
+// the plan's env rules applied to the request's; the umask is the request's. Warm
+// (`channels.warm`): the request is a template without fds (warm_request.h).
+base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request_fd, bool verbose,
+                                           const EntryChannels& channels = {});
 
 }  // namespace ncp::launcher

@@ -233,6 +233,10 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   ChildEnd end;
   end.setup_error = ReadSetupError(errors->read.get());
   timer.Done("child-setup-until-exec");
+  if (!end.setup_error && spec.on_sandbox_ready) {
+    // On failure ~OwnedChild kills init, which takes the whole pid namespace with it.
+    NCP_RETURN_IF_ERROR(spec.on_sandbox_ready());
+  }
   // With a pid namespace, the program's end is in init's report, written just before init
   // exits. Return on the report, as bubblewrap does, instead of waiting for init's exit: that
   // exit tears down the namespaces (unmounting the new root waits for an RCU grace period), and

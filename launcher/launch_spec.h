@@ -1,11 +1,13 @@
 // What to start in a sandbox, besides the Plan: the program, its environment, its fds.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/isolation_uid.h"
+#include "base/status.h"
 #include "launcher/steps.h"
 
 namespace ncp::launcher {
@@ -30,6 +32,10 @@ struct LaunchSpec {
   // (idmapped_binds.h).
   bool idmap_writable_binds = false;
   bool verbose = false;  // each step and its time on stderr
+  // Called once the setup pipe reached EOF without a record (the sandbox is built and its
+  // program exec'd), before waiting for the program's end. Not ok: the sandbox is killed and
+  // Launch returns that status.
+  std::function<base::Status()> on_sandbox_ready;
 };
 
 }  // namespace ncp::launcher

@@ -2,13 +2,15 @@
 // Exit status: the child's; the child's signal re-raised; 125 launcher or profile error;
 // 126 program cannot run; 127 program not found (the entry form: 120 library not loaded,
 // 121 symbol not found, 122 bad request, from the child runtime).
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "base/log.h"
 #include "base/monotonic_clock.h"
 #include "base/terminal_text.h"
+#include "launcher/control_channel.h"
 #include "launcher/entry_mode.h"
 #include "launcher/forms.h"
 #include "launcher/host_ids.h"
@@ -25,6 +28,7 @@
 #include "launcher/passed_fds.h"
 #include "launcher/policy_sources.h"
 #include "launcher/profile_dirs.h"
+#include "launcher/request_flags.h"
 #include "launcher/self_check.h"
 #include "policy/command_line.h"
 #include "policy/describe.h"
@@ -34,6 +38,7 @@
 namespace {
 
 using ncp::launcher::LaunchSpec;
+
 
 constexpr char kUsage[] =
     "usage: ncp-launch [OPTIONS] -- PROGRAM [ARGS...]\n"
@@ -62,11 +67,43 @@ constexpr char kEpilogue[] =
     "(root: /var/cache/ncp/seccomp), read-only in every sandbox.\n"
     "See ncp-launch(1) and ncp-profile(5).\n";
 
+// Request mode's control socket (--control-fd); inactive otherwise.
+ncp::launcher::ControlChannel g_control;
+// The first error of this run, for the control socket's kFailed.
+struct FirstFailure {
+  bool set = false;
+  int err = 0;
+  std::string message;
+} g_first_failure;
+
+void RecordFailure(int err, const std::string& message) {
+  if (g_first_failure.set) return;
+  g_first_failure = {true, err, message};
+}
+
 // Every launcher error line goes through here: messages carry paths, names and values from
 // the command line, profiles and the child, which must not reach the terminal as controls.
 void PrintError(const std::string& message) {
+  RecordFailure(0, message);
   std::fprintf(stderr, "ncp-launch: %s\n", ncp::base::EscapeForTerminal(message).c_str());
 }
+
+void PrintError(const ncp::base::Status& status) {
+  RecordFailure(status.err(), status.ToString());
+  std::fprintf(stderr, "ncp-launch: %s\n", ncp::base::EscapeForTerminal(status.ToString()).c_str());
+}
+
+// Diagnostics are printed as they are; the first error among them is what kFailed carries.
+void PrintDiagnostics(const ncp::policy::Diagnostics& diagnostics) {
+  std::fputs(diagnostics.Render().c_str(), stderr);
+  for (const ncp::policy::Diagnostic& d : diagnostics.items()) {
+    if (d.severity == ncp::policy::Severity::kError) {
+      RecordFailure(0, d.Render());
+      break;
+    }
+  }
+}
+
 
 // A signal death is passed on as the same signal, so a parent's waitid sees what really
 // happened. Core dumps off: the program already dumped (or was not allowed to).
@@ -88,67 +125,60 @@ int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
   return e.err == ENOENT || e.err == ENOTDIR ? 127 : 126;
 }
 
-// Request mode is `ncp-launch --request-fd=N ...` (or `--request-fd N`), with the flag first:
-// anywhere else it could be a value meant for the child (`--params --request-fd=3`). Hidden
-// from --help and refused in profiles because the option table does not know it.
-struct SplitArgs {
-  std::vector<const char*> argv;
-  std::optional<int> request_fd;
-  bool bad_request_fd = false;
-};
-
-SplitArgs TakeRequestFd(int argc, char** argv) {
-  SplitArgs out;
-  constexpr std::string_view kFlag = "--request-fd";
-  int rest = 1;
-  if (argc > 1) {
-    const std::string_view first = argv[1];
-    std::optional<std::string_view> value;
-    if (first.starts_with(kFlag) && first.size() > kFlag.size() && first[kFlag.size()] == '=') {
-      value = first.substr(kFlag.size() + 1);
-      rest = 2;
-    } else if (first == kFlag) {
-      value = argc > 2 ? std::string_view(argv[2]) : std::string_view();
-      rest = argc > 2 ? 3 : 2;
-    }
-    if (value) {
-      int fd = -1;
-      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), fd);
-      out.bad_request_fd = ec != std::errc() || end != value->data() + value->size() || fd < 0;
-      out.request_fd = fd;
-    }
-  }
-  out.argv.push_back(argv[0]);
-  for (int i = rest; i < argc; ++i) out.argv.push_back(argv[i]);
-  return out;
-}
-
-int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry) {
+int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry,
+              const ncp::launcher::SandboxReadyWork* ready_work = nullptr) {
   std::fflush(stdout);  // the child inherits unflushed stdio buffers otherwise
   auto end = ncp::launcher::Launch(plan, spec);
+  // A warm sandbox nobody asked for (the pool was trimmed): gone without a word.
+  if (ready_work != nullptr && ready_work->abandoned) return 0;
   if (!end.ok()) {
-    PrintError(end.status().ToString());
+    PrintError(end.status());
     return ncp::base::kSandboxFailedExit;
   }
   if (end->setup_error) {
+    const int status = ExitCodeForSetupError(*end->setup_error, entry);
+    RecordFailure(end->setup_error->err, end->setup_error->ToString());
     PrintError(end->setup_error->ToString());
-    return ExitCodeForSetupError(*end->setup_error, entry);
+    return status;
   }
   if (end->signaled) DieOfSignal(end->value);
   return end->value;
 }
 
 int Run(int argc, char** argv) {
-  SplitArgs split = TakeRequestFd(argc, argv);
+  ncp::launcher::RequestFlags split = ncp::launcher::TakeRequestFlags(argc, argv);
   if (split.bad_request_fd) {
     PrintError("--request-fd needs a descriptor number");
+    return ncp::base::kSandboxFailedExit;
+  }
+  if (split.bad_control_fd) {
+    PrintError("--control-fd needs a descriptor number");
+    return ncp::base::kSandboxFailedExit;
+  }
+  if (split.control_fd) {
+    // Checked before it is used: only a socket the caller really gave us.
+    struct stat st {};
+    if (!ncp::launcher::InheritedFds().IsOpen(*split.control_fd) ||
+        fstat(*split.control_fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      PrintError("--control-fd=" + std::to_string(*split.control_fd) + ": not an open socket");
+      return ncp::base::kSandboxFailedExit;
+    }
+    if (*split.control_fd == *split.request_fd) {
+      PrintError("--control-fd is the request's fd");
+      return ncp::base::kSandboxFailedExit;
+    }
+    fcntl(*split.control_fd, F_SETFD, FD_CLOEXEC);
+    g_control.Open(*split.control_fd);
+  }
+  if ((split.warm || split.report_entry) && !split.control_fd) {
+    PrintError("--warm and --report-entry need --control-fd");
     return ncp::base::kSandboxFailedExit;
   }
   const ncp::policy::ProfileSearchPath search_path =
       ncp::launcher::ProfileSearchPathForThisBinary();
   ncp::policy::ParsedCli cli = ncp::policy::ParseCommandLine(static_cast<int>(split.argv.size()),
                                                              split.argv.data(), search_path);
-  std::fputs(cli.diagnostics.Render().c_str(), stderr);
+  PrintDiagnostics(cli.diagnostics);
   if (!cli.ok()) return ncp::base::kSandboxFailedExit;
   if (cli.actions.help) {
     std::printf("%s%s%s", kUsage, ncp::policy::OptionsHelp().c_str(), kEpilogue);
@@ -175,7 +205,7 @@ int Run(int argc, char** argv) {
   // win), and ends in a clear 126 "cannot run" instead of a silent crash.
   const int64_t resolve_start = ncp::base::MonotonicMicros();
   const ncp::policy::ResolveResult resolved = ncp::policy::Resolve(cli, resolve_options);
-  std::fputs(resolved.diagnostics.Render().c_str(), stderr);
+  PrintDiagnostics(resolved.diagnostics);
   if (!resolved.ok()) return ncp::base::kSandboxFailedExit;
   if (verbose) {
     ncp::base::LogLine("parent %-24s %6lld us", "resolve-and-load-filter",
@@ -236,7 +266,7 @@ int Run(int argc, char** argv) {
     }
   }
   if (ncp::base::Status s = ncp::launcher::CheckStandardFds(); !s.ok()) {
-    std::fprintf(stderr, "ncp-launch: %s\n", s.message().c_str());
+    PrintError(s.message());
     return ncp::base::kSandboxFailedExit;
   }
 
@@ -252,7 +282,7 @@ int Run(int argc, char** argv) {
                        static_cast<long long>(ncp::base::MonotonicMicros() - lease_start));
   }
   if (!taken_ids.ok()) {
-    PrintError(taken_ids.status().ToString());
+    PrintError(taken_ids.status());
     return ncp::base::kSandboxFailedExit;
   }
 
@@ -263,16 +293,40 @@ int Run(int argc, char** argv) {
     spec.idmap_writable_binds = cli.actions.idmap_binds;
     return RunLaunch(plan, spec, /*entry=*/false);
   }
-  auto prepared = request_mode ? ncp::launcher::RequestEntry(plan, *split.request_fd, verbose)
-                               : ncp::launcher::CommandLineEntry(plan, cli.command, verbose);
+  ncp::launcher::EntryChannels channels;
+  channels.warm = split.warm;
+  channels.report_entry = split.report_entry;
+  auto prepared = request_mode
+                      ? ncp::launcher::RequestEntry(plan, *split.request_fd, verbose, channels)
+                      : ncp::launcher::CommandLineEntry(plan, cli.command, verbose);
   if (!prepared.ok()) {
-    PrintError(prepared.status().ToString());
+    PrintError(prepared.status());
     return ncp::base::kSandboxFailedExit;
+  }
+  for (const ncp::launcher::FdPlacement& p : prepared->spec.fds) {
+    if (g_control.active() && p.from == g_control.fd()) {
+      PrintError("--control-fd is one of the request's fds");
+      return ncp::base::kSandboxFailedExit;
+    }
   }
   prepared->spec.isolation = taken_ids->isolation;
   prepared->spec.host_id_lock_fd = taken_ids->lease_lock.get();
   prepared->spec.idmap_writable_binds = cli.actions.idmap_binds;
-  return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true);
+  ncp::launcher::SandboxReadyWork ready_work;
+  if (g_control.active()) {
+    ready_work.control = &g_control;
+    ready_work.verbose = verbose;
+    ready_work.entry_report_read = std::move(prepared->entry_report_read);
+    ready_work.entry_report_child_end = std::move(prepared->entry_report_write);
+    ready_work.warm = split.warm;
+    ready_work.warm_template = {prepared->requested_library, prepared->kind};
+    ready_work.forward_host_end = std::move(prepared->forward_host_end);
+    ready_work.forward_child_end = std::move(prepared->forward_child_end);
+    prepared->spec.on_sandbox_ready = [&ready_work] {
+      return ncp::launcher::OnSandboxReady(&ready_work);
+    };
+  }
+  return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true, &ready_work);
 }
 
 }  // namespace
@@ -290,10 +344,18 @@ int main(int argc, char** argv) {
   ncp::launcher::RememberInheritedFds();
   // Nothing below is meant to throw; this only keeps an unexpected bad_alloc from aborting with
   // a core dump instead of an exit status.
+  int status = ncp::base::kSandboxFailedExit;
   try {
-    return Run(argc, argv);
+    status = Run(argc, argv);
   } catch (...) {
     PrintError("internal error");
-    return ncp::base::kSandboxFailedExit;
   }
+  // Whatever ended the run before the sandbox was ready: the fork server hears it at once.
+  if (g_control.active() && !g_control.settled()) {
+    g_control.Failed(status, g_first_failure.err,
+                     g_first_failure.set ? g_first_failure.message
+                                         : "ncp-launch ended with " + std::to_string(status) +
+                                               " before the sandbox was ready");
+  }
+  return status;
 }

@@ -59,8 +59,8 @@ inline LaunchReport MakeLaunchReport(LaunchReportType type, int err, int exit_st
   report.type = type;
   report.err = err;
   report.exit_status = exit_status;
-  size_t n = message.size() < sizeof(report.message) - 1 ? message.size()
-                                                         : sizeof(report.message) - 1;
+  size_t n =
+      message.size() < sizeof(report.message) - 1 ? message.size() : sizeof(report.message) - 1;
   // One line: the reader shows it as an error message.
   const size_t newline = message.substr(0, n).find('\n');
   if (newline != std::string_view::npos) n = newline;

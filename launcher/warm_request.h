@@ -1,0 +1,55 @@
+// Warm mode (`ncp-launch --request-fd=3 --control-fd=N --warm`): the sandbox is built from a
+// template request, then the one real request arrives on the control socket (a
+// core::WarmRequestHeader with SCM_RIGHTS [request memfd, named fds..., IPC socket]). The host
+// side checks it and forwards the fds over a socketpair into the waiting entry-mode process,
+// which puts them where a cold start would have: the request at 3, the named fds at 4.. in name
+// order, the IPC socket at the request's number.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+#include "core/child_request.h"
+#include "core/launch_report.h"
+
+namespace ncp::launcher {
+
+// Fixed numbers in a warm sandbox, above every number a request can use (3..20): the entry's
+// end of the forwarding socket, the seccomp filter and the entry report pipe.
+inline constexpr int kWarmForwardFd = core::kHighestRequestFd + 1;
+inline constexpr int kWarmFilterFd = core::kHighestRequestFd + 2;
+inline constexpr int kWarmEntryReportFd = core::kHighestRequestFd + 3;
+
+// What the template fixed: a real request must match it.
+struct WarmTemplate {
+  std::string library;  // as the request spelled it, before resolving
+  core::ChildKind kind = core::ChildKind::kArgs;
+};
+
+// A checked real request: fds[i] goes to targets[i] in the sandbox.
+struct WarmStart {
+  std::vector<base::UniqueFd> fds;
+  std::vector<int> targets;
+  int64_t arrived_us = 0;  // CLOCK_MONOTONIC, when the datagram was taken
+};
+
+// Host side. Blocks until the real request arrives on `control_fd`, or the control socket
+// reaches EOF / fails (nullopt), or the sandbox's end of `forward_fd` hangs up (nullopt with
+// *sandbox_ended). An error says why the request was refused (one line).
+base::StatusOr<std::optional<WarmStart>> ReceiveWarmRequest(int control_fd, int forward_fd,
+                                                            const WarmTemplate& expected,
+                                                            bool* sandbox_ended);
+
+// Host side: one datagram carrying the fds and their targets into the sandbox.
+base::Status ForwardWarmRequest(int forward_fd, const WarmStart& start);
+
+// Sandbox side (entry mode). Blocks for the forwarded request on `forward_fd`, places its fds
+// at their targets, and closes every other fd but 0-2 and `keep` (-1: none). Returns the
+// monotonic time the host took the request (for --verbose).
+base::StatusOr<int64_t> TakeForwardedRequest(int forward_fd, int keep);
+
+}  // namespace ncp::launcher
