@@ -6,7 +6,7 @@
 //   4. a child's last write → the exit callback / → waitpid of a direct child
 //   5. peak RSS with and without the pool, and what an idle pool costs
 // Ends with one table of the ratios and their bars.
-// Usage: start_bench [--quick] [--rows=1,2,3,4,5]
+// Usage: start_bench [--quick] [--rows=12345]
 //        start_bench --pool-probe SIZE STARTS IDLE_MS     (row 5's probe; not for people)
 #include <sys/resource.h>
 
@@ -163,6 +163,8 @@ int main(int argc, char** argv) {
   if (argc == 5 && std::strcmp(argv[1], "--pool-probe") == 0) {
     return RunPoolProbe(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]));
   }
+  // Rows take seconds each: show them as they come, also through a pipe.
+  setvbuf(stdout, nullptr, _IOLBF, 0);
   Options options;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
@@ -183,11 +185,9 @@ int main(int argc, char** argv) {
   // Page cache, the library's threads and the fork server, the sandbox's compiled filter.
   for (int i = 0; i < 5; ++i) {
     TimePosixSpawnTrue();
+    if (!bwrap.empty()) TimeRun(bwrap);
     WaitForExit(StartEntry("Return", false, nullptr));
-    if (!bwrap.empty()) {
-      TimeRun(bwrap);
-      WaitForExit(StartEntry("Return", true, nullptr));
-    }
+    WaitForExit(StartEntry("Return", true, nullptr));
   }
   std::printf("ncp start benchmark%s: ncp median / p90, anchor median / p90, ratio of medians\n",
               options.quick ? " (--quick: a smoke run, too few iterations to judge)" : "");
