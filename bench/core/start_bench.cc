@@ -114,6 +114,19 @@ void PrintRoleCost(const char* role, const RoleCost& c, int idle_ms) {
   std::printf("  CPU %6.1f ms in %d ms idle\n", c.cpu_ms, idle_ms);
 }
 
+// "N processes, PSS (or RSS) KiB, CPU ms": one line of the table.
+std::string IdleCost(const RoleCost& c) {
+  char text[128];
+  if (c.pss_kib >= 0) {
+    std::snprintf(text, sizeof text, "%d procs, PSS %lld KiB, CPU %.1f ms", c.count,
+                  static_cast<long long>(c.pss_kib), c.cpu_ms);
+  } else {
+    std::snprintf(text, sizeof text, "%d procs, RSS %lld KiB, CPU %.1f ms", c.count,
+                  static_cast<long long>(c.rss_kib), c.cpu_ms);
+  }
+  return text;
+}
+
 void PoolCostRow(const Counts& c, std::vector<TableLine>* table) {
   const PoolCostFigures f = MeasurePoolCost(c.probe_starts, c.idle_ms);
   std::printf("\npool cost: %d normal + %d isolated starts, then %d ms idle (fresh process each)\n",
@@ -133,6 +146,8 @@ void PoolCostRow(const Counts& c, std::vector<TableLine>* table) {
                                                      static_cast<double>(f.cold.peak_rss_kib)
                                                : 0;
   table->push_back({"application peak RSS, default pool / no pool", ratio, 0});
+  table->push_back({"idle pool: prepared normal children", 0, 0, IdleCost(f.warm.normal_warm)});
+  table->push_back({"idle pool: prepared sandboxes", 0, 0, IdleCost(f.warm.isolated_warm)});
 }
 
 void FiveHundredTwelve() {

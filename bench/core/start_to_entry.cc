@@ -53,14 +53,14 @@ void AnchorChunk(const StartPlan& plan, const std::vector<std::string>& bwrap, i
 }
 
 // Starts that fill the pool (warm) or settle the library after a change of pool (cold), waited
-// for, then a pause for background refills.
+// for, then a pause for background refills (long enough on a loaded machine).
 void WarmUp(bool isolated, int starts) {
   std::vector<int32_t> pids;
   for (int i = 0; i < starts; ++i) {
     OneStart(isolated, &pids);
     WaitForAll(&pids);
   }
-  SleepMs(100);
+  SleepMs(200);
 }
 
 }  // namespace
