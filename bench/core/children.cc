@@ -1,6 +1,5 @@
 #include "children.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -99,18 +98,6 @@ int64_t WaitForExit(int32_t pid) {
     std::exit(1);
   }
   return record.callback_ns;
-}
-
-Pipe::Pipe() {
-  if (pipe2(fds_, O_CLOEXEC) != 0) {
-    std::perror("pipe2");
-    std::exit(1);
-  }
-}
-
-Pipe::~Pipe() {
-  close(fds_[0]);
-  close(fds_[1]);
 }
 
 int64_t ReadTimestamp(int fd) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "AbilityKit/native_child_process.h"
+#include "pipe.h"
 
 namespace ncp::bench {
 
@@ -30,20 +31,6 @@ int64_t WaitForExit(int32_t pid);
 
 // As WaitForExit, for a child that may end any way (one the benchmark killed).
 int64_t WaitForExitAnyStatus(int32_t pid);
-
-// A pipe whose ends close with it; `out` is the end handed to a child under `name`.
-class Pipe {
- public:
-  Pipe();
-  ~Pipe();
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-  int read_fd() const { return fds_[0]; }
-  int write_fd() const { return fds_[1]; }
-
- private:
-  int fds_[2];
-};
 
 // Reads exactly one 8-byte CLOCK_MONOTONIC timestamp a child wrote (bench_entries.c).
 int64_t ReadTimestamp(int fd);

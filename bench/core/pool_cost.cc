@@ -74,16 +74,16 @@ bool ParseCost(const std::string& line, const char* name, RoleCost* c) {
 }
 
 PoolProbe RunProbeProcess(int pool_size, int starts_per_mode, int idle_ms) {
-  int p[2];
-  if (pipe(p) != 0) std::exit(1);
+  Pipe out;
   const pid_t pid = SpawnProgram({"/proc/self/exe", "--pool-probe", std::to_string(pool_size),
                                   std::to_string(starts_per_mode), std::to_string(idle_ms)},
-                                 p[1]);
-  close(p[1]);
+                                 out.write_fd());
+  out.CloseWriteEnd();
   std::string text;
   char buf[512];
-  for (ssize_t n; (n = read(p[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
-  close(p[0]);
+  for (ssize_t n; (n = read(out.read_fd(), buf, sizeof buf)) > 0;) {
+    text.append(buf, static_cast<size_t>(n));
+  }
   WaitProgram(pid, "the pool probe");
   PoolProbe probe;
   size_t parsed = 0;

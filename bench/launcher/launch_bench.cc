@@ -6,7 +6,6 @@
 //  - `ncp-launch --profile default LIB.so:WriteByte`, spawn → the entry's byte read.
 // The library's isolated starts (cold and warm) are start_bench's row 2.
 // Prints median, p90 and each median's ratio to the anchor's. Usage: launch_bench [ITERATIONS]
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +15,7 @@
 
 #include "anchors.h"
 #include "clock.h"
+#include "pipe.h"
 #include "stats.h"
 
 namespace {
@@ -27,21 +27,18 @@ const std::string kEntryLibrary = std::string(NCP_BENCH_LIB_DIR) + "/libncp_benc
 
 // spawn → the entry's first byte on a pipe; then the launcher is reaped (not timed).
 double TimeEntryForm() {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) std::exit(1);
+  ncp::bench::Pipe out;
   const int64_t t0 = MonotonicNs();
   const pid_t pid = ncp::bench::SpawnProgram(
       {NCP_LAUNCH_PATH, "--profile", "default", "--fd", "out=1", kEntryLibrary + ":WriteByte"},
-      p[1]);
+      out.write_fd());
   char c;
-  if (read(p[0], &c, 1) != 1) {
+  if (read(out.read_fd(), &c, 1) != 1) {
     std::fprintf(stderr, "the entry form wrote nothing\n");
     std::exit(1);
   }
   const double us = NsToUs(MonotonicNs() - t0);
   ncp::bench::WaitProgram(pid, "ncp-launch's entry form");
-  close(p[0]);
-  close(p[1]);
   return us;
 }
 
