@@ -21,8 +21,8 @@ void SetPoolDefault();
 // Registers the exit callback that WaitForExit reads; call once, before the first start.
 void TrackChildExits();
 
-// Starts "libncp_bench_entries.so:<entry>" with `fds` (may be null), isolated (profile from
-// NCP_PROFILE, else "default") or normal; returns the pid.
+// Starts "libncp_bench_entries.so:<entry>" with `fds` (may be null), isolated (start_bench
+// clears NCP_PROFILE, so the profile is "default") or normal; returns the pid.
 int32_t StartEntry(const char* entry, bool isolated, NativeChildProcess_Fd* fds);
 
 // Waits until the exit callback for `pid` has run and returns the CLOCK_MONOTONIC time (ns) at

@@ -175,6 +175,8 @@ int main(int argc, char** argv) {
   setenv("NCP_LIBRARY_PATH", NCP_BENCH_LIB_DIR, 0);
   // The pool is set explicitly by every row; a stray setting must not change what "default" is.
   unsetenv("NCP_WARM_POOL");
+  // Isolated rows are defined with the profile "default", which applies when none is named.
+  unsetenv("NCP_PROFILE");
   if (argc == 5 && std::strcmp(argv[1], "--pool-probe") == 0) {
     return RunPoolProbe(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]));
   }
