@@ -92,10 +92,17 @@ base::Status OnSandboxReady(SandboxReadyWork* work) {
       work->abandoned = true;
       return Error(Code::kUnavailable, "the control socket closed before a request came");
     }
+    // The fork server then builds this start afresh and drops the shape's other sandboxes.
+    if (base::Status s = CheckBuiltFrom(work->warm_template); !s.ok()) {
+      work->control->RefuseRequest(s.err(), s.message());
+      return s;
+    }
     if (base::Status s = ForwardWarmRequest(work->forward_host_end.get(), **start); !s.ok()) {
       work->control->RefuseRequest(s.err(), s.ToString());
       return s;
     }
+    // Accepted: the fork server reports the start to the application on this second kReady.
+    work->control->Send(core::MakeLaunchReport(core::LaunchReportType::kReady, 0, 0, ""));
     if (work->verbose) {
       base::LogLine("parent %-24s %6lld us", "warm-check-and-forward",
                     static_cast<long long>(base::MonotonicMicros() - (*start)->arrived_us));

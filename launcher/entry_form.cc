@@ -86,6 +86,7 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   for (const std::string& dir : dirs) AddReadOnlyBind(dir, &out.plan);
   AddReadOnlyBind(*self, &out.plan);  // after the dirs: it may sit in one of them
 
+  out.resolved_library = *library;
   request.library = *library;
   // The sandbox has its own root; "/" always exists there, the caller's directory may not.
   request.working_directory = "/";

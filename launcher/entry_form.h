@@ -46,6 +46,7 @@ struct PreparedEntry {
   base::UniqueFd filter_memfd;
   // The request as it came, before the library was resolved (a warm request must match it).
   std::string requested_library;
+  std::string resolved_library;  // the file loaded, on the host
   core::ChildKind kind = core::ChildKind::kArgs;
   // EntryChannels: each pipe's / socketpair's host end and the end placed in the sandbox.
   base::UniqueFd entry_report_read;

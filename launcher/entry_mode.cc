@@ -114,6 +114,9 @@ void RunEntryMode(int argc, char** argv) {
   // installed (receiving needs recvmsg, which a filter need not allow).
   if (warm_fd >= 0) {
     auto arrived = TakeForwardedRequest(warm_fd, report_fd);
+    // The launcher let the sandbox go before any request came (the pool was trimmed, or the
+    // application ended): nothing to say, nobody asked for this child.
+    if (!arrived.ok() && arrived.status().code() == base::Code::kUnavailable) _exit(0);
     if (!arrived.ok()) Fail(arrived.status());
     state.request_arrived_us = *arrived;
     if (state.verbose) {

@@ -17,6 +17,7 @@
 
 #include "base/exit_status.h"
 #include "base/log.h"
+#include "ncp/native_child_process_ext.h"
 #include "base/monotonic_clock.h"
 #include "base/terminal_text.h"
 #include "launcher/control_channel.h"
@@ -69,6 +70,7 @@ constexpr char kEpilogue[] =
 
 // Request mode's control socket (--control-fd); inactive otherwise.
 ncp::launcher::ControlChannel g_control;
+bool g_quiet_warnings = false;  // --warm
 // The first error of this run, for the control socket's kFailed.
 struct FirstFailure {
   bool set = false;
@@ -83,24 +85,32 @@ void RecordFailure(int err, const std::string& message) {
 
 // Every launcher error line goes through here: messages carry paths, names and values from
 // the command line, profiles and the child, which must not reach the terminal as controls.
+// With a control socket the error goes to the fork server (kFailed) and from there to the
+// caller of Start*, who has it from the call: it is not printed on the application's stderr too.
 void PrintError(const std::string& message) {
   RecordFailure(0, message);
+  if (g_control.active()) return;
   std::fprintf(stderr, "ncp-launch: %s\n", ncp::base::EscapeForTerminal(message).c_str());
 }
 
 void PrintError(const ncp::base::Status& status) {
   RecordFailure(status.err(), status.ToString());
-  std::fprintf(stderr, "ncp-launch: %s\n", ncp::base::EscapeForTerminal(status.ToString()).c_str());
+  PrintError(status.ToString());
 }
 
-// Diagnostics are printed as they are; the first error among them is what kFailed carries.
+// Diagnostics are printed as they are (errors only without a control socket, as above); the
+// first error among them is what kFailed carries.
 void PrintDiagnostics(const ncp::policy::Diagnostics& diagnostics) {
-  std::fputs(diagnostics.Render().c_str(), stderr);
+  bool recorded = false;
   for (const ncp::policy::Diagnostic& d : diagnostics.items()) {
-    if (d.severity == ncp::policy::Severity::kError) {
+    const bool error = d.severity == ncp::policy::Severity::kError;
+    if (error && !recorded) {
       RecordFailure(0, d.Render());
-      break;
+      recorded = true;
     }
+    // A warm build repeats what the cold start of its shape already said.
+    if (g_quiet_warnings && !error) continue;
+    if (!error || !g_control.active()) std::fprintf(stderr, "%s\n", d.Render().c_str());
   }
 }
 
@@ -169,6 +179,7 @@ int Run(int argc, char** argv) {
     }
     fcntl(*split.control_fd, F_SETFD, FD_CLOEXEC);
     g_control.Open(*split.control_fd);
+    g_quiet_warnings = split.warm;
   }
   if ((split.warm || split.report_entry) && !split.control_fd) {
     PrintError("--warm and --report-entry need --control-fd");
@@ -301,6 +312,11 @@ int Run(int argc, char** argv) {
                       : ncp::launcher::CommandLineEntry(plan, cli.command, verbose);
   if (!prepared.ok()) {
     PrintError(prepared.status());
+    // The library is not on the host: for the library's caller that is the child failing to
+    // load it (OpenHarmony's Start* does not check it), not a sandbox that could not be built.
+    if (prepared.status().code() == ncp::base::Code::kNotFound) {
+      return NCP_CHILD_EXIT_LIBRARY_NOT_LOADED;
+    }
     return ncp::base::kSandboxFailedExit;
   }
   for (const ncp::launcher::FdPlacement& p : prepared->spec.fds) {
@@ -319,7 +335,17 @@ int Run(int argc, char** argv) {
     ready_work.entry_report_read = std::move(prepared->entry_report_read);
     ready_work.entry_report_child_end = std::move(prepared->entry_report_write);
     ready_work.warm = split.warm;
-    ready_work.warm_template = {prepared->requested_library, prepared->kind};
+    ready_work.warm_template = {prepared->requested_library, prepared->kind, {}};
+    if (split.warm) {
+      std::vector<ncp::launcher::FileStamp>& stamps = ready_work.warm_template.built_from;
+      stamps.push_back(ncp::launcher::StampOf(prepared->resolved_library));
+      for (const ncp::policy::ProfileFile& file : cli.profile_files) {
+        stamps.push_back(ncp::launcher::StampOf(file.path));
+      }
+      for (const std::string& file : resolved.oci_files) {
+        stamps.push_back(ncp::launcher::StampOf(file));
+      }
+    }
     ready_work.forward_host_end = std::move(prepared->forward_host_end);
     ready_work.forward_child_end = std::move(prepared->forward_child_end);
     prepared->spec.on_sandbox_ready = [&ready_work] {

@@ -133,6 +133,33 @@ base::StatusOr<WarmStart> CheckWarmRequest(const core::WarmRequestHeader& header
 
 }  // namespace
 
+FileStamp StampOf(const std::string& path) {
+  FileStamp stamp;
+  stamp.path = path;
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return stamp;
+  stamp.exists = true;
+  stamp.dev = st.st_dev;
+  stamp.ino = st.st_ino;
+  stamp.size = st.st_size;
+  stamp.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  stamp.ctime_ns = int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec;
+  return stamp;
+}
+
+base::Status CheckBuiltFrom(const WarmTemplate& expected) {
+  for (const FileStamp& then : expected.built_from) {
+    const FileStamp now = StampOf(then.path);
+    if (now.exists != then.exists || now.dev != then.dev || now.ino != then.ino ||
+        now.size != then.size || now.mtime_ns != then.mtime_ns || now.ctime_ns != then.ctime_ns) {
+      return base::Status(Code::kFailedPrecondition,
+                          "warm request: " + then.path + " changed since the sandbox was built",
+                          ESTALE);
+    }
+  }
+  return base::Status::Ok();
+}
+
 base::StatusOr<std::optional<WarmStart>> ReceiveWarmRequest(int control_fd, int forward_fd,
                                                             const WarmTemplate& expected,
                                                             bool* sandbox_ended) {

@@ -24,11 +24,27 @@ inline constexpr int kWarmForwardFd = core::kHighestRequestFd + 1;
 inline constexpr int kWarmFilterFd = core::kHighestRequestFd + 2;
 inline constexpr int kWarmEntryReportFd = core::kHighestRequestFd + 3;
 
+// What a file was when the sandbox was built from it: a replaced or rewritten file (a new
+// inode, size, modification or change time) no longer is that file.
+struct FileStamp {
+  std::string path;
+  bool exists = false;
+  uint64_t dev = 0, ino = 0;
+  int64_t size = 0, mtime_ns = 0, ctime_ns = 0;
+};
+FileStamp StampOf(const std::string& path);
+
 // What the template fixed: a real request must match it.
 struct WarmTemplate {
   std::string library;  // as the request spelled it, before resolving
   core::ChildKind kind = core::ChildKind::kArgs;
+  // Every file the sandbox was built from: its profiles and OCI files, and the library as it
+  // was resolved (the sandbox binds its folder, which pins that folder's inode).
+  std::vector<FileStamp> built_from;
 };
+
+// ESTALE naming the first file that changed since the sandbox was built, else Ok.
+base::Status CheckBuiltFrom(const WarmTemplate& expected);
 
 // A checked real request: fds[i] goes to targets[i] in the sandbox.
 struct WarmStart {

@@ -13,19 +13,17 @@
 
 extern char** environ;
 
+#include "base/path_list.h"
+
 namespace ncp::bench {
 namespace {
 
 std::string FindInPath(const char* name) {
   const char* path = std::getenv("PATH");
-  const std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = dirs.substr(start, end - start) + "/" + name;
+  for (const std::string& dir :
+       ncp::base::SplitPathList(path != nullptr ? path : "/usr/bin:/bin")) {
+    std::string candidate = dir + "/" + name;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
   }
   return "";
 }

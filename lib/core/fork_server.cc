@@ -500,6 +500,16 @@ void ForkServer::OnReport(int fd) {
     case LaunchReportType::kEntryMissing:
       return FailPending(done, StartFailure::kEntry, report->err, report->message);
     case LaunchReportType::kFailed:
+      // ncp-launch did not find the library on the host: the child failed to load it, which
+      // OpenHarmony's Start* does not check (the child ends with that status) unless the
+      // caller waits for the entry.
+      if (!done.from_warm && report->exit_status == NCP_CHILD_EXIT_LIBRARY_NOT_LOADED) {
+        if (done.wait_entry) {
+          return FailPending(done, StartFailure::kEntry, report->err, report->message);
+        }
+        done.warm_key = 0;  // nothing to prepare: every such sandbox would fail the same way
+        return AnswerStarted(done);
+      }
       if (done.from_warm) {
         // Its files changed since it was built (ESTALE), or it could not take the request:
         // that shape's prepared sandboxes are no good; this start is built afresh.

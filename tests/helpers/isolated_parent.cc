@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   NCP_RegisterChildExitCallback(OnExit, nullptr);
   int32_t pid = 0;
   int code = 0;
+  std::string message;  // the last error is per thread: read it on the starting one
   std::thread([&] {
     Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
     if (std::string(argv[1]) != "--normal") {
@@ -38,10 +39,11 @@ int main(int argc, char** argv) {
     }
     NativeChildProcess_Args args{argc > 3 ? argv[3] : nullptr, {nullptr}};
     code = OH_Ability_StartNativeChildProcessWithConfigs(argv[2], args, configs, &pid);
+    message = NCP_GetLastErrorMessage();
     OH_Ability_DestroyChildProcessConfigs(configs);
   }).join();
   if (code != NCP_NO_ERROR) {
-    std::printf("error %d %s\n", code, NCP_GetLastErrorMessage());
+    std::printf("error %d %s\n", code, message.c_str());
     return 1;
   }
   std::printf("child %d\n", pid);
