@@ -64,7 +64,8 @@ base::StatusOr<EntryCommand> ParseEntryCommand(const std::vector<std::string>& c
 
 base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireRequest request,
                                            const std::vector<FdPlacement>& passed_fds, bool verbose,
-                                           const EntryChannels& channels) {
+                                           const EntryChannels& channels,
+                                           int original_request_fd) {
   if (!plan.namespaces.mount) {
     return base::Error(base::Code::kInvalidArgument,
                        "the entry form needs a mount namespace (its library and ncp-launch are "
@@ -87,10 +88,6 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   AddReadOnlyBind(*self, &out.plan);  // after the dirs: it may sit in one of them
 
   out.resolved_library = *library;
-  request.library = *library;
-  // The sandbox has its own root; "/" always exists there, the caller's directory may not.
-  request.working_directory = "/";
-  const std::string bytes = core::EncodeRequest(request);
   // The filter's and the entry report's numbers in the sandbox: after every passed fd (warm:
   // the fixed ones above every number a request can use).
   int next = core::kFirstNamedFd;
@@ -100,8 +97,18 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   // Our fds sit above every number the sandbox is given, the filter's included, so that no
   // passed fd can ever name one of them.
   const int floor = std::max(FirstInternalFd(passed_fds), report_target + 1);
-  auto request_fd = base::MemfdWithContents("ncp-request", bytes, base::MemfdSeal::kSealed);
-  if (!request_fd.ok()) return request_fd.status();
+  base::StatusOr<UniqueFd> request_fd = base::Error(base::Code::kInternal, "no request");
+  if (original_request_fd >= 0) {
+    request_fd = UniqueFd(fcntl(original_request_fd, F_DUPFD_CLOEXEC, floor));
+    if (!*request_fd) return ErrnoError("copy the request's fd");
+  } else {
+    request.library = *library;
+    // The sandbox has its own root; "/" always exists there, the caller's directory may not.
+    request.working_directory = "/";
+    request_fd = base::MemfdWithContents("ncp-request", core::EncodeRequest(request),
+                                         base::MemfdSeal::kSealed);
+    if (!request_fd.ok()) return request_fd.status();
+  }
   auto request_high = MoveAbove(std::move(*request_fd), floor);
   if (!request_high.ok()) return request_high.status();
   out.request_memfd = std::move(*request_high);

@@ -61,8 +61,12 @@ struct PreparedEntry {
 // the named fds (and the IPC fd) as {fd in this process, number in the sandbox}.
 // In warm mode (`channels.warm`) the fixed numbers of warm_request.h are used instead: the
 // forwarding socket, the filter and the entry report above every number a request can use.
+// `original_request_fd`: request mode's own request, handed into the sandbox as it came (the
+// runtime there takes the library path, environment and directory from ncp-launch, not from
+// the request); -1 (the LIB.so:ENTRY form): `request` is encoded into a sealed memfd.
 base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireRequest request,
                                            const std::vector<FdPlacement>& passed_fds, bool verbose,
-                                           const EntryChannels& channels = {});
+                                           const EntryChannels& channels = {},
+                                           int original_request_fd = -1);
 
 }  // namespace ncp::launcher

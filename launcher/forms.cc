@@ -9,6 +9,8 @@
 #include "launcher/environment.h"
 #include "launcher/passed_fds.h"
 
+extern char** environ;
+
 namespace ncp::launcher {
 namespace {
 
@@ -74,15 +76,26 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
   return PrepareEntry(plan, std::move(request), passed, verbose);
 }
 
-base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request_fd, bool verbose,
+void AdoptCallerContext(const core::WireRequest& request) {
+  // Never freed: the environment stays this process's until it ends.
+  static std::vector<std::string>* strings = new std::vector<std::string>(request.environment);
+  static std::vector<char*>* pointers = new std::vector<char*>();
+  for (std::string& entry : *strings) pointers->push_back(entry.data());
+  pointers->push_back(nullptr);
+  environ = pointers->data();
+  if (request.working_directory.empty() || chdir(request.working_directory.c_str()) != 0) {
+    (void)!chdir("/");
+  }
+  umask(static_cast<mode_t>(request.umask & 0777));
+}
+
+base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, core::WireRequest request,
+                                           int request_fd, bool verbose,
                                            const EntryChannels& channels) {
   if (!plan.fds.empty()) {
     return base::Error(base::Code::kInvalidArgument,
                        "--fd has no meaning in request mode: the request names its fds");
   }
-  auto decoded = core::ReadRequest(request_fd);
-  if (!decoded.ok()) return decoded.status();
-  core::WireRequest request = std::move(*decoded);
   if (channels.warm && (!request.fd_names.empty() || request.ipc_fd >= 0)) {
     return base::Error(base::Code::kInvalidArgument,
                        "a warm template names no fds: they come with the real request");
@@ -105,10 +118,9 @@ base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request
       return base::Error(base::Code::kInvalidArgument, "the request's fds: " + s.message());
     }
   }
-  // The sandbox's files are created with the caller's umask; the runtime keeps ours (it is
-  // told to keep its own context), and exec carries it into the sandbox.
-  umask(static_cast<mode_t>(request.umask & 0777));
-  return PrepareEntry(plan, std::move(request), passed, verbose, channels);
+  // The umask is the caller's already (AdoptCallerContext): the sandbox's files are created
+  // with it, and exec carries it into the sandbox, whose runtime keeps its own context.
+  return PrepareEntry(plan, std::move(request), passed, verbose, channels, request_fd);
 }
 
 }  // namespace ncp::launcher

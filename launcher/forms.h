@@ -32,11 +32,16 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
                                                const std::vector<std::string>& command,
                                                bool verbose);
 
-// Request mode: the encoded core::WireRequest on `request_fd` (read from offset 0), its named
-// fds already at 4.. in name order, a kIpc request's socket at its ipc_fd. The environment is
-// the plan's env rules applied to the request's; the umask is the request's. Warm
-// (`channels.warm`): the request is a template without fds (warm_request.h).
-base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, int request_fd, bool verbose,
+// Request mode: `request`, decoded from `request_fd` (which the sandbox gets as it is: the
+// runtime reads it there), its named fds already at 4.. in name order, a kIpc request's
+// socket at its ipc_fd. The environment is the plan's env rules applied to the request's.
+// Warm (`channels.warm`): the request is a template without fds (warm_request.h).
+base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, core::WireRequest request,
+                                           int request_fd, bool verbose,
                                            const EntryChannels& channels = {});
+
+// Request mode: the caller's environment, working directory (or "/" when it is gone) and umask,
+// from its request, become this process's.
+void AdoptCallerContext(const core::WireRequest& request);
 
 }  // namespace ncp::launcher

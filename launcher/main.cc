@@ -20,6 +20,7 @@
 #include "ncp/native_child_process_ext.h"
 #include "base/monotonic_clock.h"
 #include "base/terminal_text.h"
+#include "core/wire.h"
 #include "launcher/control_channel.h"
 #include "launcher/entry_mode.h"
 #include "launcher/forms.h"
@@ -185,6 +186,19 @@ int Run(int argc, char** argv) {
     PrintError("--warm and --report-entry need --control-fd");
     return ncp::base::kSandboxFailedExit;
   }
+  // Request mode: the request is read once, here, and its caller's environment, directory and
+  // umask become ours before anything looks at them (profile search paths, relative profile
+  // paths, the library's search path): the fork server execs us with its own.
+  std::optional<ncp::core::WireRequest> request;
+  if (split.request_fd) {
+    auto decoded = ncp::core::ReadRequest(*split.request_fd);
+    if (!decoded.ok()) {
+      PrintError(decoded.status());
+      return ncp::base::kSandboxFailedExit;
+    }
+    request = std::move(*decoded);
+    ncp::launcher::AdoptCallerContext(*request);
+  }
   const ncp::policy::ProfileSearchPath search_path =
       ncp::launcher::ProfileSearchPathForThisBinary();
   ncp::policy::ParsedCli cli = ncp::policy::ParseCommandLine(static_cast<int>(split.argv.size()),
@@ -308,7 +322,8 @@ int Run(int argc, char** argv) {
   channels.warm = split.warm;
   channels.report_entry = split.report_entry;
   auto prepared = request_mode
-                      ? ncp::launcher::RequestEntry(plan, *split.request_fd, verbose, channels)
+                      ? ncp::launcher::RequestEntry(plan, std::move(*request), *split.request_fd,
+                                                    verbose, channels)
                       : ncp::launcher::CommandLineEntry(plan, cli.command, verbose);
   if (!prepared.ok()) {
     PrintError(prepared.status());

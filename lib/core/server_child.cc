@@ -50,28 +50,16 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
 }
 
 // An isolated start: become ncp-launch, which builds the sandbox and then runs the child
-// runtime inside it. The launcher sees the caller's environment, directory and umask (profile
-// search paths and relative profile paths are the caller's). The pid the application was given
+// runtime inside it. It reads the request itself (once) and takes the caller's environment,
+// directory and umask from it; this child only execs it. The pid the application was given
 // stays the launcher's: exec keeps it.
 [[noreturn]] void ExecLauncher(const std::vector<std::string>& launcher_argv) {
-  auto request = ReadRequest(kRequestFd);
-  if (!request.ok() || launcher_argv.empty()) {
-    base::LogLine("child %d: isolated start without a launcher: %s", static_cast<int>(getpid()),
-                  request.ok() ? "no launcher command" : request.status().ToString().c_str());
-    _exit(NCP_CHILD_EXIT_BAD_REQUEST);
-  }
+  if (launcher_argv.empty()) _exit(NCP_CHILD_EXIT_BAD_REQUEST);
   std::vector<char*> argv;
   for (const std::string& arg : launcher_argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  std::vector<char*> env;
-  for (std::string& entry : request->environment) env.push_back(entry.data());
-  env.push_back(nullptr);
-  if (!request->working_directory.empty() && chdir(request->working_directory.c_str()) != 0) {
-    (void)!chdir("/");
-  }
-  umask(request->umask);
   ResetSignals();
-  execve(argv[0], argv.data(), env.data());
+  execv(argv[0], argv.data());
   const int err = errno;  // before logging, which may change it
   base::LogLine("child %d: cannot run the launcher %s: %s", static_cast<int>(getpid()), argv[0],
                 strerror(err));
