@@ -124,6 +124,11 @@ int KillAndReap(pid_t pid) {
   return status;
 }
 
+// SIGKILL through the pidfd: never another process, even once `pid` was reaped and reused.
+void KillThrough(const UniqueFd& pidfd) {
+  if (pidfd.valid()) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+}
+
 // ncp-launch's argv for this start: the application's, with the control socket's number and
 // the server's own options right after the request fd (which must stay first).
 std::vector<std::string> LauncherArgv(const std::vector<std::string>& from_app, int control_fd,
@@ -177,6 +182,9 @@ struct PendingStart {
   bool from_warm = false;    // a warm sandbox given the request: on refusal, start it cold
   uint64_t warm_key = 0;     // prime or refill this shape once answered
   bool warm_child = false;   // a normal warm child: refill once answered
+  bool reaped = false;       // ended and reaped (by ReportExits) before its report was read
+  int reaped_status = 0;
+  int64_t deadline_ms = 0;   // not answered by then: it is stuck, and the start fails
   // Kept for a cold retry of a warm sandbox's start, and for priming a shape.
   std::unique_ptr<ForkServerStartMessage> message;
   std::vector<UniqueFd> fds;
@@ -204,8 +212,11 @@ class ForkServer {
   void ReportExits();
   void Configure(const ForkServerConfigureMessage& m);
   // Warm processes.
-  void FillChildPool();
-  void FillSandboxPool(uint64_t key);
+  bool AddOneChild();
+  bool AddOneSandbox(uint64_t key);
+  bool RefillOne();
+  void FailOverdue(int64_t now_ms);
+  int64_t MsUntilNextDeadline(int64_t now_ms) const;
   void PrimeShape(const PendingStart& pending);
   void LetGo(std::vector<WarmProcess> processes);
   void OnWarmSandboxReport(int fd);
@@ -225,7 +236,12 @@ class ForkServer {
   const pid_t server_pid_;
   std::map<int, PendingStart> pending_;  // by report fd
   std::set<pid_t> silent_;  // ended without the application ever hearing of them
+  bool refill_children_ = false;       // the normal pool wants more children
+  std::set<uint64_t> refill_shapes_;   // shapes whose pools want more sandboxes
 };
+
+// A start still unanswered after this long is failed (see FailOverdue).
+constexpr int64_t kStartTimeoutMs = 60000;
 
 pid_t ForkServer::Fork(ChildSetup& setup, const Credentials& credentials, UniqueFd* pidfd) {
   // A child never has more privilege than its caller had at the call (credentials.h).
@@ -340,7 +356,7 @@ void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
       for (const UniqueFd& fd : fds) raw.push_back(fd.get());
       if (wait_entry) raw.push_back(report.theirs.get());
       if (!SendMessage(warm->socket.get(), &handoff, sizeof handoff, raw.data(), raw.size())) {
-        kill(warm->pid, SIGKILL);
+        KillThrough(warm->pidfd);
         silent_.insert(warm->pid);
         continue;
       }
@@ -365,6 +381,7 @@ void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
   }
   report.theirs.reset();
   pending.report = std::move(report.ours);
+  pending.deadline_ms = NowMs() + kStartTimeoutMs;
   const int fd = pending.report.get();
   pending_[fd] = std::move(pending);
 }
@@ -397,6 +414,7 @@ void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
   pending.launcher = true;
   pending.wait_entry = wait_entry;
   pending.warm_key = message->warm_key;
+  pending.deadline_ms = NowMs() + kStartTimeoutMs;
   pending.message = std::move(message);
   pending.fds = std::move(fds);
   const int fd = pending.report.get();
@@ -411,7 +429,7 @@ bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& mess
     std::vector<int> raw;
     for (const UniqueFd& fd : fds) raw.push_back(fd.get());
     if (!SendMessage(warm->socket.get(), &header, sizeof header, raw.data(), raw.size())) {
-      kill(warm->pid, SIGKILL);
+      KillThrough(warm->pidfd);
       silent_.insert(warm->pid);
       continue;
     }
@@ -425,6 +443,7 @@ bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& mess
     pending.from_warm = true;
     pending.wait_entry = (message->header.flags & kStartWaitForEntry) != 0;
     pending.warm_key = key;
+    pending.deadline_ms = NowMs() + kStartTimeoutMs;
     pending.message = std::move(message);
     pending.fds = std::move(fds);
     const int fd = pending.report.get();
@@ -436,11 +455,12 @@ bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& mess
 
 void ForkServer::AnswerStarted(PendingStart& pending) {
   SendStarted(pending.request_id, pending.pid, pending.pidfd.get());
-  // Refills after the answer: the caller does not wait for them.
-  if (pending.warm_child || (!pending.launcher && pools_.ChildCount() == 0)) FillChildPool();
+  // Refills wait until the server has nothing else to do (Run): no start or exit record ever
+  // waits behind one.
+  if (!pending.launcher) refill_children_ = true;
   if (pending.launcher && pending.warm_key != 0) {
     if (!pending.from_warm) PrimeShape(pending);
-    FillSandboxPool(pending.warm_key);
+    refill_shapes_.insert(pending.warm_key);
   }
 }
 
@@ -448,7 +468,7 @@ void ForkServer::FailPending(PendingStart& pending, StartFailure failure, int er
                              const std::string& why) {
   // Nothing of it may go on, and the application never hears of its pid.
   if (pending.pid > 0) {
-    kill(pending.pid, SIGKILL);
+    KillThrough(pending.pidfd);
     silent_.insert(pending.pid);
   }
   SendFailed(pending.request_id, failure, err, why);
@@ -469,12 +489,20 @@ void ForkServer::OnReport(int fd) {
   if (!report) {
     // Ended (or spoke nonsense) before it said the start was done.
     if (done.from_warm) {
-      kill(done.pid, SIGKILL);
+      KillThrough(done.pidfd);
       silent_.insert(done.pid);
       LetGo(pools_.ForgetShape(done.warm_key));
       return StartIsolated(std::move(done.message), std::move(done.fds), false);
     }
-    const int status = KillAndReap(done.pid);
+    // Its status: reaped already (ReportExits found it ended), or now, after the kill.
+    int status = done.reaped_status;
+    if (!done.reaped) {
+      KillThrough(done.pidfd);
+      while (waitpid(done.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    } else {
+      silent_.insert(done.pid);  // ReportExits, which found it, sends no record
+    }
     done.pid = -1;
     std::string why = done.launcher ? "ncp-launch ended before it reported its sandbox"
                                     : "the child ended before it reported its entry";
@@ -513,7 +541,7 @@ void ForkServer::OnReport(int fd) {
       if (done.from_warm) {
         // Its files changed since it was built (ESTALE), or it could not take the request:
         // that shape's prepared sandboxes are no good; this start is built afresh.
-        kill(done.pid, SIGKILL);
+        KillThrough(done.pidfd);
         silent_.insert(done.pid);
         LetGo(pools_.ForgetShape(done.warm_key));
         return StartIsolated(std::move(done.message), std::move(done.fds), false);
@@ -534,14 +562,14 @@ void ForkServer::PrimeShape(const PendingStart& pending) {
   LetGo(pools_.RememberShape(m.warm_key, std::move(shape)));
 }
 
-void ForkServer::FillSandboxPool(uint64_t key) {
+bool ForkServer::AddOneSandbox(uint64_t key) {
   const SandboxShape* shape = pools_.Shape(key);
-  if (shape == nullptr) return;
-  while (pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
+  if (shape == nullptr) return false;
+  if (pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
     auto request = base::MemfdWithContents("ncp-warm-request", shape->template_request,
                                            base::MemfdSeal::kSealed);
     SocketPair control;
-    if (!request.ok() || !MakeSocketPair(&control)) return;
+    if (!request.ok() || !MakeSocketPair(&control)) return false;
     std::vector<UniqueFd> fds;
     fds.push_back(std::move(*request));
     const std::vector<std::string> argv =
@@ -553,17 +581,18 @@ void ForkServer::FillSandboxPool(uint64_t key) {
     setup.launcher_argv = &argv;
     WarmProcess sandbox;
     const pid_t pid = Fork(setup, shape->credentials, &sandbox.pidfd);
-    if (pid < 0) return;
+    if (pid < 0) return false;
     sandbox.pid = pid;
     sandbox.socket = std::move(control.ours);
     pools_.AddSandbox(key, std::move(sandbox));
   }
+  return pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0));
 }
 
-void ForkServer::FillChildPool() {
-  while (pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
+bool ForkServer::AddOneChild() {
+  if (pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
     SocketPair handoff;
-    if (!MakeSocketPair(&handoff)) return;
+    if (!MakeSocketPair(&handoff)) return false;
     std::vector<UniqueFd> none;
     ChildSetup setup;
     setup.role = ChildRole::kWarmRuntime;
@@ -571,13 +600,55 @@ void ForkServer::FillChildPool() {
     setup.warm_socket = handoff.theirs.get();
     WarmProcess child;
     const pid_t pid = Fork(setup, ServerCredentials(), &child.pidfd);
-    if (pid < 0) return;
+    if (pid < 0) return false;
     child.pid = pid;
     child.socket = std::move(handoff.ours);
     child.ready = true;
     child.ready_since_ms = NowMs();
     pools_.AddChild(std::move(child));
   }
+  return pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().size, 0));
+}
+
+// One prepared process per call, while there is nothing else to do: returns whether more
+// refills are wanted.
+bool ForkServer::RefillOne() {
+  if (refill_children_) {
+    refill_children_ = AddOneChild();
+    return true;
+  }
+  if (refill_shapes_.empty()) return false;
+  const uint64_t key = *refill_shapes_.begin();
+  if (!AddOneSandbox(key)) refill_shapes_.erase(key);
+  return !refill_shapes_.empty();
+}
+
+// Starts that were not answered in time (a sandbox build that hangs, a library whose loading
+// never ends): they fail, rather than block their caller for ever.
+void ForkServer::FailOverdue(int64_t now_ms) {
+  std::vector<int> overdue;
+  for (const auto& [fd, pending] : pending_) {
+    if (pending.deadline_ms != 0 && now_ms >= pending.deadline_ms) overdue.push_back(fd);
+  }
+  for (int fd : overdue) {
+    PendingStart done = std::move(pending_[fd]);
+    pending_.erase(fd);
+    FailPending(done, done.launcher ? StartFailure::kSandbox : StartFailure::kEntry, ETIMEDOUT,
+                done.launcher ? "the sandbox was not ready after " +
+                                    std::to_string(kStartTimeoutMs / 1000) + " s"
+                              : "the child did not report its entry after " +
+                                    std::to_string(kStartTimeoutMs / 1000) + " s");
+  }
+}
+
+int64_t ForkServer::MsUntilNextDeadline(int64_t now_ms) const {
+  int64_t next = -1;
+  for (const auto& [fd, pending] : pending_) {
+    if (pending.deadline_ms == 0) continue;
+    const int64_t left = std::max<int64_t>(0, pending.deadline_ms - now_ms);
+    if (next < 0 || left < next) next = left;
+  }
+  return next;
 }
 
 // Prepared processes no longer wanted: killed (a sandbox's parent-death signals take the rest
@@ -629,6 +700,8 @@ void ForkServer::ReportExits() {
                                 [pid](const auto& p) { return p.second.pid == pid; });
     if (pending != pending_.end()) {
       const int fd = pending->first;
+      pending->second.reaped = true;
+      pending->second.reaped_status = status;
       OnReport(fd);  // its last record, or EOF: answered either way
       if (silent_.erase(pid) != 0) continue;
     }
@@ -688,15 +761,25 @@ void ForkServer::OnAppReadable() {
 }
 
 void ForkServer::Run(int sigfd) {
+  bool refills_wanted = false;
   for (;;) {
     std::vector<pollfd> polled{{app_, POLLIN, 0}, {sigfd, POLLIN, 0}};
     for (const auto& [fd, pending] : pending_) polled.push_back({fd, POLLIN, 0});
     for (int fd : pools_.SocketsToWatch()) polled.push_back({fd, POLLIN, 0});
-    const int64_t next_expiry = pools_.MsUntilNextExpiry(NowMs());
-    const int timeout = next_expiry < 0 ? -1 : static_cast<int>(std::min<int64_t>(next_expiry, 60000));
-    if (poll(polled.data(), polled.size(), timeout) < 0) {
+    const int64_t now = NowMs();
+    int64_t wait = pools_.MsUntilNextExpiry(now);
+    const int64_t deadline = MsUntilNextDeadline(now);
+    if (deadline >= 0 && (wait < 0 || deadline < wait)) wait = deadline;
+    // Refills only when nothing is waiting: look without blocking first.
+    const int timeout = refills_wanted ? 0 : wait < 0 ? -1 : static_cast<int>(std::min<int64_t>(wait, 60000));
+    const int ready = poll(polled.data(), polled.size(), timeout);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       _exit(1);
+    }
+    if (ready == 0 && refills_wanted) {
+      refills_wanted = RefillOne();
+      continue;
     }
     if (polled[1].revents & POLLIN) {
       signalfd_siginfo info;
@@ -710,6 +793,8 @@ void ForkServer::Run(int sigfd) {
     }
     if (polled[0].revents & (POLLIN | POLLHUP | POLLERR)) OnAppReadable();
     ExpireIdle();
+    FailOverdue(NowMs());
+    refills_wanted = refill_children_ || !refill_shapes_.empty();
   }
 }
 
