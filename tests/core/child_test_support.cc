@@ -206,4 +206,25 @@ void ExpectNothingLeftAfterKillingTheApplication(const std::vector<std::string>&
   prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+// Clock ticks since boot at which `pid` started (/proc/PID/stat field 22).
+long long StartTicks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return std::stoll(field);
+  }
+  return -1;
+}
+
+long long NowTicks() {
+  std::ifstream in("/proc/uptime");
+  double seconds = 0;
+  in >> seconds;
+  return static_cast<long long>(seconds * sysconf(_SC_CLK_TCK));
+}
+
 }  // namespace ncp::testing

@@ -76,6 +76,10 @@ std::vector<pid_t> ChildrenOf(pid_t pid);
 // with SIGKILL and checks (as a child subreaper) that every process below it ends.
 void ExpectNothingLeftAfterKillingTheApplication(const std::vector<std::string>& args,
                                                  size_t at_least_prepared);
+// Clock ticks since boot: when `pid` started (/proc/PID/stat), and now (/proc/uptime). A
+// process whose start is older than a call was prepared before it (ticks are 10 ms).
+long long StartTicks(pid_t pid);
+long long NowTicks();
 // /proc/PID/comm without the newline.
 std::string ProcessName(pid_t pid);
 

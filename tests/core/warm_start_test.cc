@@ -27,27 +27,6 @@
 namespace ncp::testing {
 namespace {
 
-// Clock ticks since boot at which `pid` started (/proc/PID/stat field 22).
-long long StartTicks(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return -1;
-  std::istringstream fields(stat.substr(paren + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i) {
-    if (i == 22) return std::stoll(field);
-  }
-  return -1;
-}
-
-long long NowTicks() {
-  std::ifstream in("/proc/uptime");
-  double seconds = 0;
-  in >> seconds;
-  return static_cast<long long>(seconds * sysconf(_SC_CLK_TCK));
-}
-
 // Runs `entry` with an "out" pipe and returns (pid, what it wrote), the child waited for.
 std::pair<int32_t, std::string> RunWithPid(ExitWatcher& watcher, const std::string& entry,
                                           const char* params) {
