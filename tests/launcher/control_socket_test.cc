@@ -256,6 +256,23 @@ TEST(ControlSocket, BrokenProfileSendsFailedWithFileAndLineAndRunsNothing) {
   EXPECT_FALSE(server.NextReport().has_value());
 }
 
+// A request written by a library of another ncp version (upgraded while the application ran):
+// refused with a message that says so, before anything is built.
+TEST(ControlSocket, ARequestOfAnotherVersionIsRefusedWithAClearMessage) {
+  std::string bytes = core::EncodeRequest(ArgsRequest("EchoParams", "x", {}));
+  ASSERT_GE(bytes.size(), 8u);
+  bytes[4] = static_cast<char>(bytes[4] + 1);  // the version follows the 4-byte magic
+  const int memfd = memfd_create("request", MFD_CLOEXEC);
+  ASSERT_EQ(write(memfd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  FakeForkServer server({}, {memfd}, DefaultProfile());
+  close(memfd);
+  auto failed = server.NextReport();
+  ExpectRecord(failed, LaunchReportType::kFailed, 125);
+  EXPECT_NE(std::string(failed->message).find("restart the application"), std::string::npos)
+      << failed->message;
+  EXPECT_EQ(server.Finish().exit_code(), 125);
+}
+
 TEST(ControlSocket, FailedMountSendsFailedNamingTheStep) {
   NCP_REQUIRE_USERNS();
   const int memfd = RequestMemfd(ArgsRequest("EchoParams", "started", {"out"}));
