@@ -199,6 +199,7 @@ int Run(int argc, char** argv) {
   // umask become ours before anything looks at them (profile search paths, relative profile
   // paths, the library's search path): the fork server execs us with its own.
   std::optional<ncp::core::WireRequest> request;
+  std::vector<std::string> request_environment;  // a warm sandbox resolves its library again
   if (split.request_fd) {
     auto decoded = ncp::core::ReadRequest(*split.request_fd);
     if (!decoded.ok()) {
@@ -206,6 +207,7 @@ int Run(int argc, char** argv) {
       return ncp::base::kSandboxFailedExit;
     }
     request = std::move(*decoded);
+    request_environment = request->environment;
     ncp::launcher::AdoptCallerContext(*request);
   }
   const ncp::policy::ProfileSearchPath search_path =
@@ -361,7 +363,13 @@ int Run(int argc, char** argv) {
     ready_work.warm = split.warm;
     ready_work.warm_template = {prepared->requested_library, prepared->kind, {}};
     if (split.warm) {
-      std::vector<ncp::launcher::FileStamp>& stamps = ready_work.warm_template.built_from;
+      ncp::launcher::WarmTemplate& shape = ready_work.warm_template;
+      shape.environment = request_environment;
+      shape.resolved_library = prepared->resolved_library;
+      for (const ncp::policy::Mount& m : prepared->plan.mounts) {
+        if (m.identity) shape.binds.push_back(m);
+      }
+      std::vector<ncp::launcher::FileStamp>& stamps = shape.built_from;
       stamps.push_back(ncp::launcher::StampOf(prepared->resolved_library));
       for (const ncp::policy::ProfileFile& file : cli.profile_files) {
         stamps.push_back(ncp::launcher::StampOf(file.path));

@@ -15,6 +15,8 @@
 #include <ctime>
 
 #include "core/wire.h"
+#include "launcher/library_path.h"
+#include "policy/source_identity.h"
 
 namespace ncp::launcher {
 namespace {
@@ -148,6 +150,22 @@ FileStamp StampOf(const std::string& path) {
 }
 
 base::Status CheckBuiltFrom(const WarmTemplate& expected) {
+  auto stale = [](const std::string& what) {
+    return base::Status(Code::kFailedPrecondition,
+                        "warm request: " + what + " changed since the sandbox was built", ESTALE);
+  };
+  if (!expected.resolved_library.empty()) {
+    auto now = ResolveLibraryOnHost(expected.library, expected.environment);
+    if (!now.ok() || *now != expected.resolved_library) {
+      return stale("the library " + expected.library + " (it resolves elsewhere now)");
+    }
+  }
+  for (const policy::Mount& bind : expected.binds) {
+    if (bind.source.empty() || !bind.identity) continue;
+    if (policy::IdentityOfSource(bind.source) != bind.identity) {
+      return stale("the bind source " + bind.source);
+    }
+  }
   for (const FileStamp& then : expected.built_from) {
     const FileStamp now = StampOf(then.path);
     if (now.exists != then.exists || now.dev != then.dev || now.ino != then.ino ||

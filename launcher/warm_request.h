@@ -15,6 +15,7 @@
 #include "base/unique_fd.h"
 #include "core/child_request.h"
 #include "core/launch_report.h"
+#include "policy/plan.h"
 
 namespace ncp::launcher {
 
@@ -41,9 +42,16 @@ struct WarmTemplate {
   // Every file the sandbox was built from: its profiles and OCI files, and the library as it
   // was resolved (the sandbox binds its folder, which pins that folder's inode).
   std::vector<FileStamp> built_from;
+  // What a cold start would do again: resolve the library name with this environment (a new
+  // file earlier in the search path, a re-pointed symlink) ...
+  std::vector<std::string> environment;
+  std::string resolved_library;
+  // ... and bind these sources (by path: a folder replaced since is another bind).
+  std::vector<policy::Mount> binds;
 };
 
-// ESTALE naming the first file that changed since the sandbox was built, else Ok.
+// ESTALE naming the first thing that changed since the sandbox was built, else Ok: a file it
+// was built from, the library its name resolves to now, or a bind source.
 base::Status CheckBuiltFrom(const WarmTemplate& expected);
 
 // A checked real request: fds[i] goes to targets[i] in the sandbox.
