@@ -2,9 +2,11 @@
 // (normal and isolated, args-type and IPC-type). It enforces the limits, answers kill
 // requests, and is the only place that learns how a child ended.
 //
-// Children are forked by this process's fork server (see fork_server.cc), which reports each
-// end as a record; one monitor thread reads the server's socket, keeps the records, and runs
-// the exit callbacks. A pidfd per child (sent by the server) makes kill race-free.
+// Children are forked by this process's fork server (see server/fork_server.cc), which reports
+// each end as a record. The registry owns the server's client (fork_server_client.h: spawning
+// the server, its socket, the messages); one monitor thread reads the server's replies through
+// it, keeps the records, and runs the exit callbacks. A pidfd per child (sent by the server)
+// makes kill race-free.
 #pragma once
 
 #include <sys/types.h>
@@ -25,8 +27,8 @@
 #include "core/app/child_request.h"
 #include "core/app/exit_callbacks.h"
 #include "core/app/exit_record.h"
+#include "core/app/fork_server_client.h"
 #include "core/app/long_lived_thread.h"
-#include "core/app/spawner.h"
 #include "core/app/started_callbacks.h"
 #include "core/protocol/fork_server_protocol.h"
 
@@ -36,13 +38,6 @@ inline constexpr int kMaxLiveChildren = 512;
 inline constexpr int kMaxLiveIpcChildren = 50;
 
 using ExitHook = std::function<void(const ExitRecord&)>;
-
-// How the fork server is to start a child.
-struct StartOptions {
-  uint32_t flags = 0;                      // ForkServerStartFlags
-  std::vector<std::string> launcher_argv;  // kStartExecLauncher: ncp-launch and its options
-  uint64_t shape = 0;                      // warm_key.h: 0 when no warm sandbox may serve it
-};
 
 class ChildRegistry {
  public:
@@ -105,14 +100,14 @@ class ChildRegistry {
   ChildRegistry();
   ~ChildRegistry() = delete;  // lives as long as the process
 
-  base::Status EnsureForkServerLocked();
   void ReleaseSlotLocked(ChildKind kind);
   void MonitorLoop();
   // Each returns the exits to report (outside the lock).
   void OnServerReadable(int socket);
   void OnServerGone(int socket);
   void OnStartedWithoutPidfd(int socket, const ForkServerMessage& m);
-  void OnStartFailed(const ForkServerFailure& failure);
+  void OnStartFailed(uint32_t request_id, base::Status failure);
+  void OnExited(const ExitRecord& record);
   void AnswerLocked(uint32_t request_id, base::StatusOr<pid_t> result);
   void Report(ChildKind kind, ExitHook hook, const ExitRecord& record);
   // Keeps the record of a child that ended and wakes its waiters.
@@ -125,20 +120,15 @@ class ChildRegistry {
   uint32_t next_request_id_ = 1;
   int live_ = 0;      // pending + running, all kinds
   int live_ipc_ = 0;  // pending + running IPC-type
-  base::UniqueFd epoll_;
-  base::UniqueFd server_socket_;
-  SpawnedProcess server_process_;
+  ForkServerClient client_;  // its *Locked members run under mu_
   ExitCallbacks callbacks_;
   StartedCallbacks started_callbacks_;
-  LongLivedThread* spawner_ = nullptr;
   // Ends kept for NCP_WaitForChildExit, oldest first in `ended_order_` (pid, serial).
   std::map<pid_t, Ended> ended_;
   std::deque<std::pair<pid_t, uint64_t>> ended_order_;
   std::condition_variable ended_cv_;
   uint64_t next_serial_ = 1;
   std::thread::id monitor_thread_;  // runs the exit callbacks: it must never wait for an end
-  int warm_pool_size_;
-  int warm_idle_timeout_ms_;
 };
 
 }  // namespace ncp::core
