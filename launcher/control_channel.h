@@ -1,13 +1,13 @@
 // ncp-launch's end of the fork server's control socket (`--control-fd=N`, request mode only):
 // the one kReady or kFailed record, the relayed entry report (`--report-entry`), and in warm
-// mode the wait for the real request. Records: core/launch_report.h.
+// mode the wait for the real request. Records: core/protocol/launch_report.h.
 #pragma once
 
 #include <string>
 
 #include "base/status.h"
 #include "base/unique_fd.h"
-#include "core/launch_report.h"
+#include "core/protocol/launch_report.h"
 #include "launcher/warm_request.h"
 
 namespace ncp::launcher {

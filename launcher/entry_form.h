@@ -15,7 +15,7 @@
 
 #include "base/status.h"
 #include "base/unique_fd.h"
-#include "core/wire.h"
+#include "core/protocol/wire.h"
 #include "launcher/launch_spec.h"
 #include "policy/plan.h"
 

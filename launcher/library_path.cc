@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "base/path_list.h"
-#include "core/child_runtime.h"
+#include "core/child/child_runtime.h"
 #include "launcher/environment.h"
 
 namespace ncp::launcher {

@@ -1,4 +1,3 @@
-#include "base/monotonic_clock.h"
 #include "launcher/warm_request.h"
 
 #include <fcntl.h>
@@ -14,7 +13,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "core/wire.h"
+#include "base/monotonic_clock.h"
+#include "core/protocol/wire.h"
 #include "launcher/library_path.h"
 #include "policy/source_identity.h"
 

@@ -13,8 +13,8 @@
 
 #include "base/status.h"
 #include "base/unique_fd.h"
-#include "core/child_request.h"
-#include "core/launch_report.h"
+#include "core/app/child_request.h"
+#include "core/protocol/launch_report.h"
 #include "policy/plan.h"
 
 namespace ncp::launcher {

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/wire.h"
+#include "core/protocol/wire.h"
 
 extern char** environ;
 

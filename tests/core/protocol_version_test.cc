@@ -12,7 +12,7 @@
 #include <string>
 
 #include "base/unique_fd.h"
-#include "core/fork_server_protocol.h"
+#include "core/protocol/fork_server_protocol.h"
 
 namespace ncp::testing {
 namespace {

@@ -1,5 +1,5 @@
-// The launch-request decoder (lib/core/wire.cc): what `ncp-launch --request-fd` and the child
-// runtime decode. Read both ways they are read, from bytes and through a memfd (ReadRequest),
+// The launch-request decoder (lib/core/protocol/wire.cc): what `ncp-launch --request-fd` and the
+// child runtime decode. Read both ways they are read, from bytes and through a memfd (ReadRequest),
 // and a request that decodes must encode back to exactly the same bytes (one encoding per
 // request, so nothing in the bytes is silently ignored).
 #include <sys/mman.h>
@@ -10,7 +10,7 @@
 #include <string>
 
 #include "base/unique_fd.h"
-#include "core/wire.h"
+#include "core/protocol/wire.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "IPCKit/ipc_cparcel.h"
-#include "core/wire.h"
+#include "core/protocol/wire.h"
 #include "ipc/parcel.h"
 #include "ipc/remote_object.h"
 #include "ipc/wire.h"

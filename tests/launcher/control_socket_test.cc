@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "core/launch_report.h"
-#include "core/wire.h"
+#include "core/protocol/launch_report.h"
+#include "core/protocol/wire.h"
 #include "run_launcher.h"
 #include "testing/profiles.h"
 #include "testing/testing.h"

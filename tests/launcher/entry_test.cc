@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "base/isolation_uid.h"
-#include "core/wire.h"
+#include "core/protocol/wire.h"
 #include "run_launcher.h"
 #include "testing/loopback_listener.h"
 #include "testing/probe_output.h"

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/wire.h"
+#include "core/protocol/wire.h"
 #include "run_launcher.h"
 #include "testing/profiles.h"
 #include "testing/testing.h"

@@ -1,0 +1,140 @@
+#include "core/app/child_starter.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+
+#include "base/isolation_uid.h"
+#include "base/log.h"
+#include "base/memfd.h"
+#include "base/process_umask.h"
+#include "base/unique_fd.h"
+#include "core/app/child_registry.h"
+#include "core/app/install_paths.h"
+#include "core/app/warm_key.h"
+#include "core/child/child_state.h"
+#include "core/protocol/fork_server_protocol.h"
+#include "core/protocol/wire.h"
+
+namespace ncp::core {
+namespace {
+
+std::atomic<unsigned> g_request_counter{0};
+
+}  // namespace
+
+std::string CurrentDirectory() {
+  char buf[4096];
+  return getcwd(buf, sizeof buf) != nullptr ? buf : "";
+}
+
+namespace {
+
+// The profile of an isolated start: the one the NCP_ extension named, else $NCP_PROFILE (for
+// programs that cannot change their code), else "default".
+std::string ProfileFor(const ChildRequest& request) {
+  if (!request.profile.empty()) return request.profile;
+  const char* from_environment = getenv("NCP_PROFILE");
+  if (from_environment != nullptr && *from_environment != '\0') return from_environment;
+  return "default";
+}
+
+}  // namespace
+
+base::StatusOr<std::vector<std::string>> LauncherCommandPrefix(const ChildRequest& request,
+                                                               const std::string& first_option) {
+  auto launcher = LauncherPath();
+  if (!launcher.ok()) return launcher.status();
+  // "--profile=NAME" in one word: a name that starts with '-' stays a (missing) profile and
+  // can never be read as another option, such as --no-seccomp.
+  std::vector<std::string> argv{*launcher};
+  if (!first_option.empty()) argv.push_back(first_option);
+  argv.push_back("--profile=" + ProfileFor(request));
+  if (request.isolation_uid) {
+    if (base::Status available = base::IsolationUidAvailable(); !available.ok()) {
+      const std::string why = "isolationUid: no distinct host uid without setuid: " +
+                              std::string(available.message());
+      base::LogLine("%s", why.c_str());
+      return base::Error(base::Code::kUnavailable, why);
+    }
+    argv.push_back("--isolation-uid");
+  }
+  return argv;
+}
+
+namespace {
+
+// ncp-launch in request mode: it reads the same request from fd 3 and finds the named fds at
+// 4.., builds the sandbox the profile describes and runs the child runtime inside it.
+base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& request) {
+  return LauncherCommandPrefix(request, "--request-fd=" + std::to_string(kRequestFd));
+}
+
+}  // namespace
+
+// The start's sandbox shape for the warm pool; 0 when a warm sandbox may not serve it.
+uint64_t IsolatedShape(const WireRequest& wire, const StartOptions& options,
+                       const std::vector<int>& passed_fds) {
+  if (!WarmSandboxCanTake(passed_fds)) return 0;
+  Credentials caller;
+  if (!CaptureThreadCredentials(&caller)) return 0;
+  return SandboxShapeKey({&options.launcher_argv, &caller, &wire.environment,
+                          &wire.working_directory, wire.umask, &wire.library,
+                          static_cast<uint8_t>(wire.kind), (options.flags & kStartWaitForEntry) != 0});
+}
+
+std::string ChildProcessName(const std::string& custom, const std::string& library) {
+  const unsigned n = g_request_counter.fetch_add(1);
+  const std::string parent = program_invocation_short_name;
+  if (!custom.empty()) return parent + ":" + custom;
+  return parent + ":Native_" + LibraryStem(library) + std::to_string(n);
+}
+
+base::StatusOr<pid_t> StartChild(const ChildRequest& request,
+                                 std::function<void(const ExitRecord&)> on_exit) {
+  if (InChildProcess()) {
+    return base::Error(base::Code::kFailedPrecondition, "a child process cannot start children");
+  }
+  WireRequest wire{request.kind, request.library, request.symbol, request.params,
+                   request.process_name, {}, -1, {}, {}, 022};
+  StartOptions options;
+  if (request.wait_for_entry) options.flags |= kStartWaitForEntry;
+  std::vector<int> fds{-1};  // the request memfd, filled in below
+  for (const NamedFd& fd : request.fds) {
+    wire.fd_names.push_back(fd.name);
+    fds.push_back(fd.fd.get());
+  }
+  if (request.kind == ChildKind::kIpc) {
+    // The socket follows the named fds (none for Create*), at the number it will have there.
+    if (request.ipc_socket < 0) {
+      return base::Error(base::Code::kInternal, "an IPC-type start without its socket");
+    }
+    wire.ipc_fd = kRequestFd + static_cast<int32_t>(fds.size());
+    fds.push_back(request.ipc_socket);
+  }
+  for (char** env = environ; *env != nullptr; ++env) wire.environment.emplace_back(*env);
+  wire.working_directory = CurrentDirectory();
+  wire.umask = base::CurrentUmask();
+  if (request.isolated) {
+    auto argv = LauncherCommand(request);
+    if (!argv.ok()) return argv.status();
+    options.launcher_argv = std::move(*argv);
+    options.flags |= kStartExecLauncher;
+    options.shape = IsolatedShape(wire, options, std::vector<int>(fds.begin() + 1, fds.end()));
+  }
+  const std::string encoded = EncodeRequest(wire);
+  if (encoded.size() > kMaxRequestBytes) {
+    return base::Error(base::Code::kInvalidArgument,
+                       "the launch request (params and environment) is larger than 64 MiB");
+  }
+  auto memfd = base::MemfdWithContents("ncp-request", encoded, base::MemfdSeal::kNone);
+  if (!memfd.ok()) return memfd.status();
+  fds[0] = memfd->get();
+  return ChildRegistry::Instance().Start(request.kind, fds, std::move(on_exit), options);
+}
+
+}  // namespace ncp::core

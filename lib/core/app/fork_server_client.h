@@ -1,0 +1,102 @@
+// ForkServerClient: the application's end of the fork server. It spawns the server, holds its
+// socket, encodes the start, configure and cancel messages, and decodes the server's replies.
+//
+// It has no lock of its own: ChildRegistry owns it and calls the *Locked members under the
+// registry's mutex, because the socket is replaced when a server dies and the registry's
+// pending starts and live children must change in the same step. The static members touch only
+// a socket the caller holds, and run without the lock (a full socket must not stop the monitor
+// thread from draining replies).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+#include "core/app/exit_record.h"
+#include "core/app/long_lived_thread.h"
+#include "core/app/spawner.h"
+#include "core/protocol/fork_server_protocol.h"
+
+namespace ncp::core {
+
+// How the fork server is to start a child.
+struct StartOptions {
+  uint32_t flags = 0;                      // ForkServerStartFlags
+  std::vector<std::string> launcher_argv;  // kStartExecLauncher: ncp-launch and its options
+  uint64_t shape = 0;                      // warm_key.h: 0 when no warm sandbox may serve it
+};
+
+// One event of the server's socket, as the monitor thread sees it.
+struct ServerSocketEvent {
+  int socket = -1;
+  bool readable = false;  // otherwise hung up or failed
+};
+
+// What one message from the server means to the registry.
+struct ForkServerReply {
+  enum class Kind {
+    kGone,                 // end of stream or a receive error: the server is gone
+    kIgnored,              // malformed or of no known use
+    kExited,               // `exit` holds how the child `message.pid` ended
+    kStarted,              // `pidfd` holds the child's pidfd
+    kStartedWithoutPidfd,  // the child's pidfd did not fit our fd table (MSG_CTRUNC)
+    kFailed,               // `failure` says why the start failed
+    kRefused,              // any other answer to a start: the server cannot start the child
+  };
+  Kind kind = Kind::kIgnored;
+  ForkServerMessage message{};
+  ExitRecord exit;
+  base::UniqueFd pidfd;
+  base::Status failure;
+};
+
+class ForkServerClient {
+ public:
+  // Reads NCP_WARM_POOL for the warm pool's settings the server starts with.
+  ForkServerClient();
+
+  // Spawns the fork server unless one runs.
+  base::Status EnsureRunningLocked();
+  // A close-on-exec reference to the running server's socket of the caller's own: the monitor
+  // thread may close the client's when the server dies.
+  base::StatusOr<base::UniqueFd> DupSocketLocked() const;
+  // NCP_SetWarmPool: sent to the server now if it runs, else given to it when it starts.
+  base::Status ConfigureWarmPoolLocked(int size, int idle_timeout_ms);
+  // False for a stale event of an earlier server's socket.
+  bool IsCurrentSocketLocked(int socket) const;
+  // The server ended: stops watching its socket, closes it and reaps the server, so that the
+  // next start spawns a new one.
+  void ForgetServerLocked();
+
+  // The monitor thread's wait for the server's socket. Returns the number of events, or -1
+  // with errno set.
+  int WaitForEvents(ServerSocketEvent* events, int max_events);
+
+  // Builds a start message on the calling thread: its credentials are the ones the child must
+  // have (a thread may have changed its own with raw setresuid; the fork server has the
+  // process's old ones).
+  static base::StatusOr<std::unique_ptr<ForkServerStartMessage>> EncodeStart(
+      const StartOptions& options);
+  // Returns false with errno set.
+  static bool SendStart(int socket, uint32_t request_id, ForkServerStartMessage& message,
+                        const std::vector<int>& fds);
+  // Asks the server to kill child `pid` if it is still unreaped (best effort).
+  static void SendCancel(int socket, pid_t pid);
+  // Reads and decodes one message from `socket`.
+  static ForkServerReply Receive(int socket);
+
+ private:
+  base::UniqueFd epoll_;
+  base::UniqueFd socket_;
+  SpawnedProcess process_;
+  LongLivedThread* spawner_ = nullptr;  // lives as long as the process, like its owner
+  int warm_pool_size_;
+  int warm_idle_timeout_ms_;
+};
+
+}  // namespace ncp::core

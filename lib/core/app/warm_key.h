@@ -1,0 +1,31 @@
+// The shape of an isolated start: a hash of everything that decides how its sandbox is built,
+// so that a warm sandbox serves only starts a cold build would have built identically.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/protocol/credentials.h"
+
+namespace ncp::core {
+
+struct SandboxShapeInputs {
+  const std::vector<std::string>* launcher_argv;  // profile, uid mode
+  const Credentials* credentials;                 // ids, groups, capabilities of the caller
+  const std::vector<std::string>* environment;    // profile search, library search, env rules
+  const std::string* working_directory;           // relative profile paths
+  uint32_t umask;                                 // the sandbox's own files
+  const std::string* library;                     // what is bound, and loaded
+  uint8_t kind;                                   // ChildKind: args-type or IPC-type
+  bool wait_for_entry;                            // what the sandbox reports
+};
+
+// Never 0 (0 means "no warm sandbox may serve this start").
+uint64_t SandboxShapeKey(const SandboxShapeInputs& in);
+
+// Whether a warm sandbox may take these fds: only path-less ones (pipes, sockets). Its Landlock
+// rules were made before the fds existed, and a cold start would give a path-backed fd a rule.
+bool WarmSandboxCanTake(const std::vector<int>& fds);
+
+}  // namespace ncp::core

@@ -1,0 +1,102 @@
+// Messages between the application (the registry's monitor thread) and its fork server, over
+// one AF_UNIX SOCK_SEQPACKET socket. Fixed-size records (the start message has a variable
+// tail); fds travel as SCM_RIGHTS.
+//
+//   app → server  kStart     + fds [request memfd, named fds...]   (a ForkServerStartMessage:
+//                            the header, the calling thread's credentials, the pool key and,
+//                            for an isolated start, ncp-launch's argv)
+//   server → app  kStarted   + fds [pidfd of the child]
+//   server → app  kFailed    a ForkServerFailure: why, with a message when there is one
+//   server → app  kExited    once for every child it reaped
+//   app → server  kCancel    kill child `pid` if it is still unreaped (its kStarted arrived
+//                            without the pidfd: no room in the application's fd table)
+//   app → server  kConfigure a ForkServerConfigureMessage: the warm pool's settings
+#pragma once
+
+#include <cstdint>
+
+#include "core/protocol/credentials.h"
+
+namespace ncp::core {
+
+// Bumped with every change of these records. The application passes its version on the fork
+// server's command line; a helper of another version (the package was upgraded while the
+// application ran) refuses to serve, and every start says so (kProtocolMismatch).
+inline constexpr int kForkServerProtocolVersion = 2;
+
+enum class ForkServerMessageType : uint32_t {
+  kStart = 1,
+  kStarted = 2,
+  kFailed = 3,
+  kExited = 4,
+  kCancel = 5,
+  kConfigure = 6,
+};
+
+// What kind of failure a kFailed reports; the application maps it to an error code.
+enum class StartFailure : uint32_t {
+  kSystem = 0,            // a system call failed: `error` is its errno
+  kProgram = 1,           // a program start could not exec: `flags` is its ProgramStage
+  kSandbox = 2,           // ncp-launch could not build the sandbox: `message` says why
+  kEntry = 3,             // the child could not load its library or find its entry
+  kProtocolMismatch = 4,  // the helper is another version than the library
+};
+
+struct ForkServerMessage {
+  ForkServerMessageType type;
+  uint32_t request_id;  // kStart/kStarted/kFailed: matches a reply to its request
+  int32_t pid;          // kStarted/kExited
+  int32_t error;        // kFailed: errno
+  // kExited: as waitid(2) and wait4(2) report them.
+  int32_t wait_code;
+  int32_t wait_status;
+  int64_t user_time_us;
+  int64_t system_time_us;
+  int64_t max_rss_kib;
+  uint32_t flags;  // kStart: ForkServerStartFlags; kFailed of a program: its ProgramStage
+  StartFailure failure;  // kFailed
+};
+
+// kFailed is always this size: the header and a NUL-terminated line ("" when none).
+struct ForkServerFailure {
+  ForkServerMessage header;
+  char message[1024];
+};
+
+enum ForkServerStartFlags : uint32_t {
+  // The child execs ncp-launch with the message's launcher argv (an isolated start) instead of
+  // running the child runtime in the forked image.
+  kStartExecLauncher = 1,
+  // A program start (NCP_StartChildProgram): fds[0] is a ProgramRequest, the child execs it
+  // (program_exec.h), and the server replies only once the exec happened or failed.
+  kStartExecProgram = 2,
+  // NCP_ChildProcessConfigs_SetWaitForEntry: reply only once the child found its entry.
+  kStartWaitForEntry = 4,
+};
+
+// The largest launcher argv a start can carry (NUL-separated words): a profile path of 4095
+// bytes and a handful of options.
+inline constexpr uint32_t kMaxLauncherArgvBytes = 8192;
+
+// A start request: the child gets `credentials` (the caller's at the call), not the server's.
+// Sent without the unused tail of `launcher_argv`.
+struct ForkServerStartMessage {
+  ForkServerMessage header;  // type kStart
+  Credentials credentials;
+  // Isolated starts a warm sandbox may serve: a hash of everything that shapes the sandbox
+  // (warm_key.h); 0 when none may (the request holds fds a prepared sandbox cannot take).
+  uint64_t warm_key;
+  uint32_t launcher_argv_bytes;
+  char launcher_argv[kMaxLauncherArgvBytes];
+};
+
+struct ForkServerConfigureMessage {
+  ForkServerMessage header;  // type kConfigure
+  int32_t pool_size;
+  int32_t idle_timeout_ms;
+};
+
+// At most the request memfd plus 16 named fds and an IPC socket.
+inline constexpr int kMaxFdsPerStart = 18;
+
+}  // namespace ncp::core

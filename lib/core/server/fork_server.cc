@@ -1,0 +1,835 @@
+// The fork server: a small single-threaded process (ncp-child --fork-server) that every
+// application starts once. It forks each child and reaps it, reporting the end to the
+// application as a record. Why a server rather than spawning each child from the application:
+//  - a fork of this small process is cheaper than exec'ing a fresh program for every child;
+//  - children are not the application's children, so nothing the application does with
+//    SIGCHLD (ignore it, handle it, waitpid(-1)) can lose or steal their exit status;
+//  - forking it is safe: it has one thread, so no lock can be held by a thread that vanished.
+// It dies with the application (parent-death signal) and its children die with it.
+//
+// A start is answered (kStarted or kFailed) only once the child is really there: at once for
+// a normal child; for an isolated one when ncp-launch reports its sandbox built (or why it
+// could not be, with the step or the profile's file:line); with kStartWaitForEntry when the
+// child found its entry. Those answers come on report sockets the server polls, so a slow
+// sandbox never holds up other starts or exit records.
+//
+// Warm (warm_pools.h): children forked, and sandboxes built, before they are asked for. Each
+// serves one start, and is exactly what a cold start of the same request would give.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/log.h"
+#include "base/memfd.h"
+#include "core/child/child_runtime.h"
+#include "core/child/process_title.h"
+#include "core/protocol/credentials.h"
+#include "core/protocol/fork_server_protocol.h"
+#include "core/protocol/launch_report.h"
+#include "core/protocol/unix_message.h"
+#include "core/protocol/wire.h"
+#include "core/server/program_exec.h"
+#include "core/server/server_child.h"
+#include "core/server/warm_pools.h"
+#include "ncp/native_child_process_ext.h"
+
+namespace ncp::core {
+namespace {
+
+using base::UniqueFd;
+
+int64_t Micros(const timeval& tv) { return static_cast<int64_t>(tv.tv_sec) * 1000000 + tv.tv_usec; }
+
+int64_t NowMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
+
+// The server's own credentials, read once: it is single-threaded and never changes them.
+const Credentials& ServerCredentials() {
+  static const Credentials* own = [] {
+    auto* c = new Credentials();
+    if (!CaptureThreadCredentials(c)) c->group_count = kMaxCallerGroups + 1;  // matches nothing
+    return c;
+  }();
+  return *own;
+}
+
+struct SocketPair {
+  UniqueFd ours;
+  UniqueFd theirs;
+};
+
+// Our end does not block: a report is read when poll says it is there, and a process that
+// ended (and closed its end) gives EOF, even if something it left behind holds a copy.
+bool MakeSocketPair(SocketPair* out) {
+  int ends[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) return false;
+  out->ours.reset(ends[0]);
+  out->theirs.reset(ends[1]);
+  return fcntl(ends[0], F_SETFL, O_NONBLOCK) == 0;
+}
+
+// 0 when the child took the caller's credentials, else the errno it reported (ECHILD if it
+// died without a word).
+int AwaitAdoption(UniqueFd report) {
+  int err = ECHILD;
+  ssize_t n;
+  do {
+    n = read(report.get(), &err, sizeof err);
+  } while (n < 0 && errno == EINTR);
+  return n == static_cast<ssize_t>(sizeof err) ? err : ECHILD;
+}
+
+// A program start's child reports here before exec'ing: nothing (EOF, the pipe closed on
+// exec) when the exec happened, else its stage and errno. Waiting here keeps the reply
+// synchronous, so the caller learns of a bad path from the call itself.
+bool AwaitExec(UniqueFd report, ProgramFailureReport* failure) {
+  ssize_t n;
+  do {
+    n = read(report.get(), failure, sizeof *failure);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0) return true;
+  if (n != static_cast<ssize_t>(sizeof *failure)) *failure = {0, ECHILD};
+  return false;
+}
+
+// Ends a child that must not run and reaps it here, so that no exit record follows for a pid
+// the registry never heard of. Returns its wait status.
+int KillAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// SIGKILL through the pidfd: never another process, even once `pid` was reaped and reused.
+void KillThrough(const UniqueFd& pidfd) {
+  if (pidfd.valid()) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+}
+
+// ncp-launch's argv for this start: the application's, with the control socket's number and
+// the server's own options right after the request fd (which must stay first).
+std::vector<std::string> LauncherArgv(const std::vector<std::string>& from_app, int control_fd,
+                                      bool warm, bool report_entry) {
+  std::vector<std::string> argv;
+  for (size_t i = 0; i < from_app.size(); ++i) {
+    argv.push_back(from_app[i]);
+    if (i != 1) continue;  // [0] ncp-launch, [1] --request-fd=3
+    argv.push_back("--control-fd=" + std::to_string(control_fd));
+    if (warm) argv.push_back("--warm");
+    if (report_entry) argv.push_back("--report-entry");
+  }
+  return argv;
+}
+
+std::vector<std::string> SplitWords(const char* bytes, size_t size) {
+  std::vector<std::string> words;
+  size_t start = 0;
+  for (size_t i = 0; i < size; ++i) {
+    if (bytes[i] != '\0') continue;
+    words.emplace_back(bytes + start, i - start);
+    start = i + 1;
+  }
+  return words;
+}
+
+// The request a shape's warm sandboxes are built from: the real one without what differs
+// between starts of that shape (entry symbol, params, named fds, IPC socket, process name).
+bool TemplateRequest(int request_fd, std::string* out) {
+  auto request = ReadRequest(request_fd);
+  if (!request.ok()) return false;
+  WireRequest shape = std::move(*request);
+  shape.symbol.clear();
+  shape.params.clear();
+  shape.process_name.clear();
+  shape.fd_names.clear();
+  shape.ipc_fd = -1;
+  *out = EncodeRequest(shape);
+  return true;
+}
+
+// Everything the server must remember about a start it has not answered yet.
+struct PendingStart {
+  uint32_t request_id = 0;
+  pid_t pid = -1;
+  UniqueFd pidfd;
+  UniqueFd report;           // the launcher's control socket, or the runtime's entry report
+  bool launcher = false;     // `report` speaks for ncp-launch (kReady first)
+  bool wait_entry = false;   // answer only on kEntryFound
+  bool ready = false;        // the launcher said kReady
+  bool from_warm = false;    // a warm sandbox given the request: on refusal, start it cold
+  uint64_t warm_key = 0;     // prime or refill this shape once answered
+  bool warm_child = false;   // a normal warm child: refill once answered
+  bool reaped = false;       // ended and reaped (by ReportExits) before its report was read
+  int reaped_status = 0;
+  int64_t deadline_ms = 0;   // not answered by then: it is stuck, and the start fails
+  // Kept for a cold retry of a warm sandbox's start, and for priming a shape.
+  std::unique_ptr<ForkServerStartMessage> message;
+  std::vector<UniqueFd> fds;
+};
+
+class ForkServer {
+ public:
+  ForkServer(int app, WarmPoolSettings settings, bool protocol_ok)
+      : app_(app), pools_(settings), protocol_ok_(protocol_ok), server_pid_(getpid()) {}
+
+  [[noreturn]] void Run(int sigfd);
+
+ private:
+  void OnAppReadable();
+  void Start(std::unique_ptr<ForkServerStartMessage> message, std::vector<UniqueFd> fds);
+  void StartNormal(std::unique_ptr<ForkServerStartMessage> message, std::vector<UniqueFd> fds);
+  void StartProgram(const ForkServerStartMessage& message, std::vector<UniqueFd>& fds);
+  void StartIsolated(std::unique_ptr<ForkServerStartMessage> message, std::vector<UniqueFd> fds,
+                     bool allow_warm);
+  bool GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& message,
+                         std::vector<UniqueFd>& fds);
+  void OnReport(int fd);
+  void FailPending(PendingStart& pending, StartFailure failure, int err, const std::string& why);
+  void AnswerStarted(PendingStart& pending);
+  void ReportExits();
+  void Configure(const ForkServerConfigureMessage& m);
+  // Warm processes.
+  bool AddOneChild();
+  bool AddOneSandbox(uint64_t key);
+  bool RefillOne();
+  void FailOverdue(int64_t now_ms);
+  int64_t MsUntilNextDeadline(int64_t now_ms) const;
+  void PrimeShape(const PendingStart& pending);
+  void LetGo(std::vector<WarmProcess> processes);
+  void OnWarmSandboxReport(int fd);
+  void ExpireIdle();
+
+  // Forks a child as `setup` says, with the caller's credentials when they are not ours.
+  // Returns the pid (and its pidfd), or -errno.
+  pid_t Fork(ChildSetup& setup, const Credentials& credentials, UniqueFd* pidfd);
+
+  void SendStarted(uint32_t request_id, pid_t pid, int pidfd);
+  void SendFailed(uint32_t request_id, StartFailure failure, int err, const std::string& message,
+                  uint32_t flags = 0);
+
+  const int app_;
+  WarmPools pools_;
+  const bool protocol_ok_;
+  const pid_t server_pid_;
+  std::map<int, PendingStart> pending_;  // by report fd
+  std::set<pid_t> silent_;  // ended without the application ever hearing of them
+  bool refill_children_ = false;       // the normal pool wants more children
+  std::set<uint64_t> refill_shapes_;   // shapes whose pools want more sandboxes
+};
+
+// A start still unanswered after this long is failed (see FailOverdue).
+constexpr int64_t kStartTimeoutMs = 60000;
+
+pid_t ForkServer::Fork(ChildSetup& setup, const Credentials& credentials, UniqueFd* pidfd) {
+  // A child never has more privilege than its caller had at the call (credentials.h).
+  const bool adopt = !SameCredentials(credentials, ServerCredentials());
+  UniqueFd adopt_read, adopt_write;
+  if (adopt) {
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) return -errno;
+    adopt_read.reset(ends[0]);
+    adopt_write.reset(ends[1]);
+    setup.adopt = &credentials;
+    setup.adopt_report_fd = adopt_write.get();
+  }
+  const pid_t pid = fork();
+  if (pid == 0) {
+    adopt_read.reset();
+    RunForkedChild(server_pid_, setup);
+  }
+  if (pid < 0) return -errno;
+  if (adopt) {
+    adopt_write.reset();
+    if (const int err = AwaitAdoption(std::move(adopt_read)); err != 0) {
+      KillAndReap(pid);
+      return -err;
+    }
+  }
+  // Nobody else can reap the child before we do, so this pidfd names it without a race.
+  pidfd->reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd->valid()) {
+    // The registry cannot record a child without a pidfd (it kills through it).
+    const int err = errno;
+    KillAndReap(pid);
+    return -err;
+  }
+  return pid;
+}
+
+void ForkServer::SendStarted(uint32_t request_id, pid_t pid, int pidfd) {
+  ForkServerMessage reply{};
+  reply.type = ForkServerMessageType::kStarted;
+  reply.request_id = request_id;
+  reply.pid = pid;
+  SendMessage(app_, &reply, sizeof reply, &pidfd, 1);
+}
+
+void ForkServer::SendFailed(uint32_t request_id, StartFailure failure, int err,
+                            const std::string& message, uint32_t flags) {
+  ForkServerFailure reply{};
+  reply.header.type = ForkServerMessageType::kFailed;
+  reply.header.request_id = request_id;
+  reply.header.error = err;
+  reply.header.failure = failure;
+  reply.header.flags = flags;
+  snprintf(reply.message, sizeof reply.message, "%s", message.c_str());
+  SendMessage(app_, &reply, sizeof reply, nullptr, 0);
+}
+
+void ForkServer::Start(std::unique_ptr<ForkServerStartMessage> message, std::vector<UniqueFd> fds) {
+  const ForkServerMessage& header = message->header;
+  if (!protocol_ok_) {
+    return SendFailed(header.request_id, StartFailure::kProtocolMismatch, EPROTO,
+                      "ncp-child (the fork server) is not the version of libchild_process.so "
+                      "this application loaded: the package was upgraded while it ran; restart "
+                      "the application");
+  }
+  if (fds.empty()) return SendFailed(header.request_id, StartFailure::kSystem, EINVAL, "");
+  if ((header.flags & kStartExecProgram) != 0) return StartProgram(*message, fds);
+  if ((header.flags & kStartExecLauncher) != 0) {
+    return StartIsolated(std::move(message), std::move(fds), /*allow_warm=*/true);
+  }
+  StartNormal(std::move(message), std::move(fds));
+}
+
+void ForkServer::StartProgram(const ForkServerStartMessage& message, std::vector<UniqueFd>& fds) {
+  const uint32_t id = message.header.request_id;
+  int ends[2];
+  if (pipe2(ends, O_CLOEXEC) != 0) return SendFailed(id, StartFailure::kSystem, errno, "");
+  UniqueFd exec_read(ends[0]), exec_write(ends[1]);
+  ChildSetup setup;
+  setup.role = ChildRole::kProgram;
+  setup.fds = &fds;
+  setup.exec_report_fd = exec_write.get();
+  UniqueFd pidfd;
+  const pid_t pid = Fork(setup, message.credentials, &pidfd);
+  exec_write.reset();
+  if (pid < 0) return SendFailed(id, StartFailure::kSystem, -pid, "");
+  ProgramFailureReport failure{};
+  if (!AwaitExec(std::move(exec_read), &failure)) {
+    KillAndReap(pid);
+    return SendFailed(id, StartFailure::kProgram, failure.err, "", failure.stage);
+  }
+  SendStarted(id, pid, pidfd.get());
+}
+
+void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
+                             std::vector<UniqueFd> fds) {
+  const uint32_t id = message->header.request_id;
+  const bool wait_entry = (message->header.flags & kStartWaitForEntry) != 0;
+  SocketPair report;
+  if (wait_entry && !MakeSocketPair(&report)) {
+    return SendFailed(id, StartFailure::kSystem, errno, "");
+  }
+  PendingStart pending;
+  pending.request_id = id;
+  pending.wait_entry = wait_entry;
+  // A warm child has the server's credentials: it serves only callers that have them too.
+  if (SameCredentials(message->credentials, ServerCredentials())) {
+    while (std::optional<WarmProcess> warm = pools_.TakeChild()) {
+      WarmChildHandoff handoff{static_cast<uint32_t>(fds.size() + (wait_entry ? 1 : 0)),
+                               wait_entry ? 1u : 0u};
+      std::vector<int> raw;
+      for (const UniqueFd& fd : fds) raw.push_back(fd.get());
+      if (wait_entry) raw.push_back(report.theirs.get());
+      if (!SendMessage(warm->socket.get(), &handoff, sizeof handoff, raw.data(), raw.size())) {
+        KillThrough(warm->pidfd);
+        silent_.insert(warm->pid);
+        continue;
+      }
+      pending.pid = warm->pid;
+      pending.pidfd = std::move(warm->pidfd);
+      pending.warm_child = true;
+      break;
+    }
+  }
+  if (pending.pid < 0) {
+    ChildSetup setup;
+    setup.role = ChildRole::kRuntime;
+    setup.fds = &fds;
+    setup.side_fd = wait_entry ? report.theirs.get() : -1;
+    const pid_t pid = Fork(setup, message->credentials, &pending.pidfd);
+    if (pid < 0) return SendFailed(id, StartFailure::kSystem, -pid, "");
+    pending.pid = pid;
+  }
+  if (!wait_entry) {
+    AnswerStarted(pending);
+    return;
+  }
+  report.theirs.reset();
+  pending.report = std::move(report.ours);
+  pending.deadline_ms = NowMs() + kStartTimeoutMs;
+  const int fd = pending.report.get();
+  pending_[fd] = std::move(pending);
+}
+
+// An isolated start: a warm sandbox of its shape when one is ready, else ncp-launch, built
+// now. Answered when ncp-launch reports.
+void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
+                               std::vector<UniqueFd> fds, bool allow_warm) {
+  const uint32_t id = message->header.request_id;
+  if (allow_warm && message->warm_key != 0 && GiveToWarmSandbox(message, fds)) return;
+  const bool wait_entry = (message->header.flags & kStartWaitForEntry) != 0;
+  const size_t argv_bytes = std::min<size_t>(message->launcher_argv_bytes, kMaxLauncherArgvBytes);
+  SocketPair control;
+  if (!MakeSocketPair(&control)) return SendFailed(id, StartFailure::kSystem, errno, "");
+  const std::vector<std::string> argv =
+      LauncherArgv(SplitWords(message->launcher_argv, argv_bytes),
+                   kRequestFd + static_cast<int>(fds.size()), false, wait_entry);
+  ChildSetup setup;
+  setup.role = ChildRole::kLauncher;
+  setup.fds = &fds;
+  setup.side_fd = control.theirs.get();
+  setup.launcher_argv = &argv;
+  PendingStart pending;
+  const pid_t pid = Fork(setup, message->credentials, &pending.pidfd);
+  if (pid < 0) return SendFailed(id, StartFailure::kSystem, -pid, "");
+  control.theirs.reset();
+  pending.request_id = id;
+  pending.pid = pid;
+  pending.report = std::move(control.ours);
+  pending.launcher = true;
+  pending.wait_entry = wait_entry;
+  pending.warm_key = message->warm_key;
+  pending.deadline_ms = NowMs() + kStartTimeoutMs;
+  pending.message = std::move(message);
+  pending.fds = std::move(fds);
+  const int fd = pending.report.get();
+  pending_[fd] = std::move(pending);
+}
+
+bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& message,
+                                   std::vector<UniqueFd>& fds) {
+  const uint64_t key = message->warm_key;
+  while (std::optional<WarmProcess> warm = pools_.TakeSandbox(key)) {
+    WarmRequestHeader header{kLaunchReportVersion, static_cast<uint32_t>(fds.size())};
+    std::vector<int> raw;
+    for (const UniqueFd& fd : fds) raw.push_back(fd.get());
+    if (!SendMessage(warm->socket.get(), &header, sizeof header, raw.data(), raw.size())) {
+      KillThrough(warm->pidfd);
+      silent_.insert(warm->pid);
+      continue;
+    }
+    PendingStart pending;
+    pending.request_id = message->header.request_id;
+    pending.pid = warm->pid;
+    pending.pidfd = std::move(warm->pidfd);
+    pending.report = std::move(warm->socket);
+    pending.launcher = true;
+    pending.ready = false;  // the second kReady means "accepted"
+    pending.from_warm = true;
+    pending.wait_entry = (message->header.flags & kStartWaitForEntry) != 0;
+    pending.warm_key = key;
+    pending.deadline_ms = NowMs() + kStartTimeoutMs;
+    pending.message = std::move(message);
+    pending.fds = std::move(fds);
+    const int fd = pending.report.get();
+    pending_[fd] = std::move(pending);
+    return true;
+  }
+  return false;
+}
+
+void ForkServer::AnswerStarted(PendingStart& pending) {
+  SendStarted(pending.request_id, pending.pid, pending.pidfd.get());
+  // Refills wait until the server has nothing else to do (Run): no start or exit record ever
+  // waits behind one.
+  if (!pending.launcher) refill_children_ = true;
+  if (pending.launcher && pending.warm_key != 0) {
+    if (!pending.from_warm) PrimeShape(pending);
+    refill_shapes_.insert(pending.warm_key);
+  }
+}
+
+void ForkServer::FailPending(PendingStart& pending, StartFailure failure, int err,
+                             const std::string& why) {
+  // Nothing of it may go on, and the application never hears of its pid.
+  if (pending.pid > 0) {
+    KillThrough(pending.pidfd);
+    silent_.insert(pending.pid);
+  }
+  SendFailed(pending.request_id, failure, err, why);
+}
+
+void ForkServer::OnReport(int fd) {
+  auto it = pending_.find(fd);
+  if (it == pending_.end()) return OnWarmSandboxReport(fd);
+  PendingStart& pending = it->second;
+  LaunchReport raw{};
+  std::vector<UniqueFd> no_fds;
+  const ssize_t n = ReceiveMessage(fd, &raw, sizeof raw, &no_fds, 0);
+  if (n < 0 && errno == EAGAIN) return;
+  std::optional<LaunchReport> report =
+      n > 0 ? ParseLaunchReport(&raw, static_cast<size_t>(n)) : std::nullopt;
+  PendingStart done = std::move(pending);
+  pending_.erase(it);
+  if (!report) {
+    // Ended (or spoke nonsense) before it said the start was done.
+    if (done.from_warm) {
+      KillThrough(done.pidfd);
+      silent_.insert(done.pid);
+      LetGo(pools_.ForgetShape(done.warm_key));
+      return StartIsolated(std::move(done.message), std::move(done.fds), false);
+    }
+    // Its status: reaped already (ReportExits found it ended), or now, after the kill.
+    int status = done.reaped_status;
+    if (!done.reaped) {
+      KillThrough(done.pidfd);
+      while (waitpid(done.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    } else {
+      silent_.insert(done.pid);  // ReportExits, which found it, sends no record
+    }
+    done.pid = -1;
+    std::string why = done.launcher ? "ncp-launch ended before it reported its sandbox"
+                                    : "the child ended before it reported its entry";
+    if (WIFEXITED(status)) {
+      const int code = WEXITSTATUS(status);
+      why += " (exit status " + std::to_string(code) + ")";
+      if (done.launcher && code == 127) why = "ncp-launch could not be found (exit status 127)";
+    }
+    return FailPending(done, done.launcher ? StartFailure::kSandbox : StartFailure::kEntry,
+                       ECHILD, why);
+  }
+  switch (report->type) {
+    case LaunchReportType::kReady:
+      if (done.wait_entry && !done.ready) {
+        done.ready = true;
+        const int key_fd = done.report.get();
+        pending_[key_fd] = std::move(done);
+        return;
+      }
+      return AnswerStarted(done);
+    case LaunchReportType::kEntryFound:
+      return AnswerStarted(done);
+    case LaunchReportType::kEntryMissing:
+      return FailPending(done, StartFailure::kEntry, report->err, report->message);
+    case LaunchReportType::kFailed:
+      // ncp-launch did not find the library on the host: the child failed to load it, which
+      // OpenHarmony's Start* does not check (the child ends with that status) unless the
+      // caller waits for the entry.
+      if (!done.from_warm && report->exit_status == NCP_CHILD_EXIT_LIBRARY_NOT_LOADED) {
+        if (done.wait_entry) {
+          return FailPending(done, StartFailure::kEntry, report->err, report->message);
+        }
+        done.warm_key = 0;  // nothing to prepare: every such sandbox would fail the same way
+        return AnswerStarted(done);
+      }
+      if (done.from_warm) {
+        // Its files changed since it was built (ESTALE), or it could not take the request:
+        // that shape's prepared sandboxes are no good; this start is built afresh.
+        KillThrough(done.pidfd);
+        silent_.insert(done.pid);
+        LetGo(pools_.ForgetShape(done.warm_key));
+        return StartIsolated(std::move(done.message), std::move(done.fds), false);
+      }
+      return FailPending(done, StartFailure::kSandbox, report->err, report->message);
+  }
+}
+
+void ForkServer::PrimeShape(const PendingStart& pending) {
+  if (pools_.settings().size <= 0 || pending.fds.empty() || !pending.message) return;
+  SandboxShape shape;
+  if (!TemplateRequest(pending.fds[0].get(), &shape.template_request)) return;
+  const ForkServerStartMessage& m = *pending.message;
+  shape.launcher_argv = SplitWords(
+      m.launcher_argv, std::min<size_t>(m.launcher_argv_bytes, kMaxLauncherArgvBytes));
+  shape.credentials = m.credentials;
+  shape.report_entry = (m.header.flags & kStartWaitForEntry) != 0;
+  LetGo(pools_.RememberShape(m.warm_key, std::move(shape)));
+}
+
+bool ForkServer::AddOneSandbox(uint64_t key) {
+  const SandboxShape* shape = pools_.Shape(key);
+  if (shape == nullptr) return false;
+  if (pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
+    auto request = base::MemfdWithContents("ncp-warm-request", shape->template_request,
+                                           base::MemfdSeal::kSealed);
+    SocketPair control;
+    if (!request.ok() || !MakeSocketPair(&control)) return false;
+    std::vector<UniqueFd> fds;
+    fds.push_back(std::move(*request));
+    const std::vector<std::string> argv =
+        LauncherArgv(shape->launcher_argv, kRequestFd + 1, true, shape->report_entry);
+    ChildSetup setup;
+    setup.role = ChildRole::kLauncher;
+    setup.fds = &fds;
+    setup.side_fd = control.theirs.get();
+    setup.launcher_argv = &argv;
+    WarmProcess sandbox;
+    const pid_t pid = Fork(setup, shape->credentials, &sandbox.pidfd);
+    if (pid < 0) return false;
+    sandbox.pid = pid;
+    sandbox.socket = std::move(control.ours);
+    pools_.AddSandbox(key, std::move(sandbox));
+  }
+  return pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0));
+}
+
+bool ForkServer::AddOneChild() {
+  if (pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
+    SocketPair handoff;
+    if (!MakeSocketPair(&handoff)) return false;
+    std::vector<UniqueFd> none;
+    ChildSetup setup;
+    setup.role = ChildRole::kWarmRuntime;
+    setup.fds = &none;
+    setup.warm_socket = handoff.theirs.get();
+    WarmProcess child;
+    const pid_t pid = Fork(setup, ServerCredentials(), &child.pidfd);
+    if (pid < 0) return false;
+    child.pid = pid;
+    child.socket = std::move(handoff.ours);
+    child.ready = true;
+    child.ready_since_ms = NowMs();
+    pools_.AddChild(std::move(child));
+  }
+  return pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().size, 0));
+}
+
+// One prepared process per call, while there is nothing else to do: returns whether more
+// refills are wanted.
+bool ForkServer::RefillOne() {
+  if (refill_children_) {
+    refill_children_ = AddOneChild();
+    return true;
+  }
+  if (refill_shapes_.empty()) return false;
+  const uint64_t key = *refill_shapes_.begin();
+  if (!AddOneSandbox(key)) refill_shapes_.erase(key);
+  return !refill_shapes_.empty();
+}
+
+// Starts that were not answered in time (a sandbox build that hangs, a library whose loading
+// never ends): they fail, rather than block their caller for ever.
+void ForkServer::FailOverdue(int64_t now_ms) {
+  std::vector<int> overdue;
+  for (const auto& [fd, pending] : pending_) {
+    if (pending.deadline_ms != 0 && now_ms >= pending.deadline_ms) overdue.push_back(fd);
+  }
+  for (int fd : overdue) {
+    PendingStart done = std::move(pending_[fd]);
+    pending_.erase(fd);
+    FailPending(done, done.launcher ? StartFailure::kSandbox : StartFailure::kEntry, ETIMEDOUT,
+                done.launcher ? "the sandbox was not ready after " +
+                                    std::to_string(kStartTimeoutMs / 1000) + " s"
+                              : "the child did not report its entry after " +
+                                    std::to_string(kStartTimeoutMs / 1000) + " s");
+  }
+}
+
+int64_t ForkServer::MsUntilNextDeadline(int64_t now_ms) const {
+  int64_t next = -1;
+  for (const auto& [fd, pending] : pending_) {
+    if (pending.deadline_ms == 0) continue;
+    const int64_t left = std::max<int64_t>(0, pending.deadline_ms - now_ms);
+    if (next < 0 || left < next) next = left;
+  }
+  return next;
+}
+
+// Prepared processes no longer wanted: killed (a sandbox's parent-death signals take the rest
+// of it), and reaped without a word to the application, which never knew them.
+void ForkServer::LetGo(std::vector<WarmProcess> processes) {
+  for (WarmProcess& p : processes) {
+    if (p.pid <= 0) continue;
+    syscall(SYS_pidfd_send_signal, p.pidfd.get(), SIGKILL, nullptr, 0);
+    silent_.insert(p.pid);
+  }
+}
+
+// A sandbox being built says whether it could be.
+void ForkServer::OnWarmSandboxReport(int fd) {
+  LaunchReport raw{};
+  std::vector<UniqueFd> no_fds;
+  const ssize_t n = ReceiveMessage(fd, &raw, sizeof raw, &no_fds, 0);
+  if (n < 0 && errno == EAGAIN) return;
+  std::optional<LaunchReport> report =
+      n > 0 ? ParseLaunchReport(&raw, static_cast<size_t>(n)) : std::nullopt;
+  if (report && report->type == LaunchReportType::kReady && pools_.MarkReady(fd, NowMs())) return;
+  // It failed (its shape will fail the next cold start too, which tells the caller), or ended.
+  if (std::optional<WarmProcess> gone = pools_.RemoveBySocket(fd)) {
+    std::vector<WarmProcess> one;
+    one.push_back(std::move(*gone));
+    LetGo(std::move(one));
+  }
+}
+
+void ForkServer::ExpireIdle() { LetGo(pools_.TakeExpired(NowMs())); }
+
+void ForkServer::Configure(const ForkServerConfigureMessage& m) {
+  WarmPoolSettings settings;
+  settings.size = std::clamp(m.pool_size, 0, 8);
+  settings.idle_timeout_ms = std::max(m.idle_timeout_ms, 0);
+  LetGo(pools_.Configure(settings));
+}
+
+void ForkServer::ReportExits() {
+  for (;;) {
+    int status = 0;
+    rusage usage{};
+    const pid_t pid = wait4(-1, &status, WNOHANG, &usage);
+    if (pid <= 0) return;
+    if (silent_.erase(pid) != 0) continue;
+    if (pools_.RemoveByPid(pid)) continue;  // a prepared one died by itself: not the app's
+    // A start not answered yet: what it reported before it ended decides.
+    auto pending = std::find_if(pending_.begin(), pending_.end(),
+                                [pid](const auto& p) { return p.second.pid == pid; });
+    if (pending != pending_.end()) {
+      const int fd = pending->first;
+      pending->second.reaped = true;
+      pending->second.reaped_status = status;
+      OnReport(fd);  // its last record, or EOF: answered either way
+      if (silent_.erase(pid) != 0) continue;
+    }
+    ForkServerMessage record{};
+    record.type = ForkServerMessageType::kExited;
+    record.pid = pid;
+    if (WIFEXITED(status)) {
+      record.wait_code = CLD_EXITED;
+      record.wait_status = WEXITSTATUS(status);
+    } else {
+      record.wait_code = WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED;
+      record.wait_status = WTERMSIG(status);
+    }
+    record.user_time_us = Micros(usage.ru_utime);
+    record.system_time_us = Micros(usage.ru_stime);
+    record.max_rss_kib = usage.ru_maxrss;
+    SendMessage(app_, &record, sizeof record, nullptr, 0);
+  }
+}
+
+void ForkServer::OnAppReadable() {
+  // One buffer for every message the application sends; the start message is the largest.
+  auto message = std::make_unique<ForkServerStartMessage>();
+  std::vector<UniqueFd> fds;
+  const ssize_t n = ReceiveMessage(app_, message.get(), sizeof *message, &fds, kMaxFdsPerStart);
+  if (n == 0) _exit(0);  // the application is gone; our children follow by PDEATHSIG
+  const ForkServerMessage& header = message->header;
+  if (n < 0) {
+    if (errno != EBADMSG) _exit(1);
+    // The fds did not fit (a full fd table truncates them): the caller still waits for an
+    // answer, which the complete header lets us send.
+    if (header.type == ForkServerMessageType::kStart) {
+      SendFailed(header.request_id, StartFailure::kSystem, EMFILE, "");
+    }
+    return;
+  }
+  const size_t fixed = offsetof(ForkServerStartMessage, launcher_argv);
+  if (header.type == ForkServerMessageType::kStart && static_cast<size_t>(n) >= fixed &&
+      message->launcher_argv_bytes == static_cast<size_t>(n) - fixed) {
+    Start(std::move(message), std::move(fds));
+  } else if (header.type == ForkServerMessageType::kCancel &&
+             static_cast<size_t>(n) == sizeof(ForkServerMessage)) {
+    // The application could not take the pidfd of `pid` and has failed its start. Only this
+    // thread reaps, so a child that waitid still finds is ours and unreaped: killing it by pid
+    // cannot hit a recycled pid. One already reaped (ECHILD) is left alone.
+    siginfo_t info{};
+    if (header.pid > 0 && waitid(P_PID, static_cast<id_t>(header.pid), &info,
+                                 WEXITED | WNOHANG | WNOWAIT) == 0) {
+      kill(header.pid, SIGKILL);
+    }
+  } else if (header.type == ForkServerMessageType::kConfigure &&
+             static_cast<size_t>(n) == sizeof(ForkServerConfigureMessage)) {
+    ForkServerConfigureMessage configure;
+    memcpy(&configure, message.get(), sizeof configure);
+    Configure(configure);
+  }
+}
+
+void ForkServer::Run(int sigfd) {
+  bool refills_wanted = false;
+  for (;;) {
+    std::vector<pollfd> polled{{app_, POLLIN, 0}, {sigfd, POLLIN, 0}};
+    for (const auto& [fd, pending] : pending_) polled.push_back({fd, POLLIN, 0});
+    for (int fd : pools_.SocketsToWatch()) polled.push_back({fd, POLLIN, 0});
+    const int64_t now = NowMs();
+    int64_t wait = pools_.MsUntilNextExpiry(now);
+    const int64_t deadline = MsUntilNextDeadline(now);
+    if (deadline >= 0 && (wait < 0 || deadline < wait)) wait = deadline;
+    // Refills only when nothing is waiting: look without blocking first.
+    const int timeout = refills_wanted ? 0 : wait < 0 ? -1 : static_cast<int>(std::min<int64_t>(wait, 60000));
+    const int ready = poll(polled.data(), polled.size(), timeout);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      _exit(1);
+    }
+    if (ready == 0 && refills_wanted) {
+      refills_wanted = RefillOne();
+      continue;
+    }
+    if (polled[1].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(sigfd, &info, sizeof info) == sizeof info) {
+      }
+      ReportExits();
+    }
+    // Reports before new starts: a start's answer never waits behind later requests.
+    for (size_t i = 2; i < polled.size(); ++i) {
+      if (polled[i].revents != 0) OnReport(polled[i].fd);
+    }
+    if (polled[0].revents & (POLLIN | POLLHUP | POLLERR)) OnAppReadable();
+    ExpireIdle();
+    FailOverdue(NowMs());
+    refills_wanted = refill_children_ || !refill_shapes_.empty();
+  }
+}
+
+// NCP_WARM_POOL-independent settings from the command line: "SIZE IDLE_MS".
+WarmPoolSettings SettingsFrom(char** argv) {
+  WarmPoolSettings settings;
+  if (argv[3] == nullptr || argv[4] == nullptr || argv[5] == nullptr) return settings;
+  settings.size = std::clamp(atoi(argv[4]), 0, 8);
+  settings.idle_timeout_ms = std::max(atoll(argv[5]), 0LL);
+  return settings;
+}
+
+}  // namespace
+}  // namespace ncp::core
+
+// argv: NAME --fork-server APPLICATION_PID PROTOCOL_VERSION POOL_SIZE IDLE_MS
+extern "C" void ncp_internal_fork_server_main(int sock, char** argv) {
+  using namespace ncp::core;
+  // Die with the application. argv[2] names it, in case it died before this prctl ran.
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (argv[1] == nullptr || argv[2] == nullptr || getppid() != atoi(argv[2])) _exit(1);
+  const bool protocol_ok = argv[3] != nullptr && atoi(argv[3]) == kForkServerProtocolVersion;
+  const WarmPoolSettings settings = SettingsFrom(argv);
+  RememberArgumentArea(argv);
+  // An application that ignores SIGCHLD would pass that on through exec, and the kernel would
+  // then reap our children before we could report them.
+  ResetSignals();
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, nullptr);
+  ncp::base::UniqueFd sigfd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
+  prctl(PR_SET_NAME, "ncp-forkserver", 0, 0, 0);
+  ServerCredentials();  // read before any child can exist
+  // Leaked on purpose: the server ends with _exit.
+  auto* server = new ForkServer(sock, settings, protocol_ok);
+  server->Run(sigfd.get());
+}

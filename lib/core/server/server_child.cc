@@ -1,0 +1,128 @@
+#include "core/server/server_child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "core/child/child_runtime.h"
+#include "core/protocol/fork_server_protocol.h"
+#include "core/protocol/unix_message.h"
+#include "core/protocol/wire.h"
+#include "core/server/program_exec.h"
+#include "ncp/native_child_process_ext.h"
+
+namespace ncp::core {
+namespace {
+
+// Where a fd that must survive the placing waits: above anything a request places (3..20).
+constexpr int kParkedFdFloor = 64;
+
+// Closes every fd from `first` up, except `keep` (-1: none).
+void CloseFrom(int first, int keep) {
+  if (keep >= first) {
+    if (keep > first) syscall(SYS_close_range, first, keep - 1, 0);
+    syscall(SYS_close_range, keep + 1, ~0U, 0);
+  } else {
+    syscall(SYS_close_range, first, ~0U, 0);
+  }
+}
+
+// Puts `fds` at kRequestFd, kRequestFd + 1, ... and `extra` (-1: none) right after them, and
+// closes every other fd but `keep`.
+void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
+  std::vector<int> sources;
+  for (const base::UniqueFd& fd : fds) sources.push_back(fd.get());
+  if (extra >= 0) sources.push_back(extra);
+  const int first_free = kRequestFd + static_cast<int>(sources.size());
+  // Lifted first, so that moving one into place never overwrites another not yet moved.
+  std::vector<int> lifted;
+  for (int fd : sources) lifted.push_back(fcntl(fd, F_DUPFD, std::max(first_free, keep + 1)));
+  for (size_t i = 0; i < lifted.size(); ++i) {
+    if (lifted[i] < 0 || dup2(lifted[i], kRequestFd + static_cast<int>(i)) < 0) _exit(127);
+  }
+  CloseFrom(first_free, keep);
+}
+
+// An isolated start: become ncp-launch, which builds the sandbox and then runs the child
+// runtime inside it. It reads the request itself (once) and takes the caller's environment,
+// directory and umask from it; this child only execs it. The pid the application was given
+// stays the launcher's: exec keeps it.
+[[noreturn]] void ExecLauncher(const std::vector<std::string>& launcher_argv) {
+  if (launcher_argv.empty()) _exit(NCP_CHILD_EXIT_BAD_REQUEST);
+  std::vector<char*> argv;
+  for (const std::string& arg : launcher_argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  ResetSignals();
+  execv(argv[0], argv.data());
+  const int err = errno;  // before logging, which may change it
+  base::LogLine("child %d: cannot run the launcher %s: %s", static_cast<int>(getpid()), argv[0],
+                strerror(err));
+  _exit(err == ENOENT ? 127 : 126);
+}
+
+[[noreturn]] void RunRuntime(int entry_report_fd) {
+  ncp_child_hooks hooks{};
+  hooks.report_entry = entry_report_fd >= 0 ? 1 : 0;
+  hooks.entry_report_fd = entry_report_fd;
+  ncp_internal_child_main_with_hooks(kRequestFd, &hooks);
+}
+
+// A warm child: prepared before anyone asked, it waits for the one request it serves. Nothing
+// of the request existed when it was forked, so it is exactly what a cold fork of the same
+// request gives: the runtime takes the caller's environment, directory and umask from it.
+[[noreturn]] void WaitAndRunRuntime(int warm_socket) {
+  CloseFrom(kRequestFd, warm_socket);
+  WarmChildHandoff handoff{};
+  std::vector<base::UniqueFd> fds;
+  const ssize_t n = ReceiveMessage(warm_socket, &handoff, sizeof handoff, &fds, kMaxFdsPerStart);
+  // EOF: the pool let it go (idle, trimmed, or the server is ending). Nobody hears of it.
+  if (n != static_cast<ssize_t>(sizeof handoff) || fds.size() != handoff.fd_count ||
+      fds.empty()) {
+    _exit(0);
+  }
+  int report = -1;
+  if (handoff.report_entry != 0) {
+    report = fcntl(fds.back().get(), F_DUPFD_CLOEXEC, kParkedFdFloor);
+    fds.pop_back();
+  }
+  close(warm_socket);
+  PlaceFds(fds, -1, report);
+  RunRuntime(report);
+}
+
+}  // namespace
+
+void RunForkedChild(pid_t server, ChildSetup& setup) {
+  if (setup.adopt != nullptr) {
+    const int err = AdoptCredentials(*setup.adopt);
+    (void)!write(setup.adopt_report_fd, &err, sizeof err);
+    if (err != 0) _exit(127);
+    close(setup.adopt_report_fd);
+  }
+  // After the credential change, which clears it.
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (getppid() != server) _exit(127);  // the server died before prctl
+  switch (setup.role) {
+    case ChildRole::kProgram:
+      ExecProgramInChild(*setup.fds, setup.exec_report_fd);
+    case ChildRole::kWarmRuntime:
+      WaitAndRunRuntime(setup.warm_socket);
+    case ChildRole::kLauncher:
+      PlaceFds(*setup.fds, setup.side_fd, -1);
+      ExecLauncher(*setup.launcher_argv);
+    case ChildRole::kRuntime:
+      break;
+  }
+  int report = -1;
+  if (setup.side_fd >= 0) report = fcntl(setup.side_fd, F_DUPFD_CLOEXEC, kParkedFdFloor);
+  PlaceFds(*setup.fds, -1, report);
+  RunRuntime(report);
+}
+
+}  // namespace ncp::core

@@ -1,0 +1,51 @@
+// What a child the fork server forks does before it becomes the child: take the caller's
+// credentials, tie its life to the server's, put its fds in place, then run the child runtime,
+// exec ncp-launch or a program, or (a warm child) wait for the one request it will serve.
+// Runs only in the forked child of a single-threaded server: no locks, no allocation the
+// runtime would mind.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "core/protocol/credentials.h"
+
+namespace ncp::core {
+
+enum class ChildRole {
+  kRuntime,      // run the child runtime on the request at fd 3
+  kLauncher,     // exec ncp-launch (an isolated start) with the request at fd 3
+  kProgram,      // exec the program a ProgramRequest names
+  kWarmRuntime,  // wait on `warm_socket` for one request, then run the child runtime on it
+};
+
+struct ChildSetup {
+  ChildRole role = ChildRole::kRuntime;
+  // The caller's credentials when they are not the server's: taken first, and the result (0 or
+  // an errno) written to `adopt_report_fd`.
+  const Credentials* adopt = nullptr;
+  int adopt_report_fd = -1;
+  // The request memfd, named fds and IPC socket: placed at 3, 4, ... in this order.
+  std::vector<base::UniqueFd>* fds = nullptr;
+  // kLauncher: ncp-launch's control socket, placed right after `fds` (the argv names it).
+  // kRuntime: where the runtime reports that it found the entry (-1: nobody waits for that).
+  int side_fd = -1;
+  const std::vector<std::string>* launcher_argv = nullptr;  // kLauncher
+  int exec_report_fd = -1;                                  // kProgram
+  int warm_socket = -1;                                     // kWarmRuntime
+};
+
+// In the child, right after fork(). Never returns.
+[[noreturn]] void RunForkedChild(pid_t server, ChildSetup& setup);
+
+// What the server sends a warm child: this, then SCM_RIGHTS [request memfd, named fds...,
+// IPC socket, (entry report pipe when report_entry)].
+struct WarmChildHandoff {
+  uint32_t fd_count;
+  uint32_t report_entry;
+};
+
+}  // namespace ncp::core

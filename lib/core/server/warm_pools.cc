@@ -1,0 +1,163 @@
+#include "core/server/warm_pools.h"
+
+#include <algorithm>
+
+namespace ncp::core {
+namespace {
+
+// Moves the processes `drop` picks out of `from` into `to`.
+template <typename Pred>
+void MoveOut(std::vector<WarmProcess>* from, std::vector<WarmProcess>* to, Pred drop) {
+  auto keep_end = std::stable_partition(from->begin(), from->end(),
+                                        [&](const WarmProcess& p) { return !drop(p); });
+  for (auto it = keep_end; it != from->end(); ++it) to->push_back(std::move(*it));
+  from->erase(keep_end, from->end());
+}
+
+// The newest `size` stay (the oldest would expire first anyway).
+void TrimTo(std::vector<WarmProcess>* from, size_t size, std::vector<WarmProcess>* to) {
+  while (from->size() > size) {
+    to->push_back(std::move(from->front()));
+    from->erase(from->begin());
+  }
+}
+
+}  // namespace
+
+std::vector<WarmProcess> WarmPools::Configure(WarmPoolSettings settings) {
+  settings_ = settings;
+  std::vector<WarmProcess> dropped;
+  const size_t size = static_cast<size_t>(std::max(settings.size, 0));
+  TrimTo(&children_, size, &dropped);
+  for (auto& [key, pool] : pools_) TrimTo(&pool.sandboxes, size, &dropped);
+  return dropped;
+}
+
+std::optional<WarmProcess> WarmPools::TakeChild() {
+  if (children_.empty()) return std::nullopt;
+  WarmProcess child = std::move(children_.front());
+  children_.erase(children_.begin());
+  return child;
+}
+
+std::optional<WarmProcess> WarmPools::TakeSandbox(uint64_t key) {
+  auto it = pools_.find(key);
+  if (it == pools_.end()) return std::nullopt;
+  recent_.remove(key);
+  recent_.push_front(key);
+  std::vector<WarmProcess>& sandboxes = it->second.sandboxes;
+  auto ready = std::find_if(sandboxes.begin(), sandboxes.end(),
+                            [](const WarmProcess& p) { return p.ready; });
+  if (ready == sandboxes.end()) return std::nullopt;
+  WarmProcess taken = std::move(*ready);
+  sandboxes.erase(ready);
+  return taken;
+}
+
+std::vector<WarmProcess> WarmPools::RememberShape(uint64_t key, SandboxShape shape) {
+  std::vector<WarmProcess> dropped;
+  pools_[key].shape = std::move(shape);
+  recent_.remove(key);
+  recent_.push_front(key);
+  while (recent_.size() > kMaxShapes) {
+    const uint64_t oldest = recent_.back();
+    recent_.pop_back();
+    for (WarmProcess& p : pools_[oldest].sandboxes) dropped.push_back(std::move(p));
+    pools_.erase(oldest);
+  }
+  return dropped;
+}
+
+const SandboxShape* WarmPools::Shape(uint64_t key) const {
+  auto it = pools_.find(key);
+  return it == pools_.end() ? nullptr : &it->second.shape;
+}
+
+size_t WarmPools::SandboxCount(uint64_t key) const {
+  auto it = pools_.find(key);
+  return it == pools_.end() ? 0 : it->second.sandboxes.size();
+}
+
+void WarmPools::AddSandbox(uint64_t key, WarmProcess sandbox) {
+  pools_[key].sandboxes.push_back(std::move(sandbox));
+}
+
+bool WarmPools::MarkReady(int fd, int64_t now_ms) {
+  for (auto& [key, pool] : pools_) {
+    for (WarmProcess& p : pool.sandboxes) {
+      if (p.socket.get() == fd) {
+        p.ready = true;
+        p.ready_since_ms = now_ms;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::optional<WarmProcess> WarmPools::RemoveBySocket(int fd) {
+  std::vector<WarmProcess> out;
+  for (auto& [key, pool] : pools_) {
+    MoveOut(&pool.sandboxes, &out, [fd](const WarmProcess& p) { return p.socket.get() == fd; });
+  }
+  if (out.empty()) return std::nullopt;
+  return std::move(out.front());
+}
+
+std::optional<WarmProcess> WarmPools::RemoveByPid(pid_t pid) {
+  std::vector<WarmProcess> out;
+  MoveOut(&children_, &out, [pid](const WarmProcess& p) { return p.pid == pid; });
+  for (auto& [key, pool] : pools_) {
+    MoveOut(&pool.sandboxes, &out, [pid](const WarmProcess& p) { return p.pid == pid; });
+  }
+  if (out.empty()) return std::nullopt;
+  return std::move(out.front());
+}
+
+std::vector<WarmProcess> WarmPools::ForgetShape(uint64_t key) {
+  std::vector<WarmProcess> dropped;
+  auto it = pools_.find(key);
+  if (it == pools_.end()) return dropped;
+  for (WarmProcess& p : it->second.sandboxes) dropped.push_back(std::move(p));
+  pools_.erase(it);
+  recent_.remove(key);
+  return dropped;
+}
+
+std::vector<WarmProcess> WarmPools::TakeExpired(int64_t now_ms) {
+  std::vector<WarmProcess> expired;
+  if (settings_.idle_timeout_ms <= 0) return expired;
+  auto old = [&](const WarmProcess& p) {
+    return p.ready && now_ms - p.ready_since_ms >= settings_.idle_timeout_ms;
+  };
+  MoveOut(&children_, &expired, old);
+  for (auto& [key, pool] : pools_) MoveOut(&pool.sandboxes, &expired, old);
+  return expired;
+}
+
+int64_t WarmPools::MsUntilNextExpiry(int64_t now_ms) const {
+  if (settings_.idle_timeout_ms <= 0) return -1;
+  int64_t next = -1;
+  auto consider = [&](const WarmProcess& p) {
+    if (!p.ready) return;
+    const int64_t left = std::max<int64_t>(0, p.ready_since_ms + settings_.idle_timeout_ms - now_ms);
+    if (next < 0 || left < next) next = left;
+  };
+  for (const WarmProcess& p : children_) consider(p);
+  for (const auto& [key, pool] : pools_) {
+    for (const WarmProcess& p : pool.sandboxes) consider(p);
+  }
+  return next;
+}
+
+std::vector<int> WarmPools::SocketsToWatch() const {
+  std::vector<int> out;
+  for (const auto& [key, pool] : pools_) {
+    for (const WarmProcess& p : pool.sandboxes) {
+      if (!p.ready) out.push_back(p.socket.get());
+    }
+  }
+  return out;
+}
+
+}  // namespace ncp::core

@@ -1,0 +1,91 @@
+// The fork server's prepared children: normal-mode children forked in advance, and isolated
+// sandboxes built in advance per shape (warm_key.h). Each serves exactly one start; an unused
+// one is let go after the idle timeout. Bookkeeping only: the server forks, reaps and talks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "core/protocol/credentials.h"
+
+namespace ncp::core {
+
+struct WarmPoolSettings {
+  int size = 2;                 // per shape; 0: nothing is prepared
+  int64_t idle_timeout_ms = 30000;  // 0: kept while the application lives
+};
+
+// One prepared process: a forked child waiting on `socket` (normal mode), or a warm
+// ncp-launch whose control socket is `socket`.
+struct WarmProcess {
+  pid_t pid = -1;
+  base::UniqueFd pidfd;
+  base::UniqueFd socket;
+  bool ready = false;  // a sandbox reports when it is built; a normal child is ready at once
+  int64_t ready_since_ms = 0;
+};
+
+// What a shape's sandboxes are built from: everything a refill needs.
+struct SandboxShape {
+  std::string template_request;  // the encoded request without params, fds or IPC socket
+  std::vector<std::string> launcher_argv;
+  Credentials credentials;
+  bool report_entry = false;
+};
+
+class WarmPools {
+ public:
+  explicit WarmPools(WarmPoolSettings settings) : settings_(settings) {}
+
+  const WarmPoolSettings& settings() const { return settings_; }
+  // New settings: returns the processes no longer wanted (beyond the size, or all when 0).
+  std::vector<WarmProcess> Configure(WarmPoolSettings settings);
+
+  // Normal mode.
+  std::optional<WarmProcess> TakeChild();
+  void AddChild(WarmProcess child) { children_.push_back(std::move(child)); }
+  size_t ChildCount() const { return children_.size(); }
+
+  // Isolated mode. TakeSandbox: a ready sandbox of `key`, if any (the shape is used now).
+  std::optional<WarmProcess> TakeSandbox(uint64_t key);
+  // Remembers `key`'s shape (most recently used); returns the processes of the shape pushed
+  // out when there are more than kMaxShapes.
+  std::vector<WarmProcess> RememberShape(uint64_t key, SandboxShape shape);
+  const SandboxShape* Shape(uint64_t key) const;
+  // Sandboxes of `key`, ready or being built.
+  size_t SandboxCount(uint64_t key) const;
+  void AddSandbox(uint64_t key, WarmProcess sandbox);
+  // Marks the sandbox whose control socket is `fd` ready; false when it is not one of ours.
+  bool MarkReady(int fd, int64_t now_ms);
+  // Takes out the process (of any pool) with this control socket or pid.
+  std::optional<WarmProcess> RemoveBySocket(int fd);
+  std::optional<WarmProcess> RemoveByPid(pid_t pid);
+  // Drops a shape and returns its processes (its files changed, or its builds fail).
+  std::vector<WarmProcess> ForgetShape(uint64_t key);
+  // Processes idle for longer than the timeout; ms until the next one expires (-1: none).
+  std::vector<WarmProcess> TakeExpired(int64_t now_ms);
+  int64_t MsUntilNextExpiry(int64_t now_ms) const;
+  // Sockets of sandboxes being built (the server polls them for their report).
+  std::vector<int> SocketsToWatch() const;
+
+  static constexpr size_t kMaxShapes = 4;
+
+ private:
+  struct Pool {
+    SandboxShape shape;
+    std::vector<WarmProcess> sandboxes;
+  };
+  WarmPoolSettings settings_;
+  std::vector<WarmProcess> children_;
+  std::map<uint64_t, Pool> pools_;
+  std::list<uint64_t> recent_;  // most recently used shape first
+};
+
+}  // namespace ncp::core
