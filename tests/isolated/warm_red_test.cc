@@ -129,6 +129,81 @@ TEST_F(WarmRed, ARequiredBindSourceThatIsGoneFailsTheStart) {
   EXPECT_EQ(code, NCP_ERR_SERVICE_ERROR);
 }
 
+// Starts `entry` isolated under the default profile, waiting for the entry: 0, or 16010007
+// when the library it loads has no such entry.
+int StartWaitingForEntry(const std::string& entry) {
+  ExitWatcher watcher;
+  Pipe out = MakePipe();
+  FdList fds;
+  fds.Add("out", out.write.get());
+  Ability_ChildProcessConfigs* configs = OH_Ability_CreateChildProcessConfigs();
+  OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+  NCP_ChildProcessConfigs_SetProfile(configs, ShippedProfile("default").c_str());
+  NCP_ChildProcessConfigs_SetWaitForEntry(configs, true);
+  NativeChildProcess_Args args{const_cast<char*>("x"), fds.list()};
+  int32_t pid = 0;
+  const int code =
+      OH_Ability_StartNativeChildProcessWithConfigs(entry.c_str(), args, configs, &pid);
+  OH_Ability_DestroyChildProcessConfigs(configs);
+  out.write.reset();
+  if (code == NCP_NO_ERROR) {
+    ReadAll(out.read.get());
+    watcher.Wait(pid);
+  }
+  return code;
+}
+
+// A library named through a symlink that is re-pointed to a new version (as a package upgrade
+// does: libfoo.so -> libfoo.so.2): a cold start resolves the link now and loads the new file
+// (here one without the entry: 16010007). The warm sandbox checked only the file it resolved
+// when it was built, which did not change.
+TEST_F(WarmRed, ARepointedLibrarySymlinkIsNeverServedFromThePool) {
+  const std::string folder = dir_.path() + "/lib";
+  fs::create_directories(folder);
+  chmod(folder.c_str(), 0755);
+  fs::copy_file(fs::path(NCP_TEST_LIB_DIR) / kTestLib, folder + "/libwarm.so.1");
+  fs::create_symlink("libwarm.so.1", folder + "/libwarm.so");
+  const std::string entry = folder + "/libwarm.so:EchoParams";
+  ASSERT_EQ(StartWaitingForEntry(entry), NCP_NO_ERROR);
+  std::this_thread::sleep_for(kRefillPause);
+  fs::copy_file(fs::path(NCP_TEST_LIB_DIR) / "libncp_test_ipc_child.so", folder + "/libwarm.so.2");
+  fs::create_symlink("libwarm.so.2", folder + "/libwarm.so.new");
+  fs::rename(folder + "/libwarm.so.new", folder + "/libwarm.so");
+  for (int i = 0; i < kStartsAfterTheChange; ++i) {
+    EXPECT_EQ(StartWaitingForEntry(entry), NCP_ERR_LIB_LOADING_FAILED)
+        << "start " << i << " loaded the old version";
+    std::this_thread::sleep_for(kRefillPause);
+  }
+}
+
+// A bare library name found in NCP_LIBRARY_PATH's second folder; then a library of that name
+// appears in its first folder. A cold start finds the first; a warm sandbox keeps the second.
+TEST_F(WarmRed, ALibraryThatNowShadowsTheResolvedOneIsLoaded) {
+  const std::string first = dir_.path() + "/first", second = dir_.path() + "/second";
+  for (const std::string& f : {first, second}) {
+    fs::create_directories(f);
+    chmod(f.c_str(), 0755);
+  }
+  fs::copy_file(fs::path(NCP_TEST_LIB_DIR) / kTestLib, second + "/libncpredwarm.so");
+  const char* before = getenv("NCP_LIBRARY_PATH");
+  const std::string saved = before != nullptr ? before : "";
+  setenv("NCP_LIBRARY_PATH", (first + ":" + second).c_str(), 1);
+  EXPECT_EQ(StartWaitingForEntry("libncpredwarm.so:EchoParams"), NCP_NO_ERROR);
+  std::this_thread::sleep_for(kRefillPause);
+  fs::copy_file(fs::path(NCP_TEST_LIB_DIR) / "libncp_test_ipc_child.so",
+                first + "/libncpredwarm.so");
+  for (int i = 0; i < kStartsAfterTheChange; ++i) {
+    EXPECT_EQ(StartWaitingForEntry("libncpredwarm.so:EchoParams"), NCP_ERR_LIB_LOADING_FAILED)
+        << "start " << i << " loaded the shadowed library";
+    std::this_thread::sleep_for(kRefillPause);
+  }
+  if (before != nullptr) {
+    setenv("NCP_LIBRARY_PATH", saved.c_str(), 1);
+  } else {
+    unsetenv("NCP_LIBRARY_PATH");
+  }
+}
+
 // An application running with fds 0-2 closed (a daemon): its fork server, spawned from it,
 // has them closed too, so its own fds (signalfd, a received request memfd, pidfds, sockets)
 // take 0-2, and every child it forks keeps 0-2 as they are. The child must get what the
