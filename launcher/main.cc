@@ -360,6 +360,15 @@ int Run(int argc, char** argv) {
       for (const std::string& file : resolved.oci_files) {
         stamps.push_back(ncp::launcher::StampOf(file));
       }
+      // Every bind source, there or not (a *-try one may appear): a cold start binds what is
+      // there at the call, and a bind made now pins what was there at the build.
+      for (const ncp::policy::Mount& m : prepared->plan.mounts) {
+        if (m.kind == ncp::policy::MountKind::kTmpfs || m.source.empty() || m.in_place) continue;
+        stamps.push_back(ncp::launcher::StampOf(m.source));
+      }
+      ready_work.warm_template.resolved_library = prepared->resolved_library;
+      ready_work.warm_template.library_search_environment =
+          std::move(prepared->library_search_environment);
     }
     ready_work.forward_host_end = std::move(prepared->forward_host_end);
     ready_work.forward_child_end = std::move(prepared->forward_child_end);
