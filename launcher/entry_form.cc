@@ -76,6 +76,7 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   out.requested_library = request.library;
   out.kind = request.kind;
   auto library = ResolveLibraryOnHost(request.library, request.environment);
+  if (channels.warm) out.library_search_environment = request.environment;
   request.environment = ApplyEnvRules(plan, request.environment);
   if (!library.ok()) return library.status();
   auto self = OwnExecutablePath();

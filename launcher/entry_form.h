@@ -47,6 +47,10 @@ struct PreparedEntry {
   // The request as it came, before the library was resolved (a warm request must match it).
   std::string requested_library;
   std::string resolved_library;  // the file loaded, on the host
+  // Warm only: the caller's environment the library was looked up with, so that a warm
+  // sandbox can look it up again when its request comes (a link re-pointed, a new file earlier
+  // in NCP_LIBRARY_PATH).
+  std::vector<std::string> library_search_environment;
   core::ChildKind kind = core::ChildKind::kArgs;
   // EntryChannels: each pipe's / socketpair's host end and the end placed in the sandbox.
   base::UniqueFd entry_report_read;

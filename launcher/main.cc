@@ -199,7 +199,6 @@ int Run(int argc, char** argv) {
   // umask become ours before anything looks at them (profile search paths, relative profile
   // paths, the library's search path): the fork server execs us with its own.
   std::optional<ncp::core::WireRequest> request;
-  std::vector<std::string> request_environment;  // a warm sandbox resolves its library again
   if (split.request_fd) {
     auto decoded = ncp::core::ReadRequest(*split.request_fd);
     if (!decoded.ok()) {
@@ -207,7 +206,6 @@ int Run(int argc, char** argv) {
       return ncp::base::kSandboxFailedExit;
     }
     request = std::move(*decoded);
-    request_environment = request->environment;
     ncp::launcher::AdoptCallerContext(*request);
   }
   const ncp::policy::ProfileSearchPath search_path =
@@ -363,13 +361,7 @@ int Run(int argc, char** argv) {
     ready_work.warm = split.warm;
     ready_work.warm_template = {prepared->requested_library, prepared->kind, {}};
     if (split.warm) {
-      ncp::launcher::WarmTemplate& shape = ready_work.warm_template;
-      shape.environment = request_environment;
-      shape.resolved_library = prepared->resolved_library;
-      for (const ncp::policy::Mount& m : prepared->plan.mounts) {
-        if (m.identity) shape.binds.push_back(m);
-      }
-      std::vector<ncp::launcher::FileStamp>& stamps = shape.built_from;
+      std::vector<ncp::launcher::FileStamp>& stamps = ready_work.warm_template.built_from;
       stamps.push_back(ncp::launcher::StampOf(prepared->resolved_library));
       for (const ncp::policy::ProfileFile& file : cli.profile_files) {
         stamps.push_back(ncp::launcher::StampOf(file.path));
@@ -377,6 +369,15 @@ int Run(int argc, char** argv) {
       for (const std::string& file : resolved.oci_files) {
         stamps.push_back(ncp::launcher::StampOf(file));
       }
+      // Every bind source, there or not (a *-try one may appear): a cold start binds what is
+      // there at the call, and a bind made now pins what was there at the build.
+      for (const ncp::policy::Mount& m : prepared->plan.mounts) {
+        if (m.kind == ncp::policy::MountKind::kTmpfs || m.source.empty() || m.in_place) continue;
+        stamps.push_back(ncp::launcher::StampOf(m.source));
+      }
+      ready_work.warm_template.resolved_library = prepared->resolved_library;
+      ready_work.warm_template.library_search_environment =
+          std::move(prepared->library_search_environment);
     }
     ready_work.forward_host_end = std::move(prepared->forward_host_end);
     ready_work.forward_child_end = std::move(prepared->forward_child_end);

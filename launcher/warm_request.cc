@@ -16,7 +16,6 @@
 #include "base/monotonic_clock.h"
 #include "core/protocol/wire.h"
 #include "launcher/library_path.h"
-#include "policy/source_identity.h"
 
 namespace ncp::launcher {
 namespace {
@@ -35,7 +34,6 @@ struct ForwardRecord {
   int32_t targets[core::kMaxWarmRequestFds];
   int64_t arrived_us;
 };
-
 
 // One datagram: `bytes` (at most `size`; *received says how many) and its fds (CLOEXEC).
 // Returns 0 at EOF, 1 with a datagram, -1 on error (errno set).
@@ -141,6 +139,7 @@ FileStamp StampOf(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return stamp;
   stamp.exists = true;
+  stamp.identity_only = S_ISDIR(st.st_mode);
   stamp.dev = st.st_dev;
   stamp.ino = st.st_ino;
   stamp.size = st.st_size;
@@ -150,28 +149,25 @@ FileStamp StampOf(const std::string& path) {
 }
 
 base::Status CheckBuiltFrom(const WarmTemplate& expected) {
-  auto stale = [](const std::string& what) {
-    return base::Status(Code::kFailedPrecondition,
-                        "warm request: " + what + " changed since the sandbox was built", ESTALE);
-  };
-  if (!expected.resolved_library.empty()) {
-    auto now = ResolveLibraryOnHost(expected.library, expected.environment);
-    if (!now.ok() || *now != expected.resolved_library) {
-      return stale("the library " + expected.library + " (it resolves elsewhere now)");
-    }
-  }
-  for (const policy::Mount& bind : expected.binds) {
-    if (bind.source.empty() || !bind.identity) continue;
-    if (policy::IdentityOfSource(bind.source) != bind.identity) {
-      return stale("the bind source " + bind.source);
-    }
-  }
   for (const FileStamp& then : expected.built_from) {
     const FileStamp now = StampOf(then.path);
-    if (now.exists != then.exists || now.dev != then.dev || now.ino != then.ino ||
-        now.size != then.size || now.mtime_ns != then.mtime_ns || now.ctime_ns != then.ctime_ns) {
+    const bool same_identity = now.exists == then.exists && now.dev == then.dev &&
+                               now.ino == then.ino && now.identity_only == then.identity_only;
+    const bool same_content =
+        then.identity_only ||
+        (now.size == then.size && now.mtime_ns == then.mtime_ns && now.ctime_ns == then.ctime_ns);
+    if (!same_identity || !same_content) {
       return base::Status(Code::kFailedPrecondition,
                           "warm request: " + then.path + " changed since the sandbox was built",
+                          ESTALE);
+    }
+  }
+  if (!expected.resolved_library.empty()) {
+    auto now = ResolveLibraryOnHost(expected.library, expected.library_search_environment);
+    if (!now.ok() || *now != expected.resolved_library) {
+      return base::Status(Code::kFailedPrecondition,
+                          "warm request: " + expected.library + " no longer resolves to " +
+                              expected.resolved_library,
                           ESTALE);
     }
   }

@@ -15,7 +15,6 @@
 #include "base/unique_fd.h"
 #include "core/app/child_request.h"
 #include "core/protocol/launch_report.h"
-#include "policy/plan.h"
 
 namespace ncp::launcher {
 
@@ -26,10 +25,12 @@ inline constexpr int kWarmFilterFd = core::kHighestRequestFd + 2;
 inline constexpr int kWarmEntryReportFd = core::kHighestRequestFd + 3;
 
 // What a file was when the sandbox was built from it: a replaced or rewritten file (a new
-// inode, size, modification or change time) no longer is that file.
+// inode, size, modification or change time) no longer is that file. A folder is told apart by
+// its identity only: entries come and go in a folder a bind shows as it is.
 struct FileStamp {
   std::string path;
   bool exists = false;
+  bool identity_only = false;  // a folder
   uint64_t dev = 0, ino = 0;
   int64_t size = 0, mtime_ns = 0, ctime_ns = 0;
 };
@@ -42,16 +43,14 @@ struct WarmTemplate {
   // Every file the sandbox was built from: its profiles and OCI files, and the library as it
   // was resolved (the sandbox binds its folder, which pins that folder's inode).
   std::vector<FileStamp> built_from;
-  // What a cold start would do again: resolve the library name with this environment (a new
-  // file earlier in the search path, a re-pointed symlink) ...
-  std::vector<std::string> environment;
+  // The library as it was resolved, and what it was resolved with: resolved again per request,
+  // since a cold start would resolve it then (links and search paths are not in the stamps).
   std::string resolved_library;
-  // ... and bind these sources (by path: a folder replaced since is another bind).
-  std::vector<policy::Mount> binds;
+  std::vector<std::string> library_search_environment;
 };
 
-// ESTALE naming the first thing that changed since the sandbox was built, else Ok: a file it
-// was built from, the library its name resolves to now, or a bind source.
+// ESTALE naming the first file that changed since the sandbox was built, or the library when
+// it now resolves to another file, else Ok.
 base::Status CheckBuiltFrom(const WarmTemplate& expected);
 
 // A checked real request: fds[i] goes to targets[i] in the sandbox.

@@ -818,9 +818,13 @@ extern "C" void ncp_internal_fork_server_main(int sock, char** argv) {
   // An application that closed its fds 0-2 leaves them free here: the server's own sockets and
   // memfds would take them, and every child would find them as its stdin, stdout or stderr.
   // /dev/null holds those numbers instead (children then get /dev/null there).
+  unsigned closed_stdio = 0;
   for (int fd = 0; fd <= 2; ++fd) {
-    if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) _exit(1);
+    if (fcntl(fd, F_GETFD) >= 0) continue;
+    if (open("/dev/null", O_RDWR) != fd) _exit(1);
+    closed_stdio |= 1u << fd;
   }
+  SetClosedStdio(closed_stdio);
   if (argv[1] == nullptr || argv[2] == nullptr || getppid() != atoi(argv[2])) _exit(1);
   const bool protocol_ok = argv[3] != nullptr && atoi(argv[3]) == kForkServerProtocolVersion;
   const WarmPoolSettings settings = SettingsFrom(argv);

@@ -20,6 +20,14 @@
 namespace ncp::core {
 namespace {
 
+unsigned g_closed_stdio = 0;
+
+void CloseStdioTheApplicationHadClosed() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if ((g_closed_stdio & (1u << fd)) != 0) close(fd);
+  }
+}
+
 // Where a fd that must survive the placing waits: above anything a request places (3..20).
 constexpr int kParkedFdFloor = 64;
 
@@ -93,6 +101,7 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
   }
   close(warm_socket);
   PlaceFds(fds, -1, report);
+  CloseStdioTheApplicationHadClosed();
   RunRuntime(report);
 }
 
@@ -110,6 +119,8 @@ void RunForkedChild(pid_t server, ChildSetup& setup) {
   if (getppid() != server) _exit(127);  // the server died before prctl
   switch (setup.role) {
     case ChildRole::kProgram:
+      // Before the placements, which may put fds there.
+      CloseStdioTheApplicationHadClosed();
       ExecProgramInChild(*setup.fds, setup.exec_report_fd);
     case ChildRole::kWarmRuntime:
       WaitAndRunRuntime(setup.warm_socket);
@@ -122,7 +133,10 @@ void RunForkedChild(pid_t server, ChildSetup& setup) {
   int report = -1;
   if (setup.side_fd >= 0) report = fcntl(setup.side_fd, F_DUPFD_CLOEXEC, kParkedFdFloor);
   PlaceFds(*setup.fds, -1, report);
+  CloseStdioTheApplicationHadClosed();
   RunRuntime(report);
 }
+
+void SetClosedStdio(unsigned mask) { g_closed_stdio = mask; }
 
 }  // namespace ncp::core

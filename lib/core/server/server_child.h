@@ -38,6 +38,12 @@ struct ChildSetup {
   int warm_socket = -1;                                     // kWarmRuntime
 };
 
+// The application's fds 0-2 that were closed when it started the server (bit N: fd N). The
+// server holds /dev/null there (so nothing of its own lands on them); its children close them
+// again before they run, so a child's fds 0-2 are the application's, as a spawn would give.
+// ncp-launch keeps /dev/null there: its sandbox's stdio must be open.
+void SetClosedStdio(unsigned mask);
+
 // In the child, right after fork(). Never returns.
 [[noreturn]] void RunForkedChild(pid_t server, ChildSetup& setup);
 
