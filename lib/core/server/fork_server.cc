@@ -242,6 +242,8 @@ class ForkServer {
 
 // A start still unanswered after this long is failed (see FailOverdue).
 constexpr int64_t kStartTimeoutMs = 60000;
+// How long nothing must have happened before a prepared process is made (see Run).
+constexpr int64_t kRefillQuietMs = 2;
 
 pid_t ForkServer::Fork(ChildSetup& setup, const Credentials& credentials, UniqueFd* pidfd) {
   // A child never has more privilege than its caller had at the call (credentials.h).
@@ -761,7 +763,7 @@ void ForkServer::OnAppReadable() {
 }
 
 void ForkServer::Run(int sigfd) {
-  bool refills_wanted = false;
+  int64_t last_event_ms = NowMs();
   for (;;) {
     std::vector<pollfd> polled{{app_, POLLIN, 0}, {sigfd, POLLIN, 0}};
     for (const auto& [fd, pending] : pending_) polled.push_back({fd, POLLIN, 0});
@@ -770,17 +772,26 @@ void ForkServer::Run(int sigfd) {
     int64_t wait = pools_.MsUntilNextExpiry(now);
     const int64_t deadline = MsUntilNextDeadline(now);
     if (deadline >= 0 && (wait < 0 || deadline < wait)) wait = deadline;
-    // Refills only when nothing is waiting: look without blocking first.
-    const int timeout = refills_wanted ? 0 : wait < 0 ? -1 : static_cast<int>(std::min<int64_t>(wait, 60000));
+    // Refills wait until nothing has happened for a moment: a fork here takes the CPU a child
+    // just handed its request needs, and a start or an exit record must never queue behind one.
+    const bool refills_wanted = refill_children_ || !refill_shapes_.empty();
+    if (refills_wanted) {
+      const int64_t quiet_left = std::max<int64_t>(0, last_event_ms + kRefillQuietMs - now);
+      if (wait < 0 || quiet_left < wait) wait = quiet_left;
+    }
+    const int timeout = wait < 0 ? -1 : static_cast<int>(std::min<int64_t>(wait, 60000));
     const int ready = poll(polled.data(), polled.size(), timeout);
     if (ready < 0) {
       if (errno == EINTR) continue;
       _exit(1);
     }
-    if (ready == 0 && refills_wanted) {
-      refills_wanted = RefillOne();
+    if (ready == 0) {
+      ExpireIdle();
+      FailOverdue(NowMs());
+      if (refills_wanted && NowMs() - last_event_ms >= kRefillQuietMs) RefillOne();
       continue;
     }
+    last_event_ms = NowMs();
     if (polled[1].revents & POLLIN) {
       signalfd_siginfo info;
       while (read(sigfd, &info, sizeof info) == sizeof info) {
@@ -794,7 +805,6 @@ void ForkServer::Run(int sigfd) {
     if (polled[0].revents & (POLLIN | POLLHUP | POLLERR)) OnAppReadable();
     ExpireIdle();
     FailOverdue(NowMs());
-    refills_wanted = refill_children_ || !refill_shapes_.empty();
   }
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -81,11 +82,49 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
   ncp_internal_child_main_with_hooks(kRequestFd, &hooks);
 }
 
+// Copies, now, every page this process shares copy-on-write with the server: a forked child's
+// first write to each one costs a fault and a copy, and the runtime's first steps (the loader,
+// malloc, the child's state) would pay them after the request came. Private writable mappings
+// only ([vvar] and [vdso] are not "rw-p"; [heap] and [stack] are). Reads /proc/self/maps with a fixed buffer: no
+// allocation before the request.
+void CopyWritablePagesNow() {
+  const int maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (maps < 0) return;
+  char buffer[16384];
+  size_t used = 0;
+  for (;;) {
+    const ssize_t n = read(maps, buffer + used, sizeof buffer - 1 - used);
+    if (n <= 0) break;
+    used += static_cast<size_t>(n);
+    if (used == sizeof buffer - 1) break;
+  }
+  close(maps);
+  buffer[used] = '\0';
+  const long page = sysconf(_SC_PAGESIZE);
+  for (char* line = buffer; *line != '\0';) {
+    char* end = strchr(line, '\n');
+    if (end == nullptr) break;
+    *end = '\0';
+    unsigned long from = 0, to = 0;
+    char perms[5] = {};
+    if (sscanf(line, "%lx-%lx %4s", &from, &to, perms) == 3 && strcmp(perms, "rw-p") == 0) {
+      for (unsigned long at = from; at < to; at += static_cast<unsigned long>(page)) {
+        volatile char* byte = reinterpret_cast<volatile char*>(at);
+        *byte = *byte;
+      }
+    }
+    line = end + 1;
+  }
+}
+
 // A warm child: prepared before anyone asked, it waits for the one request it serves. Nothing
 // of the request existed when it was forked, so it is exactly what a cold fork of the same
 // request gives: the runtime takes the caller's environment, directory and umask from it.
 [[noreturn]] void WaitAndRunRuntime(int warm_socket) {
   CloseFrom(kRequestFd, warm_socket);
+  // What does not depend on the request is done before it comes.
+  ResetSignals();
+  CopyWritablePagesNow();
   WarmChildHandoff handoff{};
   std::vector<base::UniqueFd> fds;
   const ssize_t n = ReceiveMessage(warm_socket, &handoff, sizeof handoff, &fds, kMaxFdsPerStart);
