@@ -225,6 +225,11 @@ class ForkServer {
   // Forks a child as `setup` says, with the caller's credentials when they are not ours.
   // Returns the pid (and its pidfd), or -errno.
   pid_t Fork(ChildSetup& setup, const Credentials& credentials, UniqueFd* pidfd);
+  // Forks ncp-launch with `fds` (the request, named fds, IPC socket) and a new control socket,
+  // whose end here goes to `control`. `warm`: a sandbox for the pool (--warm).
+  pid_t ForkLauncher(std::vector<UniqueFd>& fds, const std::vector<std::string>& app_argv,
+                     bool warm, bool report_entry, const Credentials& credentials,
+                     UniqueFd* pidfd, UniqueFd* control);
 
   void SendStarted(uint32_t request_id, pid_t pid, int pidfd);
   void SendFailed(uint32_t request_id, StartFailure failure, int err, const std::string& message,
@@ -278,6 +283,25 @@ pid_t ForkServer::Fork(ChildSetup& setup, const Credentials& credentials, Unique
     KillAndReap(pid);
     return -err;
   }
+  return pid;
+}
+
+pid_t ForkServer::ForkLauncher(std::vector<UniqueFd>& fds,
+                               const std::vector<std::string>& app_argv, bool warm,
+                               bool report_entry, const Credentials& credentials,
+                               UniqueFd* pidfd, UniqueFd* control) {
+  SocketPair pair;
+  if (!MakeSocketPair(&pair)) return -errno;
+  // The control socket sits right after the request's fds, where the argv says it is.
+  const std::vector<std::string> argv = LauncherArgv(
+      app_argv, kRequestFd + static_cast<int>(fds.size()), warm, report_entry);
+  ChildSetup setup;
+  setup.role = ChildRole::kLauncher;
+  setup.fds = &fds;
+  setup.side_fd = pair.theirs.get();
+  setup.launcher_argv = &argv;
+  const pid_t pid = Fork(setup, credentials, pidfd);
+  if (pid >= 0) *control = std::move(pair.ours);
   return pid;
 }
 
@@ -396,23 +420,13 @@ void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
   if (allow_warm && message->warm_key != 0 && GiveToWarmSandbox(message, fds)) return;
   const bool wait_entry = (message->header.flags & kStartWaitForEntry) != 0;
   const size_t argv_bytes = std::min<size_t>(message->launcher_argv_bytes, kMaxLauncherArgvBytes);
-  SocketPair control;
-  if (!MakeSocketPair(&control)) return SendFailed(id, StartFailure::kSystem, errno, "");
-  const std::vector<std::string> argv =
-      LauncherArgv(SplitWords(message->launcher_argv, argv_bytes),
-                   kRequestFd + static_cast<int>(fds.size()), false, wait_entry);
-  ChildSetup setup;
-  setup.role = ChildRole::kLauncher;
-  setup.fds = &fds;
-  setup.side_fd = control.theirs.get();
-  setup.launcher_argv = &argv;
   PendingStart pending;
-  const pid_t pid = Fork(setup, message->credentials, &pending.pidfd);
+  const pid_t pid = ForkLauncher(fds, SplitWords(message->launcher_argv, argv_bytes), false,
+                                 wait_entry, message->credentials, &pending.pidfd,
+                                 &pending.report);
   if (pid < 0) return SendFailed(id, StartFailure::kSystem, -pid, "");
-  control.theirs.reset();
   pending.request_id = id;
   pending.pid = pid;
-  pending.report = std::move(control.ours);
   pending.launcher = true;
   pending.wait_entry = wait_entry;
   pending.warm_key = message->warm_key;
@@ -570,22 +584,14 @@ bool ForkServer::AddOneSandbox(uint64_t key) {
   if (pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
     auto request = base::MemfdWithContents("ncp-warm-request", shape->template_request,
                                            base::MemfdSeal::kSealed);
-    SocketPair control;
-    if (!request.ok() || !MakeSocketPair(&control)) return false;
+    if (!request.ok()) return false;
     std::vector<UniqueFd> fds;
     fds.push_back(std::move(*request));
-    const std::vector<std::string> argv =
-        LauncherArgv(shape->launcher_argv, kRequestFd + 1, true, shape->report_entry);
-    ChildSetup setup;
-    setup.role = ChildRole::kLauncher;
-    setup.fds = &fds;
-    setup.side_fd = control.theirs.get();
-    setup.launcher_argv = &argv;
     WarmProcess sandbox;
-    const pid_t pid = Fork(setup, shape->credentials, &sandbox.pidfd);
+    const pid_t pid = ForkLauncher(fds, shape->launcher_argv, true, shape->report_entry,
+                                   shape->credentials, &sandbox.pidfd, &sandbox.socket);
     if (pid < 0) return false;
     sandbox.pid = pid;
-    sandbox.socket = std::move(control.ours);
     pools_.AddSandbox(key, std::move(sandbox));
   }
   return pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0));
