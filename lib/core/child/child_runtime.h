@@ -51,6 +51,13 @@ struct ncp_child_hooks {
 __attribute__((visibility("default"), noreturn)) void ncp_internal_child_main_with_hooks(
     int request_fd, const struct ncp_child_hooks* hooks);
 
+// A prepared normal-mode child (`ncp-child --warm-child SERVER_PID`, spawned by the fork server
+// with its end of a socket at `socket`): dies with the server, waits for the one request it
+// serves, then runs the child runtime on it. A fresh image, not a fork of the server: making it
+// costs the server a vfork and an exec, and it owns every page it touches. Never returns.
+__attribute__((visibility("default"), noreturn)) void ncp_internal_warm_child_main(int socket,
+                                                                                  char** argv);
+
 // The fork server's loop (see fork_server.cc), serving the application on `socket`. `argv` is
 // main()'s: its memory is reused to show each forked child's name in /proc/PID/cmdline.
 __attribute__((visibility("default"), noreturn)) void ncp_internal_fork_server_main(int socket,

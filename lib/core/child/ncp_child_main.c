@@ -33,5 +33,6 @@ static int RefuseIfPrivileged(void) {
 int main(int argc, char** argv) {
   if (RefuseIfPrivileged() != 0) return NCP_CHILD_EXIT_SANDBOX_FAILED;  // nothing of the child ran
   if (argc > 1 && strcmp(argv[1], "--fork-server") == 0) ncp_internal_fork_server_main(3, argv);
+  if (argc > 1 && strcmp(argv[1], "--warm-child") == 0) ncp_internal_warm_child_main(3, argv);
   ncp_internal_child_main(3);
 }

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -51,6 +52,8 @@
 #include "core/server/server_child.h"
 #include "core/server/warm_pools.h"
 #include "ncp/native_child_process_ext.h"
+
+extern char** environ;
 
 namespace ncp::core {
 namespace {
@@ -193,7 +196,12 @@ struct PendingStart {
 class ForkServer {
  public:
   ForkServer(int app, WarmPoolSettings settings, bool protocol_ok)
-      : app_(app), pools_(settings), protocol_ok_(protocol_ok), server_pid_(getpid()) {}
+      : app_(app),
+        pools_(settings),
+        protocol_ok_(protocol_ok),
+        server_pid_(getpid()),
+        // This very binary, held open: prepared children are spawned from it.
+        own_binary_(open("/proc/self/exe", O_PATH | O_CLOEXEC)) {}
 
   [[noreturn]] void Run(int sigfd);
 
@@ -239,6 +247,7 @@ class ForkServer {
   WarmPools pools_;
   const bool protocol_ok_;
   const pid_t server_pid_;
+  const UniqueFd own_binary_;
   std::map<int, PendingStart> pending_;  // by report fd
   std::set<pid_t> silent_;  // ended without the application ever hearing of them
   bool refill_children_ = false;       // the normal pool wants more children
@@ -597,24 +606,51 @@ bool ForkServer::AddOneSandbox(uint64_t key) {
   return pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0));
 }
 
+// A prepared normal-mode child is a fresh `ncp-child --warm-child` (child_runtime.h), not a
+// fork of this process: posix_spawn's vfork and exec cost the server a fraction of a fork's
+// page-table copy (the server must stay free for starts and exit records), and the child owns
+// every page it touches instead of copying the server's on its first writes after a request.
 bool ForkServer::AddOneChild() {
-  if (pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
-    SocketPair handoff;
-    if (!MakeSocketPair(&handoff)) return false;
-    std::vector<UniqueFd> none;
-    ChildSetup setup;
-    setup.role = ChildRole::kWarmRuntime;
-    setup.fds = &none;
-    setup.warm_socket = handoff.theirs.get();
-    WarmProcess child;
-    const pid_t pid = Fork(setup, ServerCredentials(), &child.pidfd);
-    if (pid < 0) return false;
-    child.pid = pid;
-    child.socket = std::move(handoff.ours);
-    child.ready = true;
-    child.ready_since_ms = NowMs();
-    pools_.AddChild(std::move(child));
+  if (pools_.ChildCount() >= static_cast<size_t>(std::max(pools_.settings().size, 0))) {
+    return false;
   }
+  SocketPair handoff;
+  if (!MakeSocketPair(&handoff)) return false;
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  // The socket at 3, this binary at 4 (exec'd through it; the child closes it first thing).
+  posix_spawn_file_actions_adddup2(&actions, handoff.theirs.get(), kRequestFd);
+  posix_spawn_file_actions_adddup2(&actions, own_binary_.get(), kRequestFd + 1);
+  posix_spawn_file_actions_addclosefrom_np(&actions, kRequestFd + 2);
+  const std::string server = std::to_string(server_pid_);
+  const std::string closed = std::to_string(ClosedStdio());
+  const std::string self = "/proc/self/fd/" + std::to_string(kRequestFd + 1);
+  char* argv[] = {const_cast<char*>("ncp-warm-child"), const_cast<char*>("--warm-child"),
+                  const_cast<char*>(server.c_str()), const_cast<char*>(closed.c_str()), nullptr};
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, self.c_str(), &actions, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return false;
+  WarmProcess child;
+  child.pidfd.reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!child.pidfd.valid()) {
+    KillAndReap(pid);
+    return false;
+  }
+  child.pid = pid;
+  child.socket = std::move(handoff.ours);
+  child.ready = true;
+  child.ready_since_ms = NowMs();
+  pools_.AddChild(std::move(child));
   return pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().size, 0));
 }
 

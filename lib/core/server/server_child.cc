@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 
 #include "base/log.h"
 #include "core/child/child_runtime.h"
+#include "core/child/process_title.h"
 #include "core/protocol/fork_server_protocol.h"
 #include "core/protocol/unix_message.h"
 #include "core/protocol/wire.h"
@@ -82,41 +84,6 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
   ncp_internal_child_main_with_hooks(kRequestFd, &hooks);
 }
 
-// Copies, now, every page this process shares copy-on-write with the server: a forked child's
-// first write to each one costs a fault and a copy, and the runtime's first steps (the loader,
-// malloc, the child's state) would pay them after the request came. Private writable mappings
-// only ([vvar] and [vdso] are not "rw-p"; [heap] and [stack] are). Reads /proc/self/maps with a fixed buffer: no
-// allocation before the request.
-void CopyWritablePagesNow() {
-  const int maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (maps < 0) return;
-  char buffer[16384];
-  size_t used = 0;
-  for (;;) {
-    const ssize_t n = read(maps, buffer + used, sizeof buffer - 1 - used);
-    if (n <= 0) break;
-    used += static_cast<size_t>(n);
-    if (used == sizeof buffer - 1) break;
-  }
-  close(maps);
-  buffer[used] = '\0';
-  const long page = sysconf(_SC_PAGESIZE);
-  for (char* line = buffer; *line != '\0';) {
-    char* end = strchr(line, '\n');
-    if (end == nullptr) break;
-    *end = '\0';
-    unsigned long from = 0, to = 0;
-    char perms[5] = {};
-    if (sscanf(line, "%lx-%lx %4s", &from, &to, perms) == 3 && strcmp(perms, "rw-p") == 0) {
-      for (unsigned long at = from; at < to; at += static_cast<unsigned long>(page)) {
-        volatile char* byte = reinterpret_cast<volatile char*>(at);
-        *byte = *byte;
-      }
-    }
-    line = end + 1;
-  }
-}
-
 // A warm child: prepared before anyone asked, it waits for the one request it serves. Nothing
 // of the request existed when it was forked, so it is exactly what a cold fork of the same
 // request gives: the runtime takes the caller's environment, directory and umask from it.
@@ -124,7 +91,6 @@ void CopyWritablePagesNow() {
   CloseFrom(kRequestFd, warm_socket);
   // What does not depend on the request is done before it comes.
   ResetSignals();
-  CopyWritablePagesNow();
   WarmChildHandoff handoff{};
   std::vector<base::UniqueFd> fds;
   const ssize_t n = ReceiveMessage(warm_socket, &handoff, sizeof handoff, &fds, kMaxFdsPerStart);
@@ -177,5 +143,25 @@ void RunForkedChild(pid_t server, ChildSetup& setup) {
 }
 
 void SetClosedStdio(unsigned mask) { g_closed_stdio = mask; }
+unsigned ClosedStdio() { return g_closed_stdio; }
+
+}  // namespace ncp::core
+
+// argv: NAME --warm-child SERVER_PID CLOSED_STDIO_MASK
+extern "C" void ncp_internal_warm_child_main(int socket, char** argv) {
+  using namespace ncp::core;
+  close(socket + 1);  // the binary the server exec'd this process through
+  prctl(PR_SET_NAME, "ncp-warm-child", 0, 0, 0);  // not "4", the fd it was exec'd through
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (argv[1] == nullptr || argv[2] == nullptr || argv[3] == nullptr ||
+      getppid() != atoi(argv[2])) {
+    _exit(0);  // the server is gone already
+  }
+  SetClosedStdio(static_cast<unsigned>(atoi(argv[3])));
+  RememberArgumentArea(argv);  // the child's name goes there (process_title.h)
+  WaitAndRunRuntime(socket);
+}
+
+namespace ncp::core {
 
 }  // namespace ncp::core

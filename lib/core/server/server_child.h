@@ -43,6 +43,7 @@ struct ChildSetup {
 // again before they run, so a child's fds 0-2 are the application's, as a spawn would give.
 // ncp-launch keeps /dev/null there: its sandbox's stdio must be open.
 void SetClosedStdio(unsigned mask);
+unsigned ClosedStdio();
 
 // In the child, right after fork(). Never returns.
 [[noreturn]] void RunForkedChild(pid_t server, ChildSetup& setup);
