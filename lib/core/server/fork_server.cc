@@ -215,6 +215,7 @@ class ForkServer {
   bool GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& message,
                          std::vector<UniqueFd>& fds);
   void OnReport(int fd);
+  void StartColdInstead(PendingStart& done);
   void FailPending(PendingStart& pending, StartFailure failure, int err, const std::string& why);
   void AnswerStarted(PendingStart& pending);
   void ReportExits();
@@ -499,26 +500,38 @@ void ForkServer::FailPending(PendingStart& pending, StartFailure failure, int er
   SendFailed(pending.request_id, failure, err, why);
 }
 
+// One record from a report socket. False: nothing there yet (EAGAIN); else `*report` is the
+// record, or nullopt at EOF or for anything that is not a well-formed record.
+bool ReadReport(int fd, std::optional<LaunchReport>* report) {
+  LaunchReport raw{};
+  std::vector<UniqueFd> no_fds;
+  const ssize_t n = ReceiveMessage(fd, &raw, sizeof raw, &no_fds, 0);
+  if (n < 0 && errno == EAGAIN) return false;
+  *report = n > 0 ? ParseLaunchReport(&raw, static_cast<size_t>(n)) : std::nullopt;
+  return true;
+}
+
+// A warm sandbox that ended, or refused the request (its files changed since it was built:
+// ESTALE, or it could not take it): that shape's prepared sandboxes are no good, and this
+// start is built afresh, so the caller never sees the difference.
+void ForkServer::StartColdInstead(PendingStart& done) {
+  KillThrough(done.pidfd);
+  silent_.insert(done.pid);
+  LetGo(pools_.ForgetShape(done.warm_key));
+  StartIsolated(std::move(done.message), std::move(done.fds), false);
+}
+
 void ForkServer::OnReport(int fd) {
   auto it = pending_.find(fd);
   if (it == pending_.end()) return OnWarmSandboxReport(fd);
   PendingStart& pending = it->second;
-  LaunchReport raw{};
-  std::vector<UniqueFd> no_fds;
-  const ssize_t n = ReceiveMessage(fd, &raw, sizeof raw, &no_fds, 0);
-  if (n < 0 && errno == EAGAIN) return;
-  std::optional<LaunchReport> report =
-      n > 0 ? ParseLaunchReport(&raw, static_cast<size_t>(n)) : std::nullopt;
+  std::optional<LaunchReport> report;
+  if (!ReadReport(fd, &report)) return;
   PendingStart done = std::move(pending);
   pending_.erase(it);
   if (!report) {
     // Ended (or spoke nonsense) before it said the start was done.
-    if (done.from_warm) {
-      KillThrough(done.pidfd);
-      silent_.insert(done.pid);
-      LetGo(pools_.ForgetShape(done.warm_key));
-      return StartIsolated(std::move(done.message), std::move(done.fds), false);
-    }
+    if (done.from_warm) return StartColdInstead(done);
     // Its status: reaped already (ReportExits found it ended), or now, after the kill.
     int status = done.reaped_status;
     if (!done.reaped) {
@@ -563,14 +576,7 @@ void ForkServer::OnReport(int fd) {
         done.warm_key = 0;  // nothing to prepare: every such sandbox would fail the same way
         return AnswerStarted(done);
       }
-      if (done.from_warm) {
-        // Its files changed since it was built (ESTALE), or it could not take the request:
-        // that shape's prepared sandboxes are no good; this start is built afresh.
-        KillThrough(done.pidfd);
-        silent_.insert(done.pid);
-        LetGo(pools_.ForgetShape(done.warm_key));
-        return StartIsolated(std::move(done.message), std::move(done.fds), false);
-      }
+      if (done.from_warm) return StartColdInstead(done);
       return FailPending(done, StartFailure::kSandbox, report->err, report->message);
   }
 }
@@ -707,12 +713,8 @@ void ForkServer::LetGo(std::vector<WarmProcess> processes) {
 
 // A sandbox being built says whether it could be.
 void ForkServer::OnWarmSandboxReport(int fd) {
-  LaunchReport raw{};
-  std::vector<UniqueFd> no_fds;
-  const ssize_t n = ReceiveMessage(fd, &raw, sizeof raw, &no_fds, 0);
-  if (n < 0 && errno == EAGAIN) return;
-  std::optional<LaunchReport> report =
-      n > 0 ? ParseLaunchReport(&raw, static_cast<size_t>(n)) : std::nullopt;
+  std::optional<LaunchReport> report;
+  if (!ReadReport(fd, &report)) return;
   if (report && report->type == LaunchReportType::kReady && pools_.MarkReady(fd, NowMs())) return;
   // It failed (its shape will fail the next cold start too, which tells the caller), or ended.
   if (std::optional<WarmProcess> gone = pools_.RemoveBySocket(fd)) {
