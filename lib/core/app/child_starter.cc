@@ -76,13 +76,12 @@ base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& req
 
 }  // namespace
 
-// The start's sandbox shape for the warm pool; 0 when a warm sandbox may not serve it.
+// The start's sandbox shape for the warm pool, but for the caller's credentials (the client
+// adds them); 0 when a warm sandbox may not serve it.
 uint64_t IsolatedShape(const WireRequest& wire, const StartOptions& options,
                        const std::vector<int>& passed_fds) {
   if (!WarmSandboxCanTake(passed_fds)) return 0;
-  Credentials caller;
-  if (!CaptureThreadCredentials(&caller)) return 0;
-  return SandboxShapeKey({&options.launcher_argv, &caller, &wire.environment,
+  return SandboxShapeKey({&options.launcher_argv, &wire.environment,
                           &wire.working_directory, wire.umask, &wire.library,
                           static_cast<uint8_t>(wire.kind), (options.flags & kStartWaitForEntry) != 0});
 }

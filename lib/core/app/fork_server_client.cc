@@ -17,6 +17,7 @@
 
 #include "base/syscalls.h"
 #include "core/app/install_paths.h"
+#include "core/app/warm_key.h"
 #include "core/protocol/credentials.h"
 #include "core/protocol/program_request.h"
 #include "core/protocol/unix_message.h"
@@ -186,7 +187,7 @@ base::StatusOr<std::unique_ptr<ForkServerStartMessage>> ForkServerClient::Encode
   }
   message->header.type = ForkServerMessageType::kStart;
   message->header.flags = options.flags;
-  message->warm_key = options.shape;
+  message->warm_key = WithCredentials(options.shape, message->credentials);
   message->launcher_argv_bytes = static_cast<uint32_t>(argv_bytes.size());
   memcpy(message->launcher_argv, argv_bytes.data(), argv_bytes.size());
   return message;

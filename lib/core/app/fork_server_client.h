@@ -28,7 +28,7 @@ namespace ncp::core {
 struct StartOptions {
   uint32_t flags = 0;                      // ForkServerStartFlags
   std::vector<std::string> launcher_argv;  // kStartExecLauncher: ncp-launch and its options
-  uint64_t shape = 0;                      // warm_key.h: 0 when no warm sandbox may serve it
+  uint64_t shape = 0;  // warm_key.h, without the credentials; 0: no warm sandbox may serve it
 };
 
 // One event of the server's socket, as the monitor thread sees it.

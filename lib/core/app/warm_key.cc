@@ -41,9 +41,6 @@ class Hasher {
 uint64_t SandboxShapeKey(const SandboxShapeInputs& in) {
   Hasher h;
   h.Strings(*in.launcher_argv);
-  const Credentials& c = *in.credentials;
-  h.Bytes(&c, offsetof(Credentials, groups));
-  h.Bytes(c.groups, sizeof(uint32_t) * std::min<uint32_t>(c.group_count, kMaxCallerGroups));
   h.Strings(*in.environment);
   h.String(*in.working_directory);
   h.Bytes(&in.umask, sizeof in.umask);
@@ -51,6 +48,15 @@ uint64_t SandboxShapeKey(const SandboxShapeInputs& in) {
   h.Bytes(&in.kind, sizeof in.kind);
   const uint8_t wait = in.wait_for_entry ? 1 : 0;
   h.Bytes(&wait, sizeof wait);
+  return h.value();
+}
+
+uint64_t WithCredentials(uint64_t key, const Credentials& c) {
+  if (key == 0) return 0;
+  Hasher h;
+  h.Bytes(&key, sizeof key);
+  h.Bytes(&c, offsetof(Credentials, groups));
+  h.Bytes(c.groups, sizeof(uint32_t) * std::min<uint32_t>(c.group_count, kMaxCallerGroups));
   return h.value();
 }
 
