@@ -4,6 +4,7 @@
 // that waits for its entry gets 16010007 with the loader's message.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -218,6 +219,44 @@ TEST(WarmSandbox, AStartSeesTheEnvironmentAndUmaskOfItsCallNotOfThePool) {
   unsetenv("NCP_WARM_SHAPE_MARK");
   EXPECT_NE(seen.find("NCP_WARM_SHAPE_MARK=after"), std::string::npos) << seen;
   EXPECT_NE(seen.find("umask=027"), std::string::npos) << seen;
+  NCP_SetWarmPool(2, 30000);
+}
+
+// The caller's credentials are part of a sandbox's shape: a thread that dropped to another uid
+// is never served by a sandbox prepared for root's (its launcher would run as root).
+TEST(WarmSandbox, AThreadWithOtherCredentialsIsNeverServedARootSandbox) {
+  NCP_REQUIRE_USERNS();
+  if (geteuid() != 0) GTEST_SKIP() << "dropping a thread's uid needs root";
+  ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);
+  for (int i = 0; i < 2; ++i) {  // as root: the first builds cold and fills the pool
+    EXPECT_EQ(RunIsolated("EchoParams", "root", ShippedProfile("default")).out, "root");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::string launcher_uid;
+  std::thread([&] {
+    // Raw syscalls: glibc's setresuid would change every thread of the test.
+    if (syscall(SYS_setgroups, 0, nullptr) != 0 ||
+        syscall(SYS_setresgid, 65534, 65534, 65534) != 0 ||
+        syscall(SYS_setresuid, 65534, 65534, 65534) != 0) {
+      launcher_uid = "cannot drop";
+      return;
+    }
+    Pipe out = MakePipe();
+    FdList fds;
+    fds.Add("out", out.write.get());
+    Started s = StartIsolated(TestEntry("EchoParams"), "dropped", ShippedProfile("default"), &fds);
+    if (s.code != NCP_NO_ERROR) {
+      launcher_uid = "start failed: " + s.message;
+      return;
+    }
+    std::ifstream status("/proc/" + std::to_string(s.pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("Uid:", 0) == 0) launcher_uid = line;
+    }
+    out.write.reset();
+    ReadAll(out.read.get());
+  }).join();
+  EXPECT_EQ(launcher_uid.find("Uid:\t65534"), 0u) << launcher_uid;
   NCP_SetWarmPool(2, 30000);
 }
 
