@@ -108,3 +108,58 @@ TEST(WarmPoolLifetime, KillingTheApplicationLeavesNoPreparedChildBehind) {
 
 }  // namespace
 }  // namespace ncp::testing
+
+namespace ncp::testing {
+namespace {
+
+// What ReportSignals says in a child started from a fresh process (fork of this test, so its
+// fork server is spawned after the changes below) with the given pool size; three starts,
+// spaced so that the later ones are served prepared when the pool is on.
+std::string SignalsSeenByChildren(int pool_size) {
+  Pipe report = MakePipe();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    report.read.reset();
+    // Ignored and blocked before the fork server exists: it inherits both through its exec.
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, nullptr);
+    if (NCP_SetWarmPool(pool_size, 0) != NCP_NO_ERROR) _exit(2);
+    std::string all;
+    for (int i = 0; i < 3; ++i) {
+      Pipe out = MakePipe();
+      FdList fds;
+      fds.Add("out", out.write.get());
+      int32_t child = 0;
+      if (StartEntry("ReportSignals", nullptr, &fds, &child) != NCP_NO_ERROR) _exit(3);
+      out.write.reset();
+      all += ReadAll(out.read.get());
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    (void)!write(report.write.get(), all.data(), all.size());
+    _exit(0);
+  }
+  report.write.reset();
+  std::string text = ReadAll(report.read.get());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  return text;
+}
+
+// Children start with every signal at its default and none blocked, cold or prepared, even
+// when the application ignored and blocked some before its fork server started. The server
+// resets them once; the runtime relies on that instead of asking for every signal again.
+TEST(ChildSignals, AllDefaultAndUnblockedColdAndPrepared) {
+  const std::string clean = "ignored=0 handled=0 blocked=0\n";
+  EXPECT_EQ(SignalsSeenByChildren(0), clean + clean + clean);
+  EXPECT_EQ(SignalsSeenByChildren(2), clean + clean + clean);
+}
+
+}  // namespace
+}  // namespace ncp::testing

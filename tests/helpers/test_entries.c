@@ -144,3 +144,24 @@ EXPORT void WaitForByte(NativeChildProcess_Args args) {
 EXPORT void WriteByte(NativeChildProcess_Args args) {
   (void)EntryWriteAll(EntryFd(args, "out"), "x", 1);
 }
+
+/* The signal state the entry starts in, as masks of signals 1..64 (bit n-1 for signal n):
+ * "ignored=... handled=... blocked=...". */
+EXPORT void ReportSignals(NativeChildProcess_Args args) {
+  int out = EntryFd(args, "out");
+  unsigned long long ignored = 0, handled = 0, blocked = 0;
+  sigset_t mask;
+  sigprocmask(SIG_SETMASK, NULL, &mask);
+  for (int sig = 1; sig <= 64; ++sig) {
+    struct sigaction sa;
+    if (sigaction(sig, NULL, &sa) == 0) {
+      if (sa.sa_handler == SIG_IGN) ignored |= 1ULL << (sig - 1);
+      else if (sa.sa_handler != SIG_DFL) handled |= 1ULL << (sig - 1);
+    }
+    if (sigismember(&mask, sig) == 1) blocked |= 1ULL << (sig - 1);
+  }
+  char line[160];
+  snprintf(line, sizeof line, "ignored=%llx handled=%llx blocked=%llx\n", ignored, handled,
+           blocked);
+  WriteString(out, line);
+}

@@ -128,7 +128,7 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
   using namespace ncp::core;
   const ncp_child_hooks none{};
   if (hooks == nullptr) hooks = &none;
-  ResetSignals();
+  if (hooks->signals_reset == 0) ResetSignals();
   MarkAsChildProcess();
   auto decoded = ReadRequest(request_fd);
   close(request_fd);

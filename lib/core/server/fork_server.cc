@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -48,6 +47,7 @@
 #include "core/protocol/launch_report.h"
 #include "core/protocol/unix_message.h"
 #include "core/protocol/wire.h"
+#include "core/server/detached_spawn.h"
 #include "core/server/program_exec.h"
 #include "core/server/server_child.h"
 #include "core/server/warm_pools.h"
@@ -224,6 +224,7 @@ class ForkServer {
   bool AddOneChild();
   bool AddOneSandbox(uint64_t key);
   bool RefillOne();
+  void ForgetExecutedSpawns();
   void FailOverdue(int64_t now_ms);
   int64_t MsUntilNextDeadline(int64_t now_ms) const;
   void PrimeShape(const PendingStart& pending);
@@ -249,6 +250,8 @@ class ForkServer {
   const bool protocol_ok_;
   const pid_t server_pid_;
   const UniqueFd own_binary_;
+  // Detached spawns not yet exec'd: their stacks and argv must outlive the exec.
+  std::vector<std::unique_ptr<DetachedSpawn>> spawning_;
   std::map<int, PendingStart> pending_;  // by report fd
   std::set<pid_t> silent_;  // ended without the application ever hearing of them
   bool refill_children_ = false;       // the normal pool wants more children
@@ -613,51 +616,36 @@ bool ForkServer::AddOneSandbox(uint64_t key) {
 }
 
 // A prepared normal-mode child is a fresh `ncp-child --warm-child` (child_runtime.h), not a
-// fork of this process: posix_spawn's vfork and exec cost the server a fraction of a fork's
-// page-table copy (the server must stay free for starts and exit records), and the child owns
-// every page it touches instead of copying the server's on its first writes after a request.
+// fork of this process: no page table is copied, and the child owns every page it touches
+// instead of copying the server's on its first writes after a request. It is spawned detached
+// (detached_spawn.h): the server goes on at once instead of waiting for the exec.
 bool ForkServer::AddOneChild() {
   if (pools_.ChildCount() >= static_cast<size_t>(std::max(pools_.settings().size, 0))) {
     return false;
   }
   SocketPair handoff;
   if (!MakeSocketPair(&handoff)) return false;
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawnattr_init(&attr);
-  sigset_t all, none;
-  sigfillset(&all);
-  sigemptyset(&none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  // The socket at 3, this binary at 4 (exec'd through it; the child closes it first thing).
-  posix_spawn_file_actions_adddup2(&actions, handoff.theirs.get(), kRequestFd);
-  posix_spawn_file_actions_adddup2(&actions, own_binary_.get(), kRequestFd + 1);
-  posix_spawn_file_actions_addclosefrom_np(&actions, kRequestFd + 2);
-  const std::string server = std::to_string(server_pid_);
-  const std::string closed = std::to_string(ClosedStdio());
-  const std::string self = "/proc/self/fd/" + std::to_string(kRequestFd + 1);
-  char* argv[] = {const_cast<char*>("ncp-warm-child"), const_cast<char*>("--warm-child"),
-                  const_cast<char*>(server.c_str()), const_cast<char*>(closed.c_str()), nullptr};
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, self.c_str(), &actions, &attr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return false;
+  // The socket at 3, this binary at 4 (the child closes it first thing: it once was how the
+  // child was exec'd, and the child's contract keeps the place).
+  std::unique_ptr<DetachedSpawn> spawn = DetachedSpawn::Start(
+      own_binary_.get(), {handoff.theirs.get(), own_binary_.get()},
+      {"ncp-warm-child", "--warm-child", std::to_string(server_pid_),
+       std::to_string(ClosedStdio())});
+  if (spawn->pid() < 0) return false;
   WarmProcess child;
-  child.pidfd.reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  if (!child.pidfd.valid()) {
-    KillAndReap(pid);
-    return false;
-  }
-  child.pid = pid;
+  child.pid = spawn->pid();
+  child.pidfd = spawn->TakePidfd();
   child.socket = std::move(handoff.ours);
   child.ready = true;
   child.ready_since_ms = NowMs();
+  spawning_.push_back(std::move(spawn));
   pools_.AddChild(std::move(child));
   return pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().size, 0));
+}
+
+// Spawns whose exec is done no longer need the memory they ran from.
+void ForkServer::ForgetExecutedSpawns() {
+  std::erase_if(spawning_, [](const std::unique_ptr<DetachedSpawn>& s) { return s->ExecDone(); });
 }
 
 // One prepared process per call, while there is nothing else to do: returns whether more
@@ -829,6 +817,7 @@ void ForkServer::Run(int sigfd) {
       if (errno == EINTR) continue;
       _exit(1);
     }
+    if (!spawning_.empty()) ForgetExecutedSpawns();
     if (ready == 0) {
       ExpireIdle();
       FailOverdue(NowMs());

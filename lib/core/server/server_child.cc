@@ -77,8 +77,10 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
   _exit(err == ENOENT ? 127 : 126);
 }
 
+// Only for a process whose signal dispositions are all default and whose mask is empty.
 [[noreturn]] void RunRuntime(int entry_report_fd) {
   ncp_child_hooks hooks{};
+  hooks.signals_reset = 1;
   hooks.report_entry = entry_report_fd >= 0 ? 1 : 0;
   hooks.entry_report_fd = entry_report_fd;
   ncp_internal_child_main_with_hooks(kRequestFd, &hooks);
@@ -135,6 +137,11 @@ void RunForkedChild(pid_t server, ChildSetup& setup) {
     case ChildRole::kRuntime:
       break;
   }
+  // The server installs no handler (its SIGCHLD comes through a signalfd, blocked): only the
+  // mask it passed on needs clearing.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   int report = -1;
   if (setup.side_fd >= 0) report = fcntl(setup.side_fd, F_DUPFD_CLOEXEC, kParkedFdFloor);
   PlaceFds(*setup.fds, -1, report);

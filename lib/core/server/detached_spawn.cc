@@ -1,0 +1,154 @@
+#include "core/server/detached_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+
+extern char** environ;
+
+namespace ncp::core {
+
+struct DetachedSpawn::Memory {
+  void* stack = MAP_FAILED;
+  size_t stack_size = 0;
+  int binary = -1;
+  int exec_watch = -1;  // the pipe's write end: close-on-exec, so it closes at the exec
+  std::vector<int> fds;
+  std::vector<std::string> argv_storage;
+  std::vector<char*> argv;
+  ~Memory() {
+    if (stack != MAP_FAILED) munmap(stack, stack_size);
+  }
+};
+
+namespace {
+
+constexpr size_t kStackSize = 64 * 1024;
+
+// The new process shares the server's memory, thread-local storage included: glibc's syscall()
+// would store a failure in the server's errno. Failures here end the process, so a raw call
+// whose result is the return value is all it needs.
+long RawSyscall(long number, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0) {
+#if defined(__x86_64__)
+  long result;
+  register long r10 asm("r10") = d;
+  register long r8 asm("r8") = e;
+  asm volatile("syscall"
+               : "=a"(result)
+               : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+               : "rcx", "r11", "memory");
+  return result;
+#elif defined(__aarch64__)
+  register long x8 asm("x8") = number;
+  register long x0 asm("x0") = a;
+  register long x1 asm("x1") = b;
+  register long x2 asm("x2") = c;
+  register long x3 asm("x3") = d;
+  register long x4 asm("x4") = e;
+  asm volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
+  return x0;
+#else
+  const long result = syscall(number, a, b, c, d, e);
+  return result < 0 ? -errno : result;
+#endif
+}
+
+[[noreturn]] void Die() {
+  for (;;) RawSyscall(SYS_exit_group, 127);
+}
+
+// Runs in the new process, on its own stack. Only raw system calls: no allocation, no errno,
+// nothing that touches what the server may be changing meanwhile.
+int RunDetached(void* arg) {
+  const auto* memory = static_cast<const DetachedSpawn::Memory*>(arg);
+  const int count = static_cast<int>(memory->fds.size());
+  const int first_free = 3 + count;
+  // Everything lifted above the places first, so that placing one never overwrites another;
+  // the exec watch too, which must stay open (and close-on-exec) until the exec.
+  int lifted[16];
+  if (count > 16) Die();
+  for (int i = 0; i < count; ++i) {
+    lifted[i] = static_cast<int>(RawSyscall(SYS_fcntl, memory->fds[i], F_DUPFD, first_free));
+    if (lifted[i] < 0) Die();
+  }
+  const long watch = RawSyscall(SYS_fcntl, memory->exec_watch, F_DUPFD_CLOEXEC, first_free);
+  const long binary = RawSyscall(SYS_fcntl, memory->binary, F_DUPFD_CLOEXEC, first_free);
+  if (watch < 0 || binary < 0) Die();
+  for (int i = 0; i < count; ++i) {
+    if (RawSyscall(SYS_dup3, lifted[i], 3 + i, 0) < 0) Die();
+  }
+  // Every other fd goes: what is left above the places but the watch and the binary.
+  const long low = std::min(watch, binary), high = std::max(watch, binary);
+  if (low > first_free) RawSyscall(SYS_close_range, first_free, low - 1, 0);
+  if (high > low + 1) RawSyscall(SYS_close_range, low + 1, high - 1, 0);
+  RawSyscall(SYS_close_range, high + 1, UINT_MAX, 0);
+  // The server blocks SIGCHLD (its signalfd); the program starts with nothing blocked. Its
+  // dispositions are all default already (the server reset them), and exec keeps them so.
+  uint64_t none = 0;
+  RawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, sizeof none);
+  RawSyscall(SYS_execveat, binary, reinterpret_cast<long>(""),
+             reinterpret_cast<long>(memory->argv.data()), reinterpret_cast<long>(environ),
+             AT_EMPTY_PATH);
+  Die();
+}
+
+}  // namespace
+
+std::unique_ptr<DetachedSpawn> DetachedSpawn::Start(int binary, const std::vector<int>& fds,
+                                                    const std::vector<std::string>& argv) {
+  std::unique_ptr<DetachedSpawn> spawn(new DetachedSpawn());
+  auto memory = std::make_unique<Memory>();
+  memory->stack_size = kStackSize;
+  memory->stack = mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (memory->stack == MAP_FAILED) {
+    spawn->pid_ = -errno;
+    return spawn;
+  }
+  int watch[2];
+  if (pipe2(watch, O_CLOEXEC) != 0) {
+    spawn->pid_ = -errno;
+    return spawn;
+  }
+  base::UniqueFd watch_read(watch[0]), watch_write(watch[1]);
+  memory->binary = binary;
+  memory->exec_watch = watch_write.get();
+  memory->fds = fds;
+  memory->argv_storage = argv;
+  for (std::string& word : memory->argv_storage) memory->argv.push_back(word.data());
+  memory->argv.push_back(nullptr);
+  int pidfd = -1;
+  char* stack_top = static_cast<char*>(memory->stack) + kStackSize;
+  const pid_t pid = clone(RunDetached, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD,
+                          memory.get(), &pidfd);
+  if (pid < 0) {
+    spawn->pid_ = -errno;
+    return spawn;
+  }
+  spawn->pid_ = pid;
+  spawn->pidfd_.reset(pidfd);
+  spawn->exec_watch_ = std::move(watch_read);
+  spawn->memory_ = std::move(memory);
+  return spawn;  // watch_write closes here: the new process holds the only write end
+}
+
+bool DetachedSpawn::ExecDone() const {
+  if (!memory_) return true;
+  pollfd p{exec_watch_.get(), POLLIN, 0};
+  return poll(&p, 1, 0) == 1;
+}
+
+DetachedSpawn::~DetachedSpawn() {
+  // Never unmap a stack a process may still run on: kept (leaked) if its exec is not done.
+  if (memory_ && !ExecDone()) (void)memory_.release();
+}
+
+}  // namespace ncp::core
