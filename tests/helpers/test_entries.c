@@ -154,6 +154,13 @@ EXPORT void ReportSignals(NativeChildProcess_Args args) {
   sigprocmask(SIG_SETMASK, NULL, &mask);
   for (int sig = 1; sig <= 64; ++sig) {
     struct sigaction sa;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    /* The sanitizer runtime of this image catches the deadly signals itself, at its start. */
+    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGABRT) {
+      if (sigismember(&mask, sig) == 1) blocked |= 1ULL << (sig - 1);
+      continue;
+    }
+#endif
     if (sigaction(sig, NULL, &sa) == 0) {
       if (sa.sa_handler == SIG_IGN) ignored |= 1ULL << (sig - 1);
       else if (sa.sa_handler != SIG_DFL) handled |= 1ULL << (sig - 1);
