@@ -1,4 +1,5 @@
 // The pid namespace's init: reaps every orphan and reports how the program ended.
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -34,6 +35,20 @@ void CloseAllBut(int a, int b) {
   syscall(SYS_close_range, first, ~0U, 0);
 }
 
+// The launcher returns on the report and exits at once. Init ends after it, not before: init's
+// exit tears the namespaces down (unmounting the root waits for an RCU grace period), and done
+// first it would hold the CPU the launcher was just woken on, so every exit report would wait
+// for it. The launcher's exit kills init (its parent-death signal). Should that signal be gone,
+// the report pipe tells too: only the launcher holds its read end (init closed its copy, the
+// program never had one), and a write end with no reader left polls as POLLERR. Bounded, so
+// nothing can keep the namespace alive for long.
+void WaitForTheLauncherToLeave(int status_fd) {
+  constexpr int kLongestWaitMs = 2000;
+  pollfd gone{status_fd, 0, 0};
+  while (poll(&gone, 1, kLongestWaitMs) < 0 && errno == EINTR) {
+  }
+}
+
 [[noreturn]] void ReapUntilProgramEnds(pid_t program, int status_fd, int lease_fd) {
   ForwardSignalsTo(program);
   // Blocked since clone, so nothing sent during setup was dropped; now they go to the program.
@@ -55,7 +70,9 @@ void CloseAllBut(int a, int b) {
     } else {
       report.value = WEXITSTATUS(wstatus);
     }
-    (void)!write(status_fd, &report, sizeof(report));
+    if (write(status_fd, &report, sizeof(report)) == static_cast<ssize_t>(sizeof(report))) {
+      WaitForTheLauncherToLeave(status_fd);
+    }
     // Leaving kills whatever the program left behind: init's death ends the namespace.
     _exit(report.signaled ? 128 + report.value : report.value);
   }

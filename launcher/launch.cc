@@ -246,6 +246,9 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
       end.signaled = report->signaled != 0;
       end.value = report->value;
       child.Release();
+      // Init waits for this read end to close before it exits (init.cc): left open, it closes
+      // with this process, which exits next, so the namespaces' teardown comes after our exit.
+      (void)status->read.release();
       return end;
     }
   }

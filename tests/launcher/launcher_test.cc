@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -165,6 +166,21 @@ TEST(Launcher, ProgramRunsWithoutCapabilitiesWithNoNewPrivsAndSeccomp) {
   EXPECT_NE(run.out.find("CapBnd:\t0000000000000000"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("NoNewPrivs:\t1"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("Seccomp:\t2"), std::string::npos) << run.out;
+}
+
+// What the program leaves running ends with it. The sandbox's init leaves only after the
+// launcher has (so tearing the namespaces down never delays the caller): killed by its
+// parent-death signal, or at worst after a 2 s guard. Its death kills everything left in the
+// namespace. Here a background sleep holds the launcher's stdout, which the run reads to EOF:
+// the read ends once the sleep is dead, well before that guard.
+TEST(Launcher, BackgroundProcessesEndRightAfterTheProgram) {
+  NCP_REQUIRE_USERNS();
+  const auto started = std::chrono::steady_clock::now();
+  LauncherRun run = RunLauncher(Shell("sleep 100 & exit 3"));
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(run.exit_code(), 3) << run.err;
+  EXPECT_LT(took, std::chrono::milliseconds(1500))
+      << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
 }
 
 TEST(Launcher, ProgramIsInItsOwnPidNamespace) {
