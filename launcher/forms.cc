@@ -6,10 +6,9 @@
 #include <algorithm>
 
 #include "base/process_umask.h"
+#include "core/protocol/caller_context.h"
 #include "launcher/environment.h"
 #include "launcher/passed_fds.h"
-
-extern char** environ;
 
 namespace ncp::launcher {
 namespace {
@@ -77,16 +76,9 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
 }
 
 void AdoptCallerContext(const core::WireRequest& request) {
-  // Never freed: the environment stays this process's until it ends.
-  static std::vector<std::string>* strings = new std::vector<std::string>(request.environment);
-  static std::vector<char*>* pointers = new std::vector<char*>();
-  for (std::string& entry : *strings) pointers->push_back(entry.data());
-  pointers->push_back(nullptr);
-  environ = pointers->data();
-  if (request.working_directory.empty() || chdir(request.working_directory.c_str()) != 0) {
-    (void)!chdir("/");
-  }
-  umask(static_cast<mode_t>(request.umask & 0777));
+  // A directory the caller could enter but we cannot (or that is gone): the launcher's work
+  // does not depend on it; "/" is where it then runs.
+  if (!core::AdoptCallerContext(request)) (void)!chdir("/");
 }
 
 base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, core::WireRequest request,

@@ -13,7 +13,7 @@
 
 #include "base/status.h"
 #include "base/unique_fd.h"
-#include "core/app/child_request.h"
+#include "core/protocol/wire.h"
 #include "core/protocol/launch_report.h"
 
 namespace ncp::launcher {

@@ -1,8 +1,8 @@
 // ChildRequest: everything a child needs, copied out of the caller's C structs during the
 // call (so the caller may free its buffers and close its fds as soon as the call returns).
 //
-// Application side: the starters fill it during the call. Also read by protocol/wire.h (which
-// encodes its ChildKind and fields) and by ncp-launch's warm mode (launcher/warm_request.h).
+// Application side: the starters fill it during the call, and child_starter encodes it as the
+// wire request (protocol/wire.h, which owns the format and ChildKind).
 
 #pragma once
 
@@ -13,13 +13,9 @@
 #include "AbilityKit/native_child_process.h"
 #include "base/status.h"
 #include "base/unique_fd.h"
+#include "core/protocol/wire.h"
 
 namespace ncp::core {
-
-enum class ChildKind : unsigned char {
-  kArgs = 1,  // OH_Ability_StartNativeChildProcess*: call lib.so:Entry(args)
-  kIpc = 2,   // OH_Ability_CreateNativeChildProcess*: OnConnect + MainProc
-};
 
 struct NamedFd {
   std::string name;

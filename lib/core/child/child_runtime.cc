@@ -19,6 +19,7 @@
 #include "core/child/child_ipc_runtime.h"
 #include "core/child/child_state.h"
 #include "core/child/process_title.h"
+#include "core/protocol/caller_context.h"
 #include "core/protocol/launch_report.h"
 #include "core/protocol/wire.h"
 #include "ncp/native_child_process_ext.h"
@@ -85,20 +86,6 @@ NativeChildProcess_Args BuildArgs(const WireRequest& request) {
 
 // The fork server's environment, directory and umask are those of the application when it
 // started the server; the request carries the caller's current ones.
-void AdoptCallerContext(const WireRequest& request) {
-  // Never freed, like the args: the process keeps its environment until it ends.
-  static std::vector<char*>* environment = new std::vector<char*>();
-  for (const std::string& entry : request.environment) environment->push_back(strdup(entry.c_str()));
-  environment->push_back(nullptr);
-  environ = environment->data();
-  if (!request.working_directory.empty() && chdir(request.working_directory.c_str()) != 0) {
-    const int err = errno;
-    base::LogLine("child %d: cannot enter %s: %s", static_cast<int>(getpid()),
-                  request.working_directory.c_str(), strerror(err));
-  }
-  umask(request.umask);
-}
-
 // At most one entry report per child; the fd is closed at once so user code never holds it.
 void ReportEntry(const ncp_child_hooks& hooks, LaunchReportType type, int status,
                  const char* message) {
@@ -136,7 +123,11 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
     Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: %s%s", decoded.status().ToString().c_str(), "");
   }
   WireRequest& request = *decoded;
-  if (hooks->keep_own_context == 0) AdoptCallerContext(request);
+  if (hooks->keep_own_context == 0 && !AdoptCallerContext(request)) {
+    const int err = errno;
+    ncp::base::LogLine("child %d: cannot enter %s: %s", static_cast<int>(getpid()),
+                  request.working_directory.c_str(), strerror(err));
+  }
   SetProcessTitle(request.process_name.c_str());
 
   const std::string path =

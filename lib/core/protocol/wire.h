@@ -9,9 +9,14 @@
 #include <vector>
 
 #include "base/status.h"
-#include "core/app/child_request.h"
 
 namespace ncp::core {
+
+// What the child runs: an args-type entry or an IPC-type child.
+enum class ChildKind : unsigned char {
+  kArgs = 1,  // OH_Ability_StartNativeChildProcess*: call lib.so:Entry(args)
+  kIpc = 2,   // OH_Ability_CreateNativeChildProcess*: OnConnect + MainProc
+};
 
 // The fd the request itself arrives on in the child (a sealed memfd).
 inline constexpr int kRequestFd = 3;
