@@ -59,6 +59,17 @@ class WarmRed : public ::testing::Test {
     chmod((folder + "/" + file).c_str(), 0644);
   }
 
+  // A profile that binds `folder` (made, with a file "old" in it) read-only at /data; one
+  // start has seen the file and primed the pool, which has had time to refill.
+  std::string PrimedProfileBinding(const std::string& folder) {
+    MakeFolderWith(folder, "old");
+    const std::string profile = WriteProfile("ro-bind = " + folder + ":/data\n");
+    auto first = ProbeUnder(profile, "open:/data/old");
+    EXPECT_EQ(first["open:/data/old"], "ok");
+    std::this_thread::sleep_for(kRefillPause);
+    return profile;
+  }
+
   TempDir dir_;
 };
 
@@ -67,11 +78,7 @@ class WarmRed : public ::testing::Test {
 // bound the old one when it was built and still shows it.
 TEST_F(WarmRed, AReplacedBindSourceIsNeverServedFromThePool) {
   const std::string data = dir_.path() + "/data";
-  MakeFolderWith(data, "old");
-  const std::string profile = WriteProfile("ro-bind = " + data + ":/data\n");
-  auto first = ProbeUnder(profile, "open:/data/old;open:/data/new");
-  ASSERT_EQ(first["open:/data/old"], "ok");
-  std::this_thread::sleep_for(kRefillPause);
+  const std::string profile = PrimedProfileBinding(data);
   fs::rename(data, dir_.path() + "/data.old");
   MakeFolderWith(data, "new");
   for (int i = 0; i < kStartsAfterTheChange; ++i) {
@@ -101,11 +108,7 @@ TEST_F(WarmRed, AnOptionalBindSourceThatAppearsIsBound) {
 // sandbox still holds the deleted folder and must not serve the start.
 TEST_F(WarmRed, ARequiredBindSourceThatIsGoneFailsTheStart) {
   const std::string data = dir_.path() + "/data";
-  MakeFolderWith(data, "old");
-  const std::string profile = WriteProfile("ro-bind = " + data + ":/data\n");
-  auto first = ProbeUnder(profile, "open:/data/old");
-  ASSERT_EQ(first["open:/data/old"], "ok");
-  std::this_thread::sleep_for(kRefillPause);
+  const std::string profile = PrimedProfileBinding(data);
   fs::remove_all(data);
   ExitWatcher watcher;
   Pipe out = MakePipe();

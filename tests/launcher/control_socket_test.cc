@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -455,58 +456,65 @@ struct Pipe {
   }
 };
 
+// A warm sandbox built from the default template, its build reported ready.
+std::unique_ptr<FakeForkServer> ReadyWarmSandbox(
+    const std::vector<std::string>& flags = {"--warm"}) {
+  const int templ = WarmTemplate();
+  auto server = std::make_unique<FakeForkServer>(flags, std::vector<int>{templ}, DefaultProfile());
+  close(templ);
+  ExpectRecord(server->NextReport(), LaunchReportType::kReady, 0);
+  return server;
+}
+
+// Sends `request` to a warm sandbox, as a memfd (closed once sent), with `fds`.
+bool SendWarmRequest(FakeForkServer& server, const core::WireRequest& request,
+                     const std::vector<int>& fds,
+                     std::optional<uint32_t> claimed_count = std::nullopt) {
+  const int memfd = RequestMemfd(request);
+  const bool sent = server.SendRequest(memfd, fds, claimed_count);
+  close(memfd);
+  return sent;
+}
+
 TEST(ControlSocketWarm, ReadyComesBeforeTheRequestAndTheEntryGetsItsParamsAndFd) {
   NCP_REQUIRE_USERNS();
-  const int templ = WarmTemplate();
-  FakeForkServer server({"--warm"}, {templ}, DefaultProfile());
-  close(templ);
-  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  auto server = ReadyWarmSandbox();
 
   Pipe out;
-  const int request = RequestMemfd(ArgsRequest("EchoParams", "warm params", {"out"}));
-  ASSERT_TRUE(server.SendRequest(request, {out.write}));
-  close(request);
+  ASSERT_TRUE(SendWarmRequest(*server, ArgsRequest("EchoParams", "warm params", {"out"}), {out.write}));
   // The second kReady: the request was checked and handed to the waiting entry.
-  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
-  auto end = server.Finish();
+  ExpectRecord(server->NextReport(), LaunchReportType::kReady, 0);
+  auto end = server->Finish();
   EXPECT_EQ(end.exit_code(), 0) << end.err;
   EXPECT_EQ(out.Drain(), "warm params");
   // Nothing more without --report-entry.
-  EXPECT_FALSE(server.NextReport().has_value());
+  EXPECT_FALSE(server->NextReport().has_value());
 }
 
 TEST(ControlSocketWarm, TheEntryHasItsNamedFdAt4AndNoOtherFds) {
   NCP_REQUIRE_USERNS();
-  const int templ = WarmTemplate();
-  FakeForkServer server({"--warm", "--report-entry"}, {templ}, DefaultProfile());
-  close(templ);
-  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  auto server = ReadyWarmSandbox({"--warm", "--report-entry"});
   Pipe out;
-  const int request = RequestMemfd(ArgsRequest("ReportFds", "", {"out"}));
-  ASSERT_TRUE(server.SendRequest(request, {out.write}));
-  close(request);
-  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);  // accepted
-  ExpectRecord(server.NextReport(), LaunchReportType::kEntryFound, 0);
-  auto end = server.Finish();
+  ASSERT_TRUE(SendWarmRequest(*server, ArgsRequest("ReportFds", "", {"out"}), {out.write}));
+  ExpectRecord(server->NextReport(), LaunchReportType::kReady, 0);  // accepted
+  ExpectRecord(server->NextReport(), LaunchReportType::kEntryFound, 0);
+  auto end = server->Finish();
   EXPECT_EQ(end.exit_code(), 0) << end.err;
   EXPECT_EQ(out.Drain(), "out=4\nopen: 0 1 2 4\n");
 }
 
 TEST(ControlSocketWarm, ASecondRequestIsNeverRead) {
   NCP_REQUIRE_USERNS();
-  const int templ = WarmTemplate();
-  FakeForkServer server({"--warm"}, {templ}, DefaultProfile());
-  close(templ);
-  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  auto server = ReadyWarmSandbox();
   Pipe first;
   Pipe second;
   const int one = RequestMemfd(ArgsRequest("EchoParams", "first", {"out"}));
   const int two = RequestMemfd(ArgsRequest("EchoParams", "second", {"out"}));
-  ASSERT_TRUE(server.SendRequest(one, {first.write}));
-  ASSERT_TRUE(server.SendRequest(two, {second.write}));
+  ASSERT_TRUE(server->SendRequest(one, {first.write}));
+  ASSERT_TRUE(server->SendRequest(two, {second.write}));
   close(one);
   close(two);
-  auto end = server.Finish();
+  auto end = server->Finish();
   EXPECT_EQ(end.exit_code(), 0) << end.err;
   EXPECT_EQ(first.Drain(), "first");
   // The unread datagram's fds are dropped with ncp-launch's socket: the pipe has no writer.
@@ -515,17 +523,14 @@ TEST(ControlSocketWarm, ASecondRequestIsNeverRead) {
 
 TEST(ControlSocketWarm, EofBeforeARequestEndsTheSandboxAndExitsZeroSilently) {
   NCP_REQUIRE_USERNS();
-  const int templ = WarmTemplate();
-  FakeForkServer server({"--warm"}, {templ}, DefaultProfile());
-  close(templ);
-  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  auto server = ReadyWarmSandbox();
   // The sandbox: init and the waiting entry-mode process, both below ncp-launch.
-  const std::set<pid_t> sandbox = Descendants(server.pid());
+  const std::set<pid_t> sandbox = Descendants(server->pid());
   ASSERT_EQ(sandbox.size(), 2u);
   std::vector<int> pidfds;
   for (pid_t pid : sandbox) pidfds.push_back(OpenPidfd(pid));
-  server.CloseControl();
-  auto end = server.Finish();
+  server->CloseControl();
+  auto end = server->Finish();
   EXPECT_EQ(end.exit_code(), 0);
   EXPECT_EQ(end.err, "");
   EXPECT_EQ(end.out, "");
@@ -616,18 +621,13 @@ void ExpectRefused(FakeForkServer* server, const std::string& reason) {
 
 TEST(ControlSocketWarm, ARegularFileInTheRequestIsRefused) {
   NCP_REQUIRE_USERNS();
-  const int templ = WarmTemplate();
-  FakeForkServer server({"--warm"}, {templ}, DefaultProfile());
-  close(templ);
-  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  auto server = ReadyWarmSandbox();
   TempDir dir;
   std::ofstream(dir.path() + "/file") << "x";
   const int file = open((dir.path() + "/file").c_str(), O_RDWR | O_CLOEXEC);
   ASSERT_GE(file, 0);
-  const int request = RequestMemfd(ArgsRequest("EchoParams", "never", {"out"}));
-  ASSERT_TRUE(server.SendRequest(request, {file}));
-  close(request);
-  ExpectRefused(&server, "fd 1 is neither a pipe nor a socket");
+  ASSERT_TRUE(SendWarmRequest(*server, ArgsRequest("EchoParams", "never", {"out"}), {file}));
+  ExpectRefused(server.get(), "fd 1 is neither a pipe nor a socket");
   // Nothing of the entry ran: it would have written its params into the file.
   char buffer[16];
   EXPECT_EQ(pread(file, buffer, sizeof(buffer), 0), 1);
@@ -636,31 +636,21 @@ TEST(ControlSocketWarm, ARegularFileInTheRequestIsRefused) {
 
 TEST(ControlSocketWarm, AnotherLibraryIsRefused) {
   NCP_REQUIRE_USERNS();
-  const int templ = WarmTemplate();
-  FakeForkServer server({"--warm"}, {templ}, DefaultProfile());
-  close(templ);
-  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  auto server = ReadyWarmSandbox();
   Pipe out;
   core::WireRequest request = ArgsRequest("EchoParams", "never", {"out"});
   request.library = "/usr/lib/other.so";
-  const int memfd = RequestMemfd(request);
-  ASSERT_TRUE(server.SendRequest(memfd, {out.write}));
-  close(memfd);
-  ExpectRefused(&server, "library \"/usr/lib/other.so\" is not the warm sandbox's");
+  ASSERT_TRUE(SendWarmRequest(*server, request, {out.write}));
+  ExpectRefused(server.get(), "library \"/usr/lib/other.so\" is not the warm sandbox's");
   EXPECT_EQ(out.Drain(), "");
 }
 
 TEST(ControlSocketWarm, AWrongFdCountIsRefused) {
   NCP_REQUIRE_USERNS();
-  const int templ = WarmTemplate();
-  FakeForkServer server({"--warm"}, {templ}, DefaultProfile());
-  close(templ);
-  ExpectRecord(server.NextReport(), LaunchReportType::kReady, 0);
+  auto server = ReadyWarmSandbox();
   Pipe out;
-  const int memfd = RequestMemfd(ArgsRequest("EchoParams", "never", {"out"}));
-  ASSERT_TRUE(server.SendRequest(memfd, {out.write}, /*claimed_count=*/3));
-  close(memfd);
-  ExpectRefused(&server, "header says 3 fds, 2 came");
+  ASSERT_TRUE(SendWarmRequest(*server, ArgsRequest("EchoParams", "never", {"out"}), {out.write}, /*claimed_count=*/3));
+  ExpectRefused(server.get(), "header says 3 fds, 2 came");
   EXPECT_EQ(out.Drain(), "");
 }
 
