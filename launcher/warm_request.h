@@ -13,8 +13,8 @@
 
 #include "base/status.h"
 #include "base/unique_fd.h"
-#include "core/protocol/wire.h"
 #include "core/protocol/launch_report.h"
+#include "core/protocol/wire.h"
 
 namespace ncp::launcher {
 

@@ -457,8 +457,8 @@ struct Pipe {
 };
 
 // A warm sandbox built from the default template, its build reported ready.
-std::unique_ptr<FakeForkServer> ReadyWarmSandbox(
-    const std::vector<std::string>& flags = {"--warm"}) {
+std::unique_ptr<FakeForkServer> ReadyWarmSandbox(const std::vector<std::string>& flags = {
+                                                     "--warm"}) {
   const int templ = WarmTemplate();
   auto server = std::make_unique<FakeForkServer>(flags, std::vector<int>{templ}, DefaultProfile());
   close(templ);
@@ -481,7 +481,8 @@ TEST(ControlSocketWarm, ReadyComesBeforeTheRequestAndTheEntryGetsItsParamsAndFd)
   auto server = ReadyWarmSandbox();
 
   Pipe out;
-  ASSERT_TRUE(SendWarmRequest(*server, ArgsRequest("EchoParams", "warm params", {"out"}), {out.write}));
+  ASSERT_TRUE(
+      SendWarmRequest(*server, ArgsRequest("EchoParams", "warm params", {"out"}), {out.write}));
   // The second kReady: the request was checked and handed to the waiting entry.
   ExpectRecord(server->NextReport(), LaunchReportType::kReady, 0);
   auto end = server->Finish();
@@ -649,7 +650,8 @@ TEST(ControlSocketWarm, AWrongFdCountIsRefused) {
   NCP_REQUIRE_USERNS();
   auto server = ReadyWarmSandbox();
   Pipe out;
-  ASSERT_TRUE(SendWarmRequest(*server, ArgsRequest("EchoParams", "never", {"out"}), {out.write}, /*claimed_count=*/3));
+  ASSERT_TRUE(SendWarmRequest(*server, ArgsRequest("EchoParams", "never", {"out"}), {out.write},
+                              /*claimed_count=*/3));
   ExpectRefused(server.get(), "header says 3 fds, 2 came");
   EXPECT_EQ(out.Drain(), "");
 }

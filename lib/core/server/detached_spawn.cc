@@ -16,12 +16,23 @@ extern char** environ;
 
 namespace ncp::core {
 
+// What the new process reads: plain values, so that its code touches nothing but this struct,
+// its own stack and the argv strings (no container code, which a sanitizer would instrument
+// and account to the server's thread, whose memory the new process shares).
+struct DetachedPlan {
+  static constexpr int kMaxFds = 16;
+  int binary = -1;
+  int exec_watch = -1;  // the pipe's write end: close-on-exec, so it closes at the exec
+  int count = 0;
+  int fds[kMaxFds] = {};
+  char** argv = nullptr;
+  char** envp = nullptr;
+};
+
 struct DetachedSpawn::Memory {
   void* stack = MAP_FAILED;
   size_t stack_size = 0;
-  int binary = -1;
-  int exec_watch = -1;  // the pipe's write end: close-on-exec, so it closes at the exec
-  std::vector<int> fds;
+  DetachedPlan plan;
   std::vector<std::string> argv_storage;
   std::vector<char*> argv;
   ~Memory() {
@@ -33,10 +44,14 @@ namespace {
 
 constexpr size_t kStackSize = 64 * 1024;
 
+// Code of the new process: sanitizers would account its accesses to the server's thread.
+#define NCP_UNSANITIZED __attribute__((no_sanitize("address", "thread", "undefined")))
+
 // The new process shares the server's memory, thread-local storage included: glibc's syscall()
 // would store a failure in the server's errno. Failures here end the process, so a raw call
 // whose result is the return value is all it needs.
-long RawSyscall(long number, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0) {
+NCP_UNSANITIZED long RawSyscall(long number, long a = 0, long b = 0, long c = 0, long d = 0,
+                                long e = 0) {
 #if defined(__x86_64__)
   long result;
   register long r10 asm("r10") = d;
@@ -61,32 +76,32 @@ long RawSyscall(long number, long a = 0, long b = 0, long c = 0, long d = 0, lon
 #endif
 }
 
-[[noreturn]] void Die() {
+[[noreturn]] NCP_UNSANITIZED void Die() {
   for (;;) RawSyscall(SYS_exit_group, 127);
 }
 
 // Runs in the new process, on its own stack. Only raw system calls: no allocation, no errno,
-// nothing that touches what the server may be changing meanwhile.
-int RunDetached(void* arg) {
-  const auto* memory = static_cast<const DetachedSpawn::Memory*>(arg);
-  const int count = static_cast<int>(memory->fds.size());
+// no sanitizer bookkeeping, nothing that touches what the server may be changing meanwhile.
+NCP_UNSANITIZED int RunDetached(void* arg) {
+  const auto* plan = static_cast<const DetachedPlan*>(arg);
+  const int count = plan->count;
   const int first_free = 3 + count;
   // Everything lifted above the places first, so that placing one never overwrites another;
   // the exec watch too, which must stay open (and close-on-exec) until the exec.
-  int lifted[16];
-  if (count > 16) Die();
+  int lifted[DetachedPlan::kMaxFds];
   for (int i = 0; i < count; ++i) {
-    lifted[i] = static_cast<int>(RawSyscall(SYS_fcntl, memory->fds[i], F_DUPFD, first_free));
+    lifted[i] = static_cast<int>(RawSyscall(SYS_fcntl, plan->fds[i], F_DUPFD, first_free));
     if (lifted[i] < 0) Die();
   }
-  const long watch = RawSyscall(SYS_fcntl, memory->exec_watch, F_DUPFD_CLOEXEC, first_free);
-  const long binary = RawSyscall(SYS_fcntl, memory->binary, F_DUPFD_CLOEXEC, first_free);
+  const long watch = RawSyscall(SYS_fcntl, plan->exec_watch, F_DUPFD_CLOEXEC, first_free);
+  const long binary = RawSyscall(SYS_fcntl, plan->binary, F_DUPFD_CLOEXEC, first_free);
   if (watch < 0 || binary < 0) Die();
   for (int i = 0; i < count; ++i) {
     if (RawSyscall(SYS_dup3, lifted[i], 3 + i, 0) < 0) Die();
   }
   // Every other fd goes: what is left above the places but the watch and the binary.
-  const long low = std::min(watch, binary), high = std::max(watch, binary);
+  const long low = watch < binary ? watch : binary;
+  const long high = watch < binary ? binary : watch;
   if (low > first_free) RawSyscall(SYS_close_range, first_free, low - 1, 0);
   if (high > low + 1) RawSyscall(SYS_close_range, low + 1, high - 1, 0);
   RawSyscall(SYS_close_range, high + 1, UINT_MAX, 0);
@@ -94,9 +109,8 @@ int RunDetached(void* arg) {
   // dispositions are all default already (the server reset them), and exec keeps them so.
   uint64_t none = 0;
   RawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, sizeof none);
-  RawSyscall(SYS_execveat, binary, reinterpret_cast<long>(""),
-             reinterpret_cast<long>(memory->argv.data()), reinterpret_cast<long>(environ),
-             AT_EMPTY_PATH);
+  RawSyscall(SYS_execveat, binary, reinterpret_cast<long>(""), reinterpret_cast<long>(plan->argv),
+             reinterpret_cast<long>(plan->envp), AT_EMPTY_PATH);
   Die();
 }
 
@@ -119,16 +133,24 @@ std::unique_ptr<DetachedSpawn> DetachedSpawn::Start(int binary, const std::vecto
     return spawn;
   }
   base::UniqueFd watch_read(watch[0]), watch_write(watch[1]);
-  memory->binary = binary;
-  memory->exec_watch = watch_write.get();
-  memory->fds = fds;
+  if (fds.size() > DetachedPlan::kMaxFds) {
+    spawn->pid_ = -EINVAL;
+    return spawn;
+  }
   memory->argv_storage = argv;
   for (std::string& word : memory->argv_storage) memory->argv.push_back(word.data());
   memory->argv.push_back(nullptr);
+  DetachedPlan& plan = memory->plan;
+  plan.binary = binary;
+  plan.exec_watch = watch_write.get();
+  plan.count = static_cast<int>(fds.size());
+  std::copy(fds.begin(), fds.end(), plan.fds);
+  plan.argv = memory->argv.data();
+  plan.envp = environ;
   int pidfd = -1;
   char* stack_top = static_cast<char*>(memory->stack) + kStackSize;
-  const pid_t pid = clone(RunDetached, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD,
-                          memory.get(), &pidfd);
+  const pid_t pid =
+      clone(RunDetached, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD, &memory->plan, &pidfd);
   if (pid < 0) {
     spawn->pid_ = -errno;
     return spawn;

@@ -37,7 +37,7 @@ class DetachedSpawn {
   int exec_watch_fd() const { return exec_watch_.get(); }
   bool ExecDone() const;
 
-  struct Memory;  // what the new process reads before its exec (detached_spawn.cc)
+  struct Memory;  // what the new process runs from until its exec (detached_spawn.cc)
 
  private:
   DetachedSpawn() = default;
