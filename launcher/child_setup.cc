@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,18 +22,22 @@ namespace {
 
 // Runs one step; on failure reports it and exits. Privileges may be half dropped by then, so
 // there is no recovery (minijail's rule).
+// With --verbose: the step's name and its time since `began`.
+void LogStep(const ChildContext& c, Step step, int64_t began) {
+  if (!c.spec->verbose) return;
+  base::LogLine("child  %-24s %6lld us", StepName(step),
+                static_cast<long long>(base::MonotonicMicros() - began));
+}
+
 template <typename Fn>
 void Run(const ChildContext& c, Step step, Fn&& fn) {
-  const int64_t start = c.spec->verbose ? base::MonotonicMicros() : 0;
+  const int64_t began = c.spec->verbose ? base::MonotonicMicros() : 0;
   base::Status status = fn();
   if (!status.ok()) {
     ReportSetupError(c.error_fd, step, status);
     _exit(base::kSandboxFailedExit);
   }
-  if (c.spec->verbose) {
-    base::LogLine("child  %-24s %6lld us", StepName(step),
-                  static_cast<long long>(base::MonotonicMicros() - start));
-  }
+  LogStep(c, step, began);
 }
 
 [[noreturn]] void ExecProgram(const ChildContext& c) {
@@ -50,6 +55,32 @@ void Run(const ChildContext& c, Step step, Fn&& fn) {
   const int err = errno;
   ReportSetupError(c.error_fd, Step::kExec, base::ErrnoError("cannot run " + command[0], err));
   _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
+}
+
+// The program's last steps, in its own process (the pid namespace's pid 2, or the child
+// itself without one), ending in its exec.
+[[noreturn]] void RunProgramSteps(const ChildContext& c) {
+  const policy::Plan& plan = *c.plan;
+  const LaunchSpec& spec = *c.spec;
+  // After the pivot (the rules name the mounts at their places) and the fd moves (passed fds
+  // get rules by their final numbers), and in the program's process, so init stays outside
+  // the domain and can still signal in. Also in the entry form, before ncp-launch re-execs
+  // itself: its own read-only bind gives it execute, the library's gives read (mmap is not
+  // checked), and the library's constructors then run confined too.
+  if (plan.landlock.mode != policy::LandlockMode::kOff && plan.namespaces.mount) {
+    std::vector<int> passed;
+    for (const FdPlacement& p : spec.fds) passed.push_back(p.to);
+    Run(c, Step::kLandlock, [&] { return ApplyLandlock(plan, passed, spec.verbose); });
+  }
+  // Blocked since clone (signals.h); a signal sent during setup is delivered here and ends the
+  // program before it runs. Before the filter, which need not allow rt_sigprocmask.
+  RestoreCallerSignalMask();
+  // Last, so the filter need not allow anything the setup itself uses. The entry form installs
+  // it after exec, once its library is loaded (entry_mode.cc).
+  if (plan.seccomp.enabled && !spec.seccomp_in_program) {
+    Run(c, Step::kInstallSeccomp, [&] { return InstallSeccomp(plan.seccomp.program); });
+  }
+  ExecProgram(c);
 }
 
 }  // namespace
@@ -100,27 +131,17 @@ void SetUpAndExec(const ChildContext& context) {
   // exec, whose success its closing reports; the program closes init's status pipe).
   close(c.sync_fd);
   c.sync_fd = -1;
-  if (plan.namespaces.pid)
-    Run(c, Step::kStartInit, [&] { return StartInit(c.status_fd, c.error_fd, c.host_id_lock_fd); });
-  // After the pivot (the rules name the mounts at their places) and the fd moves (passed fds
-  // get rules by their final numbers), and in the program's process, so init stays outside
-  // the domain and can still signal in. Also in the entry form, before ncp-launch re-execs
-  // itself: its own read-only bind gives it execute, the library's gives read (mmap is not
-  // checked), and the library's constructors then run confined too.
-  if (plan.landlock.mode != policy::LandlockMode::kOff && plan.namespaces.mount) {
-    std::vector<int> passed;
-    for (const FdPlacement& p : spec.fds) passed.push_back(p.to);
-    Run(c, Step::kLandlock, [&] { return ApplyLandlock(plan, passed, spec.verbose); });
+  if (plan.namespaces.pid) {
+    const int64_t began = spec.verbose ? base::MonotonicMicros() : 0;
+    const std::function<void()> program_steps = [&c, began] {
+      LogStep(c, Step::kStartInit, began);
+      RunProgramSteps(c);
+    };
+    // Returns only with an error of init's own; the program runs program_steps.
+    Run(c, Step::kStartInit,
+        [&] { return StartInit(c.status_fd, c.error_fd, c.host_id_lock_fd, program_steps); });
   }
-  // Blocked since clone (signals.h); a signal sent during setup is delivered here and ends the
-  // program before it runs. Before the filter, which need not allow rt_sigprocmask.
-  RestoreCallerSignalMask();
-  // Last, so the filter need not allow anything the setup itself uses. The entry form installs
-  // it after exec, once its library is loaded (entry_mode.cc).
-  if (plan.seccomp.enabled && !spec.seccomp_in_program) {
-    Run(c, Step::kInstallSeccomp, [&] { return InstallSeccomp(plan.seccomp.program); });
-  }
-  ExecProgram(c);
+  RunProgramSteps(c);
 }
 
 }  // namespace ncp::launcher

@@ -1,16 +1,19 @@
 // The pid namespace's init: reaps every orphan and reports how the program ended.
 #include <poll.h>
 #include <signal.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <functional>
 #include <utility>
 
 #include "base/exit_status.h"
 #include "launcher/init_status.h"
+#include "launcher/setup_error.h"
 #include "launcher/signals.h"
 #include "launcher/steps.h"
 
@@ -78,23 +81,48 @@ void WaitForTheLauncherToLeave(int status_fd) {
   }
 }
 
+struct ProgramStart {
+  int status_fd;
+  int error_fd;
+  int lease_fd;
+  const std::function<void()>* steps;
+};
+
+// The program's stack while it shares init's memory: used once per process, by the one program
+// init starts; static, so nothing has to be unmapped under a process that may still run on it.
+alignas(64) char g_program_stack[512 * 1024];
+
+// The program's process, from the clone to its exec. Init is stopped until then, so the
+// memory they share is the program's alone; what it allocates stays unused in init.
+int RunProgram(void* arg) {
+  const ProgramStart& start = *static_cast<const ProgramStart*>(arg);
+  // Only init may write the report: the program must hold no copy of the write end.
+  close(start.status_fd);
+  if (start.lease_fd >= 0) close(start.lease_fd);  // only init holds the lease inside
+  // Init is our parent now; if it goes, so do we (it is also the namespace's reaper).
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+    ReportSetupError(start.error_fd, Step::kStartInit, ErrnoError("PR_SET_PDEATHSIG"));
+    _exit(base::kSandboxFailedExit);
+  }
+  (*start.steps)();
+  _exit(base::kSandboxFailedExit);  // the steps end in an exec or an exit of their own
+}
+
 }  // namespace
 
-Status StartInit(int status_fd, int error_fd, int lease_fd) {
-  // Before the fork, so there is no moment when the program runs and init is still dumpable:
+Status StartInit(int status_fd, int error_fd, int lease_fd,
+                 const std::function<void()>& program_steps) {
+  // Before the clone, so there is no moment when the program runs and init is still dumpable:
   // nothing inside may ptrace the one unfiltered process or open its fds through /proc/1/fd
   // (the status pipe's write end is there). The program's exec makes it dumpable again.
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return ErrnoError("PR_SET_DUMPABLE");
-  const pid_t program = fork();
-  if (program < 0) return ErrnoError("fork the program from init");
-  if (program == 0) {
-    // Only init may write the report: the program must hold no copy of the write end.
-    close(status_fd);
-    if (lease_fd >= 0) close(lease_fd);  // only init holds the lease inside
-    // Init is our parent now; if it goes, so do we (it is also the namespace's reaper).
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return ErrnoError("PR_SET_PDEATHSIG");
-    return Status::Ok();
-  }
+  ProgramStart start{status_fd, error_fd, lease_fd, &program_steps};
+  // The program shares init's memory until its exec (CLONE_VM), with init stopped meanwhile
+  // (CLONE_VFORK), as posix_spawn does: no page table of the launcher is copied, which a fork
+  // here spent most of its time on. The program runs on a stack of its own (below).
+  const pid_t program = clone(RunProgram, g_program_stack + sizeof g_program_stack,
+                              CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  if (program < 0) return ErrnoError("start the program from init");
   // Only the program may report setup errors; its copy closes at exec, which is the parent's EOF.
   close(error_fd);
   ReapUntilProgramEnds(program, status_fd, lease_fd);

@@ -4,6 +4,7 @@
 
 #include <linux/filter.h>
 
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -60,10 +61,12 @@ base::Status SetNoNewPrivs();
 base::Status DropCapabilities();
 
 // init.cc: in a new pid namespace the child would be pid 1, which the kernel shields from
-// signals it sends itself (so `kill -SEGV $$` would do nothing). Forks: returns Ok in the
-// program's process (pid 2); the original stays as a reaper that reports the program's end on
-// `status_fd` and never returns. Init also keeps `lease_fd` (the host id's lock, or -1) open:
-// it lives as long as the namespace, so the id is not handed out again while anything runs in it.
-base::Status StartInit(int status_fd, int error_fd, int lease_fd);
+// signals it sends itself (so `kill -SEGV $$` would do nothing). Makes the program's process
+// (pid 2), which runs `program_steps` and must end in an exec or _exit; the original stays as a
+// reaper that reports the program's end on `status_fd` and never returns (it returns only the
+// error of a step of its own). Init also keeps `lease_fd` (the host id's lock, or -1) open: it
+// lives as long as the namespace, so the id is not handed out again while anything runs in it.
+base::Status StartInit(int status_fd, int error_fd, int lease_fd,
+                       const std::function<void()>& program_steps);
 
 }  // namespace ncp::launcher
