@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/exit_status.h"
+#include "base/shared_memory_clone.h"
 #include "launcher/init_status.h"
 #include "launcher/setup_error.h"
 #include "launcher/signals.h"
@@ -120,8 +121,9 @@ Status StartInit(int status_fd, int error_fd, int lease_fd,
   // The program shares init's memory until its exec (CLONE_VM), with init stopped meanwhile
   // (CLONE_VFORK), as posix_spawn does: no page table of the launcher is copied, which a fork
   // here spent most of its time on. The program runs on a stack of its own (below).
-  const pid_t program = clone(RunProgram, g_program_stack + sizeof g_program_stack,
-                              CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  const pid_t program = base::CloneSharingMemory(
+      RunProgram, g_program_stack + sizeof g_program_stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
+      &start);
   if (program < 0) return ErrnoError("start the program from init");
   // Only the program may report setup errors; its copy closes at exec, which is the parent's EOF.
   close(error_fd);

@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <climits>
 
+#include "base/shared_memory_clone.h"
+
 extern char** environ;
 
 namespace ncp::core {
@@ -150,7 +152,8 @@ std::unique_ptr<DetachedSpawn> DetachedSpawn::Start(int binary, const std::vecto
   int pidfd = -1;
   char* stack_top = static_cast<char*>(memory->stack) + kStackSize;
   const pid_t pid =
-      clone(RunDetached, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD, &memory->plan, &pidfd);
+      base::CloneSharingMemory(RunDetached, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD,
+                               &memory->plan, &pidfd);
   if (pid < 0) {
     spawn->pid_ = -errno;
     return spawn;
