@@ -167,3 +167,44 @@ TEST(ChildSignals, AllDefaultAndUnblockedColdAndPrepared) {
 
 }  // namespace
 }  // namespace ncp::testing
+
+namespace ncp::testing {
+namespace {
+
+// Red team (detached spawn under a sanitizer): the prepared child is made with
+// clone(CLONE_VM) without CLONE_VFORK. TSan intercepts clone() as a fork: its wrapper hands the
+// child an argument block on the interceptor's own stack frame and runs ForkChildAfter/FdOnFork
+// in the child, in the memory the server keeps using. The server returns from the interceptor
+// at once, so the child jumps through a reused stack slot ("SEGV ... PC is at a non-executable
+// region") or corrupts the server's TSan state; the start it was given then never ends (the
+// TSan suite's WarmPoolTest hangs for its full timeout). Every build must serve prepared starts.
+// Run in a fresh process under alarm(): a broken pool hangs instead of failing.
+TEST(WarmPoolSpawn, PreparedChildrenServeStartsInEveryBuildSanitizersIncluded) {
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    alarm(30);
+    if (NCP_SetWarmPool(2, 0) != NCP_NO_ERROR) _exit(2);
+    for (int i = 0; i < 5; ++i) {
+      Pipe out = MakePipe();
+      FdList fds;
+      fds.Add("out", out.write.get());
+      int32_t child = 0;
+      const std::string params = "warm-" + std::to_string(i);
+      if (StartEntry("EchoParams", params.c_str(), &fds, &child) != NCP_NO_ERROR) _exit(3);
+      out.write.reset();
+      if (ReadAll(out.read.get()) != params) _exit(10 + i);
+      // The pool refills between starts (ticks are 10 ms), so the later ones are prepared.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << (WIFSIGNALED(status) ? "hung (killed by signal " + std::to_string(WTERMSIG(status)) + ")"
+                              : "exit " + std::to_string(WEXITSTATUS(status)));
+}
+
+}  // namespace
+}  // namespace ncp::testing
