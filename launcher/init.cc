@@ -87,6 +87,7 @@ struct ProgramStart {
   int error_fd;
   int lease_fd;
   const std::function<void()>* steps;
+  base::StackSwitch stack_switch;  // the program writes init's stack bounds here (shared memory)
 };
 
 // The program's stack while it shares init's memory: used once per process, by the one program
@@ -96,7 +97,8 @@ alignas(64) char g_program_stack[512 * 1024];
 // The program's process, from the clone to its exec. Init is stopped until then, so the
 // memory they share is the program's alone; what it allocates stays unused in init.
 int RunProgram(void* arg) {
-  const ProgramStart& start = *static_cast<const ProgramStart*>(arg);
+  ProgramStart& start = *static_cast<ProgramStart*>(arg);
+  base::ArriveOnNewStack(&start.stack_switch);
   // Only init may write the report: the program must hold no copy of the write end.
   close(start.status_fd);
   if (start.lease_fd >= 0) close(start.lease_fd);  // only init holds the lease inside
@@ -117,14 +119,17 @@ Status StartInit(int status_fd, int error_fd, int lease_fd,
   // nothing inside may ptrace the one unfiltered process or open its fds through /proc/1/fd
   // (the status pipe's write end is there). The program's exec makes it dumpable again.
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return ErrnoError("PR_SET_DUMPABLE");
-  ProgramStart start{status_fd, error_fd, lease_fd, &program_steps};
+  ProgramStart start{status_fd, error_fd, lease_fd, &program_steps, {}};
+  base::BeginStackSwitch(&start.stack_switch, g_program_stack, sizeof g_program_stack);
   // The program shares init's memory until its exec (CLONE_VM), with init stopped meanwhile
   // (CLONE_VFORK), as posix_spawn does: no page table of the launcher is copied, which a fork
   // here spent most of its time on. The program runs on a stack of its own (below).
   const pid_t program = base::CloneSharingMemory(
       RunProgram, g_program_stack + sizeof g_program_stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
       &start);
+  // (Not started: init ends with the error, never having left its stack.)
   if (program < 0) return ErrnoError("start the program from init");
+  base::ReturnToCallerStack(start.stack_switch);
   // Only the program may report setup errors; its copy closes at exec, which is the parent's EOF.
   close(error_fd);
   ReapUntilProgramEnds(program, status_fd, lease_fd);

@@ -305,15 +305,10 @@ TEST(Launcher, RefusesASetuidCopyOfItself) {
 namespace ncp::testing {
 namespace {
 
-// Red team (init's program start under ASan): the program's last steps run in a
-// clone(CLONE_VM|CLONE_VFORK) process on a static 512 KiB stack (init.cc's g_program_stack)
-// while ASan still believes the thread's stack is init's. Each [[noreturn]] call on the way to
-// the exec (RunProgramSteps, ExecProgram, _exit) makes ASan unpoison "the stack" from there to
-// init's stack top, a span of terabytes, so it refuses and prints "WARNING: ASan is ignoring
-// requested __asan_handle_no_return ... False positive error reports may follow" on the
-// PROGRAM's stderr, before its exec: every sandboxed program's stderr starts with it, and ASan
-// may then report false errors in that process. A quiet program must leave stderr empty, as root
-// and as an unprivileged user, in every build.
+// A quiet program leaves stderr empty, in every build, as root and as an unprivileged user.
+// The program's last steps run on a stack of init's own (init.cc) until its exec; a sanitizer
+// not told of that switch prints warnings on the program's stderr (ASan: "ignoring requested
+// __asan_handle_no_return") and may report false errors.
 TEST(Launcher, AQuietProgramLeavesStderrEmptyInEveryBuild) {
   NCP_REQUIRE_USERNS();
   for (bool as_nobody : {false, true}) {
