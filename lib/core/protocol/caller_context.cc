@@ -10,14 +10,21 @@ extern char** environ;
 
 namespace ncp::core {
 
+namespace {
+
+// The adopted environment: kept for the life of the process (getenv returns pointers into it),
+// which adopts one request in its life. Held here, so a leak checker sees it reachable.
+std::vector<std::string>* g_environment_strings = nullptr;
+std::vector<char*>* g_environment = nullptr;
+
+}  // namespace
+
 bool AdoptCallerContext(const WireRequest& request) {
-  // Never freed: the environment stays this process's until it ends (getenv returns pointers
-  // into it), and a process adopts one request in its life.
-  auto* strings = new std::vector<std::string>(request.environment);
-  auto* pointers = new std::vector<char*>();
-  for (std::string& entry : *strings) pointers->push_back(entry.data());
-  pointers->push_back(nullptr);
-  environ = pointers->data();
+  g_environment_strings = new std::vector<std::string>(request.environment);
+  g_environment = new std::vector<char*>();
+  for (std::string& entry : *g_environment_strings) g_environment->push_back(entry.data());
+  g_environment->push_back(nullptr);
+  environ = g_environment->data();
   umask(static_cast<mode_t>(request.umask & 0777));
   return request.working_directory.empty() || chdir(request.working_directory.c_str()) == 0;
 }
