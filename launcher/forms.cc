@@ -76,9 +76,11 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
 }
 
 void AdoptCallerContext(const core::WireRequest& request) {
-  // A directory the caller could enter but we cannot (or that is gone): the launcher's work
-  // does not depend on it; "/" is where it then runs.
-  if (!core::AdoptCallerContext(request)) (void)!chdir("/");
+  // No directory (the caller's getcwd failed), or one the caller could enter but we cannot (or
+  // that is gone): "/" is where the launcher then runs, never the directory it was started in.
+  if (!core::AdoptCallerContext(request) || request.working_directory.empty()) {
+    (void)!chdir("/");
+  }
 }
 
 base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, core::WireRequest request,
