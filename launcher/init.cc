@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <functional>
 #include <utility>
 
 #include "base/exit_status.h"
+#include "base/monotonic_clock.h"
 #include "base/shared_memory_clone.h"
 #include "launcher/init_status.h"
 #include "launcher/setup_error.h"
@@ -47,9 +49,15 @@ void CloseAllBut(int a, int b) {
 // program never had one), and a write end with no reader left polls as POLLERR. Bounded, so
 // nothing can keep the namespace alive for long.
 void WaitForTheLauncherToLeave(int status_fd) {
-  constexpr int kLongestWaitMs = 2000;
+  constexpr int64_t kLongestWaitUs = 2'000'000;
+  // A deadline, not a timeout per poll: signals sent to init in a stream must not extend it.
+  const int64_t deadline = base::MonotonicMicros() + kLongestWaitUs;
   pollfd gone{status_fd, 0, 0};
-  while (poll(&gone, 1, kLongestWaitMs) < 0 && errno == EINTR) {
+  for (;;) {
+    const int64_t left_us = deadline - base::MonotonicMicros();
+    if (left_us <= 0) return;
+    const int ready = poll(&gone, 1, static_cast<int>((left_us + 999) / 1000));
+    if (ready >= 0 || errno != EINTR) return;
   }
 }
 
