@@ -36,8 +36,10 @@ void AllowExecForPrograms(std::vector<policy::OptionEvent>* events) {
                    [](const policy::OptionEvent& e) { return ConfiguresSeccomp(e.id); })) {
     return;
   }
-  policy::OptionEvent exec_set{policy::OptionId::kSeccompAllow, "execve, execveat, arch_prctl",
-                               {"program form (implicit)", 0}, ""};
+  policy::OptionEvent exec_set{policy::OptionId::kSeccompAllow,
+                               "execve, execveat, arch_prctl",
+                               {"program form (implicit)", 0},
+                               ""};
   events->insert(events->begin(), std::move(exec_set));
 }
 

@@ -1,7 +1,7 @@
 // The pid namespace's init: reaps every orphan and reports how the program ended.
 #include <poll.h>
-#include <signal.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -132,9 +132,9 @@ Status StartInit(int status_fd, int error_fd, int lease_fd,
   // The program shares init's memory until its exec (CLONE_VM), with init stopped meanwhile
   // (CLONE_VFORK), as posix_spawn does: no page table of the launcher is copied, which a fork
   // here spent most of its time on. The program runs on a stack of its own (below).
-  const pid_t program = base::CloneSharingMemory(
-      RunProgram, g_program_stack + sizeof g_program_stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
-      &start);
+  const pid_t program =
+      base::CloneSharingMemory(RunProgram, g_program_stack + sizeof g_program_stack,
+                               CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
   // (Not started: init ends with the error, never having left its stack.)
   if (program < 0) return ErrnoError("start the program from init");
   base::ReturnToCallerStack(start.stack_switch);
