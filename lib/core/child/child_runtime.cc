@@ -84,8 +84,6 @@ NativeChildProcess_Args BuildArgs(const WireRequest& request) {
   return args;
 }
 
-// The fork server's environment, directory and umask are those of the application when it
-// started the server; the request carries the caller's current ones.
 // At most one entry report per child; the fd is closed at once so user code never holds it.
 void ReportEntry(const ncp_child_hooks& hooks, LaunchReportType type, int status,
                  const char* message) {
@@ -123,10 +121,12 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
     Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: %s%s", decoded.status().ToString().c_str(), "");
   }
   WireRequest& request = *decoded;
+  // The fork server's environment, directory and umask are those of the application when it
+  // started the server; the request carries the caller's current ones.
   if (hooks->keep_own_context == 0 && !AdoptCallerContext(request)) {
     const int err = errno;
     ncp::base::LogLine("child %d: cannot enter %s: %s", static_cast<int>(getpid()),
-                  request.working_directory.c_str(), strerror(err));
+                       request.working_directory.c_str(), strerror(err));
   }
   SetProcessTitle(request.process_name.c_str());
 
