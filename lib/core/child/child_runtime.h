@@ -57,10 +57,10 @@ __attribute__((visibility("default"), noreturn)) void ncp_internal_child_main_wi
 
 // A prepared normal-mode child (`ncp-child --warm-child SERVER_PID`, spawned by the fork server
 // with its end of a socket at `socket`): dies with the server, waits for the one request it
-// serves, then runs the child runtime on it. A fresh image, not a fork of the server: making it
-// costs the server a vfork and an exec, and it owns every page it touches. Never returns.
+// serves, then runs the child runtime on it. A fresh image, not a fork of the server: no page
+// table is copied, and it owns every page it touches. Never returns.
 __attribute__((visibility("default"), noreturn)) void ncp_internal_warm_child_main(int socket,
-                                                                                  char** argv);
+                                                                                   char** argv);
 
 // The fork server's loop (see fork_server.cc), serving the application on `socket`. `argv` is
 // main()'s: its memory is reused to show each forked child's name in /proc/PID/cmdline.

@@ -53,8 +53,6 @@
 #include "core/server/warm_pools.h"
 #include "ncp/native_child_process_ext.h"
 
-extern char** environ;
-
 namespace ncp::core {
 namespace {
 
@@ -625,10 +623,9 @@ bool ForkServer::AddOneChild() {
   }
   SocketPair handoff;
   if (!MakeSocketPair(&handoff)) return false;
-  // The socket at 3, this binary at 4 (the child closes it first thing: it once was how the
-  // child was exec'd, and the child's contract keeps the place).
+  // The socket at 3 (ncp_internal_warm_child_main).
   std::unique_ptr<DetachedSpawn> spawn = DetachedSpawn::Start(
-      own_binary_.get(), {handoff.theirs.get(), own_binary_.get()},
+      own_binary_.get(), {handoff.theirs.get()},
       {"ncp-warm-child", "--warm-child", std::to_string(server_pid_),
        std::to_string(ClosedStdio())});
   if (spawn->pid() < 0) return false;

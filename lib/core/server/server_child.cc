@@ -87,7 +87,7 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
 }
 
 // A warm child: prepared before anyone asked, it waits for the one request it serves. Nothing
-// of the request existed when it was forked, so it is exactly what a cold fork of the same
+// of the request existed when it was spawned, so it is exactly what a cold fork of the same
 // request gives: the runtime takes the caller's environment, directory and umask from it.
 [[noreturn]] void WaitAndRunRuntime(int warm_socket) {
   CloseFrom(kRequestFd, warm_socket);
@@ -129,8 +129,6 @@ void RunForkedChild(pid_t server, ChildSetup& setup) {
       // Before the placements, which may put fds there.
       CloseStdioTheApplicationHadClosed();
       ExecProgramInChild(*setup.fds, setup.exec_report_fd);
-    case ChildRole::kWarmRuntime:
-      WaitAndRunRuntime(setup.warm_socket);
     case ChildRole::kLauncher:
       PlaceFds(*setup.fds, setup.side_fd, -1);
       ExecLauncher(*setup.launcher_argv);
@@ -157,8 +155,8 @@ unsigned ClosedStdio() { return g_closed_stdio; }
 // argv: NAME --warm-child SERVER_PID CLOSED_STDIO_MASK
 extern "C" void ncp_internal_warm_child_main(int socket, char** argv) {
   using namespace ncp::core;
-  close(socket + 1);  // the binary the server exec'd this process through
-  prctl(PR_SET_NAME, "ncp-warm-child", 0, 0, 0);  // not "4", the fd it was exec'd through
+  // Not the number of the fd the server exec'd this process through.
+  prctl(PR_SET_NAME, "ncp-warm-child", 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (argv[1] == nullptr || argv[2] == nullptr || argv[3] == nullptr ||
       getppid() != atoi(argv[2])) {
@@ -168,7 +166,3 @@ extern "C" void ncp_internal_warm_child_main(int socket, char** argv) {
   RememberArgumentArea(argv);  // the child's name goes there (process_title.h)
   WaitAndRunRuntime(socket);
 }
-
-namespace ncp::core {
-
-}  // namespace ncp::core

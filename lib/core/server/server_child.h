@@ -16,10 +16,9 @@
 namespace ncp::core {
 
 enum class ChildRole {
-  kRuntime,      // run the child runtime on the request at fd 3
-  kLauncher,     // exec ncp-launch (an isolated start) with the request at fd 3
-  kProgram,      // exec the program a ProgramRequest names
-  kWarmRuntime,  // wait on `warm_socket` for one request, then run the child runtime on it
+  kRuntime,   // run the child runtime on the request at fd 3
+  kLauncher,  // exec ncp-launch (an isolated start) with the request at fd 3
+  kProgram,   // exec the program a ProgramRequest names
 };
 
 struct ChildSetup {
@@ -35,7 +34,6 @@ struct ChildSetup {
   int side_fd = -1;
   const std::vector<std::string>* launcher_argv = nullptr;  // kLauncher
   int exec_report_fd = -1;                                  // kProgram
-  int warm_socket = -1;                                     // kWarmRuntime
 };
 
 // The application's fds 0-2 that were closed when it started the server (bit N: fd N). The
