@@ -225,6 +225,7 @@ class ForkServer {
   void ForgetExecutedSpawns();
   void FailOverdue(int64_t now_ms);
   int64_t MsUntilNextDeadline(int64_t now_ms) const;
+  int64_t MsUntilRefill(int64_t last_event_ms, int64_t now_ms) const;
   void PrimeShape(const PendingStart& pending);
   void LetGo(std::vector<WarmProcess> processes);
   void OnWarmSandboxReport(int fd);
@@ -254,12 +255,17 @@ class ForkServer {
   std::set<pid_t> silent_;  // ended without the application ever hearing of them
   bool refill_children_ = false;       // the normal pool wants more children
   std::set<uint64_t> refill_shapes_;   // shapes whose pools want more sandboxes
+  // The child started last, while it runs (0 once it has ended), and when it was started.
+  pid_t youngest_ = 0;
+  int64_t youngest_started_ms_ = 0;
 };
 
 // A start still unanswered after this long is failed (see FailOverdue).
 constexpr int64_t kStartTimeoutMs = 60000;
 // How long nothing must have happened before a prepared process is made (see Run).
 constexpr int64_t kRefillQuietMs = 2;
+// How long a refill waits for the child started last to end (see MsUntilRefill).
+constexpr int64_t kRefillYieldMs = 10;
 
 pid_t ForkServer::Fork(ChildSetup& setup, const Credentials& credentials, UniqueFd* pidfd) {
   // A child never has more privilege than its caller had at the call (credentials.h).
@@ -322,6 +328,8 @@ void ForkServer::SendStarted(uint32_t request_id, pid_t pid, int pidfd) {
   reply.request_id = request_id;
   reply.pid = pid;
   SendMessage(app_, &reply, sizeof reply, &pidfd, 1);
+  youngest_ = pid;
+  youngest_started_ms_ = NowMs();
 }
 
 void ForkServer::SendFailed(uint32_t request_id, StartFailure failure, int err,
@@ -686,6 +694,17 @@ int64_t ForkServer::MsUntilNextDeadline(int64_t now_ms) const {
   return next;
 }
 
+// A refill (an exec and a dynamic load; for a sandbox, its whole build) takes a core for a
+// millisecond or many. It waits until nothing has happened for a moment, so no start or exit
+// record queues behind it, and until the child started last has ended or has run for a while:
+// a short-lived child's run and its exit (whose teardown the exit record waits for) would
+// otherwise share the machine with the refill it caused.
+int64_t ForkServer::MsUntilRefill(int64_t last_event_ms, int64_t now_ms) const {
+  int64_t left = last_event_ms + kRefillQuietMs - now_ms;
+  if (youngest_ != 0) left = std::max(left, youngest_started_ms_ + kRefillYieldMs - now_ms);
+  return std::max<int64_t>(0, left);
+}
+
 // Prepared processes no longer wanted: killed (a sandbox's parent-death signals take the rest
 // of it), and reaped without a word to the application, which never knew them.
 void ForkServer::LetGo(std::vector<WarmProcess> processes) {
@@ -724,6 +743,7 @@ void ForkServer::ReportExits() {
     rusage usage{};
     const pid_t pid = wait4(-1, &status, WNOHANG, &usage);
     if (pid <= 0) return;
+    if (pid == youngest_) youngest_ = 0;
     if (silent_.erase(pid) != 0) continue;
     if (pools_.RemoveByPid(pid)) continue;  // a prepared one died by itself: not the app's
     // A start not answered yet: what it reported before it ended decides.
@@ -801,12 +821,10 @@ void ForkServer::Run(int sigfd) {
     int64_t wait = pools_.MsUntilNextExpiry(now);
     const int64_t deadline = MsUntilNextDeadline(now);
     if (deadline >= 0 && (wait < 0 || deadline < wait)) wait = deadline;
-    // Refills wait until nothing has happened for a moment: a fork here takes the CPU a child
-    // just handed its request needs, and a start or an exit record must never queue behind one.
     const bool refills_wanted = refill_children_ || !refill_shapes_.empty();
     if (refills_wanted) {
-      const int64_t quiet_left = std::max<int64_t>(0, last_event_ms + kRefillQuietMs - now);
-      if (wait < 0 || quiet_left < wait) wait = quiet_left;
+      const int64_t refill_left = MsUntilRefill(last_event_ms, now);
+      if (wait < 0 || refill_left < wait) wait = refill_left;
     }
     const int timeout = wait < 0 ? -1 : static_cast<int>(std::min<int64_t>(wait, 60000));
     const int ready = poll(polled.data(), polled.size(), timeout);
@@ -818,7 +836,7 @@ void ForkServer::Run(int sigfd) {
     if (ready == 0) {
       ExpireIdle();
       FailOverdue(NowMs());
-      if (refills_wanted && NowMs() - last_event_ms >= kRefillQuietMs) RefillOne();
+      if (refills_wanted && MsUntilRefill(last_event_ms, NowMs()) == 0) RefillOne();
       continue;
     }
     last_event_ms = NowMs();
