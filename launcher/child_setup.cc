@@ -40,20 +40,31 @@ void Run(const ChildContext& c, Step step, Fn&& fn) {
   LogStep(c, step, began);
 }
 
-[[noreturn]] void ExecProgram(const ChildContext& c) {
-  std::vector<std::string> env = c.spec->environment;
+// The exec's arrays, built before the memory limits go on: nothing after them allocates.
+struct ExecArrays {
+  std::vector<std::string> env;
   std::vector<char*> envp;
-  for (std::string& s : env) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  const std::vector<std::string>& command = c.spec->command;
   std::vector<char*> argv;
-  for (const std::string& s : command) argv.push_back(const_cast<char*>(s.c_str()));
-  argv.push_back(nullptr);
+  std::string failure;  // the message if the exec fails
+};
+
+ExecArrays PrepareExec(const ChildContext& c) {
+  ExecArrays a;
+  a.env = c.spec->environment;
+  for (std::string& s : a.env) a.envp.push_back(s.data());
+  a.envp.push_back(nullptr);
+  for (const std::string& s : c.spec->command) a.argv.push_back(const_cast<char*>(s.c_str()));
+  a.argv.push_back(nullptr);
+  a.failure = "cannot run " + c.spec->command[0];
+  return a;
+}
+
+[[noreturn]] void ExecProgram(const ChildContext& c, ExecArrays& a) {
   // execvp searches the PATH of the current environment, so the sandbox's PATH must be in place.
-  environ = envp.data();
-  execvp(argv[0], argv.data());
+  environ = a.envp.data();
+  execvp(a.argv[0], a.argv.data());
   const int err = errno;
-  ReportSetupError(c.error_fd, Step::kExec, base::ErrnoError("cannot run " + command[0], err));
+  ReportSetupError(c.error_fd, Step::kExec, base::ErrnoError(a.failure, err));
   _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
 }
 
@@ -75,12 +86,16 @@ void Run(const ChildContext& c, Step step, Fn&& fn) {
   // Blocked since clone (signals.h); a signal sent during setup is delivered here and ends the
   // program before it runs. Before the filter, which need not allow rt_sigprocmask.
   RestoreCallerSignalMask();
+  ExecArrays exec = PrepareExec(c);
+  if (!spec.memory_limits_in_program) {
+    Run(c, Step::kApplyMemoryLimits, [&] { return ApplyRlimits(plan, RlimitSet::kMemory); });
+  }
   // Last, so the filter need not allow anything the setup itself uses. The entry form installs
   // it after exec, once its library is loaded (entry_mode.cc).
   if (plan.seccomp.enabled && !spec.seccomp_in_program) {
     Run(c, Step::kInstallSeccomp, [&] { return InstallSeccomp(plan.seccomp.program); });
   }
-  ExecProgram(c);
+  ExecProgram(c, exec);
 }
 
 }  // namespace
@@ -121,7 +136,7 @@ void SetUpAndExec(const ChildContext& context) {
   if (plan.namespaces.net) Run(c, Step::kBringUpLoopback, [] { return BringUpLoopback(); });
   int* internal[] = {&c.sync_fd, &c.error_fd, &c.status_fd, &c.host_id_lock_fd};
   Run(c, Step::kMoveAndCloseFds, [&] { return MoveAndCloseFds(spec.fds, internal); });
-  Run(c, Step::kApplyRlimits, [&] { return ApplyRlimits(plan); });
+  Run(c, Step::kApplyRlimits, [&] { return ApplyRlimits(plan, RlimitSet::kProcess); });
   // Before dropping capabilities: with no_new_privs set, nothing can hand them back on exec.
   Run(c, Step::kSetNoNewPrivs, [] { return SetNoNewPrivs(); });
   Run(c, Step::kDropCapabilities, [] { return DropCapabilities(); });

@@ -163,12 +163,16 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
     out.spec.fds.push_back({out.filter_memfd.get(), filter_number});
   }
   args.filter_fd = filter_number;
+  for (const policy::Rlimit& limit : plan.rlimits) {
+    if (IsMemoryLimit(limit.resource)) args.memory_limits.push_back(limit);
+  }
   args.seccomp_before_load = plan.seccomp.before_load;
   args.library_path = *library;
   args.verbose = verbose;
   out.spec.command = EntryModeCommand(*self, args);
   out.spec.environment = request.environment;
   out.spec.seccomp_in_program = true;
+  out.spec.memory_limits_in_program = true;
   out.spec.verbose = verbose;
   return out;
 }

@@ -1,5 +1,6 @@
 #include "launcher/entry_mode.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -18,6 +19,11 @@
 // filter refuses. In sanitizer builds the check runs here instead, before the filter (it then
 // does not run again at exit); plain builds have no such symbol.
 extern "C" void __lsan_do_leak_check() __attribute__((weak));
+// Present only in sanitizer builds: their shadow memory (terabytes of address space, mapped
+// writable) counts against RLIMIT_DATA and RLIMIT_AS, so such a runtime can run under neither.
+extern "C" void __asan_init() __attribute__((weak));
+extern "C" void __tsan_init() __attribute__((weak));
+extern "C" void __msan_init() __attribute__((weak));
 
 namespace ncp::launcher {
 namespace {
@@ -70,6 +76,39 @@ int BeforeUserCodeHook(void* context) {
   return 0;
 }
 
+// "-", or RESOURCE=SOFT:HARD,... (entry_mode.h).
+std::string EncodeMemoryLimits(const std::vector<policy::Rlimit>& limits) {
+  std::string out;
+  for (const policy::Rlimit& l : limits) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(l.resource) + '=' + std::to_string(l.soft) + ':' + std::to_string(l.hard);
+  }
+  return out.empty() ? "-" : out;
+}
+
+base::Status ApplyMemoryLimits(const char* text) {
+  if (std::strcmp(text, "-") == 0) return base::Status::Ok();
+  const char* p = text;
+  while (*p != '\0') {
+    char* end = nullptr;
+    const long resource = std::strtol(p, &end, 10);
+    if (*end != '=' || !IsMemoryLimit(static_cast<int>(resource))) break;
+    const unsigned long long soft = std::strtoull(end + 1, &end, 10);
+    if (*end != ':') break;
+    const unsigned long long hard = std::strtoull(end + 1, &end, 10);
+    if (*end != ',' && *end != '\0') break;
+    const rlimit value{static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
+    if (setrlimit(static_cast<__rlimit_resource>(resource), &value) != 0) {
+      return base::ErrnoError("setrlimit " + std::to_string(resource));
+    }
+    p = *end == ',' ? end + 1 : end;
+  }
+  if (*p != '\0') {
+    return base::Error(base::Code::kInvalidArgument, std::string("bad memory limits: ") + text);
+  }
+  return base::Status::Ok();
+}
+
 int ParseFd(const char* text) {
   char* end = nullptr;
   const long value = std::strtol(text, &end, 10);
@@ -87,14 +126,17 @@ std::vector<std::string> EntryModeCommand(const std::string& self, const EntryMo
           args.verbose ? "1" : "0",
           args.library_path,
           std::to_string(args.report_fd),
-          std::to_string(args.warm_fd)};
+          std::to_string(args.warm_fd),
+          EncodeMemoryLimits(args.memory_limits)};
 }
 
 void RunEntryMode(int argc, char** argv) {
-  // The last two may be left out (neither): the form before they existed.
-  const int report_fd = argc == 8 ? ParseFd(argv[6]) : -1;
-  const int warm_fd = argc == 8 ? ParseFd(argv[7]) : -1;
-  if ((argc != 6 && argc != 8) || report_fd < -1 || warm_fd < -1) {
+  if (argc != 9) {
+    Fail(base::Error(base::Code::kInvalidArgument, "internal entry mode: wrong arguments"));
+  }
+  const int report_fd = ParseFd(argv[6]);
+  const int warm_fd = ParseFd(argv[7]);
+  if (report_fd < -1 || warm_fd < -1) {
     Fail(base::Error(base::Code::kInvalidArgument, "internal entry mode: wrong arguments"));
   }
   const int filter_fd = std::atoi(argv[2]);
@@ -125,6 +167,15 @@ void RunEntryMode(int argc, char** argv) {
     }
   }
   if (&__lsan_do_leak_check != nullptr) __lsan_do_leak_check();
+  // Now that this runtime is in place, before the library. A sanitizer build of ncp-launch
+  // cannot have them at all (see above): its tests skip what needs them.
+  const bool sanitized = &__asan_init != nullptr || &__tsan_init != nullptr ||
+                         &__msan_init != nullptr;
+  if (!sanitized) {
+    if (base::Status s = ApplyMemoryLimits(argv[8]); !s.ok()) Fail(s);
+  } else if (state.verbose && std::strcmp(argv[8], "-") != 0) {
+    base::LogLine("entry  memory limits not applied: this is a sanitizer build");
+  }
   ncp_child_hooks hooks{};
   hooks.library_path = library_path.c_str();
   hooks.keep_own_context = 1;

@@ -4,7 +4,8 @@
 // the child runtime, which loads the library; the filter goes on right before the entry
 // (or before the load with seccomp-before-load).
 //   ncp-launch --internal-entry FILTER_FD BEFORE_LOAD(0|1) VERBOSE(0|1) LIBRARY_PATH REPORT_FD
-//              WARM_FD
+//              WARM_FD MEMORY_LIMITS
+// MEMORY_LIMITS: "-", or RESOURCE=SOFT:HARD,... in numbers (RLIMIT_* and bytes).
 // REPORT_FD (--report-entry): the runtime's entry report goes there. WARM_FD (--warm): the
 // real request arrives there first (warm_request.h). -1: none; both may be left out.
 // Not an option of the command line proper: main() dispatches on it before parsing.
@@ -12,6 +13,8 @@
 
 #include <string>
 #include <vector>
+
+#include "policy/plan.h"
 
 namespace ncp::launcher {
 
@@ -24,6 +27,8 @@ struct EntryModeArgs {
   std::string library_path;
   int report_fd = -1;
   int warm_fd = -1;
+  // The plan's memory limits (steps.h RlimitSet::kMemory), applied before the library loads.
+  std::vector<policy::Rlimit> memory_limits;
 };
 
 std::vector<std::string> EntryModeCommand(const std::string& self, const EntryModeArgs& args);

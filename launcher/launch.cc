@@ -130,6 +130,12 @@ std::optional<InitStatus> ReadInitStatus(int fd) {
   return status;
 }
 
+base::Status MakeFirstOomVictim() {
+  UniqueFd adj(open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
+  if (!adj || write(adj.get(), "1000", 4) != 4) return ErrnoError("set oom_score_adj to 1000");
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec) {
@@ -170,6 +176,9 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
     timer.Done("open-bind-trees");
   }
   const uint64_t flags = CloneFlags(plan.namespaces);
+  // The sandbox is the OOM killer's first choice, before the caller or anything else on the
+  // host (raising one's own score needs no privilege; every process of the sandbox inherits it).
+  NCP_RETURN_IF_ERROR(MakeFirstOomVictim());
   timer.Start();
   // Until init can take them (signals.h): the child starts with these blocked.
   BlockForwardedSignals();

@@ -22,6 +22,8 @@ struct LaunchSpec {
   std::vector<FdPlacement> fds;
   // The program installs the plan's filter itself (the entry form: after loading the library).
   bool seccomp_in_program = false;
+  // The program applies the plan's memory limits itself (the entry form: once it has started).
+  bool memory_limits_in_program = false;
   // The host ids the sandbox's ids map to (root's leased id, --isolation-uid); none: the
   // caller's own (or host root with --host-root).
   std::optional<base::IsolationIds> isolation;

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -74,10 +75,21 @@ Status ReopenNewRootAfter(const std::string& destination, RootfsContext* c) {
   return Status::Ok();
 }
 
-Status MountTmpfsAt(RootfsContext* c, const std::string& destination, const char* mode) {
+// A writable tmpfs of `size` bytes (policy::kUnboundedTmpfs: the kernel's default, half of the
+// host's memory). Its inodes are bounded too, one per 4 KiB page and at least 1024: empty files
+// cost no pages, but each costs the host memory for its inode.
+Status MountTmpfsAt(RootfsContext* c, const std::string& destination, uint64_t size) {
   auto point = ResolveMountPoint(c->new_root.get(), destination, MountPointKind::kDirectory);
   if (!point.ok()) return point.status();
-  auto tmpfs = NewFilesystem("tmpfs", {{"mode", mode}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  const std::string bytes = std::to_string(size);
+  const std::string inodes = std::to_string(std::max<uint64_t>(1024, size / 4096));
+  auto tmpfs = size == policy::kUnboundedTmpfs
+                   ? NewFilesystem("tmpfs", {{"mode", "1777"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+                   : NewFilesystem("tmpfs",
+                                   {{"mode", "1777"},
+                                    {"size", bytes.c_str()},
+                                    {"nr_inodes", inodes.c_str()}},
+                                   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (!tmpfs.ok()) return tmpfs.status();
   NCP_RETURN_IF_ERROR(Attach(tmpfs->get(), point->get(), "tmpfs", destination));
   return ReopenNewRootAfter(destination, c);
@@ -135,7 +147,7 @@ Status AttachBindTree(RootfsContext* c, const policy::Mount& m, int tree) {
 // `early_source`: the source OpenBindSources opened before the child took its isolation ids,
 // or -1: the source is then opened here, as the sandbox's ids.
 Status ApplyPlanMount(RootfsContext* c, const policy::Mount& m, int parent_tree, int early_source) {
-  if (m.kind == policy::MountKind::kTmpfs) return MountTmpfsAt(c, m.destination, "1777");
+  if (m.kind == policy::MountKind::kTmpfs) return MountTmpfsAt(c, m.destination, m.size);
   // A *-try source that did not exist when it was checked is skipped, whatever is there now.
   if (m.optional && !m.identity) return Status::Ok();
   if (parent_tree >= 0) return AttachBindTree(c, m, parent_tree);
@@ -184,11 +196,14 @@ Status MountProc(RootfsContext* c, bool own_pid_namespace) {
   return CoverProc(proc->get(), c->proc_masks);
 }
 
-// Only the harmless character devices; no tty, no ptmx, no shm.
+// Only the harmless character devices; no tty, no ptmx, no shm. Read-only once filled (the
+// devices stay writable: they are binds of their own), and tiny, so /dev is no place to store
+// anything.
 Status MountMinimalDev(RootfsContext* c) {
   auto point = ResolveMountPoint(c->new_root.get(), "/dev", MountPointKind::kDirectory);
   if (!point.ok()) return point.status();
-  auto dev = NewFilesystem("tmpfs", {{"mode", "0755"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  auto dev = NewFilesystem("tmpfs", {{"mode", "0755"}, {"size", "16k"}, {"nr_inodes", "32"}},
+                           MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (!dev.ok()) return dev.status();
   NCP_RETURN_IF_ERROR(Attach(dev->get(), point->get(), "tmpfs", "/dev"));
   // Inside the fresh tmpfs, through its own fd: nothing else can be reached from there.
@@ -211,6 +226,9 @@ Status MountMinimalDev(RootfsContext* c) {
     if (symlinkat(link[0], dev->get(), link[1]) != 0) {
       return ErrnoError(std::string("symlink /dev/") + link[1]);
     }
+  }
+  if (MountSetAttr(dev->get(), "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY) != 0) {
+    return ErrnoError("mount_setattr /dev read-only");
   }
   return Status::Ok();
 }
@@ -278,7 +296,7 @@ Status BuildRootfs(const policy::Plan& plan, std::span<const int> bind_trees,
                                        i < sources.size() ? sources[i] : -1));
     has_tmp = has_tmp || m.destination == "/tmp";
   }
-  if (!has_tmp) NCP_RETURN_IF_ERROR(MountTmpfsAt(&c, "/tmp", "1777"));
+  if (!has_tmp) NCP_RETURN_IF_ERROR(MountTmpfsAt(&c, "/tmp", plan.tmpfs_size));
   NCP_RETURN_IF_ERROR(MountProc(&c, plan.namespaces.pid));
   return MountMinimalDev(&c);
 }

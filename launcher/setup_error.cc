@@ -56,6 +56,8 @@ const char* StepName(Step step) {
       return "start-init";
     case Step::kLandlock:
       return "landlock";
+    case Step::kApplyMemoryLimits:
+      return "apply-memory-limits";
     case Step::kInstallSeccomp:
       return "install-seccomp";
     case Step::kExec:

@@ -33,6 +33,7 @@ enum class Step : uint32_t {
   kSetParentDeathSignal,
   kStartInit,
   kLandlock,
+  kApplyMemoryLimits,
   kInstallSeccomp,
   kExec,
 };

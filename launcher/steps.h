@@ -43,7 +43,14 @@ base::Status SetHostname(const policy::Plan& plan);
 // chdir to the plan's working directory (inside the new root, as the sandbox's ids).
 base::Status ChangeDirectory(const policy::Plan& plan);
 base::Status BringUpLoopback();
-base::Status ApplyRlimits(const policy::Plan& plan);
+// The address-space and data limits (kMemory) go on in the program's own process right before
+// its exec, or, in the entry form, in the runtime once it has started (entry_mode.h): a
+// sanitizer runtime maps terabytes of shadow memory when the program starts and fails under
+// either limit, and init must not run under the program's limits. The others (kProcess) go on
+// during setup.
+enum class RlimitSet { kProcess, kMemory };
+bool IsMemoryLimit(int resource);
+base::Status ApplyRlimits(const policy::Plan& plan, RlimitSet which);
 base::Status SetParentDeathSignal(int sync_fd);
 base::Status InstallSeccomp(const std::vector<sock_filter>& program);
 

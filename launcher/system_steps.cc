@@ -86,8 +86,11 @@ Status BringUpLoopback() {
   return Status::Ok();
 }
 
-Status ApplyRlimits(const policy::Plan& plan) {
+bool IsMemoryLimit(int resource) { return resource == RLIMIT_AS || resource == RLIMIT_DATA; }
+
+Status ApplyRlimits(const policy::Plan& plan, RlimitSet which) {
   for (const policy::Rlimit& limit : plan.rlimits) {
+    if (IsMemoryLimit(limit.resource) != (which == RlimitSet::kMemory)) continue;
     const rlimit value{static_cast<rlim_t>(limit.soft), static_cast<rlim_t>(limit.hard)};
     if (setrlimit(static_cast<__rlimit_resource>(limit.resource), &value) != 0) {
       return ErrnoError("setrlimit " + limit.name);

@@ -12,6 +12,18 @@ namespace {
 
 std::string LimitText(uint64_t v) { return v == RLIM_INFINITY ? "unlimited" : std::to_string(v); }
 
+// 64M, 1G, 4096: the largest unit that divides the size exactly.
+std::string SizeText(uint64_t bytes) {
+  if (bytes == kUnboundedTmpfs) return "unbounded: half of the host's memory";
+  const char* units[] = {"G", "M", "K"};
+  const int shifts[] = {30, 20, 10};
+  for (int i = 0; i < 3; ++i) {
+    const uint64_t unit = 1ull << shifts[i];
+    if (bytes % unit == 0) return std::to_string(bytes / unit) + units[i];
+  }
+  return std::to_string(bytes);
+}
+
 const char* MountKindText(MountKind kind) {
   switch (kind) {
     case MountKind::kReadOnlyBind:
@@ -60,7 +72,12 @@ std::string DescribePlan(const Plan& plan) {
   for (const Mount& m : plan.mounts) {
     out << "  " << MountKindText(m.kind) << (m.optional ? "-try " : " ");
     if (m.kind != MountKind::kTmpfs) out << m.source << " -> ";
-    out << m.destination << "\n";
+    out << m.destination;
+    if (m.kind == MountKind::kTmpfs) out << " (size " << SizeText(m.size) << ")";
+    out << "\n";
+  }
+  if (plan.namespaces.mount) {
+    out << "tmpfs size when none is given: " << SizeText(plan.tmpfs_size) << "\n";
   }
   if (plan.hostname) out << "hostname: " << *plan.hostname << "\n";
   if (plan.chdir) out << "working directory: " << *plan.chdir << "\n";

@@ -44,7 +44,11 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kBind, "bind", "SRC[:DEST]", P::kAnywhere, "bind SRC read-write at DEST"},
     {OptionId::kBindTry, "bind-try", "SRC[:DEST]", P::kAnywhere,
      "like bind, skipped when SRC does not exist"},
-    {OptionId::kTmpfs, "tmpfs", "DEST", P::kAnywhere, "a private, empty tmpfs at DEST"},
+    {OptionId::kTmpfs, "tmpfs", "DEST[:SIZE]", P::kAnywhere,
+     "a private, empty tmpfs at DEST of SIZE bytes (K/M/G; default: tmpfs-size)"},
+    {OptionId::kTmpfsSize, "tmpfs-size", "SIZE", P::kAnywhere,
+     "size of every tmpfs that names none, /tmp included (K/M/G; default 64M; unlimited: half "
+     "of the host's memory, the kernel's default)"},
     {OptionId::kLandlock, "landlock", "MODE", P::kAnywhere,
      "Landlock rules that mirror the mounts (read-only binds read, writable ones read-write) and "
      "keep signals and abstract sockets inside: best-effort (default; as far as the kernel's ABI "

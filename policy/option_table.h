@@ -38,6 +38,7 @@ enum class OptionId {
   kBind,
   kBindTry,
   kTmpfs,
+  kTmpfsSize,
   kLandlock,
   // Identity and limits.
   kHostname,

@@ -56,9 +56,17 @@ struct Mount {
   // bind and the destination is its own place there, so the destination must already exist and
   // be the source itself; nothing is created for it.
   bool in_place = false;
+  // tmpfs only: its size in bytes (the resolver fills it from `tmpfs = DEST:SIZE`, else from
+  // `tmpfs-size`); kUnboundedTmpfs leaves it to the kernel (half of the host's memory).
+  uint64_t size = 0;
 
   bool operator==(const Mount&) const = default;
 };
+
+// A tmpfs's pages are the host's memory, shared by every process of the sandbox: without a
+// size the kernel allows half of the host's RAM per tmpfs.
+inline constexpr uint64_t kDefaultTmpfsSize = 64ull << 20;
+inline constexpr uint64_t kUnboundedTmpfs = ~0ull;
 
 struct Rlimit {
   std::string name;   // "nofile", "as", ... as written
@@ -132,6 +140,8 @@ struct Plan {
   std::optional<uint32_t> uid;  // id inside the user namespace; unset = same as outside
   std::optional<uint32_t> gid;
   std::vector<Rlimit> rlimits;
+  // The size of a tmpfs that names none, and of the /tmp ncp-launch adds when the plan has none.
+  uint64_t tmpfs_size = kDefaultTmpfsSize;
   bool clear_env = false;
   std::vector<EnvOp> env;
   std::vector<FdMapping> fds;

@@ -113,6 +113,7 @@ class Resolver {
       if (!seccomp_.Apply(event, &diags_)) ApplyOne(event);
     }
     CheckConflicts();
+    FinishMounts();
     FinishSeccomp();
     ResolveResult result;
     result.filter_origin = filter_origin_;
@@ -171,6 +172,9 @@ class Resolver {
         break;
       case OptionId::kTmpfs:
         AddTmpfs(e);
+        break;
+      case OptionId::kTmpfsSize:
+        if (std::optional<uint64_t> size = ParseTmpfsSize(e, e.value)) plan_.tmpfs_size = *size;
         break;
       case OptionId::kLandlock:
         SetLandlock(e);
@@ -242,14 +246,46 @@ class Resolver {
     if (!first_mount_) first_mount_ = e.loc;
   }
 
+  // DEST or DEST:SIZE; what follows the last ':' is the size, so a DEST with a ':' in its name
+  // needs one.
   void AddTmpfs(const OptionEvent& e) {
-    if (!IsCleanAbsolutePath(e.value)) {
-      diags_.Error(e.loc, "tmpfs: destination '" + e.value +
+    const size_t colon = e.value.rfind(':');
+    const std::string dest = e.value.substr(0, colon);
+    uint64_t size = 0;  // the plan's tmpfs-size, filled in by FinishMounts
+    if (colon != std::string::npos) {
+      std::optional<uint64_t> given = ParseTmpfsSize(e, e.value.substr(colon + 1));
+      if (!given) return;
+      size = *given;
+    }
+    if (!IsCleanAbsolutePath(dest)) {
+      diags_.Error(e.loc, "tmpfs: destination '" + dest +
                               "' must be an absolute path without '.' or '..'");
       return;
     }
-    plan_.mounts.push_back({MountKind::kTmpfs, "", e.value, false});
+    Mount mount{MountKind::kTmpfs, "", dest, false};
+    mount.size = size;
+    plan_.mounts.push_back(mount);
     if (!first_mount_) first_mount_ = e.loc;
+  }
+
+  // A size in bytes with K/M/G, at least a page; "unlimited" leaves it to the kernel.
+  std::optional<uint64_t> ParseTmpfsSize(const OptionEvent& e, const std::string& text) {
+    const std::string option = GetOption(e.id).name;
+    if (text == "unlimited" || text == "inf" || text == "infinity") return kUnboundedTmpfs;
+    std::optional<uint64_t> size = ParseLimit(text);
+    if (!size || *size < 4096 || *size == RLIM_INFINITY) {
+      diags_.Error(e.loc, option + ": bad size '" + text +
+                              "' (bytes with optional K/M/G, at least 4K, or unlimited)");
+      return std::nullopt;
+    }
+    return size;
+  }
+
+  // Every tmpfs gets a size: its own, else the last tmpfs-size given.
+  void FinishMounts() {
+    for (Mount& m : plan_.mounts) {
+      if (m.kind == MountKind::kTmpfs && m.size == 0) m.size = plan_.tmpfs_size;
+    }
   }
 
   // off | best-effort | required | required:ABI; the last one given wins.

@@ -32,6 +32,19 @@ env = PATH=/usr/bin:/bin
 env = LANG=C.UTF-8
 rlimit = core=0
 
+# Bounds that stop a fork bomb, a memory balloon and a disk or /tmp filler (profiles/README.md,
+# "Limits"). nproc counts the sandbox's processes and threads (the sandbox has a user of its
+# own, so nothing outside counts); data bounds each process's heap, anonymous memory and
+# thread stacks, while address space a JIT only reserves is free (unlike `as`, which also
+# kills sanitizer builds; `data` does too, for a program started as a command, so give those
+# `rlimit = data=unlimited`). 32 x 384M keeps the worst case near 12G; the kernel's OOM killer
+# takes sandboxed processes first. Override any of them after `include = default`.
+rlimit = nproc=32
+rlimit = data=384M
+rlimit = nofile=1024
+rlimit = fsize=1G
+tmpfs-size = 64M
+
 seccomp-default = errno:EPERM
 seccomp-allow = @basic-io, @file-read, @io-event, @memory, @process-info, @signal, @thread
 seccomp-allow = @time, @timer, exit, exit_group, pipe, pipe2

@@ -91,6 +91,7 @@ std::vector<std::string> ProbeArgs(const std::string& profile, std::vector<std::
   std::vector<std::string> args = {
       "--profile", ShippedProfile(profile), "--seccomp-default", "allow", "--ro-bind", kProbeDir};
   args.insert(args.end(), options.begin(), options.end());
+  for (const std::string& o : SanitizedProgramOptions()) args.push_back(o);
   args.push_back("--");
   args.push_back(kProbe);
   args.insert(args.end(), probes.begin(), probes.end());

@@ -45,4 +45,15 @@ bool WaitForEnd(int pidfd);
 
 LauncherRun RunLauncher(const std::vector<std::string>& args, const RunOptions& options = {});
 
+// Options a shipped profile needs to run one of the tests' own programs as a command: in a
+// sanitizer build that program maps terabytes of shadow memory as it starts, which no data
+// limit allows (profiles/default.profile), so the limit is lifted; in other builds none.
+inline std::vector<std::string> SanitizedProgramOptions() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return {"--rlimit", "data=unlimited"};
+#else
+  return {};
+#endif
+}
+
 }  // namespace ncp::testing

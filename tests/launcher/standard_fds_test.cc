@@ -28,6 +28,7 @@ LauncherRun Probe(const std::vector<std::string>& options, const std::string& pr
       "--seccomp-default", "allow",
       "--ro-bind",         std::filesystem::path(kProbe).parent_path().string()};
   args.insert(args.end(), options.begin(), options.end());
+  for (const std::string& o : SanitizedProgramOptions()) args.push_back(o);
   args.insert(args.end(), {"--", kProbe, probe});
   return RunLauncher(args, run_options);
 }

@@ -17,7 +17,10 @@ TEST(Describe, PlanSummaryNamesEachPart) {
   EXPECT_TRUE(Contains(text, "namespaces: user pid net ipc uts cgroup mount\n")) << text;
   EXPECT_TRUE(Contains(text, "network: none (loopback only)\n")) << text;
   EXPECT_TRUE(Contains(text, "  ro-bind /usr -> /usr\n")) << text;
-  EXPECT_TRUE(Contains(text, "  tmpfs /tmp\n")) << text;
+  EXPECT_TRUE(Contains(text, "  tmpfs /tmp (size 64M)\n")) << text;
+  EXPECT_TRUE(Contains(text, "rlimit nproc: soft 32, hard 32\n")) << text;
+  EXPECT_TRUE(Contains(text, "rlimit data: soft 402653184, hard 402653184\n")) << text;
+  EXPECT_TRUE(Contains(text, "tmpfs size when none is given: 64M\n")) << text;
   EXPECT_TRUE(Contains(text, "hostname: box\n")) << text;
   EXPECT_TRUE(Contains(text, "environment: cleared\n")) << text;
   EXPECT_TRUE(Contains(text, "fd log <- 3\n")) << text;

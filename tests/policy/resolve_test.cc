@@ -100,7 +100,9 @@ TEST(Resolve, MountsEnvRlimitsFds) {
   ASSERT_EQ(plan.mounts.size(), 3u);
   EXPECT_EQ(plan.mounts[0], (Mount{MountKind::kReadOnlyBind, "/usr", "/usr", false}));
   EXPECT_EQ(plan.mounts[1], (Mount{MountKind::kBind, "/srv", "/data", true}));
-  EXPECT_EQ(plan.mounts[2], (Mount{MountKind::kTmpfs, "", "/tmp", false}));
+  Mount tmp{MountKind::kTmpfs, "", "/tmp", false};
+  tmp.size = kDefaultTmpfsSize;
+  EXPECT_EQ(plan.mounts[2], tmp);
   EXPECT_TRUE(plan.clear_env);
   ASSERT_EQ(plan.env.size(), 2u);  // A=1 was dropped by clearenv
   EXPECT_EQ(plan.env[0], (EnvOp{EnvOpKind::kSet, "B", "2"}));
@@ -115,6 +117,33 @@ TEST(Resolve, MountsEnvRlimitsFds) {
   EXPECT_EQ(plan.uid, 1000u);
   EXPECT_EQ(plan.gid, 100u);
   EXPECT_FALSE(plan.seccomp.enabled);
+}
+
+// Every tmpfs gets a size: its own (DEST:SIZE), else the last tmpfs-size, else 64M.
+TEST(Resolve, EveryTmpfsHasASize) {
+  Plan plan = PlanFrom(
+      "unshare-all\ntmpfs = /a\ntmpfs = /b:8M\ntmpfs-size = 1G\ntmpfs = /c\n"
+      "tmpfs = /d:unlimited\n");
+  ASSERT_EQ(plan.mounts.size(), 4u);
+  EXPECT_EQ(plan.mounts[0].size, 1ull << 30);  // the last tmpfs-size, wherever it stands
+  EXPECT_EQ(plan.mounts[1].size, 8ull << 20);
+  EXPECT_EQ(plan.mounts[2].size, 1ull << 30);
+  EXPECT_EQ(plan.mounts[3].size, kUnboundedTmpfs);
+  EXPECT_EQ(plan.tmpfs_size, 1ull << 30);
+  EXPECT_EQ(PlanFrom("unshare-all\ntmpfs = /a\n").mounts[0].size, kDefaultTmpfsSize);
+  EXPECT_EQ(PlanFrom("unshare-all\n").tmpfs_size, kDefaultTmpfsSize);
+}
+
+TEST(Resolve, BadTmpfsSizesNameTheLine) {
+  EXPECT_EQ(ResolveDiagnostics("unshare-all\ntmpfs = /a:lots\n"),
+            "test.profile:2: error: tmpfs: bad size 'lots' (bytes with optional K/M/G, at least "
+            "4K, or unlimited)\n");
+  EXPECT_EQ(ResolveDiagnostics("unshare-all\ntmpfs-size = 100\n"),
+            "test.profile:2: error: tmpfs-size: bad size '100' (bytes with optional K/M/G, at "
+            "least 4K, or unlimited)\n");
+  EXPECT_EQ(ResolveDiagnostics("unshare-all\ntmpfs = tmp:1M\n"),
+            "test.profile:2: error: tmpfs: destination 'tmp' must be an absolute path without "
+            "'.' or '..'\n");
 }
 
 const SeccompRule* FindRule(const Plan& plan, const std::string& name, size_t index = 0) {

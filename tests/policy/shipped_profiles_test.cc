@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <linux/audit.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -64,8 +65,44 @@ TEST(ShippedProfiles, DefaultHasNoNetworkAndAPrivateTmp) {
   EXPECT_TRUE(plan.namespaces.net);
   EXPECT_TRUE(plan.clear_env);
   EXPECT_EQ(plan.mounts.front(), (Mount{MountKind::kReadOnlyBind, "/usr", "/usr", false}));
-  EXPECT_EQ(plan.mounts.back(), (Mount{MountKind::kTmpfs, "", "/tmp", false}));
+  Mount tmp{MountKind::kTmpfs, "", "/tmp", false};
+  tmp.size = 64ull << 20;
+  EXPECT_EQ(plan.mounts.back(), tmp);
   for (const Mount& m : plan.mounts) EXPECT_NE(m.kind, MountKind::kBind) << m.destination;
+}
+
+// Issue 12: every shipped profile is bounded (processes, data, open files, file size, tmpfs),
+// each overridable by a later line.
+TEST(ShippedProfiles, EveryOneIsBounded) {
+  for (const char* name : {"default", "strict", "network", "audit"}) {
+    Plan plan = Shipped(name);
+    auto limit = [&](int resource) -> uint64_t {
+      for (const Rlimit& r : plan.rlimits) {
+        if (r.resource == resource) return r.hard;
+      }
+      return RLIM_INFINITY;
+    };
+    EXPECT_EQ(limit(RLIMIT_NPROC), 32u) << name;
+    EXPECT_EQ(limit(RLIMIT_DATA), 384ull << 20) << name;
+    EXPECT_EQ(limit(RLIMIT_NOFILE), 1024u) << name;
+    EXPECT_EQ(limit(RLIMIT_FSIZE), 1ull << 30) << name;
+    EXPECT_EQ(limit(RLIMIT_CORE), 0u) << name;
+    // No address-space limit: it would kill sanitizer builds and JIT runtimes (profile comment).
+    EXPECT_EQ(limit(RLIMIT_AS), RLIM_INFINITY) << name;
+    EXPECT_EQ(plan.tmpfs_size, 64ull << 20) << name;
+    for (const Mount& m : plan.mounts) {
+      if (m.kind == MountKind::kTmpfs) {
+        EXPECT_EQ(m.size, 64ull << 20) << name << m.destination;
+      }
+    }
+  }
+  Plan wider = testing::PlanFrom("include = default\nrlimit = data=2G\ntmpfs-size = 1G\n");
+  EXPECT_EQ(wider.mounts.back().size, 1ull << 30);
+  for (const Rlimit& r : wider.rlimits) {
+    if (r.resource == RLIMIT_DATA) {
+      EXPECT_EQ(r.soft, 2ull << 30);
+    }
+  }
 }
 
 TEST(ShippedProfiles, NetworkSharesTheNetworkAndAllowsInternetFamiliesOnly) {
