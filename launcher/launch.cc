@@ -1,6 +1,7 @@
 #include "launcher/launch.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 
@@ -44,6 +46,11 @@ class OwnedChild {
   pid_t get() const { return pid_; }
   // Neither kill nor wait for it: it is ending by itself and our exit lets it be reaped.
   void Release() { pid_ = -1; }
+  // Not reaped yet, so the pid is still this child's.
+  base::Status Kill() {
+    if (kill(pid_, SIGKILL) != 0) return ErrnoError("kill the sandbox");
+    return base::Status::Ok();
+  }
 
   base::StatusOr<int> Wait() {
     int wstatus = 0;
@@ -120,6 +127,25 @@ class StepTimer {
 
 // Blocks until init reports how the program ended; nullopt when init ended without a report
 // (it was killed): EOF once every copy of the write end is closed.
+std::optional<InitStatus> ReadInitStatus(int fd);
+
+// Waits until init's report (or EOF) can be read, at most until `deadline_us` (monotonic; 0:
+// no deadline). False: the deadline passed first.
+bool AwaitInitReport(int fd, int64_t deadline_us) {
+  for (;;) {
+    int timeout_ms = -1;
+    if (deadline_us != 0) {
+      const int64_t left = deadline_us - base::MonotonicMicros();
+      if (left <= 0) return false;
+      timeout_ms = static_cast<int>(std::min<int64_t>((left + 999) / 1000, 1 << 30));
+    }
+    pollfd p{fd, POLLIN, 0};
+    const int ready = poll(&p, 1, timeout_ms);
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return true;  // let the read say what is wrong
+  }
+}
+
 std::optional<InitStatus> ReadInitStatus(int fd) {
   InitStatus status{};
   ssize_t n;
@@ -182,6 +208,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   timer.Start();
   // Until init can take them (signals.h): the child starts with these blocked.
   BlockForwardedSignals();
+  const int64_t clone_started_us = base::MonotonicMicros();
   const pid_t pid = CloneWithFlags(flags);
   if (pid < 0) {
     const int err = errno;
@@ -242,9 +269,29 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   ChildEnd end;
   end.setup_error = ReadSetupError(errors->read.get());
   timer.Done("child-setup-until-exec");
+  const int64_t program_started_us = base::MonotonicMicros();
+  end.setup_us = program_started_us - clone_started_us;
   if (!end.setup_error && spec.on_sandbox_ready) {
     // On failure ~OwnedChild kills init, which takes the whole pid namespace with it.
     NCP_RETURN_IF_ERROR(spec.on_sandbox_ready());
+  }
+  if (!end.setup_error && spec.on_started) spec.on_started(pid);
+  const int64_t deadline_us =
+      plan.time_limit_ms && !end.setup_error
+          ? program_started_us + static_cast<int64_t>(*plan.time_limit_ms) * 1000
+          : 0;
+  if (plan.namespaces.pid && !end.setup_error &&
+      !AwaitInitReport(status->read.get(), deadline_us)) {
+    // Out of time: init's death takes everything in its pid namespace with it (the resolver
+    // refuses a time limit without one).
+    NCP_RETURN_IF_ERROR(child.Kill());
+    auto wstatus = child.Wait();
+    if (!wstatus.ok()) return wstatus.status();
+    end.timed_out = true;
+    end.signaled = true;
+    end.value = SIGKILL;
+    end.run_us = base::MonotonicMicros() - program_started_us;
+    return end;
   }
   // With a pid namespace, the program's end is in init's report, written just before init
   // exits. Return on the report, as bubblewrap does, instead of waiting for init's exit: that
@@ -254,6 +301,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
     if (std::optional<InitStatus> report = ReadInitStatus(status->read.get())) {
       end.signaled = report->signaled != 0;
       end.value = report->value;
+      end.run_us = base::MonotonicMicros() - program_started_us;
       child.Release();
       // Init waits for this read end to close before it exits (init.cc): left open, it closes
       // with this process, which exits next, so the namespaces' teardown comes after our exit.
@@ -265,6 +313,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   if (!wstatus.ok()) return wstatus.status();
   end.signaled = WIFSIGNALED(*wstatus);
   end.value = end.signaled ? WTERMSIG(*wstatus) : WEXITSTATUS(*wstatus);
+  if (!end.setup_error) end.run_us = base::MonotonicMicros() - program_started_us;
   return end;
 }
 

@@ -18,6 +18,10 @@ struct ChildEnd {
   std::optional<SetupError> setup_error;
   bool signaled = false;
   int value = 0;  // exit status, or the signal number when `signaled`
+  // The plan's time limit ran out: the sandbox was killed (signaled, SIGKILL).
+  bool timed_out = false;
+  int64_t setup_us = 0;  // from the clone to the program's exec (or the setup's failure)
+  int64_t run_us = 0;    // from the program's exec to its end
 };
 
 // Runs `spec.command` in the sandbox `plan` describes and waits for it. An error Status means

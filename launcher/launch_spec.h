@@ -38,6 +38,9 @@ struct LaunchSpec {
   // program exec'd), before waiting for the program's end. Not ok: the sandbox is killed and
   // Launch returns that status.
   std::function<base::Status()> on_sandbox_ready;
+  // Called right after, with the pid of the sandbox's first process (init, with a pid
+  // namespace) as this process sees it.
+  std::function<void(pid_t)> on_started;
 };
 
 }  // namespace ncp::launcher

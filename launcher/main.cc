@@ -30,7 +30,9 @@
 #include "launcher/policy_sources.h"
 #include "launcher/profile_dirs.h"
 #include "launcher/request_flags.h"
+#include "launcher/sandbox_end.h"
 #include "launcher/self_check.h"
+#include "launcher/status_fds.h"
 #include "ncp/native_child_process_ext.h"
 #include "policy/command_line.h"
 #include "policy/describe.h"
@@ -140,9 +142,12 @@ int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
   return e.err == ENOENT || e.err == ENOTDIR ? 127 : 126;
 }
 
-int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry,
+int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& given_spec, bool entry,
+              ncp::launcher::StatusFds& status_fds,
               const ncp::launcher::SandboxReadyWork* ready_work = nullptr) {
   std::fflush(stdout);  // the child inherits unflushed stdio buffers otherwise
+  LaunchSpec spec = given_spec;
+  spec.on_started = [&](pid_t pid) { status_fds.Started(pid, plan.namespaces); };
   auto end = ncp::launcher::Launch(plan, spec);
   // A warm sandbox nobody asked for (the pool was trimmed): gone without a word.
   if (ready_work != nullptr && ready_work->abandoned) return 0;
@@ -154,8 +159,23 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& spec, bool entry,
     const int status = ExitCodeForSetupError(*end->setup_error, entry);
     RecordFailure(end->setup_error->err, end->setup_error->ToString());
     PrintError(end->setup_error->ToString());
+    status_fds.SetupFailed(*end->setup_error);
     return status;
   }
+  status_fds.Ended(*end, plan);
+  const ncp::core::ExitCause cause = ncp::launcher::CauseOf(*end);
+  if (g_control.active()) {
+    // What the fork server cannot read from our wait status goes into its exit record.
+    if (cause != ncp::core::CauseFromWaitStatus(end->signaled, end->value)) {
+      g_control.Send(ncp::core::MakeEndedReport(static_cast<int32_t>(cause), -1, "", ""));
+    }
+  } else if (std::optional<std::string> line = ncp::launcher::EndLine(*end, plan)) {
+    PrintError(*line);
+  }
+  // A time limit: the caller of the library sees SIGKILL (OpenHarmony's exit callback gets
+  // signal 9), a command line sees timeout(1)'s 124.
+  if (end->timed_out && g_control.active()) DieOfSignal(SIGKILL);
+  if (end->timed_out) _exit(ncp::launcher::kTimeLimitExit);
   if (end->signaled) DieOfSignal(end->value);
   // The child's end is known and mirrored: nothing is left to do but exit. Not through the
   // destructors of the plan, the policy caches and the rest: they take milliseconds, and every
@@ -299,6 +319,20 @@ int Run(int argc, char** argv) {
       return ncp::base::kSandboxFailedExit;
     }
   }
+  auto status_fds =
+      ncp::launcher::StatusFds::Take(cli.actions.json_status_fd, cli.actions.info_fd);
+  if (!status_fds.ok()) {
+    PrintError(status_fds.status().message());
+    return ncp::base::kSandboxFailedExit;
+  }
+  // The sandbox must not be able to write its own status.
+  for (const ncp::policy::FdMapping& m : resolved.plan->fds) {
+    if (m.fd == cli.actions.json_status_fd || m.fd == cli.actions.info_fd) {
+      PrintError("--fd " + m.name + "=" + std::to_string(m.fd) +
+                 ": is the --json-status-fd or --info-fd");
+      return ncp::base::kSandboxFailedExit;
+    }
+  }
   if (ncp::base::Status s = ncp::launcher::CheckStandardFds(); !s.ok()) {
     PrintError(s.message());
     return ncp::base::kSandboxFailedExit;
@@ -325,7 +359,7 @@ int Run(int argc, char** argv) {
     spec.isolation = taken_ids->isolation;
     spec.host_id_lock_fd = taken_ids->lease_lock.get();
     spec.idmap_writable_binds = cli.actions.idmap_binds;
-    return RunLaunch(plan, spec, /*entry=*/false);
+    return RunLaunch(plan, spec, /*entry=*/false, *status_fds);
   }
   ncp::launcher::EntryChannels channels;
   channels.warm = split.warm;
@@ -385,7 +419,7 @@ int Run(int argc, char** argv) {
       return ncp::launcher::OnSandboxReady(&ready_work);
     };
   }
-  return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true, &ready_work);
+  return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true, *status_fds, &ready_work);
 }
 
 }  // namespace

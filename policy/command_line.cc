@@ -1,6 +1,9 @@
 #include "policy/command_line.h"
 
+#include <charconv>
+
 #include "policy/option_tokens.h"
+#include "policy/plan.h"
 
 namespace ncp::policy {
 namespace {
@@ -25,8 +28,29 @@ int FindCommandStart(int argc, const char* const* argv, bool* saw_terminator) {
   return argc;
 }
 
-void ApplyAction(OptionId id, CliActions* actions) {
+// --json-status-fd=FD, --info-fd=FD: a descriptor number.
+void SetFd(const std::string& value, const char* option, std::optional<int>* fd,
+           Diagnostics* diagnostics) {
+  int number = -1;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || number < 0 ||
+      number > kMaxFdNumber) {
+    diagnostics->Error({std::string(kCommandLine), 0},
+                       std::string(option) + ": '" + value + "' is not a descriptor number");
+    return;
+  }
+  *fd = number;
+}
+
+void ApplyAction(OptionId id, const std::string& value, CliActions* actions,
+                 Diagnostics* diagnostics) {
   switch (id) {
+    case OptionId::kJsonStatusFd:
+      SetFd(value, "json-status-fd", &actions->json_status_fd, diagnostics);
+      break;
+    case OptionId::kInfoFd:
+      SetFd(value, "info-fd", &actions->info_fd, diagnostics);
+      break;
     case OptionId::kHelp:
       actions->help = true;
       break;
@@ -76,7 +100,7 @@ ParsedCli ParseCommandLine(int argc, const char* const* argv,
   std::vector<OptionEvent> typed;
   for (internal::ParsedToken& p : parsed) {
     if (p.spec->place == OptionPlace::kCommandLineOnly) {
-      ApplyAction(p.spec->id, &cli.actions);
+      ApplyAction(p.spec->id, p.value, &cli.actions, &cli.diagnostics);
     } else if (p.spec->id == OptionId::kProfile) {
       cli.profiles.push_back(p.value);
     } else {

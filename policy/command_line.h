@@ -2,6 +2,7 @@
 // command to run: `lib.so:Entry [args...]`, or `-- /usr/bin/prog [args...]`.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct CliActions {
   bool isolation_uid = false;  // --isolation-uid: see option_table.cc
   bool host_root = false;      // --host-root: see option_table.cc
   bool idmap_binds = false;    // --idmap-binds: see option_table.cc
+  std::optional<int> json_status_fd;  // --json-status-fd
+  std::optional<int> info_fd;         // --info-fd
 };
 
 struct ParsedCli {

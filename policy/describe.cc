@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <cstdio>
 #include <sstream>
 
 #include "policy/seccomp_syntax.h"
@@ -86,6 +87,15 @@ std::string DescribePlan(const Plan& plan) {
   for (const Rlimit& r : plan.rlimits) {
     out << "rlimit " << r.name << ": soft " << LimitText(r.soft) << ", hard " << LimitText(r.hard)
         << "\n";
+  }
+  if (plan.time_limit_ms) {
+    out << "time limit: " << *plan.time_limit_ms / 1000;
+    if (*plan.time_limit_ms % 1000 != 0) {
+      char fraction[8];
+      snprintf(fraction, sizeof fraction, ".%03u", static_cast<unsigned>(*plan.time_limit_ms % 1000));
+      out << fraction;
+    }
+    out << " s\n";
   }
   out << "environment: " << (plan.clear_env ? "cleared" : "inherited") << "\n";
   for (const EnvOp& e : plan.env) {

@@ -17,6 +17,12 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kExplainSeccomp, "explain-seccomp", nullptr, P::kCommandLineOnly,
      "print what the seccomp filter does with each syscall and exit"},
     {OptionId::kVerbose, "verbose", nullptr, P::kCommandLineOnly, "print warnings and each step"},
+    {OptionId::kJsonStatusFd, "json-status-fd", "FD", P::kCommandLineOnly,
+     "write JSON status lines to FD: {\"child-pid\"} when the program runs, then its exit code, "
+     "cause, signal and timings"},
+    {OptionId::kInfoFd, "info-fd", "FD", P::kCommandLineOnly,
+     "write one JSON object to FD when the program runs (its pid, the namespace ids), then "
+     "close FD"},
 
     {OptionId::kProfile, "profile", "NAME|PATH", P::kAnywhere,
      "apply a profile (repeatable; later ones override earlier ones)"},
@@ -74,6 +80,9 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kRlimit, "rlimit", "NAME=SOFT[:HARD]", P::kAnywhere,
      "resource limit (nofile, as, cpu, core, nproc, fsize, data, stack, memlock, ...); "
      "inf or unlimited; K/M/G suffixes"},
+    {OptionId::kTimeLimit, "time-limit", "SECONDS", P::kAnywhere,
+     "wall-clock limit from the program's start (fractions allowed): then the whole sandbox is "
+     "killed and ncp-launch exits 124 (needs unshare-pid)"},
 
     {OptionId::kEnv, "env", "NAME=VALUE", P::kAnywhere, "set an environment variable"},
     {OptionId::kUnsetEnv, "unsetenv", "NAME", P::kAnywhere, "remove an environment variable"},

@@ -18,6 +18,8 @@ enum class OptionId {
   kCheck,
   kExplainSeccomp,
   kVerbose,
+  kJsonStatusFd,
+  kInfoFd,
   // Profiles.
   kProfile,
   kInclude,
@@ -49,6 +51,7 @@ enum class OptionId {
   kHostRoot,
   kIdmapBinds,
   kRlimit,
+  kTimeLimit,
   // Environment and fds.
   kEnv,
   kUnsetEnv,

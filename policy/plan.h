@@ -140,6 +140,8 @@ struct Plan {
   std::optional<uint32_t> uid;  // id inside the user namespace; unset = same as outside
   std::optional<uint32_t> gid;
   std::vector<Rlimit> rlimits;
+  // --time-limit: the sandbox is killed this long after its program started.
+  std::optional<uint64_t> time_limit_ms;
   // The size of a tmpfs that names none, and of the /tmp ncp-launch adds when the plan has none.
   uint64_t tmpfs_size = kDefaultTmpfsSize;
   bool clear_env = false;

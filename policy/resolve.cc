@@ -202,6 +202,9 @@ class Resolver {
       case OptionId::kRlimit:
         AddRlimit(e);
         break;
+      case OptionId::kTimeLimit:
+        SetTimeLimit(e);
+        break;
       case OptionId::kEnv:
         AddEnv(e);
         break;
@@ -359,6 +362,30 @@ class Resolver {
     plan_.rlimits.push_back({name, known->resource, *soft, *hard});
   }
 
+  // SECONDS, with up to three decimals: "10", "0.5", "1.25". At most a year.
+  void SetTimeLimit(const OptionEvent& e) {
+    const std::string& text = e.value;
+    const size_t dot = text.find('.');
+    std::optional<uint64_t> whole = ParseUnsigned(text.substr(0, dot));
+    uint64_t ms = 0;
+    bool ok = whole.has_value() && *whole <= 366ull * 24 * 3600;
+    if (ok) ms = *whole * 1000;
+    if (ok && dot != std::string::npos) {
+      std::string fraction = text.substr(dot + 1);
+      std::optional<uint64_t> digits = ParseUnsigned(fraction);
+      ok = digits.has_value() && fraction.size() <= 3;
+      if (ok) ms += *digits * (fraction.size() == 1 ? 100 : fraction.size() == 2 ? 10 : 1);
+    }
+    if (!ok || ms == 0) {
+      diags_.Error(e.loc, "time-limit: '" + text +
+                              "' is not a number of seconds above 0 (up to 3 decimals, at most "
+                              "a year)");
+      return;
+    }
+    plan_.time_limit_ms = ms;
+    time_limit_loc_ = e.loc;
+  }
+
   void AddEnv(const OptionEvent& e) {
     size_t eq = e.value.find('=');
     if (eq == 0 || eq == std::string::npos) {
@@ -403,6 +430,13 @@ class Resolver {
     }
     if (uid_loc_ && !ns.user) {
       diags_.Error(*uid_loc_, "uid needs a user namespace (add unshare-user or unshare-all)");
+    }
+    // Killing init ends everything in its pid namespace; without one, descendants would outlive
+    // the limit.
+    if (time_limit_loc_ && !ns.pid) {
+      diags_.Error(*time_limit_loc_,
+                   "time-limit needs a pid namespace, so that the whole sandbox ends with it "
+                   "(add unshare-pid or unshare-all)");
     }
     if (gid_loc_ && !ns.user) {
       diags_.Error(*gid_loc_, "gid needs a user namespace (add unshare-user or unshare-all)");
@@ -472,6 +506,7 @@ class Resolver {
   std::optional<SourceLoc> landlock_loc_;
   FilterOrigin filter_origin_;
   std::optional<SourceLoc> hostname_loc_, uid_loc_, gid_loc_, first_mount_, first_unshare_;
+  std::optional<SourceLoc> time_limit_loc_;
 };
 
 }  // namespace

@@ -16,7 +16,25 @@
 extern "C" {
 #endif
 
-/** How a child ended: what waitid(2) and its rusage tell the parent. */
+/** Why a child ended (NCP_ChildExitInfo::cause). */
+typedef enum {
+    /** It exited by itself: exitCode says how. */
+    NCP_EXIT_CAUSE_EXITED = 0,
+    /** A signal ended it: signal says which. */
+    NCP_EXIT_CAUSE_SIGNAL = 1,
+    /** The sandbox's seccomp filter killed it (isolated mode); signal is SIGSYS, and syscallNumber,
+     *  syscallName and profileLine name the call and the rule that refused it when known. Never
+     *  reported for a child the filter did not kill. */
+    NCP_EXIT_CAUSE_SECCOMP = 2,
+    /** Its sandbox's time limit (time-limit in its profile) ran out and the whole sandbox was
+     *  killed; signal is SIGKILL. */
+    NCP_EXIT_CAUSE_TIME_LIMIT = 3,
+    /** The kernel ended it for a resource limit it enforces by signal: SIGXCPU (rlimit cpu) or
+     *  SIGXFSZ (rlimit fsize). */
+    NCP_EXIT_CAUSE_RESOURCE_LIMIT = 4,
+} NCP_ExitCause;
+
+/** How a child ended: what waitid(2) and its rusage tell the parent, and why. */
 typedef struct NCP_ChildExitInfo {
     /** sizeof(NCP_ChildExitInfo) as the library was built; lets the struct grow compatibly. */
     uint32_t structSize;
@@ -33,6 +51,15 @@ typedef struct NCP_ChildExitInfo {
     int64_t systemTimeUs;
     /** Peak resident set size of the child, in KiB. */
     int64_t maxRssKiB;
+    /** Why it ended: an NCP_ExitCause. (Fields from here on were added in 0.2; a caller built
+     *  against 0.1 passes a smaller structSize and gets the fields above only.) */
+    int32_t cause;
+    /** NCP_EXIT_CAUSE_SECCOMP: the refused syscall's number, else -1. */
+    int32_t syscallNumber;
+    /** NCP_EXIT_CAUSE_SECCOMP: its name ("ptrace"), else "". */
+    char syscallName[32];
+    /** NCP_EXIT_CAUSE_SECCOMP: "file:line" of the profile rule that refused it, else "". */
+    char profileLine[512];
 } NCP_ChildExitInfo;
 
 /** Called on the library's monitor thread once for every end of an args-type child. */

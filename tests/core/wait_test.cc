@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstddef>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,6 +54,27 @@ TEST(WaitForChildExit, ReturnsTheFullRecordOfTheEnd) {
   EXPECT_EQ(info.signal, 0);
   EXPECT_FALSE(info.coreDumped);
   EXPECT_GT(info.maxRssKiB, 0);
+}
+
+// A caller built against 0.1's header passes the smaller struct it knows (no `cause` and
+// after): it gets those fields, and nothing past them is written.
+TEST(WaitForChildExit, AnOlderCallersSmallerStructGetsTheFieldsItKnows) {
+  const int32_t pid = StartProbe({"probe", "exit:5"});
+  constexpr size_t kOld = offsetof(NCP_ChildExitInfo, cause);
+  NCP_ChildExitInfo info;
+  memset(&info, 0xab, sizeof info);
+  info.structSize = kOld;
+  ASSERT_EQ(NCP_WaitForChildExit(pid, -1, &info), NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  EXPECT_EQ(info.structSize, kOld);
+  EXPECT_EQ(info.exitCode, 5);
+  EXPECT_EQ(info.cause, static_cast<int32_t>(0xabababab)) << "written past the caller's struct";
+  info.structSize = kOld - 1;
+  EXPECT_EQ(NCP_WaitForChildExit(pid, -1, &info), NCP_ERR_INVALID_PARAM);
+  // The current size gets the cause too.
+  NCP_ChildExitInfo full = EmptyInfo();
+  ASSERT_EQ(NCP_WaitForChildExit(pid, -1, &full), NCP_NO_ERROR);
+  EXPECT_EQ(full.cause, NCP_EXIT_CAUSE_EXITED);
+  EXPECT_EQ(full.syscallNumber, -1);
 }
 
 TEST(WaitForChildExit, WorksForLibraryChildrenToo) {
@@ -107,7 +130,9 @@ TEST(WaitForChildExit, UnknownPidsAreInvalidPid) {
 TEST(WaitForChildExit, ASmallStructSizeIsInvalidParam) {
   const int32_t pid = StartProbe({"probe"});
   NCP_ChildExitInfo info{};
-  info.structSize = sizeof info - 1;
+  info.structSize = 0;
+  EXPECT_EQ(NCP_WaitForChildExit(pid, -1, &info), NCP_ERR_INVALID_PARAM);
+  info.structSize = offsetof(NCP_ChildExitInfo, maxRssKiB);
   EXPECT_EQ(NCP_WaitForChildExit(pid, -1, &info), NCP_ERR_INVALID_PARAM);
   EXPECT_EQ(NCP_WaitForChildExit(pid, -1, nullptr), NCP_NO_ERROR);
 }

@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "AbilityKit/native_child_process.h"
@@ -105,4 +107,16 @@ EXPORT void OpenFiles(NativeChildProcess_Args args) {
     ++n;
   }
   Say(args, "open-files", n, err);
+}
+
+/* Spins on the CPU for PARAMS milliseconds of its own CPU time, touching no memory. */
+EXPORT void SpinCpu(NativeChildProcess_Args args) {
+  const long ms = atol(args.entryParams);
+  struct timespec start, now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
+  volatile unsigned long x = 0;
+  do {
+    for (int i = 0; i < 100000; ++i) x += (unsigned long)i;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  } while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < ms);
 }

@@ -12,6 +12,7 @@
 #include "core/app/child_request.h"
 #include "core/app/child_starter.h"
 #include "core/app/configs.h"
+#include "core/app/exit_info.h"
 #include "core/app/install_paths.h"
 #include "core/app/ipc_child_starter.h"
 #include "core/app/program_starter.h"
@@ -399,7 +400,7 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_StartChildProgram(
 
 NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_WaitForChildExit(int32_t pid, int32_t timeoutMs,
                                                                    NCP_ChildExitInfo* info) {
-  if (info != nullptr && info->structSize < sizeof(NCP_ChildExitInfo)) {
+  if (info != nullptr && info->structSize < ncp::core::kFirstExitInfoSize) {
     return Fail(NCP_ERR_INVALID_PARAM, "info->structSize is smaller than NCP_ChildExitInfo");
   }
   return Guard([&] {
@@ -419,12 +420,7 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_WaitForChildExit(int32_t pid, 
                     "an exit callback cannot wait for a running child: ends are delivered on "
                     "its thread");
     }
-    if (info != nullptr) {
-      *info = NCP_ChildExitInfo{sizeof(NCP_ChildExitInfo), record.pid,
-                                record.exit_code,          record.signal,
-                                record.core_dumped,        record.user_time_us,
-                                record.system_time_us,     record.max_rss_kib};
-    }
+    if (info != nullptr) ncp::core::FillExitInfo(record, info->structSize, info);
     return Succeed();
   });
 }

@@ -32,6 +32,7 @@ ExitRecord KilledRecord(pid_t pid) {
   ExitRecord record;
   record.pid = pid;
   record.signal = SIGKILL;
+  record.cause = ExitCause::kSignal;
   return record;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/app/exit_info.h"
+
 namespace ncp::core {
 
 void ExitCallbacks::Add(OH_Ability_OnNativeChildProcessExit callback) {
@@ -56,9 +58,8 @@ void ExitCallbacks::Dispatch(const ExitRecord& record) {
     dispatcher_ = std::this_thread::get_id();
     for (const Entry& e : entries_) ids.push_back(e.id);
   }
-  NCP_ChildExitInfo info{sizeof(NCP_ChildExitInfo), record.pid,          record.exit_code,
-                         record.signal,             record.core_dumped,  record.user_time_us,
-                         record.system_time_us,     record.max_rss_kib};
+  NCP_ChildExitInfo info;
+  FillExitInfo(record, sizeof info, &info);
   for (uint64_t id : ids) {
     Entry entry;
     {

@@ -3,6 +3,9 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
+
+#include "core/protocol/exit_cause.h"
 
 namespace ncp::core {
 
@@ -15,6 +18,10 @@ struct ExitRecord {
   int64_t user_time_us = 0;
   int64_t system_time_us = 0;
   int64_t max_rss_kib = 0;
+  ExitCause cause = ExitCause::kExited;
+  int syscall_nr = -1;       // kSeccomp: the refused call
+  std::string syscall_name;  // kSeccomp
+  std::string profile_line;  // kSeccomp: the rule that refused it, "file:line"
 };
 
 }  // namespace ncp::core

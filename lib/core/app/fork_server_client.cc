@@ -44,7 +44,8 @@ void WarmPoolFromEnvironment(int* size, int* idle_ms) {
   *idle_ms = static_cast<int>(parsed_idle);
 }
 
-ExitRecord RecordFrom(const ForkServerMessage& m) {
+ExitRecord RecordFrom(const ForkServerExit& exit) {
+  const ForkServerMessage& m = exit.header;
   ExitRecord r;
   r.pid = m.pid;
   if (m.wait_code == CLD_EXITED) {
@@ -56,6 +57,10 @@ ExitRecord RecordFrom(const ForkServerMessage& m) {
   r.user_time_us = m.user_time_us;
   r.system_time_us = m.system_time_us;
   r.max_rss_kib = m.max_rss_kib;
+  if (IsExitCause(exit.cause)) r.cause = static_cast<ExitCause>(exit.cause);
+  r.syscall_nr = exit.syscall_nr;
+  r.syscall_name.assign(exit.syscall_name, strnlen(exit.syscall_name, sizeof exit.syscall_name));
+  r.profile_line.assign(exit.profile_line, strnlen(exit.profile_line, sizeof exit.profile_line));
   return r;
 }
 
@@ -223,11 +228,13 @@ ForkServerReply ForkServerClient::Receive(int socket) {
   } else if (n == sizeof buffer && m.type == ForkServerMessageType::kFailed) {
     reply.kind = Kind::kFailed;
     reply.failure = FailureFrom(buffer);
+  } else if (n == sizeof(ForkServerExit) && m.type == ForkServerMessageType::kExited) {
+    ForkServerExit exit;
+    memcpy(&exit, &buffer, sizeof exit);
+    reply.kind = Kind::kExited;
+    reply.exit = RecordFrom(exit);
   } else if (n != sizeof m) {
     reply.kind = Kind::kIgnored;
-  } else if (m.type == ForkServerMessageType::kExited) {
-    reply.kind = Kind::kExited;
-    reply.exit = RecordFrom(m);
   } else if (m.type == ForkServerMessageType::kStarted && fds.size() == 1) {
     reply.kind = Kind::kStarted;
     reply.pidfd = std::move(fds[0]);

@@ -57,11 +57,25 @@ struct ForkServerMessage {
   StartFailure failure;  // kFailed
 };
 
-// kFailed is always this size: the header and a NUL-terminated line ("" when none).
+// kExited is always this size: the header, then why the child ended (exit_cause.h) and, for
+// kSeccomp, the refused syscall and the profile line that refused it (NUL-terminated, "" when
+// unknown).
+struct ForkServerExit {
+  ForkServerMessage header;
+  int32_t cause;
+  int32_t syscall_nr;  // -1 when none
+  char syscall_name[32];
+  char profile_line[512];
+};
+
+// kFailed is always this size (the largest message the server sends: what the application
+// receives into): the header and a NUL-terminated line ("" when none).
 struct ForkServerFailure {
   ForkServerMessage header;
   char message[1024];
 };
+static_assert(sizeof(ForkServerExit) <= sizeof(ForkServerFailure));
+
 
 enum ForkServerStartFlags : uint32_t {
   // The child execs ncp-launch with the message's launcher argv (an isolated start) instead of

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace ncp::core {
@@ -29,6 +30,10 @@ enum class LaunchReportType : uint32_t {
   kFailed = 2,        // ncp-launch failed before the sandboxed entry ran
   kEntryFound = 3,    // the child loaded its library and found its entry symbol(s)
   kEntryMissing = 4,  // it could not; it exits with exit_status
+  // ncp-launch, right before it exits after its sandbox ended: why (exit_status: an ExitCause;
+  // err: the refused syscall's number or -1; message: "NAME\tFILE:LINE" for kSeccomp). Only
+  // ncp-launch's own control socket carries it; the fork server adds it to the exit record.
+  kEnded = 5,
 };
 
 struct LaunchReport {
@@ -69,6 +74,16 @@ inline LaunchReport MakeLaunchReport(LaunchReportType type, int err, int exit_st
   return report;
 }
 
+// kEnded: "NAME\tFILE:LINE" when the filter killed it, else "".
+inline LaunchReport MakeEndedReport(int32_t cause, int32_t syscall_nr, std::string_view syscall,
+                                    std::string_view profile_line) {
+  std::string detail;
+  if (!syscall.empty() || !profile_line.empty()) {
+    detail.append(syscall).append("\t").append(profile_line);
+  }
+  return MakeLaunchReport(LaunchReportType::kEnded, syscall_nr, cause, detail);
+}
+
 // One record, whole or not at all: a pipe takes writes of at most PIPE_BUF atomically, a
 // SOCK_SEQPACKET socket one datagram. MSG_NOSIGNAL where it is a socket: a reader that went
 // away must not kill the writer with SIGPIPE. Returns false on any failure (errno set).
@@ -97,6 +112,7 @@ inline std::optional<LaunchReport> ParseLaunchReport(const void* bytes, size_t s
     case LaunchReportType::kFailed:
     case LaunchReportType::kEntryFound:
     case LaunchReportType::kEntryMissing:
+    case LaunchReportType::kEnded:
       break;
     default:
       return std::nullopt;

@@ -43,6 +43,7 @@
 #include "core/child/child_runtime.h"
 #include "core/child/process_title.h"
 #include "core/protocol/credentials.h"
+#include "core/protocol/exit_cause.h"
 #include "core/protocol/fork_server_protocol.h"
 #include "core/protocol/launch_report.h"
 #include "core/protocol/unix_message.h"
@@ -191,6 +192,13 @@ struct PendingStart {
   std::vector<UniqueFd> fds;
 };
 
+// A started sandbox's ncp-launch: its control socket stays open until it ends, for the kEnded
+// record that says why (a time limit, a seccomp kill), which goes into the exit record.
+struct LiveLauncher {
+  UniqueFd control;  // invalid once it reached EOF
+  std::optional<LaunchReport> ended;
+};
+
 class ForkServer {
  public:
   ForkServer(int app, WarmPoolSettings settings, bool protocol_ok)
@@ -258,6 +266,7 @@ class ForkServer {
   // The child started last, while it runs (0 once it has ended), and when it was started.
   pid_t youngest_ = 0;
   int64_t youngest_started_ms_ = 0;
+  std::map<pid_t, LiveLauncher> live_launchers_;
 };
 
 // A start still unanswered after this long is failed (see FailOverdue).
@@ -490,6 +499,7 @@ bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& mess
 
 void ForkServer::AnswerStarted(PendingStart& pending) {
   SendStarted(pending.request_id, pending.pid, pending.pidfd.get());
+  if (pending.launcher) live_launchers_[pending.pid].control = std::move(pending.report);
   // Refills wait until the server has nothing else to do (Run): no start or exit record ever
   // waits behind one.
   if (!pending.launcher) refill_children_ = true;
@@ -511,6 +521,20 @@ void ForkServer::FailPending(PendingStart& pending, StartFailure failure, int er
 
 // One record from a report socket. False: nothing there yet (EAGAIN); else `*report` is the
 // record, or nullopt at EOF or for anything that is not a well-formed record.
+bool ReadReport(int fd, std::optional<LaunchReport>* report);
+
+// Everything a started launcher has sent so far: kEnded is kept, EOF stops the watch.
+void ReadLiveLauncher(LiveLauncher* live) {
+  std::optional<LaunchReport> report;
+  while (live->control.valid() && ReadReport(live->control.get(), &report)) {
+    if (!report) {
+      live->control.reset();
+    } else if (report->type == LaunchReportType::kEnded) {
+      live->ended = report;
+    }
+  }
+}
+
 bool ReadReport(int fd, std::optional<LaunchReport>* report) {
   LaunchReport raw{};
   std::vector<UniqueFd> no_fds;
@@ -532,13 +556,18 @@ void ForkServer::StartColdInstead(PendingStart& done) {
 
 void ForkServer::OnReport(int fd) {
   auto it = pending_.find(fd);
-  if (it == pending_.end()) return OnWarmSandboxReport(fd);
+  if (it == pending_.end()) {
+    for (auto& [pid, live] : live_launchers_) {
+      if (live.control.get() == fd) return ReadLiveLauncher(&live);
+    }
+    return OnWarmSandboxReport(fd);
+  }
   PendingStart& pending = it->second;
   std::optional<LaunchReport> report;
   if (!ReadReport(fd, &report)) return;
   PendingStart done = std::move(pending);
   pending_.erase(it);
-  if (!report) {
+  if (!report || report->type == LaunchReportType::kEnded) {
     // Ended (or spoke nonsense) before it said the start was done.
     if (done.from_warm) return StartColdInstead(done);
     // Its status: reaped already (ReportExits found it ended), or now, after the kill.
@@ -574,6 +603,8 @@ void ForkServer::OnReport(int fd) {
       return AnswerStarted(done);
     case LaunchReportType::kEntryMissing:
       return FailPending(done, StartFailure::kEntry, report->err, report->message);
+    case LaunchReportType::kEnded:
+      return;  // handled above
     case LaunchReportType::kFailed:
       // ncp-launch did not find the library on the host: the child failed to load it, which
       // OpenHarmony's Start* does not check (the child ends with that status) unless the
@@ -737,6 +768,20 @@ void ForkServer::Configure(const ForkServerConfigureMessage& m) {
   LetGo(pools_.Configure(settings));
 }
 
+// ncp-launch's word on why its sandbox ended, where the wait status cannot tell: a time limit
+// (ncp-launch then dies of SIGKILL), a seccomp kill (of SIGSYS).
+void AddLauncherCause(const LaunchReport& ended, ForkServerExit* exit) {
+  if (!IsExitCause(ended.exit_status)) return;
+  exit->cause = ended.exit_status;
+  exit->syscall_nr = ended.err;
+  const std::string_view detail(ended.message);
+  const size_t tab = detail.find('\t');
+  if (tab == std::string_view::npos) return;
+  snprintf(exit->syscall_name, sizeof exit->syscall_name, "%.*s", static_cast<int>(tab),
+           detail.data());
+  snprintf(exit->profile_line, sizeof exit->profile_line, "%s", detail.data() + tab + 1);
+}
+
 void ForkServer::ReportExits() {
   for (;;) {
     int status = 0;
@@ -756,7 +801,8 @@ void ForkServer::ReportExits() {
       OnReport(fd);  // its last record, or EOF: answered either way
       if (silent_.erase(pid) != 0) continue;
     }
-    ForkServerMessage record{};
+    ForkServerExit exit{};
+    ForkServerMessage& record = exit.header;
     record.type = ForkServerMessageType::kExited;
     record.pid = pid;
     if (WIFEXITED(status)) {
@@ -769,7 +815,15 @@ void ForkServer::ReportExits() {
     record.user_time_us = Micros(usage.ru_utime);
     record.system_time_us = Micros(usage.ru_stime);
     record.max_rss_kib = usage.ru_maxrss;
-    SendMessage(app_, &record, sizeof record, nullptr, 0);
+    exit.cause = static_cast<int32_t>(CauseFromWaitStatus(WIFSIGNALED(status), record.wait_status));
+    exit.syscall_nr = -1;
+    if (auto live = live_launchers_.find(pid); live != live_launchers_.end()) {
+      // Sent before it exited, so it is in the socket now if it was sent at all.
+      ReadLiveLauncher(&live->second);
+      if (live->second.ended) AddLauncherCause(*live->second.ended, &exit);
+      live_launchers_.erase(live);
+    }
+    SendMessage(app_, &exit, sizeof exit, nullptr, 0);
   }
 }
 
@@ -817,6 +871,9 @@ void ForkServer::Run(int sigfd) {
     std::vector<pollfd> polled{{app_, POLLIN, 0}, {sigfd, POLLIN, 0}};
     for (const auto& [fd, pending] : pending_) polled.push_back({fd, POLLIN, 0});
     for (int fd : pools_.SocketsToWatch()) polled.push_back({fd, POLLIN, 0});
+    for (const auto& [pid, live] : live_launchers_) {
+      if (live.control.valid()) polled.push_back({live.control.get(), POLLIN, 0});
+    }
     const int64_t now = NowMs();
     int64_t wait = pools_.MsUntilNextExpiry(now);
     const int64_t deadline = MsUntilNextDeadline(now);

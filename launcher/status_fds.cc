@@ -1,0 +1,99 @@
+#include "launcher/status_fds.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "launcher/passed_fds.h"
+#include "launcher/sandbox_end.h"
+
+namespace ncp::launcher {
+namespace {
+
+// Whole or as much as the reader takes: a status line is small, and a reader that went away
+// must not stop the launcher (SIGPIPE is the caller's disposition; EPIPE is ignored).
+void WriteLine(int fd, const nlohmann::json& object) {
+  if (fd < 0) return;
+  // Paths in messages need not be UTF-8: such bytes become U+FFFD instead of an exception.
+  const std::string line = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = write(fd, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+base::Status CheckStatusFd(int fd, const char* option) {
+  if (!InheritedFds().IsOpen(fd) || fcntl(fd, F_GETFD) < 0) {
+    return base::Error(base::Code::kInvalidArgument,
+                       std::string(option) + "=" + std::to_string(fd) + ": not an open fd");
+  }
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return base::Status::Ok();
+}
+
+// The inode number of /proc/PID/ns/NAME, as bubblewrap reports them; 0 when unreadable.
+uint64_t NamespaceId(pid_t pid, const char* name) {
+  struct stat st {};
+  const std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
+  return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+}  // namespace
+
+base::StatusOr<StatusFds> StatusFds::Take(std::optional<int> json_status,
+                                          std::optional<int> info) {
+  StatusFds fds;
+  if (json_status) {
+    NCP_RETURN_IF_ERROR(CheckStatusFd(*json_status, "--json-status-fd"));
+    fds.json_status_ = *json_status;
+  }
+  if (info) {
+    NCP_RETURN_IF_ERROR(CheckStatusFd(*info, "--info-fd"));
+    fds.info_ = *info;
+  }
+  return fds;
+}
+
+void StatusFds::Started(pid_t child_pid, const policy::Namespaces& ns) {
+  WriteLine(json_status_, {{"child-pid", child_pid}});
+  if (info_ < 0) return;
+  nlohmann::json info = {{"child-pid", child_pid}};
+  const std::pair<bool, const char*> kinds[] = {
+      {ns.cgroup, "cgroup"}, {ns.ipc, "ipc"}, {ns.mount, "mnt"}, {ns.net, "net"},
+      {ns.pid, "pid"},       {ns.user, "user"}, {ns.uts, "uts"}};
+  for (const auto& [unshared, name] : kinds) {
+    if (!unshared) continue;
+    if (const uint64_t id = NamespaceId(child_pid, name); id != 0) {
+      info[std::string(name) + "-namespace"] = id;
+    }
+  }
+  WriteLine(info_, info);
+  close(info_);
+  info_ = -1;
+}
+
+void StatusFds::SetupFailed(const SetupError& error) {
+  WriteLine(json_status_, {{"cause", "setup-failed"},
+                           {"step", StepName(error.step)},
+                           {"message", error.ToString()}});
+}
+
+void StatusFds::Ended(const ChildEnd& end, const policy::Plan& plan) {
+  if (json_status_ < 0) return;
+  nlohmann::json status = {{"exit-code", CommandExitCode(end)},
+                           {"cause", core::ExitCauseName(CauseOf(end))},
+                           {"signal", end.signaled ? end.value : 0},
+                           {"setup-us", end.setup_us},
+                           {"run-us", end.run_us}};
+  if (plan.time_limit_ms) status["time-limit-ms"] = *plan.time_limit_ms;
+  WriteLine(json_status_, status);
+}
+
+}  // namespace ncp::launcher

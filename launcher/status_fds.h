@@ -1,0 +1,35 @@
+// --json-status-fd and --info-fd, as bubblewrap has them: JSON objects, one per line, on fds
+// the caller gave. The info fd gets one object once the program runs ({"child-pid": N} and the
+// sandbox's namespace ids) and is then closed; the status fd gets that {"child-pid": N} line and,
+// when the sandbox is done, {"exit-code": N, "cause": ..., "signal": N, ...}, or
+// {"cause": "setup-failed", "step": ..., "message": ...} (no exit code: nothing ran). The one
+// owner of this format (docs: launcher/README.md, "Status fds").
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+
+#include "base/status.h"
+#include "launcher/launch.h"
+#include "policy/plan.h"
+
+namespace ncp::launcher {
+
+class StatusFds {
+ public:
+  StatusFds() = default;  // none: every call does nothing
+  // Checks that each given fd is open in our caller; they are closed to the sandbox (close-on-
+  // exec here, and the child closes every fd it is not given).
+  static base::StatusOr<StatusFds> Take(std::optional<int> json_status, std::optional<int> info);
+
+  void Started(pid_t child_pid, const policy::Namespaces& namespaces);
+  void SetupFailed(const SetupError& error);
+  void Ended(const ChildEnd& end, const policy::Plan& plan);
+
+ private:
+  int json_status_ = -1;
+  int info_ = -1;
+};
+
+}  // namespace ncp::launcher

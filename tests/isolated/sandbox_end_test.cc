@@ -1,0 +1,67 @@
+// Issue 12: why an isolated child ended reaches the application. The exit record's cause: a
+// plain exit, a signal, the kernel's resource limits (SIGXCPU), and the profile's wall-clock
+// time limit, under which the whole sandbox is killed and OpenHarmony's exit callback sees
+// signal 9.
+#include <signal.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "isolated/isolated_support.h"
+
+namespace ncp::testing {
+namespace {
+
+int g_oh_pid = 0;
+int g_oh_signal = -1;
+void OnOhExit(int32_t pid, int32_t signal) {
+  g_oh_pid = pid;
+  g_oh_signal = signal;
+}
+
+TEST(SandboxEnd, APlainExitAndASignalSayWhatTheWaitStatusSays) {
+  NCP_REQUIRE_USERNS();
+  IsolatedRun exited = RunIsolated("ExitWith", "3", ShippedProfile("default"));
+  EXPECT_EQ(exited.exit.exitCode, 3);
+  EXPECT_EQ(exited.exit.cause, NCP_EXIT_CAUSE_EXITED);
+  EXPECT_EQ(exited.exit.syscallNumber, -1);
+  EXPECT_STREQ(exited.exit.syscallName, "");
+  EXPECT_STREQ(exited.exit.profileLine, "");
+  IsolatedRun crashed = RunIsolated("CrashSegv", "", ShippedProfile("default"));
+  EXPECT_EQ(crashed.exit.signal, SIGSEGV);
+  EXPECT_EQ(crashed.exit.cause, NCP_EXIT_CAUSE_SIGNAL);
+}
+
+TEST(SandboxEnd, TheTimeLimitKillsTheSandboxAndTheCallbacksSayWhy) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string profile =
+      WriteProfile(dir, "limited.profile", "include = default\ntime-limit = 0.3\n");
+  ASSERT_EQ(OH_Ability_RegisterNativeChildProcessExitCallback(OnOhExit), NCP_NO_ERROR);
+  IsolatedRun run = RunIsolated("Sleep", "", profile);
+  EXPECT_EQ(run.exit.exitCode, -1);
+  EXPECT_EQ(run.exit.signal, SIGKILL);
+  EXPECT_EQ(run.exit.cause, NCP_EXIT_CAUSE_TIME_LIMIT);
+  for (int i = 0; i < 200 && g_oh_pid != run.pid; ++i) usleep(10 * 1000);
+  EXPECT_EQ(g_oh_pid, run.pid);
+  EXPECT_EQ(g_oh_signal, SIGKILL);
+  EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(OnOhExit), NCP_NO_ERROR);
+  // A child that ends in time is not touched by the limit.
+  IsolatedRun quick = RunIsolated("EchoParams", "in time", profile);
+  EXPECT_EQ(quick.out, "in time");
+  EXPECT_EQ(quick.exit.cause, NCP_EXIT_CAUSE_EXITED);
+  EXPECT_EQ(quick.exit.exitCode, 0);
+}
+
+TEST(SandboxEnd, TheKernelsCpuLimitIsAResourceLimit) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string profile =
+      WriteProfile(dir, "cpu.profile", "include = default\nrlimit = cpu=1:5\n");
+  IsolatedRun run = RunIsolated("SpinCpu", "4000", profile);
+  EXPECT_EQ(run.exit.signal, SIGXCPU);
+  EXPECT_EQ(run.exit.cause, NCP_EXIT_CAUSE_RESOURCE_LIMIT);
+}
+
+}  // namespace
+}  // namespace ncp::testing
