@@ -18,6 +18,7 @@
 #include "base/monotonic_clock.h"
 #include "base/unique_fd.h"
 #include "launcher/bind_trees.h"
+#include "launcher/cgroup.h"
 #include "launcher/child_setup.h"
 #include "launcher/init_status.h"
 #include "launcher/passed_fds.h"
@@ -96,12 +97,17 @@ uint64_t CloneFlags(const policy::Namespaces& ns) {
 
 // fork() with namespace flags. clone3 first; the raw clone syscall where clone3 is missing or
 // filtered with ENOSYS (older container runtimes). Returns 0 in the child, like fork().
-pid_t CloneWithFlags(uint64_t flags) {
+// `cgroup_fd` >= 0: the child starts in that cgroup (CLONE_INTO_CGROUP), which clone cannot do.
+pid_t CloneWithFlags(uint64_t flags, int cgroup_fd) {
   clone_args args{};
   args.flags = flags;
   args.exit_signal = SIGCHLD;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
   long pid = syscall(SYS_clone3, &args, sizeof(args));
-  if (pid < 0 && errno == ENOSYS) {
+  if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) {
     pid = syscall(SYS_clone, static_cast<unsigned long>(flags) | SIGCHLD, nullptr, nullptr, nullptr,
                   nullptr);
   }
@@ -156,6 +162,25 @@ std::optional<InitStatus> ReadInitStatus(int fd) {
   return status;
 }
 
+// The plan's cgroup limits, in a group of the sandbox's own; none when the plan has none, or
+// (best-effort) when this host cannot give them.
+base::StatusOr<std::optional<SandboxCgroup>> SandboxCgroupFor(const policy::Plan& plan,
+                                                               bool verbose) {
+  if (!plan.cgroup.Any()) return std::optional<SandboxCgroup>();
+  auto site = FindCgroupSite(NeededControllers(plan.cgroup));
+  base::StatusOr<SandboxCgroup> made =
+      site.ok() ? SandboxCgroup::Create(*site, plan.cgroup) : site.status();
+  if (made.ok()) return std::optional<SandboxCgroup>(std::move(*made));
+  if (plan.cgroup.mode == policy::CgroupMode::kRequired) {
+    return base::Error(base::Code::kFailedPrecondition,
+                       "cgroup=required, but " + made.status().message());
+  }
+  if (verbose) {
+    base::LogLine("parent cgroup limits not applied: %s", made.status().message().c_str());
+  }
+  return std::optional<SandboxCgroup>();
+}
+
 base::Status MakeFirstOomVictim() {
   UniqueFd adj(open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
   if (!adj || write(adj.get(), "1000", 4) != 4) return ErrnoError("set oom_score_adj to 1000");
@@ -202,6 +227,8 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
     timer.Done("open-bind-trees");
   }
   const uint64_t flags = CloneFlags(plan.namespaces);
+  auto cgroup = SandboxCgroupFor(plan, spec.verbose);
+  if (!cgroup.ok()) return cgroup.status();
   // The sandbox is the OOM killer's first choice, before the caller or anything else on the
   // host (raising one's own score needs no privilege; every process of the sandbox inherits it).
   NCP_RETURN_IF_ERROR(MakeFirstOomVictim());
@@ -209,7 +236,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   // Until init can take them (signals.h): the child starts with these blocked.
   BlockForwardedSignals();
   const int64_t clone_started_us = base::MonotonicMicros();
-  const pid_t pid = CloneWithFlags(flags);
+  const pid_t pid = CloneWithFlags(flags, *cgroup ? (*cgroup)->fd() : -1);
   if (pid < 0) {
     const int err = errno;
     RestoreCallerSignalMask();
@@ -302,6 +329,13 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
       end.signaled = report->signaled != 0;
       end.value = report->value;
       end.run_us = base::MonotonicMicros() - program_started_us;
+      if (*cgroup) {
+        // The group can only be removed once init, and with it the sandbox, is gone; init
+        // waits for this read end to close first.
+        status->read.reset();
+        (void)child.Wait();
+        return end;
+      }
       child.Release();
       // Init waits for this read end to close before it exits (init.cc): left open, it closes
       // with this process, which exits next, so the namespaces' teardown comes after our exit.

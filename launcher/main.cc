@@ -20,6 +20,7 @@
 #include "base/monotonic_clock.h"
 #include "base/terminal_text.h"
 #include "core/protocol/wire.h"
+#include "launcher/cgroup.h"
 #include "launcher/control_channel.h"
 #include "launcher/entry_mode.h"
 #include "launcher/forms.h"
@@ -284,6 +285,7 @@ int Run(int argc, char** argv) {
     if (cli.actions.check) {
       std::fputs(ncp::policy::DescribePlan(plan).c_str(), stdout);
       std::fputs(ncp::launcher::DescribeLandlockSupport(plan).c_str(), stdout);
+      std::fputs(ncp::launcher::DescribeCgroupSupport(plan).c_str(), stdout);
       if (!host_ids.ok()) {
         std::printf("host ids: refused: %s\n",
                     ncp::base::EscapeForTerminal(host_ids.status().message()).c_str());

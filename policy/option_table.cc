@@ -83,6 +83,15 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kTimeLimit, "time-limit", "SECONDS", P::kAnywhere,
      "wall-clock limit from the program's start (fractions allowed): then the whole sandbox is "
      "killed and ncp-launch exits 124 (needs unshare-pid)"},
+    {OptionId::kCgroup, "cgroup", "MODE", P::kAnywhere,
+     "cgroup v2 limits: best-effort (default: applied where the host delegates a cgroup v2 "
+     "subtree with the controllers) or required (the start fails otherwise)"},
+    {OptionId::kCgroupMemory, "cgroup-memory", "SIZE", P::kAnywhere,
+     "memory of the whole sandbox, K/M/G (cgroup v2 memory.max; no swap)"},
+    {OptionId::kCgroupPids, "cgroup-pids", "N", P::kAnywhere,
+     "processes and threads of the whole sandbox (cgroup v2 pids.max)"},
+    {OptionId::kCgroupCpu, "cgroup-cpu", "PERCENT", P::kAnywhere,
+     "CPU time of the whole sandbox in percent of one CPU (cgroup v2 cpu.max)"},
 
     {OptionId::kEnv, "env", "NAME=VALUE", P::kAnywhere, "set an environment variable"},
     {OptionId::kUnsetEnv, "unsetenv", "NAME", P::kAnywhere, "remove an environment variable"},

@@ -52,6 +52,10 @@ enum class OptionId {
   kIdmapBinds,
   kRlimit,
   kTimeLimit,
+  kCgroup,
+  kCgroupMemory,
+  kCgroupPids,
+  kCgroupCpu,
   // Environment and fds.
   kEnv,
   kUnsetEnv,

@@ -132,6 +132,20 @@ struct LandlockPlan {
   bool operator==(const LandlockPlan&) const = default;
 };
 
+// cgroup v2 limits for the sandbox as a whole (launcher/cgroup.h): applied where the host
+// delegates a cgroup v2 subtree with the controllers; `required` fails the start otherwise.
+enum class CgroupMode : uint8_t { kBestEffort = 0, kRequired = 1 };
+
+struct CgroupPlan {
+  CgroupMode mode = CgroupMode::kBestEffort;
+  std::optional<uint64_t> memory_max;   // bytes: memory.max (and memory.swap.max 0)
+  std::optional<uint64_t> pids_max;     // pids.max
+  std::optional<uint32_t> cpu_percent;  // cpu.max, in percent of one CPU (1..100000)
+
+  bool Any() const { return memory_max || pids_max || cpu_percent; }
+  bool operator==(const CgroupPlan&) const = default;
+};
+
 struct Plan {
   Namespaces namespaces;
   std::vector<Mount> mounts;
@@ -142,6 +156,7 @@ struct Plan {
   std::vector<Rlimit> rlimits;
   // --time-limit: the sandbox is killed this long after its program started.
   std::optional<uint64_t> time_limit_ms;
+  CgroupPlan cgroup;
   // The size of a tmpfs that names none, and of the /tmp ncp-launch adds when the plan has none.
   uint64_t tmpfs_size = kDefaultTmpfsSize;
   bool clear_env = false;

@@ -205,6 +205,38 @@ class Resolver {
       case OptionId::kTimeLimit:
         SetTimeLimit(e);
         break;
+      case OptionId::kCgroup:
+        if (e.value == "best-effort") {
+          plan_.cgroup.mode = CgroupMode::kBestEffort;
+        } else if (e.value == "required") {
+          plan_.cgroup.mode = CgroupMode::kRequired;
+        } else {
+          diags_.Error(e.loc, "cgroup: '" + e.value + "' is not a mode (best-effort, required)");
+        }
+        break;
+      case OptionId::kCgroupMemory:
+        if (std::optional<uint64_t> size = ParseLimit(e.value);
+            size && *size >= (1u << 20) && *size != RLIM_INFINITY) {
+          plan_.cgroup.memory_max = *size;
+        } else {
+          diags_.Error(e.loc, "cgroup-memory: bad size '" + e.value +
+                                  "' (bytes with optional K/M/G, at least 1M)");
+        }
+        break;
+      case OptionId::kCgroupPids:
+        if (std::optional<uint64_t> n = ParseUnsigned(e.value); n && *n >= 1 && *n <= 4194304) {
+          plan_.cgroup.pids_max = *n;
+        } else {
+          diags_.Error(e.loc, "cgroup-pids: '" + e.value + "' is not a number from 1 to 4194304");
+        }
+        break;
+      case OptionId::kCgroupCpu:
+        if (std::optional<uint64_t> n = ParseUnsigned(e.value); n && *n >= 1 && *n <= 100000) {
+          plan_.cgroup.cpu_percent = static_cast<uint32_t>(*n);
+        } else {
+          diags_.Error(e.loc, "cgroup-cpu: '" + e.value + "' is not a percentage from 1 to 100000");
+        }
+        break;
       case OptionId::kEnv:
         AddEnv(e);
         break;
