@@ -114,9 +114,9 @@ base::StatusOr<SandboxCgroup> SandboxCgroup::Create(const CgroupSite& site,
   std::string enable;
   for (const std::string& c : NeededControllers(plan)) enable += (enable.empty() ? "+" : " +") + c;
   if (Status s = WriteFileAt(parent.get(), "cgroup.subtree_control", enable); !s.ok()) {
-    return base::Error(base::Code::kUnavailable,
-                       "cannot enable " + enable + " below " + site.directory + ": " +
-                           s.ToString() + " (a group with processes of its own cannot)");
+    return base::Error(base::Code::kUnavailable, "cannot enable " + enable + " below " +
+                                                     site.directory + ": " + s.ToString() +
+                                                     " (a group with processes of its own cannot)");
   }
   SandboxCgroup group;
   const std::string name = "ncp-sandbox-" + std::to_string(getpid());
@@ -127,8 +127,7 @@ base::StatusOr<SandboxCgroup> SandboxCgroup::Create(const CgroupSite& site,
   group.directory_fd_.reset(openat(parent.get(), name.c_str(), O_DIRECTORY | O_CLOEXEC));
   if (!group.directory_fd_) return ErrnoError("open " + group.path_);
   if (plan.memory_max) {
-    NCP_RETURN_IF_ERROR(
-        WriteFileAt(group.fd(), "memory.max", std::to_string(*plan.memory_max)));
+    NCP_RETURN_IF_ERROR(WriteFileAt(group.fd(), "memory.max", std::to_string(*plan.memory_max)));
     // Without this the group's pages could go to swap and the bound would hold only for RAM.
     (void)WriteFileAt(group.fd(), "memory.swap.max", "0");
   }
@@ -160,8 +159,8 @@ std::string DescribeCgroupSupport(const policy::Plan& plan) {
   if (c.cpu_percent) out += " cpu " + std::to_string(*c.cpu_percent) + "%";
   out += c.mode == policy::CgroupMode::kRequired ? " (required)" : " (best-effort)";
   auto site = FindCgroupSite(NeededControllers(c));
-  out += site.ok() ? ": available in " + site->directory : ": not available here: " +
-                                                                site.status().message();
+  out += site.ok() ? ": available in " + site->directory
+                   : ": not available here: " + site.status().message();
   return out + "\n";
 }
 

@@ -169,8 +169,8 @@ void RunEntryMode(int argc, char** argv) {
   if (&__lsan_do_leak_check != nullptr) __lsan_do_leak_check();
   // Now that this runtime is in place, before the library. A sanitizer build of ncp-launch
   // cannot have them at all (see above): its tests skip what needs them.
-  const bool sanitized = &__asan_init != nullptr || &__tsan_init != nullptr ||
-                         &__msan_init != nullptr;
+  const bool sanitized =
+      &__asan_init != nullptr || &__tsan_init != nullptr || &__msan_init != nullptr;
   if (!sanitized) {
     if (base::Status s = ApplyMemoryLimits(argv[8]); !s.ok()) Fail(s);
   } else if (state.verbose && std::strcmp(argv[8], "-") != 0) {

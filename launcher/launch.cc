@@ -1,8 +1,8 @@
 #include "launcher/launch.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -165,7 +165,7 @@ std::optional<InitStatus> ReadInitStatus(int fd) {
 // The plan's cgroup limits, in a group of the sandbox's own; none when the plan has none, or
 // (best-effort) when this host cannot give them.
 base::StatusOr<std::optional<SandboxCgroup>> SandboxCgroupFor(const policy::Plan& plan,
-                                                               bool verbose) {
+                                                              bool verbose) {
   if (!plan.cgroup.Any()) return std::optional<SandboxCgroup>();
   auto site = FindCgroupSite(NeededControllers(plan.cgroup));
   base::StatusOr<SandboxCgroup> made =

@@ -321,8 +321,7 @@ int Run(int argc, char** argv) {
       return ncp::base::kSandboxFailedExit;
     }
   }
-  auto status_fds =
-      ncp::launcher::StatusFds::Take(cli.actions.json_status_fd, cli.actions.info_fd);
+  auto status_fds = ncp::launcher::StatusFds::Take(cli.actions.json_status_fd, cli.actions.info_fd);
   if (!status_fds.ok()) {
     PrintError(status_fds.status().message());
     return ncp::base::kSandboxFailedExit;

@@ -83,13 +83,12 @@ Status MountTmpfsAt(RootfsContext* c, const std::string& destination, uint64_t s
   if (!point.ok()) return point.status();
   const std::string bytes = std::to_string(size);
   const std::string inodes = std::to_string(std::max<uint64_t>(1024, size / 4096));
-  auto tmpfs = size == policy::kUnboundedTmpfs
-                   ? NewFilesystem("tmpfs", {{"mode", "1777"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
-                   : NewFilesystem("tmpfs",
-                                   {{"mode", "1777"},
-                                    {"size", bytes.c_str()},
-                                    {"nr_inodes", inodes.c_str()}},
-                                   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  auto tmpfs =
+      size == policy::kUnboundedTmpfs
+          ? NewFilesystem("tmpfs", {{"mode", "1777"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+          : NewFilesystem(
+                "tmpfs", {{"mode", "1777"}, {"size", bytes.c_str()}, {"nr_inodes", inodes.c_str()}},
+                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (!tmpfs.ok()) return tmpfs.status();
   NCP_RETURN_IF_ERROR(Attach(tmpfs->get(), point->get(), "tmpfs", destination));
   return ReopenNewRootAfter(destination, c);

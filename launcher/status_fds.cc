@@ -19,7 +19,8 @@ namespace {
 void WriteLine(int fd, const nlohmann::json& object) {
   if (fd < 0) return;
   // Paths in messages need not be UTF-8: such bytes become U+FFFD instead of an exception.
-  const std::string line = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const std::string line =
+      object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   size_t done = 0;
   while (done < line.size()) {
     const ssize_t n = write(fd, line.data() + done, line.size() - done);
@@ -47,8 +48,7 @@ uint64_t NamespaceId(pid_t pid, const char* name) {
 
 }  // namespace
 
-base::StatusOr<StatusFds> StatusFds::Take(std::optional<int> json_status,
-                                          std::optional<int> info) {
+base::StatusOr<StatusFds> StatusFds::Take(std::optional<int> json_status, std::optional<int> info) {
   StatusFds fds;
   if (json_status) {
     NCP_RETURN_IF_ERROR(CheckStatusFd(*json_status, "--json-status-fd"));
@@ -66,7 +66,7 @@ void StatusFds::Started(pid_t child_pid, const policy::Namespaces& ns) {
   if (info_ < 0) return;
   nlohmann::json info = {{"child-pid", child_pid}};
   const std::pair<bool, const char*> kinds[] = {
-      {ns.cgroup, "cgroup"}, {ns.ipc, "ipc"}, {ns.mount, "mnt"}, {ns.net, "net"},
+      {ns.cgroup, "cgroup"}, {ns.ipc, "ipc"},   {ns.mount, "mnt"}, {ns.net, "net"},
       {ns.pid, "pid"},       {ns.user, "user"}, {ns.uts, "uts"}};
   for (const auto& [unshared, name] : kinds) {
     if (!unshared) continue;
@@ -80,9 +80,9 @@ void StatusFds::Started(pid_t child_pid, const policy::Namespaces& ns) {
 }
 
 void StatusFds::SetupFailed(const SetupError& error) {
-  WriteLine(json_status_, {{"cause", "setup-failed"},
-                           {"step", StepName(error.step)},
-                           {"message", error.ToString()}});
+  WriteLine(
+      json_status_,
+      {{"cause", "setup-failed"}, {"step", StepName(error.step)}, {"message", error.ToString()}});
 }
 
 void StatusFds::Ended(const ChildEnd& end, const policy::Plan& plan) {

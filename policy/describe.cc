@@ -92,7 +92,8 @@ std::string DescribePlan(const Plan& plan) {
     out << "time limit: " << *plan.time_limit_ms / 1000;
     if (*plan.time_limit_ms % 1000 != 0) {
       char fraction[8];
-      snprintf(fraction, sizeof fraction, ".%03u", static_cast<unsigned>(*plan.time_limit_ms % 1000));
+      snprintf(fraction, sizeof fraction, ".%03u",
+               static_cast<unsigned>(*plan.time_limit_ms % 1000));
       out << fraction;
     }
     out << " s\n";

@@ -293,8 +293,8 @@ class Resolver {
       size = *given;
     }
     if (!IsCleanAbsolutePath(dest)) {
-      diags_.Error(e.loc, "tmpfs: destination '" + dest +
-                              "' must be an absolute path without '.' or '..'");
+      diags_.Error(
+          e.loc, "tmpfs: destination '" + dest + "' must be an absolute path without '.' or '..'");
       return;
     }
     Mount mount{MountKind::kTmpfs, "", dest, false};

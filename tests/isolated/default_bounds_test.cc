@@ -29,8 +29,7 @@ Outcome ParseOutcome(const std::string& line) {
   return o;
 }
 
-Outcome RunAttack(const std::string& entry, const std::string& params,
-                  const std::string& profile) {
+Outcome RunAttack(const std::string& entry, const std::string& params, const std::string& profile) {
   IsolatedRun run = RunIsolated(entry, params, profile);
   EXPECT_EQ(run.exit.exitCode, 0) << run.out;
   EXPECT_EQ(run.exit.signal, 0) << run.out;

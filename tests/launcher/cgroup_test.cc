@@ -10,11 +10,10 @@
 namespace ncp::testing {
 namespace {
 
-const std::vector<std::string> kLimits = {"--profile", "default", "--cgroup-memory", "256M",
-                                          "--cgroup-pids", "64"};
+const std::vector<std::string> kLimits = {"--profile", "default",       "--cgroup-memory",
+                                          "256M",      "--cgroup-pids", "64"};
 
-std::vector<std::string> With(std::vector<std::string> args,
-                              const std::vector<std::string>& more) {
+std::vector<std::string> With(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -34,8 +33,8 @@ TEST(Cgroup, RequiredLimitsRunOnlyWhereTheHostCanGiveThem) {
   NCP_REQUIRE_USERNS();
   bool available = false;
   const std::string line = CgroupLine(&available);
-  LauncherRun run = RunLauncher(
-      With(kLimits, {"--cgroup", "required", "--", "/bin/cat", "/proc/self/cgroup"}));
+  LauncherRun run =
+      RunLauncher(With(kLimits, {"--cgroup", "required", "--", "/bin/cat", "/proc/self/cgroup"}));
   if (available) {
     EXPECT_EQ(run.exit_code(), 0) << run.err;
     EXPECT_NE(run.out.find("ncp-sandbox-"), std::string::npos) << run.out;
@@ -71,8 +70,7 @@ TEST(Cgroup, BadValuesNameTheOption) {
   EXPECT_EQ(mode.err,
             "command line: error: cgroup: 'always' is not a mode (best-effort, required)\n");
   LauncherRun cpu = RunLauncher({"--cgroup-cpu", "0", "--check"});
-  EXPECT_EQ(cpu.err,
-            "command line: error: cgroup-cpu: '0' is not a percentage from 1 to 100000\n");
+  EXPECT_EQ(cpu.err, "command line: error: cgroup-cpu: '0' is not a percentage from 1 to 100000\n");
   LauncherRun none = RunLauncher({"--profile", "default", "--check"});
   EXPECT_NE(none.out.find("cgroup: none (no cgroup-memory, cgroup-pids or cgroup-cpu)\n"),
             std::string::npos)

@@ -72,9 +72,8 @@ StatusRun RunWithStatusFds(const std::vector<std::string>& args) {
 
 TEST(Status, TheTimeLimitKillsTheSandboxAndExits124) {
   NCP_REQUIRE_USERNS();
-  StatusRun r = RunWithStatusFds({"--profile", "default", "--time-limit", "0.3",
-                                  "--json-status-fd", std::to_string(kStatusFd), "--",
-                                  "/bin/sleep", "30"});
+  StatusRun r = RunWithStatusFds({"--profile", "default", "--time-limit", "0.3", "--json-status-fd",
+                                  std::to_string(kStatusFd), "--", "/bin/sleep", "30"});
   EXPECT_EQ(r.run.exit_code(), 124);
   EXPECT_EQ(r.run.err, "ncp-launch: time limit of 0.3 s reached: the sandbox was killed\n");
   ASSERT_EQ(r.status.size(), 2u);
@@ -88,9 +87,9 @@ TEST(Status, TheTimeLimitKillsTheSandboxAndExits124) {
 
 TEST(Status, TheStatusFdSaysHowTheProgramEnded) {
   NCP_REQUIRE_USERNS();
-  StatusRun exited = RunWithStatusFds({"--profile", "default", "--json-status-fd",
-                                       std::to_string(kStatusFd), "--info-fd",
-                                       std::to_string(kInfoFd), "--", "/bin/sh", "-c", "exit 3"});
+  StatusRun exited =
+      RunWithStatusFds({"--profile", "default", "--json-status-fd", std::to_string(kStatusFd),
+                        "--info-fd", std::to_string(kInfoFd), "--", "/bin/sh", "-c", "exit 3"});
   EXPECT_EQ(exited.run.exit_code(), 3);
   EXPECT_EQ(exited.run.err, "");
   ASSERT_EQ(exited.status.size(), 2u);
@@ -108,9 +107,9 @@ TEST(Status, TheStatusFdSaysHowTheProgramEnded) {
     EXPECT_TRUE(exited.info[0][std::string(ns) + "-namespace"].is_number_integer()) << ns;
   }
 
-  StatusRun killed = RunWithStatusFds({"--profile", "default", "--json-status-fd",
-                                       std::to_string(kStatusFd), "--", "/bin/sh", "-c",
-                                       "kill -TERM $$"});
+  StatusRun killed =
+      RunWithStatusFds({"--profile", "default", "--json-status-fd", std::to_string(kStatusFd), "--",
+                        "/bin/sh", "-c", "kill -TERM $$"});
   EXPECT_EQ(killed.run.signal(), SIGTERM);
   ASSERT_EQ(killed.status.size(), 2u);
   EXPECT_EQ(killed.status[1]["exit-code"], 128 + SIGTERM);
@@ -120,9 +119,9 @@ TEST(Status, TheStatusFdSaysHowTheProgramEnded) {
 
 TEST(Status, ACpuLimitIsAResourceLimitWithALineOnStderr) {
   NCP_REQUIRE_USERNS();
-  StatusRun r = RunWithStatusFds({"--profile", "default", "--rlimit", "cpu=1:5",
-                                  "--json-status-fd", std::to_string(kStatusFd), "--",
-                                  "/bin/sh", "-c", "while :; do :; done"});
+  StatusRun r =
+      RunWithStatusFds({"--profile", "default", "--rlimit", "cpu=1:5", "--json-status-fd",
+                        std::to_string(kStatusFd), "--", "/bin/sh", "-c", "while :; do :; done"});
   EXPECT_EQ(r.run.signal(), SIGXCPU);
   EXPECT_EQ(r.run.err,
             "ncp-launch: the program was killed by SIGXCPU: its CPU time limit (rlimit cpu) ran "
@@ -148,8 +147,8 @@ TEST(Status, ASetupFailureNamesTheStep) {
 
 TEST(Status, BadStatusFdsAreRefusedBeforeAnythingStarts) {
   // Not open in the caller.
-  LauncherRun closed = RunLauncher({"--profile", "default", "--json-status-fd", "63", "--",
-                                    "/bin/true"});
+  LauncherRun closed =
+      RunLauncher({"--profile", "default", "--json-status-fd", "63", "--", "/bin/true"});
   EXPECT_EQ(closed.exit_code(), 125);
   EXPECT_EQ(closed.err, "ncp-launch: --json-status-fd=63: not an open fd\n");
   LauncherRun word = RunLauncher({"--info-fd", "three", "--", "/bin/true"});
@@ -162,10 +161,10 @@ TEST(Status, BadStatusFdsAreRefusedBeforeAnythingStarts) {
   options.before_exec = [write_end] {
     if (dup2(write_end, kStatusFd) < 0) _exit(95);
   };
-  LauncherRun shared = RunLauncher({"--profile", "default", "--json-status-fd",
-                                    std::to_string(kStatusFd), "--fd",
-                                    "out=" + std::to_string(kStatusFd), "--", "/bin/true"},
-                                   options);
+  LauncherRun shared =
+      RunLauncher({"--profile", "default", "--json-status-fd", std::to_string(kStatusFd), "--fd",
+                   "out=" + std::to_string(kStatusFd), "--", "/bin/true"},
+                  options);
   EXPECT_EQ(shared.exit_code(), 125);
   EXPECT_EQ(shared.err, "ncp-launch: --fd out=7: is the --json-status-fd or --info-fd\n");
   // Profiles cannot name them: fds are the caller's, per run.

@@ -76,7 +76,6 @@ struct ForkServerFailure {
 };
 static_assert(sizeof(ForkServerExit) <= sizeof(ForkServerFailure));
 
-
 enum ForkServerStartFlags : uint32_t {
   // The child execs ncp-launch with the message's launcher argv (an isolated start) instead of
   // running the child runtime in the forked image.
