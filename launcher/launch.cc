@@ -296,12 +296,14 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
   ChildEnd end;
   end.setup_error = ReadSetupError(errors->read.get());
   timer.Done("child-setup-until-exec");
-  const int64_t program_started_us = base::MonotonicMicros();
-  end.setup_us = program_started_us - clone_started_us;
+  end.setup_us = base::MonotonicMicros() - clone_started_us;
   if (!end.setup_error && spec.on_sandbox_ready) {
     // On failure ~OwnedChild kills init, which takes the whole pid namespace with it.
     NCP_RETURN_IF_ERROR(spec.on_sandbox_ready());
   }
+  // After a warm sandbox's wait in the pool: its request arrived in on_sandbox_ready, and its
+  // time limit counts from there.
+  const int64_t program_started_us = base::MonotonicMicros();
   if (!end.setup_error && spec.on_started) spec.on_started(pid);
   const int64_t deadline_us =
       plan.time_limit_ms && !end.setup_error

@@ -286,6 +286,11 @@ int Run(int argc, char** argv) {
       std::fputs(ncp::policy::DescribePlan(plan).c_str(), stdout);
       std::fputs(ncp::launcher::DescribeLandlockSupport(plan).c_str(), stdout);
       std::fputs(ncp::launcher::DescribeCgroupSupport(plan).c_str(), stdout);
+      // What every sandbox gets from ncp-launch itself (mounts.cc, launch.cc).
+      if (plan.namespaces.mount) {
+        std::fputs("/dev: null, zero, full, random, urandom in a read-only 16K tmpfs\n", stdout);
+      }
+      std::fputs("oom_score_adj: 1000 (the OOM killer takes the sandbox first)\n", stdout);
       if (!host_ids.ok()) {
         std::printf("host ids: refused: %s\n",
                     ncp::base::EscapeForTerminal(host_ids.status().message()).c_str());
@@ -321,18 +326,13 @@ int Run(int argc, char** argv) {
       return ncp::base::kSandboxFailedExit;
     }
   }
-  auto status_fds = ncp::launcher::StatusFds::Take(cli.actions.json_status_fd, cli.actions.info_fd);
+  std::vector<int> passed_fds;
+  for (const ncp::policy::FdMapping& m : resolved.plan->fds) passed_fds.push_back(m.fd);
+  auto status_fds =
+      ncp::launcher::StatusFds::Take(cli.actions.json_status_fd, cli.actions.info_fd, passed_fds);
   if (!status_fds.ok()) {
     PrintError(status_fds.status().message());
     return ncp::base::kSandboxFailedExit;
-  }
-  // The sandbox must not be able to write its own status.
-  for (const ncp::policy::FdMapping& m : resolved.plan->fds) {
-    if (m.fd == cli.actions.json_status_fd || m.fd == cli.actions.info_fd) {
-      PrintError("--fd " + m.name + "=" + std::to_string(m.fd) +
-                 ": is the --json-status-fd or --info-fd");
-      return ncp::base::kSandboxFailedExit;
-    }
   }
   if (ncp::base::Status s = ncp::launcher::CheckStandardFds(); !s.ok()) {
     PrintError(s.message());

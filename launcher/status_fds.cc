@@ -30,10 +30,28 @@ void WriteLine(int fd, const nlohmann::json& object) {
   }
 }
 
-base::Status CheckStatusFd(int fd, const char* option) {
+// The same file or pipe (not only the same number): what the sandbox writes to one would be
+// read as the other.
+bool SameFile(int a, int b) {
+  struct stat sa {
+  }, sb{};
+  return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+base::Status CheckStatusFd(int fd, const char* option, const std::vector<int>& sandbox_fds) {
+  const std::string name = std::string(option) + "=" + std::to_string(fd);
   if (!InheritedFds().IsOpen(fd) || fcntl(fd, F_GETFD) < 0) {
-    return base::Error(base::Code::kInvalidArgument,
-                       std::string(option) + "=" + std::to_string(fd) + ": not an open fd");
+    return base::Error(base::Code::kInvalidArgument, name + ": not an open fd");
+  }
+  // The program's stdin, stdout and stderr, and every fd passed in, are the sandbox's: a status
+  // written there could be forged by it.
+  for (int given : sandbox_fds) {
+    if (given == fd || (fcntl(given, F_GETFD) >= 0 && SameFile(given, fd))) {
+      return base::Error(base::Code::kInvalidArgument,
+                         name + ": the sandbox gets this file too (as fd " + std::to_string(given) +
+                             "), so it could write the status itself");
+    }
   }
   fcntl(fd, F_SETFD, FD_CLOEXEC);
   return base::Status::Ok();
@@ -48,14 +66,22 @@ uint64_t NamespaceId(pid_t pid, const char* name) {
 
 }  // namespace
 
-base::StatusOr<StatusFds> StatusFds::Take(std::optional<int> json_status, std::optional<int> info) {
+base::StatusOr<StatusFds> StatusFds::Take(std::optional<int> json_status, std::optional<int> info,
+                                          const std::vector<int>& passed_fds) {
+  std::vector<int> sandbox_fds = {0, 1, 2};
+  sandbox_fds.insert(sandbox_fds.end(), passed_fds.begin(), passed_fds.end());
   StatusFds fds;
+  if (json_status && info && (*json_status == *info || SameFile(*json_status, *info))) {
+    return base::Error(base::Code::kInvalidArgument,
+                       "--json-status-fd and --info-fd name the same file (the info fd is "
+                       "closed after its one object)");
+  }
   if (json_status) {
-    NCP_RETURN_IF_ERROR(CheckStatusFd(*json_status, "--json-status-fd"));
+    NCP_RETURN_IF_ERROR(CheckStatusFd(*json_status, "--json-status-fd", sandbox_fds));
     fds.json_status_ = *json_status;
   }
   if (info) {
-    NCP_RETURN_IF_ERROR(CheckStatusFd(*info, "--info-fd"));
+    NCP_RETURN_IF_ERROR(CheckStatusFd(*info, "--info-fd", sandbox_fds));
     fds.info_ = *info;
   }
   return fds;

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <vector>
 
 #include "base/status.h"
 #include "launcher/launch.h"
@@ -19,9 +20,11 @@ namespace ncp::launcher {
 class StatusFds {
  public:
   StatusFds() = default;  // none: every call does nothing
-  // Checks that each given fd is open in our caller; they are closed to the sandbox (close-on-
-  // exec here, and the child closes every fd it is not given).
-  static base::StatusOr<StatusFds> Take(std::optional<int> json_status, std::optional<int> info);
+  // Checks that each given fd is open in our caller and that the sandbox gets no copy of its
+  // file (not as its stdin, stdout or stderr, nor among `passed_fds`); they are closed to the
+  // sandbox (close-on-exec here, and the child closes every fd it is not given).
+  static base::StatusOr<StatusFds> Take(std::optional<int> json_status, std::optional<int> info,
+                                        const std::vector<int>& passed_fds);
 
   void Started(pid_t child_pid, const policy::Namespaces& namespaces);
   void SetupFailed(const SetupError& error);

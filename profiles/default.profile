@@ -60,6 +60,9 @@ seccomp-allow = personality(arg0 == PER_LINUX), personality(arg0 == PER_QUERY)
 seccomp-allow = ioctl(arg1 & 0xffffffff == TCGETS), ioctl(arg1 & 0xffffffff == TIOCGWINSZ)
 seccomp-allow = ioctl(arg1 & 0xffffffff == FIONREAD), ioctl(arg1 & 0xffffffff == FIONBIO)
 seccomp-allow = ioctl(arg1 & 0xffffffff == FIOCLEX), ioctl(arg1 & 0xffffffff == FIONCLEX)
+# mmap, but neither grows-down mappings (the kernel counts them as stack, outside rlimit data)
+# nor shared anonymous ones (outside data as well): private or file-backed shared only.
+seccomp-allow = mmap(arg3 & 0x101 == 0), mmap(arg3 & 0x121 == 0x1)
 seccomp-allow = prctl(arg0 == PR_SET_NAME), prctl(arg0 == PR_GET_NAME)
 seccomp-allow = prctl(arg0 == PR_GET_DUMPABLE), prctl(arg0 == PR_SET_VMA)
 # ENOSYS, not EPERM, so that libc falls back to clone and openat; io_uring is never allowed.

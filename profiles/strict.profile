@@ -9,7 +9,9 @@ include = default
 seccomp-reset
 seccomp-default = errno:EPERM
 seccomp-allow = read, write, readv, writev, close, fstat, lseek, pread64, pwrite64
-seccomp-allow = mmap, munmap, mprotect, brk, madvise, mremap
+seccomp-allow = munmap, mprotect, brk, madvise, mremap
+# As default: no grows-down and no shared anonymous mappings (both escape rlimit data).
+seccomp-allow = mmap(arg3 & 0x101 == 0), mmap(arg3 & 0x121 == 0x1)
 seccomp-allow = clock_gettime, clock_getres, clock_nanosleep, gettimeofday, time, nanosleep
 seccomp-allow = futex, exit, exit_group, rt_sigreturn
 # Only the calling thread's own signal stack; sanitizer runtimes reset it on the way out.

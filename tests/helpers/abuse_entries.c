@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "AbilityKit/native_child_process.h"
@@ -110,13 +109,13 @@ EXPORT void OpenFiles(NativeChildProcess_Args args) {
 }
 
 /* Spins on the CPU for PARAMS milliseconds of its own CPU time, touching no memory. */
-EXPORT void SpinCpu(NativeChildProcess_Args args) {
-  const long ms = atol(args.entryParams);
-  struct timespec start, now;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
-  volatile unsigned long x = 0;
-  do {
-    for (int i = 0; i < 100000; ++i) x += (unsigned long)i;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  } while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < ms);
+EXPORT void SpinCpu(NativeChildProcess_Args args) { EntrySpinCpu(atol(args.entryParams)); }
+
+/* Maps 1 MiB of anonymous memory, shared (PARAMS "shared") or grows-down ("growsdown"), both of
+   which the kernel does not count as data: "map 1 Success" or "map 0 ERROR". */
+EXPORT void MapUncounted(NativeChildProcess_Args args) {
+  const int kind =
+      strcmp(args.entryParams, "shared") == 0 ? MAP_SHARED : MAP_PRIVATE | MAP_GROWSDOWN;
+  void* p = mmap(NULL, 1u << 20, PROT_READ | PROT_WRITE, kind | MAP_ANONYMOUS, -1, 0);
+  Say(args, "map", p == MAP_FAILED ? 0 : 1, p == MAP_FAILED ? errno : 0);
 }

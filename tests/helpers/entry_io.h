@@ -11,6 +11,9 @@
 /* The fd passed under `name`, or -1. */
 int EntryFd(NativeChildProcess_Args args, const char* name);
 
+/* Spins on the CPU until this thread has used `ms` milliseconds of CPU time. */
+void EntrySpinCpu(long ms);
+
 /* Writes all `len` bytes to `fd` (retrying short writes and EINTR); false if that failed. */
 bool EntryWriteAll(int fd, const char* data, size_t len);
 

@@ -123,13 +123,7 @@ EXPORT void Burn(NativeChildProcess_Args args) {
   long amount = atol(args.entryParams);
   volatile char* block = malloc((size_t)amount << 20);
   for (long i = 0; i < amount << 20; i += 4096) block[i] = 1;
-  struct timespec start, now;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
-  volatile unsigned long x = 0;
-  do {
-    for (int i = 0; i < 100000; ++i) x += (unsigned long)i;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  } while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < amount);
+  EntrySpinCpu(amount);
   free((void*)block);
 }
 

@@ -92,6 +92,17 @@ TEST(DefaultBounds, AnFdHoarderStopsAtTheOpenFileLimit) {
   EXPECT_EQ(o.error, strerror(EMFILE));
 }
 
+// Memory the kernel does not count as data (red team): refused by default's filter.
+TEST(DefaultBounds, SharedAnonymousAndGrowsDownMappingsAreRefused) {
+  NCP_REQUIRE_USERNS();
+  for (const char* kind : {"shared", "growsdown"}) {
+    Outcome o = RunAttack("MapUncounted", kind, ShippedProfile("default"));
+    EXPECT_EQ(o.what, "map") << kind;
+    EXPECT_EQ(o.count, 0) << kind;
+    EXPECT_EQ(o.error, strerror(EPERM)) << kind;
+  }
+}
+
 TEST(DefaultBounds, DevIsReadOnly) {
   NCP_REQUIRE_USERNS();
   Outcome o = RunAttack("FillFile", "/dev/stash", ShippedProfile("default"));

@@ -46,11 +46,16 @@ TEST(SandboxEnd, TheTimeLimitKillsTheSandboxAndTheCallbacksSayWhy) {
   EXPECT_EQ(g_oh_pid, run.pid);
   EXPECT_EQ(g_oh_signal, SIGKILL);
   EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(OnOhExit), NCP_NO_ERROR);
-  // A child that ends in time is not touched by the limit.
-  IsolatedRun quick = RunIsolated("EchoParams", "in time", profile);
-  EXPECT_EQ(quick.out, "in time");
-  EXPECT_EQ(quick.exit.cause, NCP_EXIT_CAUSE_EXITED);
-  EXPECT_EQ(quick.exit.exitCode, 0);
+  // A child that ends in time is not touched by the limit, also when it is served by a warm
+  // sandbox that waited in the pool for longer than the limit (the first start of the shape
+  // fills the pool; the limit counts from the request, red team).
+  for (int i = 0; i < 3; ++i) {
+    IsolatedRun quick = RunIsolated("EchoParams", "in time", profile);
+    EXPECT_EQ(quick.out, "in time") << i;
+    EXPECT_EQ(quick.exit.cause, NCP_EXIT_CAUSE_EXITED) << i;
+    EXPECT_EQ(quick.exit.exitCode, 0) << i;
+    usleep(600 * 1000);
+  }
 }
 
 TEST(SandboxEnd, TheKernelsCpuLimitIsAResourceLimit) {

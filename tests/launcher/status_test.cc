@@ -154,19 +154,42 @@ TEST(Status, BadStatusFdsAreRefusedBeforeAnythingStarts) {
   LauncherRun word = RunLauncher({"--info-fd", "three", "--", "/bin/true"});
   EXPECT_EQ(word.exit_code(), 125);
   EXPECT_EQ(word.err, "command line: error: info-fd: 'three' is not a descriptor number\n");
-  // Given to the sandbox as well: it could write its own status.
+  // Given to the sandbox as well, by number or as another fd on the same pipe, or as its
+  // stdout: it could write its own status (red team).
   Pipe status = MakePipe();
   RunOptions options;
   const int write_end = status.write.get();
   options.before_exec = [write_end] {
-    if (dup2(write_end, kStatusFd) < 0) _exit(95);
+    if (dup2(write_end, kStatusFd) < 0 || dup2(write_end, kInfoFd) < 0) _exit(95);
   };
-  LauncherRun shared =
+  const std::string refused =
+      "ncp-launch: --json-status-fd=7: the sandbox gets this file too (as fd ";
+  LauncherRun by_number =
       RunLauncher({"--profile", "default", "--json-status-fd", std::to_string(kStatusFd), "--fd",
                    "out=" + std::to_string(kStatusFd), "--", "/bin/true"},
                   options);
-  EXPECT_EQ(shared.exit_code(), 125);
-  EXPECT_EQ(shared.err, "ncp-launch: --fd out=7: is the --json-status-fd or --info-fd\n");
+  EXPECT_EQ(by_number.exit_code(), 125);
+  EXPECT_EQ(by_number.err, refused + "7), so it could write the status itself\n");
+  LauncherRun same_pipe =
+      RunLauncher({"--profile", "default", "--json-status-fd", std::to_string(kStatusFd), "--fd",
+                   "out=" + std::to_string(kInfoFd), "--", "/bin/true"},
+                  options);
+  EXPECT_EQ(same_pipe.exit_code(), 125);
+  EXPECT_EQ(same_pipe.err, refused + "8), so it could write the status itself\n");
+  LauncherRun stdout_too =
+      RunLauncher({"--profile", "default", "--json-status-fd", "1", "--", "/bin/true"});
+  EXPECT_EQ(stdout_too.exit_code(), 125);
+  EXPECT_EQ(stdout_too.err,
+            "ncp-launch: --json-status-fd=1: the sandbox gets this file too (as fd 1), so it "
+            "could write the status itself\n");
+  LauncherRun both =
+      RunLauncher({"--profile", "default", "--json-status-fd", std::to_string(kStatusFd),
+                   "--info-fd", std::to_string(kInfoFd), "--", "/bin/true"},
+                  options);
+  EXPECT_EQ(both.exit_code(), 125);
+  EXPECT_EQ(both.err,
+            "ncp-launch: --json-status-fd and --info-fd name the same file (the info fd is "
+            "closed after its one object)\n");
   // Profiles cannot name them: fds are the caller's, per run.
   TempDir dir;
   const std::string profile = WriteProfile(dir, "fd.profile", "json-status-fd = 1\n");
