@@ -789,6 +789,14 @@ void ForkServer::ReportExits() {
     const pid_t pid = wait4(-1, &status, WNOHANG, &usage);
     if (pid <= 0) return;
     if (pid == youngest_) youngest_ = 0;
+    // A started launcher's last word (sent before it exited, so in its socket now if it was
+    // sent at all); its socket is done with, whatever becomes of the record.
+    std::optional<LaunchReport> launcher_ended;
+    if (auto live = live_launchers_.find(pid); live != live_launchers_.end()) {
+      ReadLiveLauncher(&live->second);
+      launcher_ended = live->second.ended;
+      live_launchers_.erase(live);
+    }
     if (silent_.erase(pid) != 0) continue;
     if (pools_.RemoveByPid(pid)) continue;  // a prepared one died by itself: not the app's
     // A start not answered yet: what it reported before it ended decides.
@@ -817,12 +825,7 @@ void ForkServer::ReportExits() {
     record.max_rss_kib = usage.ru_maxrss;
     exit.cause = static_cast<int32_t>(CauseFromWaitStatus(WIFSIGNALED(status), record.wait_status));
     exit.syscall_nr = -1;
-    if (auto live = live_launchers_.find(pid); live != live_launchers_.end()) {
-      // Sent before it exited, so it is in the socket now if it was sent at all.
-      ReadLiveLauncher(&live->second);
-      if (live->second.ended) AddLauncherCause(*live->second.ended, &exit);
-      live_launchers_.erase(live);
-    }
+    if (launcher_ended) AddLauncherCause(*launcher_ended, &exit);
     SendMessage(app_, &exit, sizeof exit, nullptr, 0);
   }
 }
