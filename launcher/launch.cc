@@ -269,6 +269,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
 
   OwnedChild child(pid);
   timer.Done("clone");
+  if (spec.on_cloned) spec.on_cloned(pid);
   bind_trees.clear();  // the child has its own copies
   ForwardSignalsTo(pid);
   RestoreCallerSignalMask();  // what arrived meanwhile goes to the child now, and waits there

@@ -41,6 +41,10 @@ struct LaunchSpec {
   // Called right after, with the pid of the sandbox's first process (init, with a pid
   // namespace) as this process sees it.
   std::function<void(pid_t)> on_started;
+  // Called right after the clone, with the same pid: the child is still a plain copy of us
+  // (dumpable, our ids), so its /proc entries are readable to us, as they stop being once it
+  // has taken other ids or made itself non-dumpable.
+  std::function<void(pid_t)> on_cloned;
 };
 
 }  // namespace ncp::launcher

@@ -148,7 +148,8 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& given_spec, bool 
               const ncp::launcher::SandboxReadyWork* ready_work = nullptr) {
   std::fflush(stdout);  // the child inherits unflushed stdio buffers otherwise
   LaunchSpec spec = given_spec;
-  spec.on_started = [&](pid_t pid) { status_fds.Started(pid, plan.namespaces); };
+  spec.on_cloned = [&](pid_t pid) { status_fds.Cloned(pid, plan.namespaces); };
+  spec.on_started = [&](pid_t pid) { status_fds.Started(pid); };
   auto end = ncp::launcher::Launch(plan, spec);
   // A warm sandbox nobody asked for (the pool was trimmed): gone without a word.
   if (ready_work != nullptr && ready_work->abandoned) return 0;

@@ -87,19 +87,24 @@ base::StatusOr<StatusFds> StatusFds::Take(std::optional<int> json_status, std::o
   return fds;
 }
 
-void StatusFds::Started(pid_t child_pid, const policy::Namespaces& ns) {
-  WriteLine(json_status_, {{"child-pid", child_pid}});
+void StatusFds::Cloned(pid_t child_pid, const policy::Namespaces& ns) {
   if (info_ < 0) return;
-  nlohmann::json info = {{"child-pid", child_pid}};
   const std::pair<bool, const char*> kinds[] = {
       {ns.cgroup, "cgroup"}, {ns.ipc, "ipc"},   {ns.mount, "mnt"}, {ns.net, "net"},
       {ns.pid, "pid"},       {ns.user, "user"}, {ns.uts, "uts"}};
   for (const auto& [unshared, name] : kinds) {
     if (!unshared) continue;
     if (const uint64_t id = NamespaceId(child_pid, name); id != 0) {
-      info[std::string(name) + "-namespace"] = id;
+      namespace_ids_.emplace_back(std::string(name) + "-namespace", id);
     }
   }
+}
+
+void StatusFds::Started(pid_t child_pid) {
+  WriteLine(json_status_, {{"child-pid", child_pid}});
+  if (info_ < 0) return;
+  nlohmann::json info = {{"child-pid", child_pid}};
+  for (const auto& [key, id] : namespace_ids_) info[key] = id;
   WriteLine(info_, info);
   close(info_);
   info_ = -1;

@@ -8,7 +8,10 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -26,13 +29,16 @@ class StatusFds {
   static base::StatusOr<StatusFds> Take(std::optional<int> json_status, std::optional<int> info,
                                         const std::vector<int>& passed_fds);
 
-  void Started(pid_t child_pid, const policy::Namespaces& namespaces);
+  // Right after the clone: the namespace ids for the info fd, while they can be read.
+  void Cloned(pid_t child_pid, const policy::Namespaces& namespaces);
+  void Started(pid_t child_pid);
   void SetupFailed(const SetupError& error);
   void Ended(const ChildEnd& end, const policy::Plan& plan);
 
  private:
   int json_status_ = -1;
   int info_ = -1;
+  std::vector<std::pair<std::string, uint64_t>> namespace_ids_;
 };
 
 }  // namespace ncp::launcher
