@@ -59,7 +59,15 @@ StatusRun RunWithStatusFds(const std::vector<std::string>& args) {
   RunOptions options;
   const int status_write = status.write.get(), info_write = info.write.get();
   options.before_exec = [status_write, info_write] {
-    if (dup2(status_write, kStatusFd) < 0 || dup2(info_write, kInfoFd) < 0) _exit(95);
+    // Above both targets first: one end may already sit at the other's target number.
+    const int status_high = fcntl(status_write, F_DUPFD, 100);
+    const int info_high = fcntl(info_write, F_DUPFD, 100);
+    if (status_high < 0 || info_high < 0 || dup2(status_high, kStatusFd) < 0 ||
+        dup2(info_high, kInfoFd) < 0) {
+      _exit(95);
+    }
+    close(status_high);
+    close(info_high);
   };
   StatusRun out;
   out.run = RunLauncher(args, options);
