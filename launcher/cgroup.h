@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -35,8 +36,10 @@ class SandboxCgroup {
  public:
   static base::StatusOr<SandboxCgroup> Create(const CgroupSite& site,
                                               const policy::CgroupPlan& plan);
-  SandboxCgroup(SandboxCgroup&&) = default;
-  SandboxCgroup& operator=(SandboxCgroup&&) = default;
+  // The moved-from one owns nothing and removes nothing.
+  SandboxCgroup(SandboxCgroup&& other) noexcept
+      : path_(std::exchange(other.path_, {})), directory_fd_(std::move(other.directory_fd_)) {}
+  SandboxCgroup& operator=(SandboxCgroup&&) = delete;
   ~SandboxCgroup();
   int fd() const { return directory_fd_.get(); }
 
