@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include "policy/describe.h"
+
 namespace ncp::launcher {
 
 core::ExitCause CauseOf(const ChildEnd& end) {
@@ -9,19 +11,9 @@ core::ExitCause CauseOf(const ChildEnd& end) {
   return core::CauseFromWaitStatus(end.signaled, end.value);
 }
 
-std::string SecondsText(uint64_t ms) {
-  std::string text = std::to_string(ms / 1000);
-  if (ms % 1000 != 0) {
-    std::string fraction = std::to_string(1000 + ms % 1000).substr(1);
-    while (fraction.back() == '0') fraction.pop_back();
-    text += "." + fraction;
-  }
-  return text + " s";
-}
-
 std::optional<std::string> EndLine(const ChildEnd& end, const policy::Plan& plan) {
   if (end.timed_out) {
-    return "time limit of " + SecondsText(plan.time_limit_ms.value_or(0)) +
+    return "time limit of " + policy::SecondsText(plan.time_limit_ms.value_or(0)) +
            " reached: the sandbox was killed";
   }
   if (end.signaled && end.value == SIGXCPU) {

@@ -25,7 +25,4 @@ std::optional<std::string> EndLine(const ChildEnd& end, const policy::Plan& plan
 // (ncp-launch dies of the same signal; this is what a shell shows), 124 for a time limit.
 int CommandExitCode(const ChildEnd& end);
 
-// "2 s", "0.5 s".
-std::string SecondsText(uint64_t ms);
-
 }  // namespace ncp::launcher

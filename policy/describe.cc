@@ -2,7 +2,6 @@
 
 #include <sys/resource.h>
 
-#include <cstdio>
 #include <sstream>
 
 #include "policy/seccomp_syntax.h"
@@ -88,16 +87,7 @@ std::string DescribePlan(const Plan& plan) {
     out << "rlimit " << r.name << ": soft " << LimitText(r.soft) << ", hard " << LimitText(r.hard)
         << "\n";
   }
-  if (plan.time_limit_ms) {
-    out << "time limit: " << *plan.time_limit_ms / 1000;
-    if (*plan.time_limit_ms % 1000 != 0) {
-      char fraction[8];
-      snprintf(fraction, sizeof fraction, ".%03u",
-               static_cast<unsigned>(*plan.time_limit_ms % 1000));
-      out << fraction;
-    }
-    out << " s\n";
-  }
+  if (plan.time_limit_ms) out << "time limit: " << SecondsText(*plan.time_limit_ms) << "\n";
   out << "environment: " << (plan.clear_env ? "cleared" : "inherited") << "\n";
   for (const EnvOp& e : plan.env) {
     if (e.kind == EnvOpKind::kSet)
@@ -118,6 +108,16 @@ std::string DescribePlan(const Plan& plan) {
   out << "landlock: " << LandlockText(plan) << "\n";
   for (const std::string& w : plan.warnings) out << w << "\n";
   return out.str();
+}
+
+std::string SecondsText(uint64_t ms) {
+  std::string text = std::to_string(ms / 1000);
+  if (ms % 1000 != 0) {
+    std::string fraction = std::to_string(1000 + ms % 1000).substr(1);
+    while (fraction.back() == '0') fraction.pop_back();
+    text += "." + fraction;
+  }
+  return text + " s";
 }
 
 std::string ExplainSeccomp(const Plan& plan) {

@@ -26,6 +26,11 @@ TEST(Describe, PlanSummaryNamesEachPart) {
   EXPECT_TRUE(Contains(text, "fd log <- 3\n")) << text;
   EXPECT_TRUE(Contains(text, "default errno:EPERM")) << text;
   EXPECT_TRUE(Contains(DescribePlan(Plan{}), "seccomp: none\n"));
+  EXPECT_TRUE(Contains(DescribePlan(testing::PlanFrom("include = default\ntime-limit = 0.25\n")),
+                       "time limit: 0.25 s\n"));
+  EXPECT_EQ(SecondsText(2000), "2 s");
+  EXPECT_EQ(SecondsText(300), "0.3 s");
+  EXPECT_EQ(SecondsText(1005), "1.005 s");
 }
 
 TEST(Describe, ExplainSeccompSaysWhatEachSyscallGets) {
