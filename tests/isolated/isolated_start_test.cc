@@ -81,27 +81,17 @@ TEST(IsolatedStart, AFilteredSyscallGetsTheProfilesErrnoWhereAnAllowedOneWouldFa
   EXPECT_EQ(probe["tiocsti:out"], "EPERM");
 }
 
-int g_oh_exit_pid = 0;
-int g_oh_exit_signal = -1;
-void OnOhExit(int32_t pid, int32_t signal) {
-  g_oh_exit_pid = pid;
-  g_oh_exit_signal = signal;
-}
-
 TEST(IsolatedStart, AKillRuleEndsTheChildWithSigsysAndTheExitCallbackGets31) {
   NCP_REQUIRE_USERNS();
   TempDir dir;
   const std::string profile = WriteProfile(
       dir, "kill.profile", "include = " + ShippedProfile("default") + "\nseccomp-kill = ptrace\n");
-  ASSERT_EQ(OH_Ability_RegisterNativeChildProcessExitCallback(OnOhExit), NCP_NO_ERROR);
+  OhExitCallback oh_exits;
   IsolatedRun run =
       RunIsolated("Probe", "pid;syscall:" + std::to_string(SYS_ptrace) + ";pid", profile);
   EXPECT_EQ(run.exit.signal, SIGSYS);
   EXPECT_EQ(run.out, "pid=2\n") << "the child went on past the killed syscall";
-  for (int i = 0; i < 200 && g_oh_exit_pid != run.pid; ++i) usleep(10 * 1000);
-  EXPECT_EQ(g_oh_exit_pid, run.pid);
-  EXPECT_EQ(g_oh_exit_signal, 31);
-  EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(OnOhExit), NCP_NO_ERROR);
+  EXPECT_EQ(oh_exits.SignalFor(run.pid), 31);
 }
 
 TEST(IsolatedStart, AnX32SyscallIsKilled) {

@@ -1,6 +1,38 @@
 #include "isolated/isolated_support.h"
 
+#include <unistd.h>
+
+#include <atomic>
+
 namespace ncp::testing {
+
+namespace {
+
+// Written on the library's monitor thread, read on the test's: the pid is stored last.
+std::atomic<int> g_oh_exit_pid{0};
+std::atomic<int> g_oh_exit_signal{-1};
+
+void OnOhExit(int32_t pid, int32_t signal) {
+  g_oh_exit_signal.store(signal);
+  g_oh_exit_pid.store(pid);
+}
+
+}  // namespace
+
+OhExitCallback::OhExitCallback() {
+  g_oh_exit_pid = 0;
+  g_oh_exit_signal = -1;
+  EXPECT_EQ(OH_Ability_RegisterNativeChildProcessExitCallback(OnOhExit), NCP_NO_ERROR);
+}
+
+OhExitCallback::~OhExitCallback() {
+  EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(OnOhExit), NCP_NO_ERROR);
+}
+
+int OhExitCallback::SignalFor(pid_t pid) {
+  for (int i = 0; i < 200 && g_oh_exit_pid.load() != pid; ++i) usleep(10 * 1000);
+  return g_oh_exit_pid.load() == pid ? g_oh_exit_signal.load() : -1;
+}
 
 IsolatedRun RunIsolated(const std::string& entry, const std::string& params,
                         const std::string& profile, FdList* extra) {

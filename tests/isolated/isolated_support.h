@@ -24,4 +24,15 @@ struct IsolatedRun {
 IsolatedRun RunIsolated(const std::string& entry, const std::string& params,
                         const std::string& profile, FdList* extra = nullptr);
 
+// OpenHarmony's exit callback, registered for as long as this lives (one at a time).
+class OhExitCallback {
+ public:
+  OhExitCallback();
+  ~OhExitCallback();
+  OhExitCallback(const OhExitCallback&) = delete;
+  OhExitCallback& operator=(const OhExitCallback&) = delete;
+  // The signal the callback reported for `pid`, waiting up to 2 s for it; -1 if it never came.
+  int SignalFor(pid_t pid);
+};
+
 }  // namespace ncp::testing

@@ -12,13 +12,6 @@
 namespace ncp::testing {
 namespace {
 
-int g_oh_pid = 0;
-int g_oh_signal = -1;
-void OnOhExit(int32_t pid, int32_t signal) {
-  g_oh_pid = pid;
-  g_oh_signal = signal;
-}
-
 TEST(SandboxEnd, APlainExitAndASignalSayWhatTheWaitStatusSays) {
   NCP_REQUIRE_USERNS();
   IsolatedRun exited = RunIsolated("ExitWith", "3", ShippedProfile("default"));
@@ -37,15 +30,12 @@ TEST(SandboxEnd, TheTimeLimitKillsTheSandboxAndTheCallbacksSayWhy) {
   TempDir dir;
   const std::string profile =
       WriteProfile(dir, "limited.profile", "include = default\ntime-limit = 0.3\n");
-  ASSERT_EQ(OH_Ability_RegisterNativeChildProcessExitCallback(OnOhExit), NCP_NO_ERROR);
+  OhExitCallback oh_exits;
   IsolatedRun run = RunIsolated("Sleep", "", profile);
   EXPECT_EQ(run.exit.exitCode, -1);
   EXPECT_EQ(run.exit.signal, SIGKILL);
   EXPECT_EQ(run.exit.cause, NCP_EXIT_CAUSE_TIME_LIMIT);
-  for (int i = 0; i < 200 && g_oh_pid != run.pid; ++i) usleep(10 * 1000);
-  EXPECT_EQ(g_oh_pid, run.pid);
-  EXPECT_EQ(g_oh_signal, SIGKILL);
-  EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(OnOhExit), NCP_NO_ERROR);
+  EXPECT_EQ(oh_exits.SignalFor(run.pid), SIGKILL);
   // A child that ends in time is not touched by the limit, also when it is served by a warm
   // sandbox that waited in the pool for longer than the limit (the first start of the shape
   // fills the pool; the limit counts from the request, red team).
