@@ -20,11 +20,12 @@ extern "C" int __clone(int (*fn)(void*), void* stack, int flags, void* arg, ...)
 
 namespace ncp::base {
 
-int CloneSharingMemory(int (*fn)(void*), void* stack_top, int flags, void* arg, int* pidfd) {
+int CloneSharingMemory(int (*fn)(void*), void* stack_top, int flags, void* arg, int* pidfd,
+                       int* clear_tid) {
 #if defined(__GLIBC__)
-  return __clone(fn, stack_top, flags, arg, pidfd);
+  return __clone(fn, stack_top, flags, arg, pidfd, nullptr, clear_tid);
 #else
-  return clone(fn, stack_top, flags, arg, pidfd);
+  return clone(fn, stack_top, flags, arg, pidfd, nullptr, clear_tid);
 #endif
 }
 

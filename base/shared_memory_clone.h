@@ -8,14 +8,15 @@ namespace ncp::base {
 
 // clone(2) with `fn(arg)` run on the caller's `stack_top` (the top of a stack the caller keeps
 // until the new process has exec'd or exited). Returns the pid or -1 (errno). With CLONE_PIDFD
-// the pidfd goes to `*pidfd`.
+// the pidfd goes to `*pidfd`; with CLONE_CHILD_CLEARTID the kernel zeroes `*clear_tid` (and
+// wakes its futex) once the new process has left the shared memory for good.
 //
 // glibc's __clone, not its clone: sanitizer runtimes intercept clone and treat every call as a
 // fork (ThreadSanitizer keeps the call's arguments on the caller's stack, which a process that
 // does not wait is gone from, and resets its own state in the child, which shared memory makes
 // the caller's too).
 int CloneSharingMemory(int (*fn)(void*), void* stack_top, int flags, void* arg,
-                       int* pidfd = nullptr);
+                       int* pidfd = nullptr, int* clear_tid = nullptr);
 
 // AddressSanitizer keeps the bounds of each thread's stack, and the new process of a
 // CLONE_VM|CLONE_VFORK clone runs as the caller's thread on another stack: unless told, ASan

@@ -93,7 +93,8 @@ ExecArrays PrepareExec(const ChildContext& c) {
   // Last, so the filter need not allow anything the setup itself uses. The entry form installs
   // it after exec, once its library is loaded (entry_mode.cc).
   if (plan.seccomp.enabled && !spec.seccomp_in_program) {
-    Run(c, Step::kInstallSeccomp, [&] { return InstallSeccomp(plan.seccomp.program); });
+    Run(c, Step::kInstallSeccomp,
+        [&] { return InstallSeccomp(plan.seccomp.program, c.supervisor_fd); });
   }
   ExecProgram(c, exec);
 }
@@ -134,7 +135,7 @@ void SetUpAndExec(const ChildContext& context) {
   if (plan.hostname) Run(c, Step::kSetHostname, [&] { return SetHostname(plan); });
   if (plan.chdir) Run(c, Step::kChangeDirectory, [&] { return ChangeDirectory(plan); });
   if (plan.namespaces.net) Run(c, Step::kBringUpLoopback, [] { return BringUpLoopback(); });
-  int* internal[] = {&c.sync_fd, &c.error_fd, &c.status_fd, &c.host_id_lock_fd};
+  int* internal[] = {&c.sync_fd, &c.error_fd, &c.status_fd, &c.host_id_lock_fd, &c.supervisor_fd};
   Run(c, Step::kMoveAndCloseFds, [&] { return MoveAndCloseFds(spec.fds, internal); });
   Run(c, Step::kApplyRlimits, [&] { return ApplyRlimits(plan, RlimitSet::kProcess); });
   // Before dropping capabilities: with no_new_privs set, nothing can hand them back on exec.

@@ -16,6 +16,9 @@ struct ChildContext {
   int sync_fd = -1;    // read end; one byte from the parent = id maps written, go on
   int error_fd = -1;   // write end of the CLOEXEC setup-error pipe
   int status_fd = -1;  // write end; the pid-namespace init reports how the program ended
+  // A supervised filter's socket to ncp-launch (seccomp_install.cc), when the program's process
+  // installs the filter; -1 otherwise.
+  int supervisor_fd = -1;
   // The ids inside the user namespace (computed before clone: afterwards getuid() is the
   // overflow id until the maps are written).
   uint32_t inside_uid = 0;

@@ -95,9 +95,10 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   for (const FdPlacement& p : passed_fds) next = std::max(next, p.to + 1);
   const int filter_target = channels.warm ? kWarmFilterFd : next;
   const int report_target = channels.warm ? kWarmEntryReportFd : next + 1;
+  const int supervisor_target = channels.warm ? kWarmSupervisorFd : next + 2;
   // Our fds sit above every number the sandbox is given, the filter's included, so that no
   // passed fd can ever name one of them.
-  const int floor = std::max(FirstInternalFd(passed_fds), report_target + 1);
+  const int floor = std::max(FirstInternalFd(passed_fds), supervisor_target + 1);
   base::StatusOr<UniqueFd> request_fd = base::Error(base::Code::kInternal, "no request");
   if (original_request_fd >= 0) {
     request_fd = UniqueFd(fcntl(original_request_fd, F_DUPFD_CLOEXEC, floor));
@@ -163,6 +164,11 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
     out.spec.fds.push_back({out.filter_memfd.get(), filter_number});
   }
   args.filter_fd = filter_number;
+  // The socket itself is made by Launch, which puts it there (launch_spec.h).
+  if (plan.seccomp.enabled && plan.seccomp.supervised) {
+    out.spec.supervisor_target = supervisor_target;
+    args.supervisor_fd = supervisor_target;
+  }
   for (const policy::Rlimit& limit : plan.rlimits) {
     if (IsMemoryLimit(limit.resource)) args.memory_limits.push_back(limit);
   }

@@ -32,6 +32,7 @@ struct EntryState {
   std::vector<sock_filter> filter;
   bool install_filter = false;  // in the hook, right before user code
   bool verbose = false;
+  int supervisor_fd = -1;          // a supervised filter's socket to ncp-launch
   int64_t request_arrived_us = 0;  // warm: when the host took the request
 };
 
@@ -53,7 +54,7 @@ base::StatusOr<std::vector<sock_filter>> ReadFilter(int fd) {
 
 int InstallFilter(const EntryState& state) {
   const int64_t start = state.verbose ? base::MonotonicMicros() : 0;
-  if (base::Status s = InstallSeccomp(state.filter); !s.ok()) {
+  if (base::Status s = InstallSeccomp(state.filter, state.supervisor_fd); !s.ok()) {
     base::LogLine("ncp-launch: entry: install-seccomp: %s", s.ToString().c_str());
     return base::kSandboxFailedExit;
   }
@@ -127,16 +128,18 @@ std::vector<std::string> EntryModeCommand(const std::string& self, const EntryMo
           args.library_path,
           std::to_string(args.report_fd),
           std::to_string(args.warm_fd),
-          EncodeMemoryLimits(args.memory_limits)};
+          EncodeMemoryLimits(args.memory_limits),
+          std::to_string(args.supervisor_fd)};
 }
 
 void RunEntryMode(int argc, char** argv) {
-  if (argc != 9) {
+  if (argc != 10) {
     Fail(base::Error(base::Code::kInvalidArgument, "internal entry mode: wrong arguments"));
   }
   const int report_fd = ParseFd(argv[6]);
   const int warm_fd = ParseFd(argv[7]);
-  if (report_fd < -1 || warm_fd < -1) {
+  const int supervisor_fd = ParseFd(argv[9]);
+  if (report_fd < -1 || warm_fd < -1 || supervisor_fd < -1) {
     Fail(base::Error(base::Code::kInvalidArgument, "internal entry mode: wrong arguments"));
   }
   const int filter_fd = std::atoi(argv[2]);
@@ -144,6 +147,7 @@ void RunEntryMode(int argc, char** argv) {
   // Never freed: the runtime does not return.
   static EntryState state;
   state.verbose = argv[4][0] == '1';
+  state.supervisor_fd = supervisor_fd;
   static std::string library_path = argv[5];
   if (filter_fd >= 0) {
     auto filter = ReadFilter(filter_fd);
@@ -155,7 +159,8 @@ void RunEntryMode(int argc, char** argv) {
   // Warm: after the filter is read (its fd sits above every request number) and before it is
   // installed (receiving needs recvmsg, which a filter need not allow).
   if (warm_fd >= 0) {
-    auto arrived = TakeForwardedRequest(warm_fd, report_fd);
+    const int keep[] = {report_fd, supervisor_fd};
+    auto arrived = TakeForwardedRequest(warm_fd, keep);
     // The launcher let the sandbox go before any request came (the pool was trimmed, or the
     // application ended): nothing to say, nobody asked for this child.
     if (!arrived.ok() && arrived.status().code() == base::Code::kUnavailable) _exit(0);

@@ -4,10 +4,11 @@
 // the child runtime, which loads the library; the filter goes on right before the entry
 // (or before the load with seccomp-before-load).
 //   ncp-launch --internal-entry FILTER_FD BEFORE_LOAD(0|1) VERBOSE(0|1) LIBRARY_PATH REPORT_FD
-//              WARM_FD MEMORY_LIMITS
+//              WARM_FD MEMORY_LIMITS SUPERVISOR_FD
 // MEMORY_LIMITS: "-", or RESOURCE=SOFT:HARD,... in numbers (RLIMIT_* and bytes).
 // REPORT_FD (--report-entry): the runtime's entry report goes there. WARM_FD (--warm): the
-// real request arrives there first (warm_request.h). -1: none; both may be left out.
+// real request arrives there first (warm_request.h). SUPERVISOR_FD: the filter is supervised,
+// its listener goes to ncp-launch there (seccomp_install.cc). -1: none.
 // Not an option of the command line proper: main() dispatches on it before parsing.
 #pragma once
 
@@ -29,6 +30,7 @@ struct EntryModeArgs {
   int warm_fd = -1;
   // The plan's memory limits (steps.h RlimitSet::kMemory), applied before the library loads.
   std::vector<policy::Rlimit> memory_limits;
+  int supervisor_fd = -1;
 };
 
 std::vector<std::string> EntryModeCommand(const std::string& self, const EntryModeArgs& args);

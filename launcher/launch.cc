@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,8 +23,10 @@
 #include "launcher/child_setup.h"
 #include "launcher/init_status.h"
 #include "launcher/passed_fds.h"
+#include "launcher/seccomp_supervisor.h"
 #include "launcher/signals.h"
 #include "launcher/userns.h"
+#include "policy/seccomp_supervision.h"
 
 namespace ncp::launcher {
 namespace {
@@ -135,9 +138,12 @@ class StepTimer {
 // (it was killed): EOF once every copy of the write end is closed.
 std::optional<InitStatus> ReadInitStatus(int fd);
 
-// Waits until init's report (or EOF) can be read, at most until `deadline_us` (monotonic; 0:
-// no deadline). False: the deadline passed first.
-bool AwaitInitReport(int fd, int64_t deadline_us) {
+// Waits until `fd` (the setup's error pipe, init's report) can be read or is at EOF, at most
+// until `deadline_us` (monotonic; 0: no deadline), serving `supervisor` (if any) meanwhile:
+// a supervised program's process may make a refused call, its exec included, and stays blocked
+// in it until we answer. False: the deadline passed first.
+bool AwaitReadable(int fd, int64_t deadline_us, SeccompSupervisor* supervisor) {
+  std::vector<pollfd> fds;
   for (;;) {
     int timeout_ms = -1;
     if (deadline_us != 0) {
@@ -145,11 +151,30 @@ bool AwaitInitReport(int fd, int64_t deadline_us) {
       if (left <= 0) return false;
       timeout_ms = static_cast<int>(std::min<int64_t>((left + 999) / 1000, 1 << 30));
     }
-    pollfd p{fd, POLLIN, 0};
-    const int ready = poll(&p, 1, timeout_ms);
-    if (ready > 0) return true;
+    fds.assign(1, pollfd{fd, POLLIN, 0});
+    if (supervisor != nullptr) supervisor->AddPollFds(&fds);
+    const int ready = poll(fds.data(), fds.size(), timeout_ms);
     if (ready < 0 && errno != EINTR) return true;  // let the read say what is wrong
+    if (ready <= 0) continue;
+    // First: a refused call always comes before the report of the end it causes.
+    if (supervisor != nullptr) supervisor->Serve(fds.data() + 1, fds.size() - 1);
+    if (fds[0].revents != 0) return true;
   }
+}
+
+// A supervised filter's socket pair: ours, and the sandbox's end, which goes to the program's
+// process at spec.supervisor_target (entry form) or stays internal to the setup (program form).
+struct SupervisorChannel {
+  UniqueFd ours;
+  UniqueFd theirs;
+};
+
+base::StatusOr<SupervisorChannel> MakeSupervisorChannel() {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return ErrnoError("socketpair for the seccomp listener");
+  }
+  return SupervisorChannel{UniqueFd(pair[0]), UniqueFd(pair[1])};
 }
 
 std::optional<InitStatus> ReadInitStatus(int fd) {
@@ -189,11 +214,27 @@ base::Status MakeFirstOomVictim() {
 
 }  // namespace
 
-base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec) {
-  StepTimer timer(spec.verbose);
+base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& requested) {
+  StepTimer timer(requested.verbose);
   if (!plan.namespaces.user && (plan.uid || plan.gid)) {
     return base::Error(base::Code::kInvalidArgument, "--uid/--gid need a user namespace");
   }
+  // The resolver supervises only with a pid namespace (the program is its pid 2).
+  const bool supervised = plan.seccomp.enabled && plan.seccomp.supervised && plan.namespaces.pid;
+  SupervisorChannel supervisor_channel;
+  // The entry form's: as requested, plus the socket at the number its runtime expects.
+  std::optional<LaunchSpec> with_supervisor;
+  if (supervised) {
+    auto channel = MakeSupervisorChannel();
+    if (!channel.ok()) return channel.status();
+    supervisor_channel = std::move(*channel);
+    if (requested.seccomp_in_program && requested.supervisor_target >= 0) {
+      with_supervisor = requested;
+      with_supervisor->fds.push_back(
+          {supervisor_channel.theirs.get(), requested.supervisor_target});
+    }
+  }
+  const LaunchSpec& spec = with_supervisor ? *with_supervisor : requested;
   const int floor = FirstInternalFd(spec.fds);
   auto sync = MakePipe(floor);
   if (!sync.ok()) return sync.status();
@@ -264,11 +305,17 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
     context.sync_fd = sync->read.get();
     context.error_fd = errors->write.get();
     context.status_fd = status->write.get();
+    if (supervised && !spec.seccomp_in_program) {
+      context.supervisor_fd = supervisor_channel.theirs.get();
+    }
     SetUpAndExec(context);
   }
 
   OwnedChild child(pid);
   timer.Done("clone");
+  supervisor_channel.theirs.reset();
+  std::optional<SeccompSupervisor> supervisor;
+  if (supervised) supervisor.emplace(std::move(supervisor_channel.ours), pid);
   if (spec.on_cloned) spec.on_cloned(pid);
   bind_trees.clear();  // the child has its own copies
   ForwardSignalsTo(pid);
@@ -295,6 +342,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
 
   timer.Start();
   ChildEnd end;
+  AwaitReadable(errors->read.get(), 0, supervisor ? &*supervisor : nullptr);
   end.setup_error = ReadSetupError(errors->read.get());
   timer.Done("child-setup-until-exec");
   end.setup_us = base::MonotonicMicros() - clone_started_us;
@@ -311,7 +359,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
           ? program_started_us + static_cast<int64_t>(*plan.time_limit_ms) * 1000
           : 0;
   if (plan.namespaces.pid && !end.setup_error &&
-      !AwaitInitReport(status->read.get(), deadline_us)) {
+      !AwaitReadable(status->read.get(), deadline_us, supervisor ? &*supervisor : nullptr)) {
     // Out of time: init's death takes everything in its pid namespace with it (the resolver
     // refuses a time limit without one).
     NCP_RETURN_IF_ERROR(child.Kill());
@@ -331,6 +379,11 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
     if (std::optional<InitStatus> report = ReadInitStatus(status->read.get())) {
       end.signaled = report->signaled != 0;
       end.value = report->value;
+      // Killed by us for the call (init saw our SIGKILL): to everyone else, the filter's kill.
+      if (supervisor && supervisor->program_call() && end.signaled && end.value == SIGKILL) {
+        end.value = SIGSYS;
+        end.seccomp_call = supervisor->program_call();
+      }
       end.run_us = base::MonotonicMicros() - program_started_us;
       if (*cgroup) {
         // The group can only be removed once init, and with it the sandbox, is gone; init
@@ -346,6 +399,9 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& spec
       return end;
     }
   }
+  // After a failed setup, init (if the program got that far) waits for this read end to close
+  // before it exits (init.cc): closed now, so that the failure is not held up for seconds.
+  status->read.reset();
   auto wstatus = child.Wait();
   if (!wstatus.ok()) return wstatus.status();
   end.signaled = WIFSIGNALED(*wstatus);

@@ -10,6 +10,7 @@
 #include "launcher/launch_spec.h"
 #include "launcher/setup_error.h"
 #include "policy/plan.h"
+#include "policy/seccomp_supervision.h"
 
 namespace ncp::launcher {
 
@@ -22,6 +23,9 @@ struct ChildEnd {
   bool timed_out = false;
   int64_t setup_us = 0;  // from the clone to the program's exec (or the setup's failure)
   int64_t run_us = 0;    // from the program's exec to its end
+  // A supervised filter refused this call of the program, which was killed for it (signaled,
+  // SIGSYS, as the kernel's kill would have left it).
+  std::optional<policy::SeccompCall> seccomp_call;
 };
 
 // Runs `spec.command` in the sandbox `plan` describes and waits for it. An error Status means

@@ -24,6 +24,9 @@ struct LaunchSpec {
   bool seccomp_in_program = false;
   // The program applies the plan's memory limits itself (the entry form: once it has started).
   bool memory_limits_in_program = false;
+  // With seccomp_in_program and a supervised filter (policy/seccomp_supervision.h): the number
+  // at which the program gets the socket for the filter's listener (entry_mode.h).
+  int supervisor_target = -1;
   // The host ids the sandbox's ids map to (root's leased id, --isolation-uid); none: the
   // caller's own (or host root with --host-root).
   std::optional<base::IsolationIds> isolation;

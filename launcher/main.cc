@@ -169,7 +169,10 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& given_spec, bool 
   if (g_control.active()) {
     // What the fork server cannot read from our wait status goes into its exit record.
     if (cause != ncp::core::CauseFromWaitStatus(end->signaled, end->value)) {
-      g_control.Send(ncp::core::MakeEndedReport(static_cast<int32_t>(cause), -1, "", ""));
+      const auto refused = ncp::launcher::RefusedCallOf(*end, plan);
+      g_control.Send(ncp::core::MakeEndedReport(
+          static_cast<int32_t>(cause), refused ? refused->nr : -1, refused ? refused->name : "",
+          refused ? refused->profile_line : ""));
     }
   } else if (std::optional<std::string> line = ncp::launcher::EndLine(*end, plan)) {
     PrintError(*line);

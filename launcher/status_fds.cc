@@ -124,6 +124,11 @@ void StatusFds::Ended(const ChildEnd& end, const policy::Plan& plan) {
                            {"setup-us", end.setup_us},
                            {"run-us", end.run_us}};
   if (plan.time_limit_ms) status["time-limit-ms"] = *plan.time_limit_ms;
+  if (std::optional<RefusedCall> refused = RefusedCallOf(end, plan)) {
+    status["syscall"] = refused->name;
+    status["syscall-nr"] = refused->nr;
+    status["profile-line"] = refused->profile_line;
+  }
   WriteLine(json_status_, status);
 }
 

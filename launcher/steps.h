@@ -52,7 +52,12 @@ enum class RlimitSet { kProcess, kMemory };
 bool IsMemoryLimit(int resource);
 base::Status ApplyRlimits(const policy::Plan& plan, RlimitSet which);
 base::Status SetParentDeathSignal(int sync_fd);
-base::Status InstallSeccomp(const std::vector<sock_filter>& program);
+
+// seccomp_install.cc: `program` on every thread of this process (TSYNC: in the entry form a
+// library's constructor may have started threads). `supervisor_fd` >= 0: the plan's filter is
+// supervised (policy/seccomp_supervision.h); its listener goes to ncp-launch on that socket, and
+// neither the listener nor the socket stays open here. Once per process.
+base::Status InstallSeccomp(const std::vector<sock_filter>& program, int supervisor_fd);
 
 // fds.cc: puts each placement's `from` at `to` (CLOEXEC cleared), keeps 0-2 and the fds in
 // `internal` (moved above every `to`, CLOEXEC, so the program never sees them; updated in

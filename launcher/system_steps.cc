@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -107,19 +106,6 @@ Status SetParentDeathSignal(int sync_fd) {
   pollfd pfd{sync_fd, POLLIN, 0};
   if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP) != 0) {
     return base::Error(base::Code::kFailedPrecondition, "the parent died during setup");
-  }
-  return Status::Ok();
-}
-
-Status InstallSeccomp(const std::vector<sock_filter>& program) {
-  if (program.empty() || program.size() > BPF_MAXINSNS) {
-    return base::Error(base::Code::kInvalidArgument,
-                       "the plan's seccomp program is empty or too long");
-  }
-  sock_fprog fprog{static_cast<unsigned short>(program.size()),
-                   const_cast<sock_filter*>(program.data())};
-  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) != 0) {
-    return ErrnoError("PR_SET_SECCOMP");
   }
   return Status::Ok();
 }

@@ -240,7 +240,7 @@ base::Status ForwardWarmRequest(int forward_fd, const WarmStart& start) {
   return base::Status::Ok();
 }
 
-base::StatusOr<int64_t> TakeForwardedRequest(int forward_fd, int keep) {
+base::StatusOr<int64_t> TakeForwardedRequest(int forward_fd, std::span<const int> keep) {
   ForwardRecord record{};
   size_t size = 0;
   int flags = 0;
@@ -254,9 +254,11 @@ base::StatusOr<int64_t> TakeForwardedRequest(int forward_fd, int keep) {
     return Error(Code::kInvalidArgument, "malformed forwarded warm request");
   }
   // Above every target first, so no dup2 below overwrites a received fd still to be placed.
-  const int floor = std::max(kWarmEntryReportFd, core::kHighestRequestFd) + 1;
+  const int floor = kHighestWarmFd + 1;
   std::vector<int> keep_fds = {0, 1, 2};
-  if (keep >= 0) keep_fds.push_back(keep);
+  for (int fd : keep) {
+    if (fd >= 0) keep_fds.push_back(fd);
+  }
   std::vector<UniqueFd> lifted;
   for (UniqueFd& fd : fds) {
     lifted.emplace_back(fcntl(fd.get(), F_DUPFD_CLOEXEC, floor));

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,10 +20,13 @@
 namespace ncp::launcher {
 
 // Fixed numbers in a warm sandbox, above every number a request can use (3..20): the entry's
-// end of the forwarding socket, the seccomp filter and the entry report pipe.
+// end of the forwarding socket, the seccomp filter, the entry report pipe and a supervised
+// filter's socket (launcher/seccomp_supervisor.h).
 inline constexpr int kWarmForwardFd = core::kHighestRequestFd + 1;
 inline constexpr int kWarmFilterFd = core::kHighestRequestFd + 2;
 inline constexpr int kWarmEntryReportFd = core::kHighestRequestFd + 3;
+inline constexpr int kWarmSupervisorFd = core::kHighestRequestFd + 4;
+inline constexpr int kHighestWarmFd = kWarmSupervisorFd;
 
 // What a file was when the sandbox was built from it: a replaced or rewritten file (a new
 // inode, size, modification or change time) no longer is that file. A folder is told apart by
@@ -71,8 +75,8 @@ base::StatusOr<std::optional<WarmStart>> ReceiveWarmRequest(int control_fd, int 
 base::Status ForwardWarmRequest(int forward_fd, const WarmStart& start);
 
 // Sandbox side (entry mode). Blocks for the forwarded request on `forward_fd`, places its fds
-// at their targets, and closes every other fd but 0-2 and `keep` (-1: none). Returns the
-// monotonic time the host took the request (for --verbose).
-base::StatusOr<int64_t> TakeForwardedRequest(int forward_fd, int keep);
+// at their targets, and closes every other fd but 0-2 and those in `keep` (-1: none). Returns
+// the monotonic time the host took the request (for --verbose).
+base::StatusOr<int64_t> TakeForwardedRequest(int forward_fd, std::span<const int> keep);
 
 }  // namespace ncp::launcher

@@ -104,6 +104,9 @@ std::string DescribePlan(const Plan& plan) {
         << ActionToString(s.policy.default_action) << ", " << s.program.size()
         << " BPF instructions, installed " << (s.before_load ? "before" : "after")
         << " the library is loaded\n";
+    if (s.supervised) {
+      out << "seccomp kills: supervised by ncp-launch, which names the call and the rule\n";
+    }
   }
   out << "landlock: " << LandlockText(plan) << "\n";
   for (const std::string& w : plan.warnings) out << w << "\n";

@@ -7,9 +7,14 @@
 namespace ncp::policy {
 
 // Escaped here, once, because file names, option values and profile text all end up in messages.
-std::string Diagnostic::Render() const {
+std::string LocText(const SourceLoc& loc) {
   std::string out = base::EscapeForTerminal(loc.file);
   if (loc.line > 0) out += ":" + std::to_string(loc.line);
+  return out;
+}
+
+std::string Diagnostic::Render() const {
+  std::string out = LocText(loc);
   out += severity == Severity::kError ? ": error: " : ": warning: ";
   out += base::EscapeForTerminal(message);
   return out;

@@ -18,6 +18,9 @@ struct SourceLoc {
 
 inline constexpr std::string_view kCommandLine = "command line";
 
+// "FILE:LINE" ("command line" alone), safe to print on a terminal.
+std::string LocText(const SourceLoc& loc);
+
 enum class Severity { kWarning, kError };
 
 struct Diagnostic {

@@ -106,6 +106,9 @@ struct SeccompPlan {
   bool before_load = false;
   uint32_t arch = 0;  // AUDIT_ARCH_* the program checks for
   SeccompPolicy policy;
+  // `program` reports kills to ncp-launch instead of killing (seccomp_supervision.h): the
+  // filter must be installed with a listener that ncp-launch receives.
+  bool supervised = false;
   std::vector<sock_filter> program;  // ready for seccomp(SECCOMP_SET_MODE_FILTER)
 };
 

@@ -8,6 +8,7 @@
 
 #include "policy/seccomp_builder.h"
 #include "policy/seccomp_compiler.h"
+#include "policy/seccomp_supervision.h"
 #include "policy/syscall_names.h"
 
 namespace ncp::policy {
@@ -505,9 +506,20 @@ class Resolver {
     out.enabled = true;
     out.policy = seccomp_.Build();
     if (!CheckRequiredSyscalls(out.policy)) return;
+    const auto compile = [&](const SeccompPolicy& policy) {
+      return options_.cache != nullptr
+                 ? options_.cache->GetOrCompile(policy, arch_, &filter_origin_)
+                 : CompileSeccomp(policy, arch_);
+    };
+    // Supervised kills need init to outlast the program, as it does in a pid namespace.
+    std::optional<SeccompPolicy> supervised =
+        plan_.namespaces.pid ? SupervisedPolicy(out.policy) : std::nullopt;
     base::StatusOr<std::vector<sock_filter>> program =
-        options_.cache != nullptr ? options_.cache->GetOrCompile(out.policy, arch_, &filter_origin_)
-                                  : CompileSeccomp(out.policy, arch_);
+        supervised ? compile(*supervised) : compile(out.policy);
+    out.supervised = supervised && program.ok();
+    // A libseccomp that does not know user notification (it probes the kernel) still builds the
+    // plain filter, whose kills are the kernel's: reported as SIGSYS, without a name.
+    if (supervised && !program.ok()) program = compile(out.policy);
     if (!program.ok()) {
       diags_.Error(seccomp_.last_loc(),
                    "cannot compile the seccomp filter: " + program.status().ToString());
@@ -560,7 +572,7 @@ ResolveResult Resolve(const ParsedCli& cli, const ResolveOptions& options) {
 
 bool operator==(const SeccompPlan& a, const SeccompPlan& b) {
   return a.enabled == b.enabled && a.before_load == b.before_load && a.arch == b.arch &&
-         a.policy == b.policy && a.program == b.program;
+         a.policy == b.policy && a.supervised == b.supervised && a.program == b.program;
 }
 
 }  // namespace ncp::policy

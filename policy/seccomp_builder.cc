@@ -30,6 +30,7 @@ bool SeccompBuilder::Apply(const OptionEvent& event, Diagnostics* diags) {
       std::string error;
       if (auto action = ParseAction(event.value, &error)) {
         default_action_ = *action;
+        default_loc_ = event.loc;
       } else {
         diags->Error(event.loc, "seccomp-default: " + error);
       }
@@ -124,6 +125,7 @@ void SeccompBuilder::LoadOci(const OptionEvent& event, Diagnostics* diags) {
   }
   // The file replaces everything said about seccomp so far; later options refine it.
   default_action_ = oci->default_action;
+  default_loc_ = event.loc;
   rules_.clear();
   conditional_rules_ = 0;
   std::vector<std::string> unknown;
@@ -177,6 +179,7 @@ bool SeccompBuilder::AddRule(const std::string& name, SeccompRule rule,
 SeccompPolicy SeccompBuilder::Build() const {
   SeccompPolicy policy;
   policy.default_action = default_action_;
+  policy.default_loc = default_loc_;
   for (const auto& [name, list] : rules_) {
     policy.rules.insert(policy.rules.end(), list.begin(), list.end());
   }

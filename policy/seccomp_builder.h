@@ -55,6 +55,7 @@ class SeccompBuilder {
   std::vector<std::string> oci_files_;
   SourceLoc last_loc_;
   SeccompAction default_action_{SeccompActionKind::kErrno, 1};
+  SourceLoc default_loc_;
   std::map<std::string, std::vector<SeccompRule>> rules_;  // by syscall name
   size_t conditional_rules_ = 0;                           // live ones in rules_
   bool too_many_rules_ = false;                            // reported once; later rules are dropped

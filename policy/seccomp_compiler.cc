@@ -33,6 +33,8 @@ uint32_t ToScmpAction(const SeccompAction& action) {
       return SCMP_ACT_TRAP;
     case SeccompActionKind::kLog:
       return SCMP_ACT_LOG;
+    case SeccompActionKind::kNotify:
+      return SCMP_ACT_NOTIFY;
   }
   return SCMP_ACT_KILL_PROCESS;
 }

@@ -18,6 +18,9 @@ enum class SeccompActionKind : uint8_t {
   kKillThread = 3,
   kTrap = 4,
   kLog = 5,
+  // Never written in a profile: the compiled form of kill-process when ncp-launch supervises
+  // the filter (seccomp_supervision.h), so that it can name what was refused.
+  kNotify = 6,
 };
 
 struct SeccompAction {
@@ -56,9 +59,12 @@ struct SeccompRule {
 
 struct SeccompPolicy {
   SeccompAction default_action{SeccompActionKind::kErrno, 1 /* EPERM */};
+  SourceLoc default_loc;           // where the default was set (none: the built-in EPERM)
   std::vector<SeccompRule> rules;  // sorted by syscall number, rules of one syscall together
 
-  bool operator==(const SeccompPolicy&) const = default;
+  bool operator==(const SeccompPolicy& o) const {
+    return default_action == o.default_action && rules == o.rules;
+  }
 };
 
 // "allow", "errno:EPERM", "kill-process", ... — the spelling used by options and explanations.

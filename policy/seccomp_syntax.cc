@@ -269,6 +269,8 @@ std::string ActionToString(const SeccompAction& action) {
       return "trap";
     case SeccompActionKind::kLog:
       return "log";
+    case SeccompActionKind::kNotify:
+      return "notify";
   }
   return "?";
 }

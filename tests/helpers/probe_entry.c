@@ -20,6 +20,7 @@
      syscall:NR                syscall(NR, -1, 0, 0, 0, 0, 0): bad arguments everywhere, so an
                                allowed call fails in the kernel (EBADF, EFAULT) and a filtered
                                one gets the profile's errno
+     thread-syscall:NR         the same from a second thread, which the entry waits for
      tiocsti:FD                ioctl(FD, TIOCSTI, "x"); FD is a number or a passed fd's name
      exe-write                 open("/proc/self/exe", O_WRONLY)
      exe-mount                 "ro" or "rw": the mount /proc/self/exe is on
@@ -33,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +206,18 @@ static int TiocstiTarget(NativeChildProcess_Args args, const char* spec) {
   return EntryFd(args, spec);
 }
 
+static void* SyscallOnThread(void* nr) {
+  return (void*)(long)ErrnoOf(syscall((long)nr, -1L, 0L, 0L, 0L, 0L, 0L));
+}
+
+static int ThreadSyscallErrno(long nr) {
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, SyscallOnThread, (void*)nr) != 0) return EAGAIN;
+  void* err = NULL;
+  pthread_join(thread, &err);
+  return (int)(long)err;
+}
+
 static void RunProbe(NativeChildProcess_Args args, int out, const char* probe) {
   if (strcmp(probe, "pid") == 0) {
     EmitNumber(out, probe, getpid());
@@ -236,6 +250,8 @@ static void RunProbe(NativeChildProcess_Args args, int out, const char* probe) {
     EmitErrno(out, probe, Connect(atoi(probe + 8)));
   } else if (strncmp(probe, "syscall:", 8) == 0) {
     EmitErrno(out, probe, ErrnoOf(syscall(atol(probe + 8), -1L, 0L, 0L, 0L, 0L, 0L)));
+  } else if (strncmp(probe, "thread-syscall:", 15) == 0) {
+    EmitErrno(out, probe, ThreadSyscallErrno(atol(probe + 15)));
   } else if (strncmp(probe, "tiocsti:", 8) == 0) {
     char c = 'x';
     EmitErrno(out, probe, ErrnoOf(ioctl(TiocstiTarget(args, probe + 8), TIOCSTI, &c)));

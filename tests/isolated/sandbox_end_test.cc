@@ -3,6 +3,7 @@
 // time limit, under which the whole sandbox is killed and OpenHarmony's exit callback sees
 // signal 9.
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <string>
@@ -54,6 +55,30 @@ TEST(SandboxEnd, AChildThatEndsInTimeIsNotTouchedByTheLimit) {
     EXPECT_EQ(quick.exit.exitCode, 0) << i;
     if (i == 0) usleep(2000 * 1000);
   }
+}
+
+TEST(SandboxEnd, ASeccompKillNamesTheCallAndTheProfileLine) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;
+  const std::string profile =
+      WriteProfile(dir, "kill.profile", "include = default\nseccomp-kill = ptrace\n");
+  OhExitCallback oh_exits;
+  // Cold, then from the pool: a warm sandbox gets its socket to the supervisor at a fixed number.
+  for (int i = 0; i < 2; ++i) {
+    IsolatedRun run =
+        RunIsolated("Probe", "pid;syscall:" + std::to_string(SYS_ptrace) + ";pid", profile);
+    EXPECT_EQ(run.out, "pid=2\n") << i;
+    EXPECT_EQ(run.exit.signal, SIGSYS) << i;
+    EXPECT_EQ(run.exit.cause, NCP_EXIT_CAUSE_SECCOMP) << i;
+    EXPECT_EQ(run.exit.syscallNumber, SYS_ptrace) << i;
+    EXPECT_STREQ(run.exit.syscallName, "ptrace") << i;
+    EXPECT_EQ(std::string(run.exit.profileLine), profile + ":2") << i;
+    EXPECT_EQ(oh_exits.SignalFor(run.pid), SIGSYS) << i;
+  }
+  // Allowed calls go on as before.
+  IsolatedRun fine = RunIsolated("Probe", "syscall:" + std::to_string(SYS_getpid), profile);
+  EXPECT_EQ(fine.out, "syscall:" + std::to_string(SYS_getpid) + "=ok\n");
+  EXPECT_EQ(fine.exit.cause, NCP_EXIT_CAUSE_EXITED);
 }
 
 TEST(SandboxEnd, TheKernelsCpuLimitIsAResourceLimit) {

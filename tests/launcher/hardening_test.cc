@@ -268,14 +268,14 @@ TEST(Hardening, SetuidCopyRefusesTheInternalEntryMode) {
     }
   };
   LauncherRun run =
-      RunLauncher({"--internal-entry", "-1", "0", "0", kEntries, "-1", "-1", "-"}, options);
+      RunLauncher({"--internal-entry", "-1", "0", "0", kEntries, "-1", "-1", "-", "-1"}, options);
   EXPECT_EQ(run.exit_code(), 125) << run.err << run.out;
   EXPECT_NE(run.err.find("setuid"), std::string::npos) << run.err;
   EXPECT_EQ(run.out, "");
   // The same request through the unprivileged binary is loaded: the refusal above is the bit's.
   options.binary = NCP_LAUNCH_PATH;
   LauncherRun plain =
-      RunLauncher({"--internal-entry", "-1", "0", "0", kEntries, "-1", "-1", "-"}, options);
+      RunLauncher({"--internal-entry", "-1", "0", "0", kEntries, "-1", "-1", "-", "-1"}, options);
   EXPECT_EQ(plain.out, "loaded\n") << plain.err;
 }
 
@@ -300,7 +300,7 @@ TEST(Hardening, FileCapabilityCopyRefusesTheInternalEntryMode) {
     }
   };
   LauncherRun run =
-      RunLauncher({"--internal-entry", "-1", "0", "0", kEntries, "-1", "-1", "-"}, options);
+      RunLauncher({"--internal-entry", "-1", "0", "0", kEntries, "-1", "-1", "-", "-1"}, options);
   EXPECT_EQ(run.exit_code(), 125) << run.err << run.out;
   EXPECT_NE(run.err.find("file capabilities"), std::string::npos) << run.err;
   EXPECT_EQ(run.out, "");

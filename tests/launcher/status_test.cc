@@ -2,6 +2,8 @@
 // and exits 124 with one line on stderr; --json-status-fd and --info-fd carry JSON objects,
 // one per line, that parse; bad status fds are refused before anything starts.
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -204,6 +206,91 @@ TEST(Status, BadStatusFdsAreRefusedBeforeAnythingStarts) {
   LauncherRun in_profile = RunLauncher({"--profile", profile, "--", "/bin/true"});
   EXPECT_EQ(in_profile.exit_code(), 125);
   EXPECT_NE(in_profile.err.find("fd.profile:1: error:"), std::string::npos) << in_profile.err;
+}
+
+// Supervised kills (policy/seccomp_supervision.h): a call that the profile kills for ends the
+// program with SIGSYS, as the kernel's kill would, and ncp-launch names the call and the line.
+class SeccompKill : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    NCP_REQUIRE_USERNS();
+    // Line 2 kills two calls by name; line 3 kills everything else the default refuses.
+    by_name_ = WriteProfile(dir_, "by-name.profile",
+                            "include = default\nseccomp-kill = ptrace, mknodat\n");
+    by_default_ =
+        WriteProfile(dir_, "by-default.profile",
+                     "include = default\n# anything not allowed\nseccomp-default = kill\n");
+  }
+  TempDir dir_;
+  std::string by_name_, by_default_;
+};
+
+TEST_F(SeccompKill, TheProgramDiesOfSigsysAndTheLineNamesTheCallAndTheRule) {
+  StatusRun r = RunWithStatusFds({"--profile", by_name_, "--json-status-fd",
+                                  std::to_string(kStatusFd), "--", "/usr/bin/mkfifo", "/tmp/f"});
+  EXPECT_EQ(r.run.signal(), SIGSYS);
+  EXPECT_EQ(r.run.err, "ncp-launch: the seccomp filter killed the program for mknodat (syscall " +
+                           std::to_string(SYS_mknodat) + "), refused by " + by_name_ + ":2\n");
+  ASSERT_EQ(r.status.size(), 2u);
+  EXPECT_EQ(r.status[1]["cause"], "seccomp");
+  EXPECT_EQ(r.status[1]["signal"], SIGSYS);
+  EXPECT_EQ(r.status[1]["exit-code"], 128 + SIGSYS);
+  EXPECT_EQ(r.status[1]["syscall"], "mknodat");
+  EXPECT_EQ(r.status[1]["syscall-nr"], SYS_mknodat);
+  EXPECT_EQ(r.status[1]["profile-line"], by_name_ + ":2");
+}
+
+TEST_F(SeccompKill, TheDefaultsLineWhenNoRuleNamesTheCall) {
+  // The entry form: the filter goes on in ncp-launch's runtime, right before the entry.
+  StatusRun r =
+      RunWithStatusFds({"--profile", by_default_, "--json-status-fd", std::to_string(kStatusFd),
+                        "--", std::string(NCP_TEST_ENTRIES_PATH) + ":Probe", "--params",
+                        "pid;syscall:" + std::to_string(SYS_ptrace) + ";pid"});
+  EXPECT_EQ(r.run.out, "pid=2\n");  // the call never returned
+  EXPECT_EQ(r.run.signal(), SIGSYS);
+  EXPECT_EQ(r.run.err, "ncp-launch: the seccomp filter killed the program for ptrace (syscall " +
+                           std::to_string(SYS_ptrace) + "), refused by " + by_default_ + ":3\n");
+  ASSERT_EQ(r.status.size(), 2u);
+  EXPECT_EQ(r.status[1]["profile-line"], by_default_ + ":3");
+}
+
+TEST_F(SeccompKill, AnotherThreadsCallKillsTheWholeProgram) {
+  LauncherRun r =
+      RunLauncher({"--profile", by_name_, "--", std::string(NCP_TEST_ENTRIES_PATH) + ":Probe",
+                   "--params", "thread-syscall:" + std::to_string(SYS_ptrace) + ";pid"});
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.signal(), SIGSYS);
+  EXPECT_NE(r.err.find("killed the program for ptrace"), std::string::npos) << r.err;
+}
+
+TEST_F(SeccompKill, TheEntryHoldsNeitherTheListenerNorItsSocket) {
+  // A program holding its own filter's listener could answer its own refused calls.
+  LauncherRun r = RunLauncher({"--profile", by_name_, "--",
+                               std::string(NCP_TEST_ENTRIES_PATH) + ":Probe", "--params", "fds"});
+  EXPECT_EQ(r.out, "fds=0 1 2\n");
+  EXPECT_EQ(r.exit_code(), 0) << r.err;
+}
+
+TEST_F(SeccompKill, ASigsysTheProgramSendsItselfIsNotReportedAsAKill) {
+  StatusRun r =
+      RunWithStatusFds({"--profile", by_name_, "--json-status-fd", std::to_string(kStatusFd), "--",
+                        "/bin/sh", "-c", "kill -SYS $$"});
+  EXPECT_EQ(r.run.signal(), SIGSYS);
+  EXPECT_EQ(r.run.err, "");
+  ASSERT_EQ(r.status.size(), 2u);
+  EXPECT_EQ(r.status[1]["cause"], "signal");
+  EXPECT_FALSE(r.status[1].contains("syscall"));
+}
+
+TEST_F(SeccompKill, ADescendantIsKilledAloneWithSigkill) {
+  // The supervisor ends the calling process as the kernel's kill-process would, but its parent
+  // sees SIGKILL, not SIGSYS (a signal sent from outside cannot be the filter's own); the
+  // program goes on, and its end is its own.
+  LauncherRun r = RunLauncher({"--profile", by_name_, "--seccomp-allow", "vfork, wait4", "--",
+                               "/bin/sh", "-c", "/usr/bin/mkfifo /tmp/f; echo child=$?"});
+  EXPECT_EQ(r.out, "child=137\n");
+  EXPECT_EQ(r.exit_code(), 0);
+  EXPECT_EQ(r.err, "Killed\n");  // the shell's word on its child; nothing from ncp-launch
 }
 
 }  // namespace

@@ -25,6 +25,10 @@ TEST(Describe, PlanSummaryNamesEachPart) {
   EXPECT_TRUE(Contains(text, "environment: cleared\n")) << text;
   EXPECT_TRUE(Contains(text, "fd log <- 3\n")) << text;
   EXPECT_TRUE(Contains(text, "default errno:EPERM")) << text;
+  EXPECT_FALSE(Contains(text, "seccomp kills:")) << text;
+  EXPECT_TRUE(
+      Contains(DescribePlan(testing::PlanFrom("include = default\nseccomp-kill = ptrace\n")),
+               "seccomp kills: supervised by ncp-launch"));
   EXPECT_TRUE(Contains(DescribePlan(Plan{}), "seccomp: none\n"));
   EXPECT_TRUE(Contains(DescribePlan(testing::PlanFrom("include = default\ntime-limit = 0.25\n")),
                        "time limit: 0.25 s\n"));

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "base/raw_syscall.h"
 #include "base/shared_memory_clone.h"
 
 extern char** environ;
@@ -44,39 +45,9 @@ struct DetachedSpawn::Memory {
 
 namespace {
 
+using base::RawSyscall;
+
 constexpr size_t kStackSize = 64 * 1024;
-
-// Code of the new process: sanitizers would account its accesses to the server's thread.
-#define NCP_UNSANITIZED __attribute__((no_sanitize("address", "thread", "undefined")))
-
-// The new process shares the server's memory, thread-local storage included: glibc's syscall()
-// would store a failure in the server's errno. Failures here end the process, so a raw call
-// whose result is the return value is all it needs.
-NCP_UNSANITIZED long RawSyscall(long number, long a = 0, long b = 0, long c = 0, long d = 0,
-                                long e = 0) {
-#if defined(__x86_64__)
-  long result;
-  register long r10 asm("r10") = d;
-  register long r8 asm("r8") = e;
-  asm volatile("syscall"
-               : "=a"(result)
-               : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
-               : "rcx", "r11", "memory");
-  return result;
-#elif defined(__aarch64__)
-  register long x8 asm("x8") = number;
-  register long x0 asm("x0") = a;
-  register long x1 asm("x1") = b;
-  register long x2 asm("x2") = c;
-  register long x3 asm("x3") = d;
-  register long x4 asm("x4") = e;
-  asm volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
-  return x0;
-#else
-  const long result = syscall(number, a, b, c, d, e);
-  return result < 0 ? -errno : result;
-#endif
-}
 
 [[noreturn]] NCP_UNSANITIZED void Die() {
   for (;;) RawSyscall(SYS_exit_group, 127);

@@ -1,0 +1,45 @@
+// ncp-launch's side of a supervised filter (policy/seccomp_supervision.h). It receives the
+// sandbox's listener from the program's process (seccomp_install.cc) and, for every call the
+// filter would have killed, kills the calling process as the kernel's kill-process action
+// would: the whole thread group, before it runs another instruction. The first such call made
+// by the program itself is kept, so that the sandbox's end can name it. It lives outside the
+// sandbox, in the process that waits for the sandbox's end; nothing inside can reach it.
+#pragma once
+
+#include <poll.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "policy/seccomp_supervision.h"
+
+namespace ncp::launcher {
+
+class SeccompSupervisor {
+ public:
+  // `socket`: our end of the pair whose other end went into the sandbox. `sandbox`: its first
+  // process, killed (and with it everything in the sandbox) when a caller cannot be.
+  SeccompSupervisor(base::UniqueFd socket, pid_t sandbox)
+      : socket_(std::move(socket)), sandbox_(sandbox) {}
+
+  // What to poll for, appended to `fds`; Serve takes them back in the same order.
+  void AddPollFds(std::vector<pollfd>* fds) const;
+  // After a poll: receives the listener, answers the notifications that are ready.
+  void Serve(const pollfd* fds, size_t count);
+
+  // The call of the program (the sandbox's pid 2) that the filter refused, if any.
+  const std::optional<policy::SeccompCall>& program_call() const { return program_call_; }
+
+ private:
+  void ReceiveListener();
+  void AnswerNotification();
+
+  base::UniqueFd socket_;
+  pid_t sandbox_;
+  base::UniqueFd listener_;
+  std::optional<policy::SeccompCall> program_call_;
+};
+
+}  // namespace ncp::launcher
