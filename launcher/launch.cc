@@ -315,7 +315,7 @@ base::StatusOr<ChildEnd> Launch(const policy::Plan& plan, const LaunchSpec& requ
   timer.Done("clone");
   supervisor_channel.theirs.reset();
   std::optional<SeccompSupervisor> supervisor;
-  if (supervised) supervisor.emplace(std::move(supervisor_channel.ours), pid);
+  if (supervised) supervisor.emplace(std::move(supervisor_channel.ours), pid, spec.learn);
   if (spec.on_cloned) spec.on_cloned(pid);
   bind_trees.clear();  // the child has its own copies
   ForwardSignalsTo(pid);

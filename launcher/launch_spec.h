@@ -12,6 +12,8 @@
 
 namespace ncp::launcher {
 
+struct LearnSession;  // seccomp_supervisor.h
+
 struct LaunchSpec {
   // PROGRAM ARGS..., looked up in the environment's PATH. For the LIB.so:ENTRY form this is
   // ncp-launch itself (bound read-only inside) in its internal entry mode (entry_mode.h).
@@ -27,6 +29,8 @@ struct LaunchSpec {
   // With seccomp_in_program and a supervised filter (policy/seccomp_supervision.h): the number
   // at which the program gets the socket for the filter's listener (entry_mode.h).
   int supervisor_target = -1;
+  // --learn: the supervised filter answers every call as this session's base would.
+  LearnSession* learn = nullptr;
   // The host ids the sandbox's ids map to (root's leased id, --isolation-uid); none: the
   // caller's own (or host root with --host-root).
   std::optional<base::IsolationIds> isolation;

@@ -27,6 +27,7 @@
 #include "launcher/host_ids.h"
 #include "launcher/landlock.h"
 #include "launcher/launch.h"
+#include "launcher/learn.h"
 #include "launcher/passed_fds.h"
 #include "launcher/policy_sources.h"
 #include "launcher/profile_dirs.h"
@@ -143,11 +144,19 @@ int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
   return e.err == ENOENT || e.err == ENOTDIR ? 127 : 126;
 }
 
+// --learn: the session that answers the run's calls, and the command line it writes from.
+struct Learning {
+  ncp::launcher::LearnSession* session = nullptr;
+  const ncp::policy::ParsedCli* cli = nullptr;
+};
+
 int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& given_spec, bool entry,
               ncp::launcher::StatusFds& status_fds,
-              const ncp::launcher::SandboxReadyWork* ready_work = nullptr) {
+              const ncp::launcher::SandboxReadyWork* ready_work = nullptr,
+              const Learning& learning = {}) {
   std::fflush(stdout);  // the child inherits unflushed stdio buffers otherwise
   LaunchSpec spec = given_spec;
+  spec.learn = learning.session;
   spec.on_cloned = [&](pid_t pid) { status_fds.Cloned(pid, plan.namespaces); };
   spec.on_started = [&](pid_t pid) { status_fds.Started(pid); };
   auto end = ncp::launcher::Launch(plan, spec);
@@ -165,6 +174,11 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& given_spec, bool 
     return status;
   }
   status_fds.Ended(*end, plan);
+  if (learning.session != nullptr) {
+    const std::string line =
+        ncp::launcher::FinishLearning(*learning.session, *learning.cli, plan, *end);
+    std::fprintf(stderr, "ncp-launch: %s\n", line.c_str());
+  }
   const ncp::core::ExitCause cause = ncp::launcher::CauseOf(*end);
   if (g_control.active()) {
     // What the fork server cannot read from our wait status goes into its exit record.
@@ -320,6 +334,23 @@ int Run(int argc, char** argv) {
     PrintError("nothing to run (see --help)");
     return ncp::base::kSandboxFailedExit;
   }
+  std::unique_ptr<ncp::launcher::LearnSession> learn_session;
+  if (cli.actions.learn_file) {
+    if (request_mode) {
+      PrintError("--learn is for the command line");
+      return ncp::base::kSandboxFailedExit;
+    }
+    auto started = ncp::launcher::StartLearning(cli, &plan);
+    if (!started.ok()) {
+      PrintError(started.status().message());
+      return ncp::base::kSandboxFailedExit;
+    }
+    learn_session = std::move(*started);
+  } else if (!cli.actions.learn_also.empty() || cli.actions.learn_always) {
+    PrintError("--learn-also and --learn-always go with --learn FILE");
+    return ncp::base::kSandboxFailedExit;
+  }
+  const Learning learning{learn_session.get(), &cli};
 
   // Before anything of ours is created: a number the caller did not give us must never reach
   // a pipe or memfd of ours that happens to take it.
@@ -364,7 +395,7 @@ int Run(int argc, char** argv) {
     spec.isolation = taken_ids->isolation;
     spec.host_id_lock_fd = taken_ids->lease_lock.get();
     spec.idmap_writable_binds = cli.actions.idmap_binds;
-    return RunLaunch(plan, spec, /*entry=*/false, *status_fds);
+    return RunLaunch(plan, spec, /*entry=*/false, *status_fds, nullptr, learning);
   }
   ncp::launcher::EntryChannels channels;
   channels.warm = split.warm;
@@ -424,7 +455,8 @@ int Run(int argc, char** argv) {
       return ncp::launcher::OnSandboxReady(&ready_work);
     };
   }
-  return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true, *status_fds, &ready_work);
+  return RunLaunch(prepared->plan, prepared->spec, /*entry=*/true, *status_fds, &ready_work,
+                   learning);
 }
 
 }  // namespace

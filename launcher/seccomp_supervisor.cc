@@ -101,6 +101,7 @@ void SeccompSupervisor::AnswerNotification() {
     if (errno != EINTR && errno != ENOENT) listener_.reset();
     return;
   }
+  if (learn_ != nullptr && AnswerAsTheBase(notification)) return;
   const pid_t tid = static_cast<pid_t>(notification.pid);
   const std::vector<long> tgid = StatusNumbers(tid, "Tgid");
   const pid_t group = tgid.size() == 1 ? static_cast<pid_t>(tgid[0]) : tid;
@@ -126,6 +127,52 @@ void SeccompSupervisor::AnswerNotification() {
     for (int i = 0; i < 6; ++i) call.args[i] = notification.data.args[i];
     program_call_ = call;
   }
+}
+
+bool SeccompSupervisor::AnswerAsTheBase(const seccomp_notif& notification) {
+  policy::SeccompCall call;
+  call.nr = notification.data.nr;
+  call.arch = notification.data.arch;
+  for (int i = 0; i < 6; ++i) call.args[i] = notification.data.args[i];
+  const policy::CallDecision decision = policy::DecideCall(learn_->base, call);
+  const policy::SeccompActionKind kind = decision.action.kind;
+  const bool allowed =
+      kind == policy::SeccompActionKind::kAllow || kind == policy::SeccompActionKind::kLog;
+  if (allowed || learn_->also.count(call.nr) != 0) {
+    policy::LearnedCalls::Allowed& use = learn_->calls.allowed[call.nr];
+    ++use.count;
+    if (allowed) {
+      use.rules.insert(decision.rule);
+    } else {
+      use.asked = true;
+    }
+    Respond(notification.id, 0, /*run_on=*/true);
+    return true;
+  }
+  policy::LearnedCalls::Refused& refused = learn_->calls.refused[call.nr];
+  if (refused.count++ == 0) refused.decision = decision;
+  if (kind == policy::SeccompActionKind::kErrno) {
+    Respond(notification.id, decision.action.errno_value, false);
+    return true;
+  }
+  if (kind == policy::SeccompActionKind::kTrap) {
+    Respond(notification.id, ENOSYS, false);
+    return true;
+  }
+  return false;  // a kill: as for a supervised filter
+}
+
+void SeccompSupervisor::Respond(uint64_t id, int error, bool run_on) {
+  seccomp_notif_resp response;
+  std::memset(&response, 0, sizeof response);
+  response.id = id;
+  if (run_on) {
+    response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  } else {
+    response.error = -error;
+  }
+  // ENOENT: the caller is gone meanwhile; nothing to answer.
+  (void)ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_SEND, &response);
 }
 
 }  // namespace ncp::launcher

@@ -6,23 +6,38 @@
 // sandbox, in the process that waits for the sandbox's end; nothing inside can reach it.
 #pragma once
 
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sys/types.h>
 
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "policy/learned_profile.h"
 #include "policy/seccomp_supervision.h"
 
 namespace ncp::launcher {
+
+// --learn: the filter notifies every call (policy::LearningPolicy) and the supervisor answers
+// each as `base` would, recording it: an allowed call (or one the caller named) runs on
+// (SECCOMP_USER_NOTIF_FLAG_CONTINUE: the base's decision reads only the call's registers, so
+// letting it run is what the base's filter would have done); an errno refusal gets its errno;
+// a trap gets ENOSYS (a signal from outside cannot be the filter's); a kill kills as above.
+struct LearnSession {
+  policy::SeccompPolicy base;
+  std::set<int> also;  // numbers the caller lets the run make beyond the base
+  policy::LearnedCalls calls;
+};
 
 class SeccompSupervisor {
  public:
   // `socket`: our end of the pair whose other end went into the sandbox. `sandbox`: its first
   // process, killed (and with it everything in the sandbox) when a caller cannot be.
-  SeccompSupervisor(base::UniqueFd socket, pid_t sandbox)
-      : socket_(std::move(socket)), sandbox_(sandbox) {}
+  // `learn`: answer every call as its base would (above), or nullptr: only kills notify.
+  SeccompSupervisor(base::UniqueFd socket, pid_t sandbox, LearnSession* learn = nullptr)
+      : socket_(std::move(socket)), sandbox_(sandbox), learn_(learn) {}
 
   // What to poll for, appended to `fds`; Serve takes them back in the same order.
   void AddPollFds(std::vector<pollfd>* fds) const;
@@ -35,9 +50,13 @@ class SeccompSupervisor {
  private:
   void ReceiveListener();
   void AnswerNotification();
+  // --learn: answers `notification` unless the base kills for it; true when answered.
+  bool AnswerAsTheBase(const seccomp_notif& notification);
+  void Respond(uint64_t id, int error, bool run_on);
 
   base::UniqueFd socket_;
   pid_t sandbox_;
+  LearnSession* learn_;
   base::UniqueFd listener_;
   std::optional<policy::SeccompCall> program_call_;
 };

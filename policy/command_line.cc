@@ -4,6 +4,7 @@
 
 #include "policy/option_tokens.h"
 #include "policy/plan.h"
+#include "policy/seccomp_syntax.h"
 
 namespace ncp::policy {
 namespace {
@@ -50,6 +51,31 @@ void ApplyAction(OptionId id, const std::string& value, CliActions* actions,
       break;
     case OptionId::kInfoFd:
       SetFd(value, "info-fd", &actions->info_fd, diagnostics);
+      break;
+    case OptionId::kLearn:
+      if (value.empty()) {
+        diagnostics->Error({std::string(kCommandLine), 0}, "learn: a file name is needed");
+      }
+      actions->learn_file = value;
+      break;
+    case OptionId::kLearnAlso: {
+      std::vector<RuleItem> items;
+      std::string error;
+      if (!ParseRuleList(value, &items, &error)) {
+        diagnostics->Error({std::string(kCommandLine), 0}, "learn-also: " + error);
+        break;
+      }
+      for (const RuleItem& item : items) {
+        if (!item.conditions.empty() || item.errno_value) {
+          diagnostics->Error({std::string(kCommandLine), 0},
+                             "learn-also: '" + item.target + "' takes no conditions or errno");
+        }
+        actions->learn_also.push_back(item.target);
+      }
+      break;
+    }
+    case OptionId::kLearnAlways:
+      actions->learn_always = true;
       break;
     case OptionId::kHelp:
       actions->help = true;

@@ -24,6 +24,9 @@ struct CliActions {
   bool idmap_binds = false;    // --idmap-binds: see option_table.cc
   std::optional<int> json_status_fd;  // --json-status-fd
   std::optional<int> info_fd;         // --info-fd
+  std::optional<std::string> learn_file;  // --learn
+  std::vector<std::string> learn_also;    // --learn-also, the names as given (groups too)
+  bool learn_always = false;              // --learn-always
 };
 
 struct ParsedCli {

@@ -23,6 +23,14 @@ constexpr OptionSpec kOptions[] = {
     {OptionId::kInfoFd, "info-fd", "FD", P::kCommandLineOnly,
      "write one JSON object to FD when the program runs (its pid, the namespace ids), then "
      "close FD"},
+    {OptionId::kLearn, "learn", "FILE", P::kCommandLineOnly,
+     "run the program with every system call answered as the profiles would answer it, and "
+     "write FILE: a profile that allows only the calls the run made (needs unshare-pid)"},
+    {OptionId::kLearnAlso, "learn-also", "SYSCALLS", P::kCommandLineOnly,
+     "with --learn: let the run make these calls, which the profiles refuse, and allow them in "
+     "FILE (names or @groups, comma-separated)"},
+    {OptionId::kLearnAlways, "learn-always", nullptr, P::kCommandLineOnly,
+     "with --learn: write FILE even when the program was killed or ran out of time"},
 
     {OptionId::kProfile, "profile", "NAME|PATH", P::kAnywhere,
      "apply a profile (repeatable; later ones override earlier ones)"},

@@ -20,6 +20,9 @@ enum class OptionId {
   kVerbose,
   kJsonStatusFd,
   kInfoFd,
+  kLearn,
+  kLearnAlso,
+  kLearnAlways,
   // Profiles.
   kProfile,
   kInclude,

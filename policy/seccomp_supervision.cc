@@ -36,6 +36,22 @@ bool Matches(const SeccompRule& rule, const uint64_t args[6]) {
 
 }  // namespace
 
+CallDecision DecideCall(const SeccompPolicy& policy, const SeccompCall& call) {
+  for (size_t i = 0; i < policy.rules.size(); ++i) {
+    const SeccompRule& rule = policy.rules[i];
+    if (rule.nr == call.nr && Matches(rule, call.args)) {
+      return {rule.action, static_cast<int>(i)};
+    }
+  }
+  return {policy.default_action, -1};
+}
+
+SeccompPolicy LearningPolicy() {
+  SeccompPolicy policy;
+  policy.default_action = {SeccompActionKind::kNotify, 0};
+  return policy;
+}
+
 std::optional<SeccompPolicy> SupervisedPolicy(const SeccompPolicy& policy) {
   SeccompPolicy out = policy;
   bool any = false;

@@ -24,6 +24,18 @@ struct SeccompCall {
 // supervisor can only end a whole process, and a trap is the program's own to handle.
 std::optional<SeccompPolicy> SupervisedPolicy(const SeccompPolicy& policy);
 
+// What `policy` does with `call`: the first rule of its syscall whose conditions hold
+// (conditional rules of one syscall are alternatives), else the default.
+struct CallDecision {
+  SeccompAction action;
+  int rule = -1;  // index into policy.rules; -1: the default
+};
+CallDecision DecideCall(const SeccompPolicy& policy, const SeccompCall& call);
+
+// Learning (ncp-launch --learn): a policy whose every call is a notification, so that the
+// supervisor sees each one and answers it as the base policy would (DecideCall).
+SeccompPolicy LearningPolicy();
+
 // Where the kill-process rule that refuses `call` was written: the first matching rule of its
 // syscall, or the default's line when no rule matches. nullopt when the policy would not kill
 // the call (the filter and the policy disagree; not expected) or nobody wrote the line.
