@@ -62,6 +62,20 @@ TEST(Entry, ReturnsZeroAndGetsItsParams) {
   EXPECT_EQ(run.out, "hello there");
 }
 
+// The filter goes on after the library is loaded, when its constructor may already have started
+// threads: every thread of the process gets it (TSYNC), not only the one that installs it.
+TEST(Entry, AThreadTheLibraryStartedBeforeTheFilterIsFilteredToo) {
+  NCP_REQUIRE_USERNS();
+  const std::string ptrace = std::to_string(SYS_ptrace);
+  LauncherRun run =
+      RunLauncher({"--profile", ShippedProfile("default"),
+                   std::string(NCP_CONSTRUCTOR_THREAD_PATH) + ":ConstructorThreadSyscall",
+                   "--params", ptrace});
+  EXPECT_EQ(run.exit_code(), 0) << run.err;
+  // Unfiltered, ptrace(-1, ...) would fail in the kernel with ESRCH.
+  EXPECT_EQ(run.out, "constructor-thread:" + ptrace + "=EPERM\n");
+}
+
 TEST(Entry, IsPid2UnderInitAndSeesNoHostPid) {
   NCP_REQUIRE_USERNS();
   LauncherRun run = Probe("default", "pid");
