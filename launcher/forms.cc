@@ -11,29 +11,10 @@
 #include "launcher/passed_fds.h"
 
 namespace ncp::launcher {
-namespace {
-
-bool ConfiguresSeccomp(policy::OptionId id) {
-  using policy::OptionId;
-  switch (id) {
-    case OptionId::kSeccompDefault:
-    case OptionId::kSeccompAllow:
-    case OptionId::kSeccompErrno:
-    case OptionId::kSeccompKill:
-    case OptionId::kSeccompTrap:
-    case OptionId::kSeccompLog:
-    case OptionId::kSeccompOci:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 void AllowExecForPrograms(std::vector<policy::OptionEvent>* events) {
   if (std::none_of(events->begin(), events->end(),
-                   [](const policy::OptionEvent& e) { return ConfiguresSeccomp(e.id); })) {
+                   [](const policy::OptionEvent& e) { return policy::WritesSeccompRules(e.id); })) {
     return;
   }
   policy::OptionEvent exec_set{policy::OptionId::kSeccompAllow,

@@ -1,6 +1,7 @@
 #include "launcher/learn.h"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -25,21 +26,8 @@ using base::Error;
 
 // The learned file's filter replaces these typed options; the rest are copied as given.
 bool SetsTheFilter(policy::OptionId id) {
-  using policy::OptionId;
-  switch (id) {
-    case OptionId::kSeccompDefault:
-    case OptionId::kSeccompAllow:
-    case OptionId::kSeccompErrno:
-    case OptionId::kSeccompKill:
-    case OptionId::kSeccompTrap:
-    case OptionId::kSeccompLog:
-    case OptionId::kSeccompOci:
-    case OptionId::kSeccompReset:
-    case OptionId::kNoSeccomp:
-      return true;
-    default:
-      return false;
-  }
+  return policy::WritesSeccompRules(id) || id == policy::OptionId::kSeccompReset ||
+         id == policy::OptionId::kNoSeccomp;
 }
 
 // A profile line holds no line break, and a comment in the file holds no control character.
@@ -81,20 +69,50 @@ base::StatusOr<std::set<int>> AlsoNumbers(const std::vector<std::string>& names,
   return numbers;
 }
 
+// FILE may sit in a folder the sandbox could write (a writable bind): nothing there is opened
+// or followed. The text goes to a new file of a random name (O_EXCL: never an existing file,
+// link or FIFO), which then replaces FILE (rename replaces a planted link itself).
 base::Status WriteFileAtomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".learning";
-  base::UniqueFd fd(open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd) return base::ErrnoError("create " + temporary);
+  const std::filesystem::path target(path);
+  const std::string folder = target.has_parent_path() ? target.parent_path().string() : ".";
+  const std::string name = target.filename().string();
+  if (name.empty() || name == "." || name == "..") {
+    return Error(Code::kInvalidArgument, "--learn: '" + path + "' names no file");
+  }
+  base::UniqueFd dir(open(folder.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return base::ErrnoError("open the folder " + folder);
+  base::UniqueFd fd;
+  std::string temporary;
+  for (int attempt = 0; attempt < 16 && !fd; ++attempt) {
+    uint64_t random = 0;
+    if (getrandom(&random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) {
+      return base::ErrnoError("getrandom");
+    }
+    char suffix[24];
+    std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random));
+    temporary = "." + name + "." + suffix;
+    fd.reset(openat(dir.get(), temporary.c_str(),
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!fd && errno != EEXIST) return base::ErrnoError("create " + temporary + " in " + folder);
+  }
+  if (!fd) return Error(Code::kInternal, "no free name for the learned file in " + folder);
   size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = write(fd.get(), text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return base::ErrnoError("write " + temporary);
+    if (n <= 0) {
+      const int err = errno;
+      unlinkat(dir.get(), temporary.c_str(), 0);
+      return base::ErrnoError("write " + temporary, err);
+    }
     done += static_cast<size_t>(n);
   }
-  if (fsync(fd.get()) != 0) return base::ErrnoError("fsync " + temporary);
-  fd.reset();
-  if (rename(temporary.c_str(), path.c_str()) != 0) return base::ErrnoError("rename to " + path);
+  if (fsync(fd.get()) != 0 ||
+      renameat(dir.get(), temporary.c_str(), dir.get(), name.c_str()) != 0) {
+    const int err = errno;
+    unlinkat(dir.get(), temporary.c_str(), 0);
+    return base::ErrnoError("replace " + path, err);
+  }
   return base::Status::Ok();
 }
 

@@ -122,7 +122,12 @@ base::Status InstallSeccomp(const std::vector<sock_filter>& program, int supervi
       CLONE_VM | CLONE_FILES | CLONE_PARENT | CLONE_CHILD_CLEARTID | SIGCHLD, &h, nullptr,
       &h.helper_running);
   if (helper < 0) return base::ErrnoError("start the listener's helper");
-  const long listener = Seccomp(kEveryThread | SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
+  // Killable only, once ncp-launch has the notification: a signal can no longer turn the
+  // refused call into EINTR while ncp-launch looks the caller up (Linux 5.19; older kernels
+  // refuse the flag, and the call is then interruptible until answered).
+  constexpr unsigned kSupervised = kEveryThread | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  long listener = Seccomp(kSupervised | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &fprog);
+  if (listener < 0 && errno == EINVAL) listener = Seccomp(kSupervised, &fprog);
   if (listener < 0) {
     const int err = errno;
     __atomic_store_n(&h.listener, kInstallFailed, __ATOMIC_RELEASE);

@@ -156,10 +156,27 @@ bool SeccompSupervisor::AnswerAsTheBase(const seccomp_notif& notification) {
     return true;
   }
   if (kind == policy::SeccompActionKind::kTrap) {
+    // The trap's SIGSYS, to the calling thread: the program's handler runs, or it dies of it,
+    // as under the base (only the signal's details, si_code and si_syscall, differ).
+    SignalThread(notification, SIGSYS);
     Respond(notification.id, ENOSYS, false);
     return true;
   }
   return false;  // a kill: as for a supervised filter
+}
+
+void SeccompSupervisor::SignalThread(const seccomp_notif& notification, int signal) {
+  const pid_t tid = static_cast<pid_t>(notification.pid);
+  UniqueFd thread(static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread)));
+  if (ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &notification.id) != 0) return;
+  if (thread) {
+    syscall(SYS_pidfd_send_signal, thread.get(), signal, nullptr, 0);
+    return;
+  }
+  // Kernels before 6.9: the thread is blocked in the call we have not answered, so its id
+  // still names it.
+  const std::vector<long> tgid = StatusNumbers(tid, "Tgid");
+  if (tgid.size() == 1) syscall(SYS_tgkill, static_cast<pid_t>(tgid[0]), tid, signal);
 }
 
 void SeccompSupervisor::Respond(uint64_t id, int error, bool run_on) {

@@ -24,7 +24,7 @@ namespace ncp::launcher {
 // each as `base` would, recording it: an allowed call (or one the caller named) runs on
 // (SECCOMP_USER_NOTIF_FLAG_CONTINUE: the base's decision reads only the call's registers, so
 // letting it run is what the base's filter would have done); an errno refusal gets its errno;
-// a trap gets ENOSYS (a signal from outside cannot be the filter's); a kill kills as above.
+// a trap sends the calling thread SIGSYS and answers ENOSYS; a kill kills as above.
 struct LearnSession {
   policy::SeccompPolicy base;
   std::set<int> also;  // numbers the caller lets the run make beyond the base
@@ -53,6 +53,7 @@ class SeccompSupervisor {
   // --learn: answers `notification` unless the base kills for it; true when answered.
   bool AnswerAsTheBase(const seccomp_notif& notification);
   void Respond(uint64_t id, int error, bool run_on);
+  void SignalThread(const seccomp_notif& notification, int signal);
 
   base::UniqueFd socket_;
   pid_t sandbox_;

@@ -68,8 +68,17 @@ std::string LearnedProfileText(const LearnedProfileInput& in) {
   for (const std::string& include : in.includes) out << "include = " << include << "\n";
   for (const std::string& line : in.option_lines) out << line << "\n";
   out << "seccomp-reset\n";
-  rule("the base's default (" + WhereDecided(base, -1) + "): every call not allowed below",
-       "seccomp-default = " + ActionToString(base.default_action));
+  const SeccompActionKind base_default = base.default_action.kind;
+  if (base_default == SeccompActionKind::kAllow || base_default == SeccompActionKind::kLog) {
+    // A base that allows by default (audit, no filter) has no refusal to keep: what the run did
+    // not make is refused with EPERM.
+    rule("the base's default (" + WhereDecided(base, -1) + ") is " +
+             ActionToString(base.default_action) + "; here every call not allowed below is refused",
+         "seccomp-default = errno:EPERM");
+  } else {
+    rule("the base's default (" + WhereDecided(base, -1) + "): every call not allowed below",
+         "seccomp-default = " + ActionToString(base.default_action));
+  }
 
   std::set<int> written;
   // A whole group, when the run used every call of it and the base allowed them all outright.

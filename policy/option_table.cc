@@ -168,6 +168,21 @@ po::options_description BuildBoostOptions() {
 
 }  // namespace
 
+bool WritesSeccompRules(OptionId id) {
+  switch (id) {
+    case OptionId::kSeccompDefault:
+    case OptionId::kSeccompAllow:
+    case OptionId::kSeccompErrno:
+    case OptionId::kSeccompKill:
+    case OptionId::kSeccompTrap:
+    case OptionId::kSeccompLog:
+    case OptionId::kSeccompOci:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::span<const OptionSpec> AllOptions() { return kOptions; }
 
 const OptionSpec* FindOption(std::string_view name) {

@@ -89,6 +89,10 @@ struct OptionSpec {
   bool takes_value() const { return value_name != nullptr; }
 };
 
+// seccomp-default, -allow, -errno, -kill, -trap, -log, -oci: the options that write the filter's
+// rules (not seccomp-reset, seccomp-before-load or no-seccomp).
+bool WritesSeccompRules(OptionId id);
+
 // Every option, in the order `--help` shows them.
 std::span<const OptionSpec> AllOptions();
 const OptionSpec* FindOption(std::string_view name);

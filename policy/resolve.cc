@@ -395,7 +395,7 @@ class Resolver {
     plan_.rlimits.push_back({name, known->resource, *soft, *hard});
   }
 
-  // SECONDS, with up to three decimals: "10", "0.5", "1.25". At most a year.
+  // SECONDS, with up to three decimals: "10", "0.5", "1.25". At most 366 days.
   void SetTimeLimit(const OptionEvent& e) {
     const std::string& text = e.value;
     const size_t dot = text.find('.');
@@ -412,7 +412,7 @@ class Resolver {
     if (!ok || ms == 0) {
       diags_.Error(e.loc, "time-limit: '" + text +
                               "' is not a number of seconds above 0 (up to 3 decimals, at most "
-                              "a year)");
+                              "366 days)");
       return;
     }
     plan_.time_limit_ms = ms;

@@ -37,10 +37,13 @@ rlimit = core=0
 # own, so nothing outside counts); data bounds each process's heap, anonymous memory and
 # thread stacks, while address space a JIT only reserves is free (unlike `as`, which also
 # kills sanitizer builds; `data` does too, for a program started as a command, so give those
-# `rlimit = data=unlimited`). 32 x 384M keeps the worst case near 12G; the kernel's OOM killer
-# takes sandboxed processes first. Override any of them after `include = default`.
+# `rlimit = data=unlimited`). The main thread's stack is not data: `stack` bounds it (8M is
+# what Linux distributions give by default). 32 x (384M + 8M) keeps the worst case near 12G;
+# the kernel's OOM killer takes sandboxed processes first. Override any of them after
+# `include = default`.
 rlimit = nproc=32
 rlimit = data=384M
+rlimit = stack=8M
 rlimit = nofile=1024
 rlimit = fsize=1G
 tmpfs-size = 64M

@@ -119,3 +119,19 @@ EXPORT void MapUncounted(NativeChildProcess_Args args) {
   void* p = mmap(NULL, 1u << 20, PROT_READ | PROT_WRITE, kind | MAP_ANONYMOUS, -1, 0);
   Say(args, "map", p == MAP_FAILED ? 0 : 1, p == MAP_FAILED ? errno : 0);
 }
+
+/* Grows the main thread's stack by entryParams MiB, 64 KiB per frame, touching every page:
+   "stack N Success" when it got there. Beyond the stack limit the kernel ends it with
+   SIGSEGV. */
+static long GrowStack(long frames) {
+  volatile char frame[64 * 1024];
+  for (size_t i = 0; i < sizeof frame; i += 4096) frame[i] = (char)frames;
+  if (frames <= 1) return frame[0];
+  return GrowStack(frames - 1) + frame[4096];
+}
+
+EXPORT void StackBalloon(NativeChildProcess_Args args) {
+  const long mib = atol(args.entryParams != NULL ? args.entryParams : "0");
+  (void)GrowStack(mib * 16);
+  Say(args, "stack", mib, 0);
+}

@@ -3,7 +3,9 @@
 // normally, and the application goes on starting children. Each attack runs as the test's
 // user (root and nobody in CI): root's sandbox has an id of its own, so nproc holds for it too.
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <sstream>
 #include <string>
@@ -70,6 +72,24 @@ TEST(DefaultBounds, AMemoryBalloonStopsAtTheDataLimit) {
   EXPECT_GE(o.count, 256);
   EXPECT_LT(o.count, 384);
   EXPECT_EQ(o.error, strerror(ENOMEM));
+  ExpectTheApplicationGoesOn();
+}
+
+// The main thread's stack is not data: its own limit (red team: 1.5 GiB of stack under an
+// inherited unlimited one).
+TEST(DefaultBounds, AStackBalloonStopsAtTheStackLimit) {
+  NCP_REQUIRE_USERNS();
+  // What the sandbox would inherit without the profile's limit: as much as this process may
+  // have (ctest runs each test in a process of its own, so the fork server starts with it).
+  rlimit stack{};
+  ASSERT_EQ(getrlimit(RLIMIT_STACK, &stack), 0);
+  stack.rlim_cur = stack.rlim_max;
+  ASSERT_EQ(setrlimit(RLIMIT_STACK, &stack), 0);
+  IsolatedRun fits = RunIsolated("StackBalloon", "4", ShippedProfile("default"));
+  EXPECT_EQ(fits.out, std::string("stack 4 ") + strerror(0) + "\n");
+  IsolatedRun balloon = RunIsolated("StackBalloon", "64", ShippedProfile("default"));
+  EXPECT_EQ(balloon.out, "");
+  EXPECT_EQ(balloon.exit.signal, SIGSEGV);
   ExpectTheApplicationGoesOn();
 }
 

@@ -79,13 +79,6 @@ long OutsideId(const std::string& map_line) {
   return outside;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // A range nobody else's sandboxes use while this test runs (other test binaries run at the
 // same time and lease from the default range).
 long TestRangeFirst() { return 0x60000000L + (static_cast<long>(getpid()) % 65536) * 4; }
@@ -103,21 +96,21 @@ TEST(HostIds, RootSandboxCannotWriteTheHostsSysctls) {
   NCP_REQUIRE_USERNS();
   NCP_REQUIRE_ROOT();
   // Writing back the current value: where the old code let it through, nothing changes.
-  const std::string before = ReadFile("/proc/sys/kernel/panic");
+  const std::string before = ReadFileText("/proc/sys/kernel/panic");
   const std::string value = before.substr(0, before.find('\n'));
   LauncherRun panic = RunLauncher(HelperArgs({"write", "/proc/sys/kernel/panic", value}));
   EXPECT_EQ(panic.exit_code(), 0) << panic.err;
   const std::string panic_result = ParseProbe(panic.out)["write"];
   EXPECT_TRUE(panic_result == "EACCES" || panic_result == "EROFS") << panic.out << panic.err;
-  EXPECT_EQ(ReadFile("/proc/sys/kernel/panic"), before);
+  EXPECT_EQ(ReadFileText("/proc/sys/kernel/panic"), before);
 
   // core_pattern is host root code execution: not even the open may succeed. "write" with an
   // empty value opens for writing and writes nothing.
-  const std::string pattern = ReadFile("/proc/sys/kernel/core_pattern");
+  const std::string pattern = ReadFileText("/proc/sys/kernel/core_pattern");
   LauncherRun core = RunLauncher(HelperArgs({"write", "/proc/sys/kernel/core_pattern", ""}));
   const std::string core_result = ParseProbe(core.out)["write"];
   EXPECT_TRUE(core_result == "EACCES" || core_result == "EROFS") << core.out << core.err;
-  EXPECT_EQ(ReadFile("/proc/sys/kernel/core_pattern"), pattern);
+  EXPECT_EQ(ReadFileText("/proc/sys/kernel/core_pattern"), pattern);
 }
 
 TEST(HostIds, RootSandboxOnTheHostNetworkCannotWriteItsSysctls) {
@@ -126,14 +119,14 @@ TEST(HostIds, RootSandboxOnTheHostNetworkCannotWriteItsSysctls) {
   // Under `network` the sandbox shares the host's network namespace, whose sysctls the kernel
   // lets that namespace's root (host uid 0) write.
   const std::string path = "/proc/sys/net/ipv4/ip_forward";
-  const std::string before = ReadFile(path);
+  const std::string before = ReadFileText(path);
   std::vector<std::string> args = HelperArgs({"write", path, before.substr(0, before.find('\n'))});
   args[1] = ShippedProfile("network");
   LauncherRun run = RunLauncher(args);
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   const std::string result = ParseProbe(run.out)["write"];
   EXPECT_TRUE(result == "EACCES" || result == "EROFS") << run.out << run.err;
-  EXPECT_EQ(ReadFile(path), before);
+  EXPECT_EQ(ReadFileText(path), before);
 }
 
 TEST(HostIds, RootOwnedReadOnlyFdCannotBeReopenedForWriting) {
@@ -151,7 +144,7 @@ TEST(HostIds, RootOwnedReadOnlyFdCannotBeReopenedForWriting) {
   LauncherRun run = RunLauncher(HelperArgs({"reopen-rw", "5"}, {"--fd", "secret=5"}), options);
   EXPECT_EQ(run.exit_code(), 0) << run.err;
   EXPECT_EQ(ParseProbe(run.out)["reopen-rw"], "EACCES") << run.out;
-  EXPECT_EQ(ReadFile(path), "unchanged");
+  EXPECT_EQ(ReadFileText(path), "unchanged");
 }
 
 TEST(HostIds, ConcurrentSandboxesHaveTheirOwnHostIdsAndCannotKillEachOther) {
@@ -223,7 +216,7 @@ TEST(HostIds, IdmappedWritableBindKeepsTheCallersOwnership) {
   EXPECT_EQ(st.st_gid, 0u);
   LauncherRun write = RunLauncher(HelperArgs({"write", "/data/existing", "new"}, bind));
   EXPECT_EQ(ParseProbe(write.out)["write"], "ok") << write.out << write.err;
-  EXPECT_EQ(ReadFile(existing), "new");
+  EXPECT_EQ(ReadFileText(existing), "new");
   // The read-only binds are not idmapped: root's 0600 files there stay closed to the sandbox.
   LauncherRun read_only = RunLauncher(
       HelperArgs({"write", "/data/existing", "x"}, {"--ro-bind", dir.path() + ":/data"}));
@@ -248,7 +241,7 @@ TEST(HostIds, PlainWritableBindGivesTheSandboxNoneOfRootsFiles) {
   const std::vector<std::string> bind = {"--bind", dir.path() + ":/data"};
   LauncherRun write = RunLauncher(HelperArgs({"write", "/data/existing", "new"}, bind));
   EXPECT_EQ(ParseProbe(write.out)["write"], "EACCES") << write.out << write.err;
-  EXPECT_EQ(ReadFile(existing), "old");
+  EXPECT_EQ(ReadFileText(existing), "old");
   LauncherRun create = RunLauncher(HelperArgs({"create", "/data/new"}, bind));
   EXPECT_EQ(ParseProbe(create.out)["create"], "ok") << create.out << create.err;
   struct stat st {};
@@ -290,7 +283,7 @@ TEST(HostIds, UidOptionMapsToALeasedHostIdNotRoot) {
 TEST(HostIds, DefaultRangeIsTheBuiltInOneWithoutSubuid) {
   NCP_REQUIRE_USERNS();
   NCP_REQUIRE_ROOT();
-  if (!ReadFile("/etc/subuid").empty() || !ReadFile("/etc/subgid").empty()) {
+  if (!ReadFileText("/etc/subuid").empty() || !ReadFileText("/etc/subgid").empty()) {
     GTEST_SKIP() << "/etc/subuid or /etc/subgid has ranges here";
   }
   LauncherRun run = RunLauncher(HelperArgs({"map"}));

@@ -77,13 +77,6 @@ std::vector<std::string> AsTheCallerOnTheHost() {
   return {};
 }
 
-std::string Contents(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The program-form probe under PROFILE, with its own directory bound in and no filter in the
 // way; `options` go before the command.
 std::vector<std::string> ProbeArgs(const std::string& profile, std::vector<std::string> options,
@@ -248,7 +241,7 @@ TEST(Landlock, AReadOnlyFdCannotBeReopenedForWritingOrTruncated) {
   EXPECT_EQ(probe["write:" + magic], "EACCES");
   EXPECT_EQ(probe["truncate:" + magic], "EACCES");
   EXPECT_EQ(probe["read:" + magic], "ok") << "a read-only fd may still be reopened for reading";
-  EXPECT_EQ(Contents(file), "original");
+  EXPECT_EQ(ReadFileText(file), "original");
 }
 
 // The same attack from an entry (the Probe entry of libncp_test_entries.so; "file" is fd 4).
@@ -269,7 +262,7 @@ TEST(Landlock, AnEntryCannotReopenAReadOnlyFdForWriting) {
   auto probe = ParseProbe(run.out);
   EXPECT_EQ(probe["create:/proc/self/fd/4"], "EACCES");
   EXPECT_EQ(probe["open:/proc/self/fd/4"], "ok");
-  EXPECT_EQ(Contents(file), "original");
+  EXPECT_EQ(ReadFileText(file), "original");
 }
 
 // A passed directory fd would lead out of the new root (openat(fd, "..")): it is refused before
@@ -303,7 +296,7 @@ TEST(Landlock, APassedDirectoryFdIsRefusedAndTheWritableBindsStayWritable) {
   EXPECT_EQ(probe["create:/tmp/made-inside"], "ok");
   EXPECT_EQ(probe["read:/usr/bin/env"], "ok");
   EXPECT_EQ(probe["create:/usr/made-inside"], "EROFS") << "the mount answers first";
-  EXPECT_EQ(Contents(writable.path() + "/made-inside"), "new");
+  EXPECT_EQ(ReadFileText(writable.path() + "/made-inside"), "new");
 }
 
 // What the mounts allow keeps working under the rules: /proc and /dev as mounted, a passed
@@ -377,7 +370,7 @@ TEST(Landlock, AHiddenWritableBindGivesNoRights) {
   auto probe = ParseProbe(run.out);
   EXPECT_EQ(probe["write:" + magic], "EACCES");
   EXPECT_EQ(probe["read:/data/sub/owned-by-caller"], "ok");
-  EXPECT_EQ(Contents(file), "original");
+  EXPECT_EQ(ReadFileText(file), "original");
 }
 
 // A sibling of the launcher with the same uid (so permissions alone let the sandbox kill it),

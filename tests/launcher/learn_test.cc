@@ -2,6 +2,7 @@
 // would answer it; FILE then allows exactly what the run made and the profiles allowed. Run
 // under FILE, the same command works; a call the run never made is refused; a call the base
 // refuses is reported, never learned, unless --learn-also names it; a killed run writes nothing.
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,13 +17,6 @@
 
 namespace ncp::testing {
 namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool Exists(const std::string& path) {
   struct stat st {};
@@ -56,7 +50,7 @@ TEST_F(Learn, AProgramLearnedUnderDefaultRunsUnderWhatItWrote) {
   EXPECT_EQ(learned.exit_code(), 0) << learned.err;
   EXPECT_TRUE(Has(learned.err, "ncp-launch: --learn: ")) << learned.err;
   EXPECT_TRUE(Has(learned.err, "wrote " + file + "\n")) << learned.err;
-  const std::string text = Slurp(file);
+  const std::string text = ReadFileText(file);
   EXPECT_TRUE(Has(text, "\ninclude = default\nbind = " + bind + "\nseccomp-reset\n")) << text;
   EXPECT_TRUE(Has(text, "\nseccomp-default = errno:EPERM\n")) << text;
   EXPECT_TRUE(Has(text, "\nseccomp-allow = openat\n")) << text;
@@ -96,7 +90,7 @@ TEST_F(Learn, ACallTheBaseRefusesIsAnsweredAsTheBaseWouldAndReportedNotLearned) 
   // The same answers as under default: EPERM by its default, ENOSYS by its clone3 rule.
   EXPECT_EQ(learned.out, ptrace + "=EPERM\n" + clone3 + "=ENOSYS\n");
   ASSERT_EQ(learned.exit_code(), 0) << learned.err;
-  const std::string text = Slurp(file);
+  const std::string text = ReadFileText(file);
   EXPECT_FALSE(Has(text, "seccomp-allow = ptrace")) << text;
   EXPECT_TRUE(Has(text, "\n# ptrace: 1 call answered errno:EPERM by ")) << text;
   // The base's own refusing rule is kept, so the learned profile answers it the same way.
@@ -113,7 +107,7 @@ TEST_F(Learn, OnlyTheCallerCanLetARefusedCallBeLearned) {
                                      "ptrace", "--", Probe(), "--params", ptrace});
   // It ran: ptrace(-1, ...) fails in the kernel (no such process), not in the filter.
   EXPECT_EQ(learned.out, ptrace + "=ESRCH\n");
-  const std::string text = Slurp(file);
+  const std::string text = ReadFileText(file);
   EXPECT_TRUE(Has(text,
                   "the base refuses it, allowed because --learn-also named it\n"
                   "seccomp-allow = ptrace\n"))
@@ -133,7 +127,52 @@ TEST_F(Learn, AKilledRunWritesNothingUnlessAsked) {
   LauncherRun kept = RunLauncher({"--profile", "default", "--learn", file, "--learn-always", "--",
                                   "/bin/sh", "-c", "kill -KILL $$"});
   EXPECT_EQ(kept.signal(), SIGKILL);
-  EXPECT_TRUE(Has(Slurp(file), "\nseccomp-allow = kill\n"));
+  EXPECT_TRUE(Has(ReadFileText(file), "\nseccomp-allow = kill\n"));
+}
+
+TEST_F(Learn, TheFileReplacesWhatWasPlantedAtItsNameAndWritesThroughNothing) {
+  // FILE may sit in a folder the sandbox can write: a link planted there (red team: the old
+  // temporary name was followed into a root-owned file) or a FIFO must neither be written
+  // through nor hang the launcher.
+  const std::string victim = File("victim");
+  { std::ofstream(victim) << "precious"; }
+  const std::string file = File("planted.profile");
+  ASSERT_EQ(symlink(victim.c_str(), file.c_str()), 0);
+  LauncherRun linked =
+      RunLauncher({"--profile", "default", "--learn", file, "--", Probe(), "--params", "pid"});
+  ASSERT_EQ(linked.exit_code(), 0) << linked.err;
+  EXPECT_EQ(ReadFileText(victim), "precious");
+  struct stat st {};
+  ASSERT_EQ(lstat(file.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_TRUE(Has(ReadFileText(file), "\nseccomp-allow = getpid\n"));
+  const std::string fifo = File("fifo.profile");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  LauncherRun piped =
+      RunLauncher({"--profile", "default", "--learn", fifo, "--", Probe(), "--params", "pid"});
+  ASSERT_EQ(piped.exit_code(), 0) << piped.err;
+  ASSERT_EQ(lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+}
+
+TEST_F(Learn, ATrapIsTheBasesSigsysAndAnAllowingDefaultBecomesARefusal) {
+  TempDir profiles;
+  std::ofstream(profiles.path() + "/trap.profile") << "include = default\nseccomp-trap = getppid\n";
+  const std::string getppid = SyscallProbe(SYS_getppid);
+  // As under the base: the probe has no SIGSYS handler and dies of it; nothing is written.
+  LauncherRun trapped = RunLauncher({"--profile", profiles.path() + "/trap.profile", "--learn",
+                                     File("t.profile"), "--", Probe(), "--params", getppid});
+  EXPECT_EQ(trapped.out, "");
+  EXPECT_EQ(trapped.signal(), SIGSYS);
+  EXPECT_FALSE(Exists(File("t.profile")));
+  // audit allows (and logs) by default: the learned profile refuses what the run did not make.
+  const std::string file = File("audit-learned.profile");
+  LauncherRun learned =
+      RunLauncher({"--profile", "audit", "--learn", file, "--", Probe(), "--params", "pid"});
+  ASSERT_EQ(learned.exit_code(), 0) << learned.err;
+  EXPECT_TRUE(Has(ReadFileText(file), "\nseccomp-default = errno:EPERM\n"));
+  EXPECT_EQ(RunLauncher({"--profile", file, "--", Probe(), "--params", "pid;" + getppid}).out,
+            "pid=2\n" + getppid + "=EPERM\n");
 }
 
 TEST_F(Learn, BadUseIsRefusedBeforeAnythingRuns) {

@@ -26,13 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Runs ncp-launch with HOME = `home` and no XDG folders; a hang ends in SIGALRM, not a stuck
 // test.
 // `xdg_cache` / `xdg_config`: XDG_CACHE_HOME / XDG_CONFIG_HOME, unset when empty.
@@ -115,7 +108,7 @@ void CacheTheProbesFilter(const TempDir& dir, const std::string& home, std::stri
   ASSERT_EQ(first.exit_code(), 1) << first.err;
   *cache_file = CacheFileOf(first, home);
   ASSERT_FALSE(cache_file->empty()) << first.err;
-  *original = ReadFile(*cache_file);
+  *original = ReadFileText(*cache_file);
   ASSERT_GT(original->size(), 48u);
   std::ofstream(dir.path() + "/evil.bpf", std::ios::binary) << AllowAll(*original);
   chmod(dir.path().c_str(), 0755);
@@ -149,7 +142,7 @@ TEST(PolicyState, ASandboxWithAWritableHomeCannotRewriteTheFilterCache) {
                   home);
   EXPECT_TRUE(attack.exited()) << attack.err;
   EXPECT_NE(attack.err.find("Read-only file system"), std::string::npos) << attack.err;
-  EXPECT_EQ(ReadFile(cache_file), original);
+  EXPECT_EQ(ReadFileText(cache_file), original);
 
   ExpectTheNextProbeRefused(home);
 }
@@ -192,7 +185,7 @@ TEST(PolicyState, ASandboxCannotMoveTheCacheAsideAndPutAForgedOneInItsPlace) {
   EXPECT_EQ(attack.out.find("MOVED"), std::string::npos) << attack.out;
   EXPECT_EQ(attack.out.find("REMOVED"), std::string::npos) << attack.out;
   EXPECT_NE(attack.err.find("Device or resource busy"), std::string::npos) << attack.err;
-  EXPECT_TRUE(ReadFile(cache_file) == original) << "the sandbox replaced " << cache_file;
+  EXPECT_TRUE(ReadFileText(cache_file) == original) << "the sandbox replaced " << cache_file;
 
   ExpectTheNextProbeRefused(home);
 }
@@ -315,7 +308,7 @@ TEST(PolicyState, AProfileFileInAWritableBindCannotBeRewrittenOrReplaced) {
   EXPECT_EQ(attack.exit_code(), 0) << attack.err;
   EXPECT_NE(attack.err.find("Read-only file system"), std::string::npos) << attack.err;
   EXPECT_NE(attack.err.find("Device or resource busy"), std::string::npos) << attack.err;
-  EXPECT_EQ(ReadFile(profile), "include = default\n");
+  EXPECT_EQ(ReadFileText(profile), "include = default\n");
 
   LauncherRun next = RunWithHome({"--profile", profile, "--", "/bin/mkdir", "/tmp/x"}, home);
   EXPECT_EQ(next.exit_code(), 1) << next.err;

@@ -21,13 +21,6 @@
 namespace ncp::testing {
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // clone3 → ENOSYS (its flags are behind a pointer), clone with CLONE_NEWUSER → EPERM.
 bool DenyUserNamespaces() {
   sock_filter filter[] = {
@@ -125,8 +118,8 @@ LauncherRun RunLauncher(const std::vector<std::string>& args, const RunOptions& 
   }
   while (waitpid(pid, &run.wait_status, 0) < 0 && errno == EINTR) {
   }
-  run.out = out_pipe[0] >= 0 ? piped : ReadAll(out_path);
-  run.err = ReadAll(err_path);
+  run.out = out_pipe[0] >= 0 ? piped : ReadFileText(out_path);
+  run.err = ReadFileText(err_path);
   return run;
 }
 

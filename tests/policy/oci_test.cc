@@ -17,19 +17,12 @@ namespace {
 
 const std::string kDockerProfile = std::string(NCP_TEST_DATA_DIR) + "/docker-default.json";
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(OciSeccomp, InRepoCopyMatchesTheSharedOriginalWhenPresent) {
   const std::string shared =
       std::string(NCP_SOURCE_DIR) + "/../shared/data/seccomp/docker-default.json";
-  std::string original = ReadAll(shared);
+  std::string original = ::ncp::testing::ReadFileText(shared);
   if (original.empty()) GTEST_SKIP() << "no ../shared beside the repository";
-  EXPECT_EQ(ReadAll(kDockerProfile), original);
+  EXPECT_EQ(::ncp::testing::ReadFileText(kDockerProfile), original);
 }
 
 TEST(OciSeccomp, DockerDefaultDropsRulesThatCannotApply) {

@@ -84,6 +84,7 @@ TEST(ShippedProfiles, EveryOneIsBounded) {
     };
     EXPECT_EQ(limit(RLIMIT_NPROC), 32u) << name;
     EXPECT_EQ(limit(RLIMIT_DATA), 384ull << 20) << name;
+    EXPECT_EQ(limit(RLIMIT_STACK), 8ull << 20) << name;
     EXPECT_EQ(limit(RLIMIT_NOFILE), 1024u) << name;
     EXPECT_EQ(limit(RLIMIT_FSIZE), 1ull << 30) << name;
     EXPECT_EQ(limit(RLIMIT_CORE), 0u) << name;

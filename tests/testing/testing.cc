@@ -9,8 +9,17 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace ncp::testing {
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 bool MustWork() {
   const char* v = getenv("NCP_TESTS_MUST_WORK");

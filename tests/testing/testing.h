@@ -13,6 +13,9 @@ bool MustWork();
 // Whether this process can create a user namespace (probed once, in a throwaway child).
 bool UserNamespacesWork();
 
+// The whole file, as bytes; "" when it cannot be read.
+std::string ReadFileText(const std::string& path);
+
 // A fresh directory under $TMPDIR, removed with its contents on destruction.
 class TempDir {
  public:
