@@ -132,6 +132,13 @@ base::Status InstallSeccomp(const std::vector<sock_filter>& program, int supervi
     const int err = errno;
     __atomic_store_n(&h.listener, kInstallFailed, __ATOMIC_RELEASE);
     WaitForHelper(h);
+    if (err == EBUSY) {
+      return base::ErrnoError(
+          "seccomp: this process already runs under a filter that has a supervisor, and the "
+          "kernel gives a process one: the profile's kills cannot be supervised here (run "
+          "ncp-launch outside that sandbox, or give the profile no kill rules)",
+          err);
+    }
     return base::ErrnoError("seccomp", err);
   }
   // Under the filter from here on.
