@@ -47,6 +47,14 @@ std::vector<long> StatusNumbers(pid_t pid, const char* name) {
   return numbers;
 }
 
+policy::SeccompCall CallOf(const seccomp_notif& notification) {
+  policy::SeccompCall call;
+  call.nr = notification.data.nr;
+  call.arch = notification.data.arch;
+  for (int i = 0; i < 6; ++i) call.args[i] = notification.data.args[i];
+  return call;
+}
+
 }  // namespace
 
 void SeccompSupervisor::AddPollFds(std::vector<pollfd>* fds) const {
@@ -116,24 +124,16 @@ void SeccompSupervisor::AnswerNotification() {
   // after the status file and the pidfd, this proves both were about it.
   if (ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &notification.id) != 0) return;
   // Left blocked, the call would fail with ENOSYS once we are gone: if the caller cannot be
-  // killed alone, the whole sandbox ends instead.
-  if (!pidfd || syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) != 0) {
+  // killed alone, the whole sandbox ends instead (ESRCH: it is dead already).
+  if (!pidfd ||
+      (syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) != 0 && errno != ESRCH)) {
     kill(sandbox_, SIGKILL);
   }
-  if (program && !program_call_) {
-    policy::SeccompCall call;
-    call.nr = notification.data.nr;
-    call.arch = notification.data.arch;
-    for (int i = 0; i < 6; ++i) call.args[i] = notification.data.args[i];
-    program_call_ = call;
-  }
+  if (program && !program_call_) program_call_ = CallOf(notification);
 }
 
 bool SeccompSupervisor::AnswerAsTheBase(const seccomp_notif& notification) {
-  policy::SeccompCall call;
-  call.nr = notification.data.nr;
-  call.arch = notification.data.arch;
-  for (int i = 0; i < 6; ++i) call.args[i] = notification.data.args[i];
+  const policy::SeccompCall call = CallOf(notification);
   const policy::CallDecision decision = policy::DecideCall(learn_->base, call);
   const policy::SeccompActionKind kind = decision.action.kind;
   const bool allowed =
