@@ -137,22 +137,30 @@ std::string LearnedProfileText(const LearnedProfileInput& in) {
            "seccomp-allow = " + name);
     }
   }
-  if (!calls.refused.empty()) {
-    out << "# Refused by the base, and so by this profile too (reported, not learned):\n";
+  // Every refusing rule of the base is kept, made by the run or not: a call the run made may
+  // have been refused before ncp-launch saw it (a container's own filter answers clone3 with
+  // ENOSYS first), and without the rule the learned default would answer it differently.
+  out << "# Refused by the base, and so by this profile too (reported, not learned):\n";
+  for (size_t i = 0; i < base.rules.size(); ++i) {
+    const SeccompRule& refusing = base.rules[i];
+    const std::string line = RefusingLine(refusing);
+    if (line.empty()) continue;
+    auto allowed = calls.allowed.find(refusing.nr);
+    if (allowed != calls.allowed.end() && allowed->second.asked) continue;  // --learn-also
+    auto made = calls.refused.find(refusing.nr);
+    const bool by_this_rule =
+        made != calls.refused.end() && made->second.decision.rule == static_cast<int>(i);
+    rule(by_this_rule ? refusing.syscall + ": " + Calls(made->second.count) + " answered " +
+                            ActionToString(refusing.action) + " by " +
+                            WhereDecided(base, static_cast<int>(i))
+                      : refusing.syscall + ": not seen in the run; the base's rule (" +
+                            WhereDecided(base, static_cast<int>(i)) + "), kept",
+         line);
   }
   for (const auto& [nr, refused] : calls.refused) {
-    const std::string name = SyscallName(nr, in.arch);
-    const int r = refused.decision.rule;
-    const std::string why = name + ": " + Calls(refused.count) + " answered " +
-                            ActionToString(refused.decision.action) + " by " +
-                            WhereDecided(base, r);
-    const std::string line =
-        r >= 0 ? RefusingLine(base.rules[static_cast<size_t>(r)]) : std::string();
-    if (line.empty()) {
-      out << "# " << why << "\n";
-    } else {
-      rule(why, line);
-    }
+    if (refused.decision.rule >= 0) continue;  // its rule is above
+    out << "# " << SyscallName(nr, in.arch) << ": " << Calls(refused.count) << " answered "
+        << ActionToString(refused.decision.action) << " by " << WhereDecided(base, -1) << "\n";
   }
   return out.str();
 }

@@ -21,9 +21,9 @@ bool Has(const std::string& text, const std::string& part) {
 TEST(LearnedProfile, SaysWhyForEachRule) {
   const Plan plan = testing::PlanFrom(
       "unshare-all\n"
-      "seccomp-default = errno:EPERM\n"                   // line 2
-      "seccomp-allow = @sync, read, socket(arg0 == 1)\n"  // line 3
-      "seccomp-errno = clone3:ENOSYS\n");                 // line 4
+      "seccomp-default = errno:EPERM\n"                    // line 2
+      "seccomp-allow = @sync, read, socket(arg0 == 1)\n"   // line 3
+      "seccomp-errno = clone3:ENOSYS, openat2:ENOSYS\n");  // line 4
   const SeccompPolicy& base = plan.seccomp.policy;
   const auto rule_of = [&](int nr) {
     for (size_t i = 0; i < base.rules.size(); ++i) {
@@ -74,6 +74,12 @@ TEST(LearnedProfile, SaysWhyForEachRule) {
                   "seccomp-errno = clone3:ENOSYS\n"))
       << text;
   EXPECT_TRUE(Has(text, "\n# mount: 3 calls answered errno:EPERM by test.profile:2\n")) << text;
+  // A refusing rule the run never reached is kept too: a container's own filter may have
+  // answered the call before ncp-launch saw it.
+  EXPECT_TRUE(Has(text,
+                  "\n# openat2: not seen in the run; the base's rule (test.profile:4), kept\n"
+                  "seccomp-errno = openat2:ENOSYS\n"))
+      << text;
   EXPECT_FALSE(Has(text, "seccomp-allow = mount")) << text;
   // Every line that is not a comment is an option a profile takes, so the text resolves.
   const std::string resolved = testing::ResolveDiagnostics(
