@@ -3,12 +3,15 @@
 //  - anchor: `bwrap --unshare-all --die-with-parent --ro-bind /usr /usr ... --proc /proc
 //    --dev /dev true` (anchors.h), spawn → exit;
 //  - `ncp-launch --profile default -- /bin/true`, spawn → exit;
+//  - the same under `default` plus one kill rule (`seccomp-kill = ptrace`), which makes the
+//    filter supervised (launcher/README.md): what the listener's hand-off costs a start;
 //  - `ncp-launch --profile default LIB.so:WriteByte`, spawn → the entry's byte read.
 // The library's isolated starts (cold and warm) are start_bench's row 2.
 // Prints median, p90 and each median's ratio to the anchor's. Usage: launch_bench [ITERATIONS]
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -54,20 +57,33 @@ int main(int argc, char** argv) {
   }
   const std::vector<std::string> program_cmd = {NCP_LAUNCH_PATH, "--profile", "default", "--",
                                                 "/bin/true"};
+  char profile[] = "/tmp/ncp-bench-supervised-XXXXXX";
+  const int profile_fd = mkstemp(profile);
+  if (profile_fd < 0) {
+    std::perror("mkstemp");
+    return 1;
+  }
+  close(profile_fd);
+  std::ofstream(profile) << "include = default\nseccomp-kill = ptrace\n";
+  const std::vector<std::string> supervised_cmd = {NCP_LAUNCH_PATH, "--profile", profile, "--",
+                                                   "/bin/true"};
   using ncp::bench::TimeRun;
   // Warm up: page cache, and the seccomp cache of ncp-launch.
   for (int i = 0; i < 10; ++i) {
     TimeRun(anchor_cmd);
     TimeRun(program_cmd);
+    TimeRun(supervised_cmd);
     TimeEntryForm();
   }
-  std::vector<double> anchor_us, program_us, entry_us;
+  std::vector<double> anchor_us, program_us, supervised_us, entry_us;
   const int rounds = 5;
   for (int round = 0; round < rounds; ++round) {
     for (int i = 0; i < iterations / rounds; ++i) anchor_us.push_back(TimeRun(anchor_cmd));
     for (int i = 0; i < iterations / rounds; ++i) program_us.push_back(TimeRun(program_cmd));
+    for (int i = 0; i < iterations / rounds; ++i) supervised_us.push_back(TimeRun(supervised_cmd));
     for (int i = 0; i < iterations / rounds; ++i) entry_us.push_back(TimeEntryForm());
   }
+  unlink(profile);
   using ncp::bench::PrintRow;
   using ncp::bench::Summarize;
   std::printf("ncp-launch start benchmark, %d iterations each, interleaved in %d rounds\n",
@@ -75,6 +91,7 @@ int main(int argc, char** argv) {
   const auto anchor = Summarize(anchor_us);
   PrintRow("anchor: bwrap --unshare-all ... true", anchor, anchor);
   PrintRow("ncp-launch --profile default -- /bin/true", Summarize(program_us), anchor);
+  PrintRow("  the same, kills supervised (+ seccomp-kill)", Summarize(supervised_us), anchor);
   PrintRow("ncp-launch --profile default LIB:Entry", Summarize(entry_us), anchor);
   return 0;
 }
