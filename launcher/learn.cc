@@ -1,7 +1,6 @@
 #include "launcher/learn.h"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/replace_file.h"
 #include "base/terminal_text.h"
 #include "base/unique_fd.h"
 #include "policy/learned_profile.h"
@@ -69,10 +69,9 @@ base::StatusOr<std::set<int>> AlsoNumbers(const std::vector<std::string>& names,
   return numbers;
 }
 
-// FILE may sit in a folder the sandbox could write (a writable bind): nothing there is opened
-// or followed. The text goes to a new file of a random name (O_EXCL: never an existing file,
-// link or FIFO), which then replaces FILE (rename replaces a planted link itself).
-base::Status WriteFileAtomically(const std::string& path, const std::string& text) {
+// FILE may sit in a folder the sandbox could write (a writable bind): nothing planted there is
+// opened or followed (base/replace_file.h).
+base::Status WriteLearnedFile(const std::string& path, const std::string& text) {
   const std::filesystem::path target(path);
   const std::string folder = target.has_parent_path() ? target.parent_path().string() : ".";
   const std::string name = target.filename().string();
@@ -81,39 +80,7 @@ base::Status WriteFileAtomically(const std::string& path, const std::string& tex
   }
   base::UniqueFd dir(open(folder.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return base::ErrnoError("open the folder " + folder);
-  base::UniqueFd fd;
-  std::string temporary;
-  for (int attempt = 0; attempt < 16 && !fd; ++attempt) {
-    uint64_t random = 0;
-    if (getrandom(&random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) {
-      return base::ErrnoError("getrandom");
-    }
-    char suffix[24];
-    std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random));
-    temporary = "." + name + "." + suffix;
-    fd.reset(openat(dir.get(), temporary.c_str(),
-                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-    if (!fd && errno != EEXIST) return base::ErrnoError("create " + temporary + " in " + folder);
-  }
-  if (!fd) return Error(Code::kInternal, "no free name for the learned file in " + folder);
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      unlinkat(dir.get(), temporary.c_str(), 0);
-      return base::ErrnoError("write " + temporary, err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd.get()) != 0 ||
-      renameat(dir.get(), temporary.c_str(), dir.get(), name.c_str()) != 0) {
-    const int err = errno;
-    unlinkat(dir.get(), temporary.c_str(), 0);
-    return base::ErrnoError("replace " + path, err);
-  }
-  return base::Status::Ok();
+  return base::ReplaceFileAt(dir.get(), name, text, 0644, /*sync_first=*/true);
 }
 
 }  // namespace
@@ -193,7 +160,7 @@ std::string FinishLearning(const LearnSession& session, const policy::ParsedCli&
   for (const policy::RequiredSyscall& r : policy::EssentialSyscalls()) {
     input.required.push_back(r.name);
   }
-  if (base::Status s = WriteFileAtomically(file, policy::LearnedProfileText(input)); !s.ok()) {
+  if (base::Status s = WriteLearnedFile(file, policy::LearnedProfileText(input)); !s.ok()) {
     return "--learn: " + base::EscapeForTerminal(s.ToString());
   }
   return "--learn: " + std::to_string(session.calls.allowed.size()) + " system calls allowed, " +

@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
+#include "base/replace_file.h"
 #include "base/unique_fd.h"
 #include "policy/byte_codec.h"
 #include "policy/owned_folder.h"
@@ -29,17 +29,6 @@ bool ReadAll(int fd, char* buf, size_t size) {
   size_t done = 0;
   while (done < size) {
     ssize_t n = ::read(fd, buf + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += n;
-  }
-  return true;
-}
-
-bool WriteAll(int fd, const char* buf, size_t size) {
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::write(fd, buf + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     done += n;
@@ -218,7 +207,6 @@ bool SeccompCache::LoadFromDisk(const SeccompCacheKey& key, std::vector<sock_fil
 
 bool SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
                                const std::vector<sock_filter>& program) {
-  static std::atomic<unsigned> counter{0};
   base::UniqueFd dir = OpenPrivateDir(disk_dir_, owner_, create_depth_);
   if (!dir) return false;  // the cache is an optimisation; never fail a start because of it
   std::string bytes(kMagic, sizeof kMagic);
@@ -229,17 +217,9 @@ bool SeccompCache::StoreOnDisk(const SeccompCacheKey& key, uint32_t arch,
   bytes += counts.bytes();
   bytes.append(reinterpret_cast<const char*>(program.data()), program.size() * sizeof(sock_filter));
 
-  const std::string name = KeyToHex(key) + ".bpf";
-  const std::string temp =
-      name + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  base::UniqueFd fd(::openat(dir.get(), temp.c_str(),
-                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd) return false;
-  bool written = WriteAll(fd.get(), bytes.data(), bytes.size());
-  fd.reset();
-  // rename() makes the file appear whole or not at all, even with concurrent starts.
-  if (!written || ::renameat(dir.get(), temp.c_str(), dir.get(), name.c_str()) != 0) {
-    ::unlinkat(dir.get(), temp.c_str(), 0);
+  // The file appears whole or not at all, even with concurrent starts.
+  if (!base::ReplaceFileAt(dir.get(), KeyToHex(key) + ".bpf", bytes, 0600, /*sync_first=*/false)
+           .ok()) {
     return false;
   }
   ++stats_.disk_writes;
