@@ -6,6 +6,7 @@
 #   bin/ncp-launch
 #   lib/libchild_process.so{,.0,.0.1.0}   lib/libipc_capi.so{,.0,.0.1.0}
 #   libexec/ncp/ncp-child                 (found by the library relative to its own directory)
+#   libexec/ncp/ncp-entry                 (found by ncp-launch relative to its own directory)
 #   include/AbilityKit  include/IPCKit  include/ncp
 #   share/ncp/profiles/*.profile
 #   share/man/man1/ncp-launch.1  share/man/man5/ncp-profile.5
@@ -39,6 +40,9 @@ install(TARGETS ncp-child RUNTIME DESTINATION ${NCP_LIBEXEC_SUBDIR})
 if(TARGET ncp-launch)
   ncp_relative_rpath(ncp-launch "${CMAKE_INSTALL_BINDIR}")
   install(TARGETS ncp-launch RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  # What its entry sandboxes run (launcher/entry_mode.h), found relative to ncp-launch.
+  ncp_relative_rpath(ncp-entry "${NCP_LIBEXEC_SUBDIR}")
+  install(TARGETS ncp-entry RUNTIME DESTINATION ${NCP_LIBEXEC_SUBDIR})
 endif()
 install(DIRECTORY profiles/ DESTINATION ${CMAKE_INSTALL_DATADIR}/ncp/profiles
         FILES_MATCHING PATTERN "*.profile" PATTERN "*.json")

@@ -1,5 +1,6 @@
 #include "base/monotonic_clock.h"
 #include "launcher/control_channel.h"
+#include "launcher/warm_forward.h"
 
 #include <unistd.h>
 

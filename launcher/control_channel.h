@@ -18,7 +18,11 @@ class ControlChannel {
   ControlChannel(const ControlChannel&) = delete;
   ControlChannel& operator=(const ControlChannel&) = delete;
 
-  void Open(int fd) { fd_ = fd; }
+  // A builder's sandbox (warm_builder.h) opens its own socket afresh: nothing sent on it yet.
+  void Open(int fd) {
+    fd_ = fd;
+    settled_ = ready_ = false;
+  }
   bool active() const { return fd_ >= 0; }
   int fd() const { return fd_; }
   // Exactly one of Ready / Failed goes out: whichever comes first; later calls send nothing.

@@ -10,6 +10,7 @@
 
 #include "base/memfd.h"
 #include "launcher/entry_mode.h"
+#include "launcher/entry_runtime_path.h"
 #include "launcher/environment.h"
 #include "launcher/library_path.h"
 #include "launcher/passed_fds.h"
@@ -79,14 +80,14 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   if (channels.warm) out.library_search_environment = request.environment;
   request.environment = ApplyEnvRules(plan, request.environment);
   if (!library.ok()) return library.status();
-  auto self = OwnExecutablePath();
-  if (!self.ok()) return self.status();
+  auto runtime = EntryRuntimePath();
+  if (!runtime.ok()) return runtime.status();
   std::vector<std::string> dirs = RuntimeLibraryDirs();
   dirs.push_back(std::filesystem::path(*library).parent_path().string());
   std::sort(dirs.begin(), dirs.end());
   dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
   for (const std::string& dir : dirs) AddReadOnlyBind(dir, &out.plan);
-  AddReadOnlyBind(*self, &out.plan);  // after the dirs: it may sit in one of them
+  AddReadOnlyBind(*runtime, &out.plan);  // after the dirs: it may sit in one of them
 
   out.resolved_library = *library;
   // The filter's and the entry report's numbers in the sandbox: after every passed fd (warm:
@@ -175,7 +176,7 @@ base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireR
   args.seccomp_before_load = plan.seccomp.before_load;
   args.library_path = *library;
   args.verbose = verbose;
-  out.spec.command = EntryModeCommand(*self, args);
+  out.spec.command = EntryModeCommand(*runtime, args);
   out.spec.environment = request.environment;
   out.spec.seccomp_in_program = true;
   out.spec.memory_limits_in_program = true;

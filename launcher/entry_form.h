@@ -5,9 +5,8 @@
 //   N      the IPC socket, kIpc only, at the number the request names
 //   after  the compiled seccomp filter (a memfd), read and closed before the library loads
 //   after  --report-entry: the entry report pipe's write end (the runtime closes it)
-// Inside, ncp-launch itself (bound read-only at its own path) runs the child runtime in its
-// internal entry mode (entry_mode.h), so /proc/self/exe leads to a read-only mount, never to
-// the writable host binary (CVE-2019-5736).
+// Inside, ncp-entry (bound read-only at its own path) runs the child runtime (entry_mode.h), so
+// /proc/self/exe leads to a read-only mount, never to a writable host binary (CVE-2019-5736).
 #pragma once
 
 #include <string>

@@ -6,14 +6,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/exit_status.h"
 #include "base/log.h"
 #include "base/monotonic_clock.h"
 #include "base/read_whole_fd.h"
 #include "core/child/child_runtime.h"
 #include "core/protocol/wire.h"
-#include "launcher/child_setup.h"
 #include "launcher/steps.h"
-#include "launcher/warm_request.h"
+#include "launcher/warm_forward.h"
 
 // LeakSanitizer's end-of-process check stops the world with ptrace, which the entry's seccomp
 // filter refuses. In sanitizer builds the check runs here instead, before the filter (it then
@@ -37,7 +37,7 @@ struct EntryState {
 };
 
 [[noreturn]] void Fail(const base::Status& status) {
-  base::LogLine("ncp-launch: entry: %s", status.ToString().c_str());
+  base::LogLine("ncp-entry: %s", status.ToString().c_str());
   _exit(base::kSandboxFailedExit);
 }
 
@@ -55,7 +55,7 @@ base::StatusOr<std::vector<sock_filter>> ReadFilter(int fd) {
 int InstallFilter(const EntryState& state) {
   const int64_t start = state.verbose ? base::MonotonicMicros() : 0;
   if (base::Status s = InstallSeccomp(state.filter, state.supervisor_fd); !s.ok()) {
-    base::LogLine("ncp-launch: entry: install-seccomp: %s", s.ToString().c_str());
+    base::LogLine("ncp-entry: install-seccomp: %s", s.ToString().c_str());
     return base::kSandboxFailedExit;
   }
   if (state.verbose) {
@@ -77,23 +77,13 @@ int BeforeUserCodeHook(void* context) {
   return 0;
 }
 
-// "-", or RESOURCE=SOFT:HARD,... (entry_mode.h).
-std::string EncodeMemoryLimits(const std::vector<policy::Rlimit>& limits) {
-  std::string out;
-  for (const policy::Rlimit& l : limits) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(l.resource) + '=' + std::to_string(l.soft) + ':' + std::to_string(l.hard);
-  }
-  return out.empty() ? "-" : out;
-}
-
 base::Status ApplyMemoryLimits(const char* text) {
   if (std::strcmp(text, "-") == 0) return base::Status::Ok();
   const char* p = text;
   while (*p != '\0') {
     char* end = nullptr;
     const long resource = std::strtol(p, &end, 10);
-    if (*end != '=' || !IsMemoryLimit(static_cast<int>(resource))) break;
+    if (*end != '=' || (resource != RLIMIT_AS && resource != RLIMIT_DATA)) break;
     const unsigned long long soft = std::strtoull(end + 1, &end, 10);
     if (*end != ':') break;
     const unsigned long long hard = std::strtoull(end + 1, &end, 10);
@@ -118,19 +108,6 @@ int ParseFd(const char* text) {
 }
 
 }  // namespace
-
-std::vector<std::string> EntryModeCommand(const std::string& self, const EntryModeArgs& args) {
-  return {self,
-          kEntryModeFlag,
-          std::to_string(args.filter_fd),
-          args.seccomp_before_load ? "1" : "0",
-          args.verbose ? "1" : "0",
-          args.library_path,
-          std::to_string(args.report_fd),
-          std::to_string(args.warm_fd),
-          EncodeMemoryLimits(args.memory_limits),
-          std::to_string(args.supervisor_fd)};
-}
 
 void RunEntryMode(int argc, char** argv) {
   if (argc != 10) {

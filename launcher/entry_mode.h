@@ -1,15 +1,17 @@
-// ncp-launch's internal entry mode: what runs inside the sandbox for the LIB.so:ENTRY form and
-// request mode. The sandbox is already built (namespaces, mounts, fds, limits, no caps, no new
-// privileges, parent-death signal); this image reads the seccomp filter, then hands over to
-// the child runtime, which loads the library; the filter goes on right before the entry
-// (or before the load with seccomp-before-load).
-//   ncp-launch --internal-entry FILTER_FD BEFORE_LOAD(0|1) VERBOSE(0|1) LIBRARY_PATH REPORT_FD
-//              WARM_FD MEMORY_LIMITS SUPERVISOR_FD
-// MEMORY_LIMITS: "-", or RESOURCE=SOFT:HARD,... in numbers (RLIMIT_* and bytes).
+// ncp-entry: the program every LIB.so:ENTRY sandbox runs (the entry form and request mode).
+// The sandbox is already built (namespaces, mounts, fds, limits, no caps, no new privileges,
+// parent-death signal); this image reads the seccomp filter, then hands over to the child
+// runtime, which loads the library; the filter goes on right before the entry (or before the
+// load with seccomp-before-load). A program of its own, small, not ncp-launch: every sandbox
+// pays for the dynamic loading of what runs in it, and this links none of the launcher's
+// policy, option or JSON code (issue 11's burst).
+//   ncp-entry --internal-entry FILTER_FD BEFORE_LOAD(0|1) VERBOSE(0|1) LIBRARY_PATH REPORT_FD
+//             WARM_FD MEMORY_LIMITS SUPERVISOR_FD
+// MEMORY_LIMITS: "-", or RESOURCE=SOFT:HARD,... in numbers (RLIMIT_AS, RLIMIT_DATA; bytes).
 // REPORT_FD (--report-entry): the runtime's entry report goes there. WARM_FD (--warm): the
-// real request arrives there first (warm_request.h). SUPERVISOR_FD: the filter is supervised,
+// real request arrives there first (warm_forward.h). SUPERVISOR_FD: the filter is supervised,
 // its listener goes to ncp-launch there (seccomp_install.cc). -1: none.
-// Not an option of the command line proper: main() dispatches on it before parsing.
+// EntryModeCommand (entry_mode_command.cc) is ncp-launch's side; RunEntryMode is ncp-entry's.
 #pragma once
 
 #include <string>

@@ -22,7 +22,6 @@
 #include "core/protocol/wire.h"
 #include "launcher/cgroup.h"
 #include "launcher/control_channel.h"
-#include "launcher/entry_mode.h"
 #include "launcher/forms.h"
 #include "launcher/host_ids.h"
 #include "launcher/landlock.h"
@@ -35,6 +34,8 @@
 #include "launcher/sandbox_end.h"
 #include "launcher/self_check.h"
 #include "launcher/status_fds.h"
+#include "launcher/warm_builder.h"
+#include "launcher/warm_request.h"
 #include "ncp/native_child_process_ext.h"
 #include "policy/command_line.h"
 #include "policy/describe.h"
@@ -139,7 +140,7 @@ void PrintDiagnostics(const ncp::policy::Diagnostics& diagnostics) {
 }
 
 int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
-  // In the entry form the exec'd program is ncp-launch itself: failing to run it is ours.
+  // In the entry form the exec'd program is ncp-entry: failing to run it is ours.
   if (e.step != ncp::launcher::Step::kExec || entry) return ncp::base::kSandboxFailedExit;
   return e.err == ENOENT || e.err == ENOTDIR ? 127 : 126;
 }
@@ -232,6 +233,10 @@ int Run(int argc, char** argv) {
   }
   if ((split.warm || split.report_entry) && !split.control_fd) {
     PrintError("--warm and --report-entry need --control-fd");
+    return ncp::base::kSandboxFailedExit;
+  }
+  if (split.builder && !split.warm) {
+    PrintError("--builder goes with --warm");
     return ncp::base::kSandboxFailedExit;
   }
   // Request mode: the request is read once, here, and its caller's environment, directory and
@@ -378,6 +383,26 @@ int Run(int argc, char** argv) {
     PrintError(host_ids.status().message());
     return ncp::base::kSandboxFailedExit;
   }
+  // What a warm sandbox's policy was read from, as it was when it was read.
+  std::vector<ncp::launcher::FileStamp> policy_stamps;
+  if (split.warm) {
+    for (const ncp::policy::ProfileFile& file : cli.profile_files) {
+      policy_stamps.push_back(ncp::launcher::StampOf(file.path));
+    }
+    for (const std::string& file : resolved.oci_files) {
+      policy_stamps.push_back(ncp::launcher::StampOf(file));
+    }
+  }
+  // A shape's builder: everything above is done once; each sandbox goes on from here in a
+  // launcher process of its own, with its own control socket (warm_builder.h).
+  if (split.builder) {
+    if (!request_mode || program_form) {
+      PrintError("--builder is for warm request mode");
+      return ncp::base::kSandboxFailedExit;
+    }
+    g_control.Ready();
+    g_control.Open(ncp::launcher::ServeBuildRequests(g_control.fd()));
+  }
   // Held until ncp-launch exits; the sandbox's init holds a copy as long as it lives.
   const int64_t lease_start = ncp::base::MonotonicMicros();
   auto taken_ids = ncp::launcher::TakeHostIds(*host_ids, plan.namespaces.pid);
@@ -432,13 +457,8 @@ int Run(int argc, char** argv) {
     ready_work.warm_template = {prepared->requested_library, prepared->kind, {}};
     if (split.warm) {
       std::vector<ncp::launcher::FileStamp>& stamps = ready_work.warm_template.built_from;
+      stamps = std::move(policy_stamps);
       stamps.push_back(ncp::launcher::StampOf(prepared->resolved_library));
-      for (const ncp::policy::ProfileFile& file : cli.profile_files) {
-        stamps.push_back(ncp::launcher::StampOf(file.path));
-      }
-      for (const std::string& file : resolved.oci_files) {
-        stamps.push_back(ncp::launcher::StampOf(file));
-      }
       // Every bind source, there or not (a *-try one may appear): a cold start binds what is
       // there at the call, and a bind made now pins what was there at the build.
       for (const ncp::policy::Mount& m : prepared->plan.mounts) {
@@ -462,14 +482,10 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // First, on every path: the internal entry mode loads a library named by its arguments, so a
-  // privileged copy must refuse it as much as anything else.
+  // First, on every path: a privileged copy must refuse to run at all.
   if (ncp::base::Status s = ncp::launcher::RefuseIfPrivilegedBinary(); !s.ok()) {
     PrintError(s.ToString());
     return ncp::base::kSandboxFailedExit;
-  }
-  if (argc >= 2 && std::strcmp(argv[1], ncp::launcher::kEntryModeFlag) == 0) {
-    ncp::launcher::RunEntryMode(argc, argv);
   }
   ncp::launcher::RememberInheritedFds();
   // Nothing below is meant to throw; this only keeps an unexpected bad_alloc from aborting with

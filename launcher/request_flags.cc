@@ -41,6 +41,8 @@ RequestFlags TakeRequestFlags(int argc, char** argv) {
           out.bad_control_fd = !out.control_fd;
         } else if (arg == "--warm") {
           out.warm = true;
+        } else if (arg == "--builder") {
+          out.builder = true;
         } else if (arg == "--report-entry") {
           out.report_entry = true;
         } else {

@@ -1,6 +1,6 @@
 // Request mode's hidden flags, taken off argv before the option table sees it (so no profile
 // can give them and --help does not list them):
-//   ncp-launch --request-fd=N [--control-fd=M] [--warm] [--report-entry] [OPTIONS]
+//   ncp-launch --request-fd=N [--control-fd=M] [--warm [--builder]] [--report-entry] [OPTIONS]
 // --request-fd (or `--request-fd N`) only as the first argument: anywhere else it could be a
 // value meant for the child (`--params --request-fd=3`); the others only right after it.
 #pragma once
@@ -17,6 +17,7 @@ struct RequestFlags {
   std::optional<int> control_fd;
   bool bad_control_fd = false;
   bool warm = false;
+  bool builder = false;  // --builder (with --warm): builds a shape's sandboxes on request
   bool report_entry = false;
 };
 

@@ -71,12 +71,4 @@ base::StatusOr<std::optional<WarmStart>> ReceiveWarmRequest(int control_fd, int 
                                                             const WarmTemplate& expected,
                                                             bool* sandbox_ended);
 
-// Host side: one datagram carrying the fds and their targets into the sandbox.
-base::Status ForwardWarmRequest(int forward_fd, const WarmStart& start);
-
-// Sandbox side (entry mode). Blocks for the forwarded request on `forward_fd`, places its fds
-// at their targets, and closes every other fd but 0-2 and those in `keep` (-1: none). Returns
-// the monotonic time the host took the request (for --verbose).
-base::StatusOr<int64_t> TakeForwardedRequest(int forward_fd, std::span<const int> keep);
-
 }  // namespace ncp::launcher

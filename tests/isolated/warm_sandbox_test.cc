@@ -11,11 +11,14 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "isolated/isolated_support.h"
+#include "testing/processes.h"
 
 namespace ncp::testing {
 namespace {
@@ -263,9 +266,91 @@ TEST(WarmSandbox, AThreadWithOtherCredentialsIsNeverServedARootSandbox) {
 TEST(WarmSandboxLifetime, KillingTheApplicationLeavesNoPreparedSandboxBehind) {
   NCP_REQUIRE_USERNS();
   ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);  // the helper inherits no setting: defaults
-  // Two sandboxes of three processes each (ncp-launch, init, the waiting entry process).
+  // The shape's builder, and two sandboxes of three processes each (ncp-launch, init, the
+  // waiting entry process).
   ExpectNothingLeftAfterKillingTheApplication(
-      {NCP_TEST_ISOLATED_PARENT, ShippedProfile("default"), TestEntry("EchoParams")}, 6);
+      {NCP_TEST_ISOLATED_PARENT, ShippedProfile("default"), TestEntry("EchoParams")}, 7);
+  NCP_SetWarmPool(2, 30000);
+}
+
+std::mutex g_ended_mutex;
+std::set<int32_t> g_ended;
+void RecordEnd(const NCP_ChildExitInfo* info, void*) {
+  std::lock_guard<std::mutex> lock(g_ended_mutex);
+  g_ended.insert(info->pid);
+}
+
+// The shape's builder among our descendants (launcher/warm_builder.h names it), or -1.
+pid_t FindBuilder(pid_t other_than, std::chrono::milliseconds within) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  do {
+    for (pid_t pid : Descendants(getpid())) {
+      if (pid != other_than && ProcessName(pid) == "ncp-builder") return pid;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return -1;
+}
+
+pid_t ParentOf(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(line.substr(close + 2));
+  std::string state;
+  pid_t parent = -1;
+  rest >> state >> parent;
+  return parent;
+}
+
+// A shape's warm sandboxes are forked by its builder as the fork server's children. A builder
+// that dies takes its shape's sandboxes with it and costs no start; a new one serves the shape
+// again; and no process the application never started is ever reported to it as ended.
+TEST(WarmBuilder, ABuilderThatDiesCostsNoStartAndReportsNoStrangerEnds) {
+  NCP_REQUIRE_USERNS();
+  ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);
+  {
+    std::lock_guard<std::mutex> lock(g_ended_mutex);
+    g_ended.clear();
+  }
+  ASSERT_EQ(NCP_RegisterChildExitCallback(RecordEnd, nullptr), NCP_NO_ERROR);
+  std::set<int32_t> started;
+  auto run = [&](const std::string& params) {
+    IsolatedRun r = RunIsolated("EchoParams", params, ShippedProfile("default"));
+    EXPECT_EQ(r.start_code, NCP_NO_ERROR);
+    EXPECT_EQ(r.out, params);
+    started.insert(r.pid);
+    return r.pid;
+  };
+  run("cold");
+  const pid_t builder = FindBuilder(-1, std::chrono::seconds(10));
+  ASSERT_GT(builder, 0) << "no builder for the shape";
+  const pid_t server = ParentOf(builder);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the pool fills
+  run("warm");
+  for (pid_t pid : Descendants(getpid())) {
+    EXPECT_NE(ParentOf(pid), builder) << "the builder has a child of its own: " << pid;
+  }
+  // A warm sandbox's launcher was the fork server's child: the next one is, before it serves.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int sandboxes = 0;
+  for (pid_t pid : Descendants(getpid())) {
+    if (pid != builder && ParentOf(pid) == server && ProcessName(pid) == "ncp-launch") ++sandboxes;
+  }
+  EXPECT_GE(sandboxes, 1) << "no prepared sandbox is the fork server's child";
+
+  ASSERT_EQ(kill(builder, SIGKILL), 0);
+  for (int i = 0; i < 6; ++i) {
+    run("after " + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GT(FindBuilder(builder, std::chrono::seconds(10)), 0) << "the shape has no builder again";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  NCP_UnregisterChildExitCallback(RecordEnd, nullptr);
+  std::lock_guard<std::mutex> lock(g_ended_mutex);
+  EXPECT_EQ(g_ended, started) << "ends reported for processes the application never started";
   NCP_SetWarmPool(2, 30000);
 }
 

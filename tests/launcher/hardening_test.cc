@@ -254,8 +254,8 @@ std::string LoadedRequest() {
 // anything is loaded.
 TEST(Hardening, SetuidCopyRefusesTheInternalEntryMode) {
   TempDir dir;
-  const std::string copy = dir.path() + "/ncp-launch";
-  std::filesystem::copy_file(NCP_LAUNCH_PATH, copy);
+  const std::string copy = dir.path() + "/ncp-entry";
+  std::filesystem::copy_file(NCP_ENTRY_PATH, copy);
   ASSERT_EQ(chmod(copy.c_str(), 04755), 0);
   const std::string bytes = LoadedRequest();
   RunOptions options;
@@ -273,7 +273,7 @@ TEST(Hardening, SetuidCopyRefusesTheInternalEntryMode) {
   EXPECT_NE(run.err.find("setuid"), std::string::npos) << run.err;
   EXPECT_EQ(run.out, "");
   // The same request through the unprivileged binary is loaded: the refusal above is the bit's.
-  options.binary = NCP_LAUNCH_PATH;
+  options.binary = NCP_ENTRY_PATH;
   LauncherRun plain =
       RunLauncher({"--internal-entry", "-1", "0", "0", kEntries, "-1", "-1", "-", "-1"}, options);
   EXPECT_EQ(plain.out, "loaded\n") << plain.err;
@@ -283,8 +283,8 @@ TEST(Hardening, SetuidCopyRefusesTheInternalEntryMode) {
 TEST(Hardening, FileCapabilityCopyRefusesTheInternalEntryMode) {
   if (geteuid() != 0) GTEST_SKIP() << "setting file capabilities needs CAP_SETFCAP";
   TempDir dir;
-  const std::string copy = dir.path() + "/ncp-launch";
-  std::filesystem::copy_file(NCP_LAUNCH_PATH, copy);
+  const std::string copy = dir.path() + "/ncp-entry";
+  std::filesystem::copy_file(NCP_ENTRY_PATH, copy);
   // security.capability, revision 2, effective: CAP_NET_RAW (13) permitted.
   const uint32_t caps[5] = {0x02000001, 1U << 13, 0, 0, 0};
   ASSERT_EQ(setxattr(copy.c_str(), "security.capability", caps, sizeof caps, 0), 0)

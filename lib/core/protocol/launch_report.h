@@ -52,6 +52,25 @@ struct WarmRequestHeader {
   uint32_t fd_count;  // 1 (request memfd) + named fds + (1 if the request has an IPC fd)
 };
 
+// A shape's builder (`ncp-launch ... --warm --builder`, launcher/warm_builder.h): the fork server
+// sends it one WarmBuildRequest per sandbox it wants, with SCM_RIGHTS [the new sandbox's control
+// socket]. The builder forks a warm ncp-launch for it as the fork server's child (CLONE_PARENT)
+// and answers with a WarmBuildReply and SCM_RIGHTS [that child's pidfd]; pid -1 and no fd when
+// it could not (err). Before its first reply it sends kReady (or kFailed) as a LaunchReport.
+struct WarmBuildRequest {
+  uint32_t version;  // kLaunchReportVersion
+  uint32_t reserved;
+  uint64_t build_id;  // echoed in the reply
+};
+
+struct WarmBuildReply {
+  uint32_t version;  // kLaunchReportVersion
+  int32_t pid;
+  uint64_t build_id;
+  int32_t err;
+  uint32_t reserved;
+};
+
 // The fds a warm request can carry: the request, 16 named fds (4..19), the IPC socket (<= 20).
 inline constexpr int kMaxWarmRequestFds = 18;
 // The highest fd number a request can place anything at (the IPC socket's limit).

@@ -14,7 +14,9 @@
 // sandbox never holds up other starts or exit records.
 //
 // Warm (warm_pools.h): children forked, and sandboxes built, before they are asked for. Each
-// serves one start, and is exactly what a cold start of the same request would give.
+// serves one start, and is exactly what a cold start of the same request would give. A shape's
+// sandboxes are forked by its builder (launcher/warm_builder.h) as children of this server, so
+// the server reaps them; a pid the application was never told of is never reported to it.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -32,6 +34,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -131,16 +134,22 @@ void KillThrough(const UniqueFd& pidfd) {
   if (pidfd.valid()) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
 }
 
+// What a forked ncp-launch is for: one start, or building a shape's warm sandboxes.
+enum class LauncherRole { kStart, kBuilder };
+
 // ncp-launch's argv for this start: the application's, with the control socket's number and
 // the server's own options right after the request fd (which must stay first).
 std::vector<std::string> LauncherArgv(const std::vector<std::string>& from_app, int control_fd,
-                                      bool warm, bool report_entry) {
+                                      LauncherRole role, bool report_entry) {
   std::vector<std::string> argv;
   for (size_t i = 0; i < from_app.size(); ++i) {
     argv.push_back(from_app[i]);
     if (i != 1) continue;  // [0] ncp-launch, [1] --request-fd=3
     argv.push_back("--control-fd=" + std::to_string(control_fd));
-    if (warm) argv.push_back("--warm");
+    if (role == LauncherRole::kBuilder) {
+      argv.push_back("--warm");
+      argv.push_back("--builder");
+    }
     if (report_entry) argv.push_back("--report-entry");
   }
   return argv;
@@ -171,6 +180,14 @@ bool TemplateRequest(int request_fd, std::string* out) {
   *out = EncodeRequest(shape);
   return true;
 }
+
+// An isolated start waiting for a sandbox of its shape that is being built: one already on its
+// way is ready sooner than a cold start made now would be.
+struct QueuedStart {
+  std::unique_ptr<ForkServerStartMessage> message;
+  std::vector<UniqueFd> fds;
+  int64_t deadline_ms = 0;  // still waiting then: started cold
+};
 
 // Everything the server must remember about a start it has not answered yet.
 struct PendingStart {
@@ -220,6 +237,9 @@ class ForkServer {
                      bool allow_warm);
   bool GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& message,
                          std::vector<UniqueFd>& fds);
+  // Gives queued starts the sandboxes that are ready; starts cold those with no build left to
+  // wait for, or that waited too long.
+  void ServeQueuedStarts(int64_t now_ms);
   void OnReport(int fd);
   void StartColdInstead(PendingStart& done);
   void FailPending(PendingStart& pending, StartFailure failure, int err, const std::string& why);
@@ -243,10 +263,17 @@ class ForkServer {
   // Returns the pid (and its pidfd), or -errno.
   pid_t Fork(ChildSetup& setup, const Credentials& credentials, UniqueFd* pidfd);
   // Forks ncp-launch with `fds` (the request, named fds, IPC socket) and a new control socket,
-  // whose end here goes to `control`. `warm`: a sandbox for the pool (--warm).
+  // whose end here goes to `control`.
   pid_t ForkLauncher(std::vector<UniqueFd>& fds, const std::vector<std::string>& app_argv,
-                     bool warm, bool report_entry, const Credentials& credentials,
+                     LauncherRole role, bool report_entry, const Credentials& credentials,
                      UniqueFd* pidfd, UniqueFd* control);
+  // Builders (warm_builder.h).
+  bool StartBuilder(uint64_t key, const SandboxShape& shape);
+  void OnBuilderReadable(uint64_t key, int fd);
+  void OnBuilt(const WarmBuildReply& reply, std::vector<UniqueFd> fds);
+  // A child reaped before anyone told the application of it: a builder's sandbox whose reply
+  // has not been read yet. Its reply then finds it here.
+  void RememberUnannounced(pid_t pid);
 
   void SendStarted(uint32_t request_id, pid_t pid, int pidfd);
   void SendFailed(uint32_t request_id, StartFailure failure, int err, const std::string& message,
@@ -261,6 +288,10 @@ class ForkServer {
   std::vector<std::unique_ptr<DetachedSpawn>> spawning_;
   std::map<int, PendingStart> pending_;  // by report fd
   std::set<pid_t> silent_;  // ended without the application ever hearing of them
+  std::set<pid_t> announced_;  // told to the application (kStarted), not reaped yet
+  std::vector<pid_t> reaped_unannounced_;  // see RememberUnannounced; the newest kept
+  uint64_t last_build_id_ = 0;
+  std::map<uint64_t, std::deque<QueuedStart>> queued_starts_;  // by shape
   bool refill_children_ = false;       // the normal pool wants more children
   std::set<uint64_t> refill_shapes_;   // shapes whose pools want more sandboxes
   // The child started last, while it runs (0 once it has ended), and when it was started.
@@ -271,6 +302,9 @@ class ForkServer {
 
 // A start still unanswered after this long is failed (see FailOverdue).
 constexpr int64_t kStartTimeoutMs = 60000;
+// How long a start waits for a sandbox being built before it is built cold instead: about
+// what a cold start takes on a busy machine, so a build that is stuck costs little.
+constexpr int64_t kQueuedStartMaxMs = 100;
 // How long nothing must have happened before a prepared process is made (see Run).
 constexpr int64_t kRefillQuietMs = 2;
 // How long a refill waits for the child started last to end (see MsUntilRefill).
@@ -313,14 +347,14 @@ pid_t ForkServer::Fork(ChildSetup& setup, const Credentials& credentials, Unique
 }
 
 pid_t ForkServer::ForkLauncher(std::vector<UniqueFd>& fds,
-                               const std::vector<std::string>& app_argv, bool warm,
+                               const std::vector<std::string>& app_argv, LauncherRole role,
                                bool report_entry, const Credentials& credentials,
                                UniqueFd* pidfd, UniqueFd* control) {
   SocketPair pair;
   if (!MakeSocketPair(&pair)) return -errno;
   // The control socket sits right after the request's fds, where the argv says it is.
   const std::vector<std::string> argv = LauncherArgv(
-      app_argv, kRequestFd + static_cast<int>(fds.size()), warm, report_entry);
+      app_argv, kRequestFd + static_cast<int>(fds.size()), role, report_entry);
   ChildSetup setup;
   setup.role = ChildRole::kLauncher;
   setup.fds = &fds;
@@ -337,6 +371,7 @@ void ForkServer::SendStarted(uint32_t request_id, pid_t pid, int pidfd) {
   reply.request_id = request_id;
   reply.pid = pid;
   SendMessage(app_, &reply, sizeof reply, &pidfd, 1);
+  announced_.insert(pid);
   youngest_ = pid;
   youngest_started_ms_ = NowMs();
 }
@@ -445,12 +480,20 @@ void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
 void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
                                std::vector<UniqueFd> fds, bool allow_warm) {
   const uint32_t id = message->header.request_id;
-  if (allow_warm && message->warm_key != 0 && GiveToWarmSandbox(message, fds)) return;
+  if (allow_warm && message->warm_key != 0) {
+    if (GiveToWarmSandbox(message, fds)) return;
+    // None ready, but more are being built than starts wait for: wait for the next one.
+    std::deque<QueuedStart>& queue = queued_starts_[message->warm_key];
+    if (pools_.SandboxCount(message->warm_key) > queue.size()) {
+      queue.push_back({std::move(message), std::move(fds), NowMs() + kQueuedStartMaxMs});
+      return;
+    }
+  }
   const bool wait_entry = (message->header.flags & kStartWaitForEntry) != 0;
   const size_t argv_bytes = std::min<size_t>(message->launcher_argv_bytes, kMaxLauncherArgvBytes);
   PendingStart pending;
-  const pid_t pid = ForkLauncher(fds, SplitWords(message->launcher_argv, argv_bytes), false,
-                                 wait_entry, message->credentials, &pending.pidfd,
+  const pid_t pid = ForkLauncher(fds, SplitWords(message->launcher_argv, argv_bytes),
+                                 LauncherRole::kStart, wait_entry, message->credentials, &pending.pidfd,
                                  &pending.report);
   if (pid < 0) return SendFailed(id, StartFailure::kSystem, -pid, "");
   pending.request_id = id;
@@ -463,6 +506,29 @@ void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
   pending.fds = std::move(fds);
   const int fd = pending.report.get();
   pending_[fd] = std::move(pending);
+}
+
+void ForkServer::ServeQueuedStarts(int64_t now_ms) {
+  for (auto it = queued_starts_.begin(); it != queued_starts_.end();) {
+    const uint64_t key = it->first;
+    std::deque<QueuedStart>& queue = it->second;
+    while (!queue.empty() && GiveToWarmSandbox(queue.front().message, queue.front().fds)) {
+      queue.pop_front();
+    }
+    // The newest starts first: they have the fewest builds ahead of them.
+    while (!queue.empty() &&
+           (queue.size() > pools_.SandboxCount(key) || queue.front().deadline_ms <= now_ms)) {
+      QueuedStart cold = queue.front().deadline_ms <= now_ms ? std::move(queue.front())
+                                                             : std::move(queue.back());
+      if (cold.deadline_ms <= now_ms) {
+        queue.pop_front();
+      } else {
+        queue.pop_back();
+      }
+      StartIsolated(std::move(cold.message), std::move(cold.fds), /*allow_warm=*/false);
+    }
+    it = queue.empty() ? queued_starts_.erase(it) : std::next(it);
+  }
 }
 
 bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& message,
@@ -505,7 +571,12 @@ void ForkServer::AnswerStarted(PendingStart& pending) {
   if (!pending.launcher) refill_children_ = true;
   if (pending.launcher && pending.warm_key != 0) {
     if (!pending.from_warm) PrimeShape(pending);
-    refill_shapes_.insert(pending.warm_key);
+    if (pools_.Builder(pending.warm_key) != nullptr) {
+      while (AddOneSandbox(pending.warm_key)) {
+      }
+    } else {
+      refill_shapes_.insert(pending.warm_key);
+    }
   }
 }
 
@@ -559,6 +630,9 @@ void ForkServer::OnReport(int fd) {
   if (it == pending_.end()) {
     for (auto& [pid, live] : live_launchers_) {
       if (live.control.get() == fd) return ReadLiveLauncher(&live);
+    }
+    if (std::optional<uint64_t> key = pools_.ShapeOfBuilder(fd)) {
+      return OnBuilderReadable(*key, fd);
     }
     return OnWarmSandboxReport(fd);
   }
@@ -633,23 +707,105 @@ void ForkServer::PrimeShape(const PendingStart& pending) {
   LetGo(pools_.RememberShape(m.warm_key, std::move(shape)));
 }
 
+// A shape's first refill starts its builder; every refill asks the builder for one sandbox.
 bool ForkServer::AddOneSandbox(uint64_t key) {
   const SandboxShape* shape = pools_.Shape(key);
   if (shape == nullptr) return false;
-  if (pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0))) {
-    auto request = base::MemfdWithContents("ncp-warm-request", shape->template_request,
-                                           base::MemfdSeal::kSealed);
-    if (!request.ok()) return false;
-    std::vector<UniqueFd> fds;
-    fds.push_back(std::move(*request));
+  const size_t size = static_cast<size_t>(std::max(pools_.settings().size, 0));
+  if (pools_.SandboxCount(key) < size) {
+    if (pools_.Builder(key) == nullptr && !StartBuilder(key, *shape)) return false;
+    WarmProcess* builder = pools_.Builder(key);
+    SocketPair pair;
+    if (!MakeSocketPair(&pair)) return false;
+    const WarmBuildRequest request{kLaunchReportVersion, 0, ++last_build_id_};
+    const int theirs = pair.theirs.get();
+    if (!SendMessage(builder->socket.get(), &request, sizeof request, &theirs, 1)) {
+      LetGo(pools_.ForgetShape(key));
+      return false;
+    }
+    builder->ready_since_ms = NowMs();
     WarmProcess sandbox;
-    const pid_t pid = ForkLauncher(fds, shape->launcher_argv, true, shape->report_entry,
-                                   shape->credentials, &sandbox.pidfd, &sandbox.socket);
-    if (pid < 0) return false;
-    sandbox.pid = pid;
+    sandbox.socket = std::move(pair.ours);
+    sandbox.build_id = request.build_id;
     pools_.AddSandbox(key, std::move(sandbox));
   }
-  return pools_.SandboxCount(key) < static_cast<size_t>(std::max(pools_.settings().size, 0));
+  return pools_.SandboxCount(key) < size;
+}
+
+bool ForkServer::StartBuilder(uint64_t key, const SandboxShape& shape) {
+  auto request = base::MemfdWithContents("ncp-warm-request", shape.template_request,
+                                         base::MemfdSeal::kSealed);
+  if (!request.ok()) return false;
+  std::vector<UniqueFd> fds;
+  fds.push_back(std::move(*request));
+  WarmProcess builder;
+  const pid_t pid = ForkLauncher(fds, shape.launcher_argv, LauncherRole::kBuilder,
+                                 shape.report_entry, shape.credentials, &builder.pidfd,
+                                 &builder.socket);
+  if (pid < 0) return false;
+  builder.pid = pid;
+  builder.ready_since_ms = NowMs();
+  pools_.SetBuilder(key, std::move(builder));
+  return true;
+}
+
+// The builder's kReady, its replies, or its end (kFailed, EOF): a shape it cannot build (a cold
+// start says why), or a builder gone, takes the shape's sandboxes with it, since some of them
+// may never be accounted for.
+void ForkServer::OnBuilderReadable(uint64_t key, int fd) {
+  for (;;) {
+    alignas(LaunchReport) char buffer[std::max(sizeof(LaunchReport), sizeof(WarmBuildReply))];
+    std::vector<UniqueFd> fds;
+    const ssize_t n = ReceiveMessage(fd, buffer, sizeof buffer, &fds, 1);
+    if (n < 0 && errno == EAGAIN) return;
+    if (n == static_cast<ssize_t>(sizeof(WarmBuildReply))) {
+      WarmBuildReply reply;
+      memcpy(&reply, buffer, sizeof reply);
+      if (reply.version == kLaunchReportVersion) {
+        OnBuilt(reply, std::move(fds));
+        continue;
+      }
+    }
+    std::optional<LaunchReport> report;
+    if (n > 0) report = ParseLaunchReport(buffer, static_cast<size_t>(n));
+    if (report && report->type == LaunchReportType::kReady) continue;
+    LetGo(pools_.ForgetShape(key));
+    return;
+  }
+}
+
+void ForkServer::OnBuilt(const WarmBuildReply& reply, std::vector<UniqueFd> fds) {
+  WarmProcess* sandbox = pools_.FindBuild(reply.build_id);
+  const bool has_pidfd = reply.pid > 0 && fds.size() == 1;
+  auto reaped = std::find(reaped_unannounced_.begin(), reaped_unannounced_.end(), reply.pid);
+  if (has_pidfd && reaped != reaped_unannounced_.end()) {
+    // It ended (and was reaped) before this reply came: gone, with nothing to report.
+    reaped_unannounced_.erase(reaped);
+    if (sandbox != nullptr) pools_.RemoveBySocket(sandbox->socket.get());
+    return;
+  }
+  if (!has_pidfd) {
+    if (sandbox != nullptr) pools_.RemoveBySocket(sandbox->socket.get());
+    return;
+  }
+  if (sandbox == nullptr) {
+    // Let go before its builder said which process it is.
+    KillThrough(fds[0]);
+    silent_.insert(reply.pid);
+    return;
+  }
+  sandbox->pid = reply.pid;
+  sandbox->pidfd = std::move(fds[0]);
+}
+
+void ForkServer::RememberUnannounced(pid_t pid) {
+  // A builder replies right after its fork, so few are ever waiting; the bound only keeps a
+  // builder that died between its fork and its reply from growing this for ever.
+  constexpr size_t kMaxRemembered = 64;
+  if (reaped_unannounced_.size() >= kMaxRemembered) {
+    reaped_unannounced_.erase(reaped_unannounced_.begin());
+  }
+  reaped_unannounced_.push_back(pid);
 }
 
 // A prepared normal-mode child is a fresh `ncp-child --warm-child` (child_runtime.h), not a
@@ -717,6 +873,12 @@ void ForkServer::FailOverdue(int64_t now_ms) {
 
 int64_t ForkServer::MsUntilNextDeadline(int64_t now_ms) const {
   int64_t next = -1;
+  for (const auto& [key, queue] : queued_starts_) {
+    for (const QueuedStart& q : queue) {
+      const int64_t left = std::max<int64_t>(0, q.deadline_ms - now_ms);
+      if (next < 0 || left < next) next = left;
+    }
+  }
   for (const auto& [fd, pending] : pending_) {
     if (pending.deadline_ms == 0) continue;
     const int64_t left = std::max<int64_t>(0, pending.deadline_ms - now_ms);
@@ -798,6 +960,12 @@ void ForkServer::ReportExits() {
       live_launchers_.erase(live);
     }
     if (silent_.erase(pid) != 0) continue;
+    if (std::optional<uint64_t> key = pools_.ShapeOfBuilderPid(pid)) {
+      // A builder that died: which of its sandboxes exist can no longer be known.
+      pools_.RemoveByPid(pid);
+      LetGo(pools_.ForgetShape(*key));
+      continue;
+    }
     if (pools_.RemoveByPid(pid)) continue;  // a prepared one died by itself: not the app's
     // A start not answered yet: what it reported before it ended decides.
     auto pending = std::find_if(pending_.begin(), pending_.end(),
@@ -808,6 +976,10 @@ void ForkServer::ReportExits() {
       pending->second.reaped_status = status;
       OnReport(fd);  // its last record, or EOF: answered either way
       if (silent_.erase(pid) != 0) continue;
+    }
+    if (announced_.erase(pid) == 0) {
+      RememberUnannounced(pid);
+      continue;
     }
     ForkServerExit exit{};
     ForkServerMessage& record = exit.header;
@@ -874,6 +1046,7 @@ void ForkServer::Run(int sigfd) {
     std::vector<pollfd> polled{{app_, POLLIN, 0}, {sigfd, POLLIN, 0}};
     for (const auto& [fd, pending] : pending_) polled.push_back({fd, POLLIN, 0});
     for (int fd : pools_.SocketsToWatch()) polled.push_back({fd, POLLIN, 0});
+    for (int fd : pools_.BuilderSockets()) polled.push_back({fd, POLLIN, 0});
     for (const auto& [pid, live] : live_launchers_) {
       if (live.control.valid()) polled.push_back({live.control.get(), POLLIN, 0});
     }
@@ -896,6 +1069,7 @@ void ForkServer::Run(int sigfd) {
     if (ready == 0) {
       ExpireIdle();
       FailOverdue(NowMs());
+      if (!queued_starts_.empty()) ServeQueuedStarts(NowMs());
       if (refills_wanted && MsUntilRefill(last_event_ms, NowMs()) == 0) RefillOne();
       continue;
     }
@@ -913,6 +1087,7 @@ void ForkServer::Run(int sigfd) {
     if (polled[0].revents & (POLLIN | POLLHUP | POLLERR)) OnAppReadable();
     ExpireIdle();
     FailOverdue(NowMs());
+    if (!queued_starts_.empty()) ServeQueuedStarts(NowMs());
   }
 }
 

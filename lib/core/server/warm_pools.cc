@@ -24,12 +24,25 @@ void TrimTo(std::vector<WarmProcess>* from, size_t size, std::vector<WarmProcess
 
 }  // namespace
 
+void WarmPools::Drain(Pool* pool, std::vector<WarmProcess>* to) {
+  for (WarmProcess& p : pool->sandboxes) to->push_back(std::move(p));
+  pool->sandboxes.clear();
+  if (pool->builder.pid > 0) to->push_back(std::move(pool->builder));
+  pool->builder = WarmProcess();
+}
+
 std::vector<WarmProcess> WarmPools::Configure(WarmPoolSettings settings) {
   settings_ = settings;
   std::vector<WarmProcess> dropped;
   const size_t size = static_cast<size_t>(std::max(settings.size, 0));
   TrimTo(&children_, size, &dropped);
-  for (auto& [key, pool] : pools_) TrimTo(&pool.sandboxes, size, &dropped);
+  for (auto& [key, pool] : pools_) {
+    if (size == 0) {
+      Drain(&pool, &dropped);
+    } else {
+      TrimTo(&pool.sandboxes, size, &dropped);
+    }
+  }
   return dropped;
 }
 
@@ -47,7 +60,7 @@ std::optional<WarmProcess> WarmPools::TakeSandbox(uint64_t key) {
   recent_.push_front(key);
   std::vector<WarmProcess>& sandboxes = it->second.sandboxes;
   auto ready = std::find_if(sandboxes.begin(), sandboxes.end(),
-                            [](const WarmProcess& p) { return p.ready; });
+                            [](const WarmProcess& p) { return p.ready && p.pid > 0; });
   if (ready == sandboxes.end()) return std::nullopt;
   WarmProcess taken = std::move(*ready);
   sandboxes.erase(ready);
@@ -62,10 +75,42 @@ std::vector<WarmProcess> WarmPools::RememberShape(uint64_t key, SandboxShape sha
   while (recent_.size() > kMaxShapes) {
     const uint64_t oldest = recent_.back();
     recent_.pop_back();
-    for (WarmProcess& p : pools_[oldest].sandboxes) dropped.push_back(std::move(p));
+    Drain(&pools_[oldest], &dropped);
     pools_.erase(oldest);
   }
   return dropped;
+}
+
+WarmProcess* WarmPools::Builder(uint64_t key) {
+  auto it = pools_.find(key);
+  return it == pools_.end() || it->second.builder.pid <= 0 ? nullptr : &it->second.builder;
+}
+
+void WarmPools::SetBuilder(uint64_t key, WarmProcess builder) {
+  pools_[key].builder = std::move(builder);
+}
+
+std::optional<uint64_t> WarmPools::ShapeOfBuilder(int fd) const {
+  for (const auto& [key, pool] : pools_) {
+    if (pool.builder.pid > 0 && pool.builder.socket.get() == fd) return key;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> WarmPools::ShapeOfBuilderPid(pid_t pid) const {
+  for (const auto& [key, pool] : pools_) {
+    if (pool.builder.pid > 0 && pool.builder.pid == pid) return key;
+  }
+  return std::nullopt;
+}
+
+WarmProcess* WarmPools::FindBuild(uint64_t build_id) {
+  for (auto& [key, pool] : pools_) {
+    for (WarmProcess& p : pool.sandboxes) {
+      if (p.build_id == build_id) return &p;
+    }
+  }
+  return nullptr;
 }
 
 const SandboxShape* WarmPools::Shape(uint64_t key) const {
@@ -109,6 +154,10 @@ std::optional<WarmProcess> WarmPools::RemoveByPid(pid_t pid) {
   MoveOut(&children_, &out, [pid](const WarmProcess& p) { return p.pid == pid; });
   for (auto& [key, pool] : pools_) {
     MoveOut(&pool.sandboxes, &out, [pid](const WarmProcess& p) { return p.pid == pid; });
+    if (pool.builder.pid == pid) {
+      out.push_back(std::move(pool.builder));
+      pool.builder = WarmProcess();
+    }
   }
   if (out.empty()) return std::nullopt;
   return std::move(out.front());
@@ -118,7 +167,7 @@ std::vector<WarmProcess> WarmPools::ForgetShape(uint64_t key) {
   std::vector<WarmProcess> dropped;
   auto it = pools_.find(key);
   if (it == pools_.end()) return dropped;
-  for (WarmProcess& p : it->second.sandboxes) dropped.push_back(std::move(p));
+  Drain(&it->second, &dropped);
   pools_.erase(it);
   recent_.remove(key);
   return dropped;
@@ -131,23 +180,43 @@ std::vector<WarmProcess> WarmPools::TakeExpired(int64_t now_ms) {
     return p.ready && now_ms - p.ready_since_ms >= settings_.idle_timeout_ms;
   };
   MoveOut(&children_, &expired, old);
-  for (auto& [key, pool] : pools_) MoveOut(&pool.sandboxes, &expired, old);
+  for (auto& [key, pool] : pools_) {
+    MoveOut(&pool.sandboxes, &expired, old);
+    // A builder costs a process while it waits: it goes once its shape has been idle as long.
+    if (pool.builder.pid > 0 && pool.sandboxes.empty() &&
+        now_ms - pool.builder.ready_since_ms >= settings_.idle_timeout_ms) {
+      expired.push_back(std::move(pool.builder));
+      pool.builder = WarmProcess();
+    }
+  }
   return expired;
 }
 
 int64_t WarmPools::MsUntilNextExpiry(int64_t now_ms) const {
   if (settings_.idle_timeout_ms <= 0) return -1;
   int64_t next = -1;
-  auto consider = [&](const WarmProcess& p) {
-    if (!p.ready) return;
-    const int64_t left = std::max<int64_t>(0, p.ready_since_ms + settings_.idle_timeout_ms - now_ms);
+  auto consider = [&](int64_t idle_since_ms) {
+    const int64_t left = std::max<int64_t>(0, idle_since_ms + settings_.idle_timeout_ms - now_ms);
     if (next < 0 || left < next) next = left;
   };
-  for (const WarmProcess& p : children_) consider(p);
+  for (const WarmProcess& p : children_) {
+    if (p.ready) consider(p.ready_since_ms);
+  }
   for (const auto& [key, pool] : pools_) {
-    for (const WarmProcess& p : pool.sandboxes) consider(p);
+    for (const WarmProcess& p : pool.sandboxes) {
+      if (p.ready) consider(p.ready_since_ms);
+    }
+    if (pool.builder.pid > 0 && pool.sandboxes.empty()) consider(pool.builder.ready_since_ms);
   }
   return next;
+}
+
+std::vector<int> WarmPools::BuilderSockets() const {
+  std::vector<int> out;
+  for (const auto& [key, pool] : pools_) {
+    if (pool.builder.pid > 0) out.push_back(pool.builder.socket.get());
+  }
+  return out;
 }
 
 std::vector<int> WarmPools::SocketsToWatch() const {

@@ -1,6 +1,8 @@
 // The fork server's prepared children: normal-mode children forked in advance, and isolated
-// sandboxes built in advance per shape (warm_key.h). Each serves exactly one start; an unused
-// one is let go after the idle timeout. Bookkeeping only: the server forks, reaps and talks.
+// sandboxes built in advance per shape (warm_key.h), each by the shape's builder. Each serves
+// exactly one start; an unused one is let go after the idle timeout, and a builder with no
+// sandbox to show once it has been idle that long. Bookkeeping only: the server forks, reaps
+// and talks.
 #pragma once
 
 #include <sys/types.h>
@@ -22,14 +24,16 @@ struct WarmPoolSettings {
   int64_t idle_timeout_ms = 30000;  // 0: kept while the application lives
 };
 
-// One prepared process: a forked child waiting on `socket` (normal mode), or a warm
-// ncp-launch whose control socket is `socket`.
+// One prepared process: a forked child waiting on `socket` (normal mode), a warm ncp-launch
+// whose control socket is `socket`, or a shape's builder (warm_builder.h) listening on it.
 struct WarmProcess {
+  // -1 while its builder has not said which process it is (build_id names it until then).
   pid_t pid = -1;
   base::UniqueFd pidfd;
   base::UniqueFd socket;
   bool ready = false;  // a sandbox reports when it is built; a normal child is ready at once
   int64_t ready_since_ms = 0;
+  uint64_t build_id = 0;  // a sandbox asked of a builder
 };
 
 // What a shape's sandboxes are built from: everything a refill needs.
@@ -53,8 +57,17 @@ class WarmPools {
   void AddChild(WarmProcess child) { children_.push_back(std::move(child)); }
   size_t ChildCount() const { return children_.size(); }
 
-  // Isolated mode. TakeSandbox: a ready sandbox of `key`, if any (the shape is used now).
+  // Isolated mode. TakeSandbox: a ready sandbox of `key` whose pid is known, if any (the
+  // shape is used now).
   std::optional<WarmProcess> TakeSandbox(uint64_t key);
+  // The shape's builder, or nullptr; SetBuilder gives the shape one.
+  WarmProcess* Builder(uint64_t key);
+  void SetBuilder(uint64_t key, WarmProcess builder);
+  // The shape whose builder listens on `fd`, or has `pid`, if any.
+  std::optional<uint64_t> ShapeOfBuilder(int fd) const;
+  std::optional<uint64_t> ShapeOfBuilderPid(pid_t pid) const;
+  // The sandbox asked for as `build_id`, still in its pool, or nullptr.
+  WarmProcess* FindBuild(uint64_t build_id);
   // Remembers `key`'s shape (most recently used); returns the processes of the shape pushed
   // out when there are more than kMaxShapes.
   std::vector<WarmProcess> RememberShape(uint64_t key, SandboxShape shape);
@@ -74,6 +87,8 @@ class WarmPools {
   int64_t MsUntilNextExpiry(int64_t now_ms) const;
   // Sockets of sandboxes being built (the server polls them for their report).
   std::vector<int> SocketsToWatch() const;
+  // The builders' sockets (their replies, and EOF when one ends).
+  std::vector<int> BuilderSockets() const;
 
   static constexpr size_t kMaxShapes = 4;
 
@@ -81,7 +96,10 @@ class WarmPools {
   struct Pool {
     SandboxShape shape;
     std::vector<WarmProcess> sandboxes;
+    WarmProcess builder;  // pid -1: none yet; its ready_since_ms: when it last built
   };
+  // Moves the pool's processes, its builder's included, to `to`.
+  static void Drain(Pool* pool, std::vector<WarmProcess>* to);
   WarmPoolSettings settings_;
   std::vector<WarmProcess> children_;
   std::map<uint64_t, Pool> pools_;
