@@ -160,6 +160,28 @@ TEST(WarmSandbox, EachStartGetsASandboxOfItsOwnWithItsParamsAndFds) {
   NCP_SetWarmPool(2, 30000);
 }
 
+// Back to back, a start often finds no sandbox ready and waits for one being built: each still
+// gets a sandbox of its own, with its own params and fds, and every end is reported once.
+TEST(WarmSandbox, BackToBackStartsEachGetASandboxOfTheirOwn) {
+  NCP_REQUIRE_USERNS();
+  ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);
+  ExitWatcher watcher;
+  std::set<int32_t> pids;
+  for (int i = 0; i < 12; ++i) {
+    Pipe out = MakePipe();
+    FdList fds;
+    fds.Add("out", out.write.get());
+    const std::string params = "start " + std::to_string(i);
+    Started s = StartIsolated(TestEntry("EchoParams"), params, ShippedProfile("default"), &fds);
+    ASSERT_EQ(s.code, NCP_NO_ERROR) << s.message;
+    out.write.reset();
+    EXPECT_EQ(ReadAll(out.read.get()), params);
+    EXPECT_EQ(watcher.Wait(s.pid).exitCode, 0);
+    EXPECT_TRUE(pids.insert(s.pid).second) << "pid " << s.pid << " served two starts";
+  }
+  NCP_SetWarmPool(2, 30000);
+}
+
 // A warm sandbox binds the library's folder as it was; once that folder is replaced, a start
 // must load the new library (here one without the entry: 16010007), not the pinned old one.
 TEST(WarmSandbox, AReplacedLibraryIsNeverServedFromThePool) {

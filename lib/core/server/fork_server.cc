@@ -558,6 +558,10 @@ bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& mess
     pending.fds = std::move(fds);
     const int fd = pending.report.get();
     pending_[fd] = std::move(pending);
+    // Its replacement is asked for now, not once the start is answered: a build takes longer
+    // than a warm start, and a burst of starts waits for it.
+    while (AddOneSandbox(key)) {
+    }
     return true;
   }
   return false;
