@@ -11,7 +11,8 @@
 #   share/ncp/profiles/*.profile
 #   share/man/man1/ncp-launch.1  share/man/man5/ncp-profile.5
 #   lib/cmake/ncp/ (find_package(ncp): ncp::child_process, ncp::ipc_capi)
-#   lib/pkgconfig/ncp-child-process.pc  lib/pkgconfig/ncp-ipc-capi.pc
+#   lib/pkgconfig/child_process.pc  lib/pkgconfig/ipc_capi.pc  (and 0.1.0's ncp-child-process.pc,
+#                                   ncp-ipc-capi.pc as aliases)
 include(CMakePackageConfigHelpers)
 
 set(NCP_CMAKE_PACKAGE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/ncp")
@@ -56,8 +57,15 @@ install(EXPORT ncpTargets NAMESPACE ncp:: DESTINATION ${NCP_CMAKE_PACKAGE_DIR}
         COMPONENT Development)
 configure_package_config_file(cmake/ncpConfig.cmake.in
   "${PROJECT_BINARY_DIR}/ncpConfig.cmake" INSTALL_DESTINATION ${NCP_CMAKE_PACKAGE_DIR})
+# A 0.x series promises nothing across minor versions (0.1 -> 0.2 may break the API), so only
+# the same minor version is compatible there; from 1.0 on, the same major version.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(ncp_version_compatibility SameMinorVersion)
+else()
+  set(ncp_version_compatibility SameMajorVersion)
+endif()
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/ncpConfigVersion.cmake"
-  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
+  VERSION ${PROJECT_VERSION} COMPATIBILITY ${ncp_version_compatibility})
 install(FILES "${PROJECT_BINARY_DIR}/ncpConfig.cmake" "${PROJECT_BINARY_DIR}/ncpConfigVersion.cmake"
         DESTINATION ${NCP_CMAKE_PACKAGE_DIR} COMPONENT Development)
 
@@ -65,8 +73,18 @@ install(FILES "${PROJECT_BINARY_DIR}/ncpConfig.cmake" "${PROJECT_BINARY_DIR}/ncp
 # prefix is computed from the .pc file's own location, so a moved prefix needs no edit.
 file(RELATIVE_PATH NCP_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 string(REGEX REPLACE "/$" "" NCP_PC_TO_PREFIX "${NCP_PC_TO_PREFIX}")
-foreach(pc ncp-child-process ncp-ipc-capi)
+# Named as the libraries people link (-lchild_process, -lipc_capi); 0.1.0's names stay as
+# aliases that require them.
+foreach(pc child_process ipc_capi)
   configure_file(cmake/${pc}.pc.in "${PROJECT_BINARY_DIR}/${pc}.pc" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/${pc}.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
           COMPONENT Development)
+endforeach()
+foreach(alias_and_target "ncp-child-process:child_process" "ncp-ipc-capi:ipc_capi")
+  string(REPLACE ":" ";" pair "${alias_and_target}")
+  list(GET pair 0 NCP_PC_ALIAS)
+  list(GET pair 1 NCP_PC_TARGET)
+  configure_file(cmake/pc-alias.pc.in "${PROJECT_BINARY_DIR}/${NCP_PC_ALIAS}.pc" @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/${NCP_PC_ALIAS}.pc"
+          DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT Development)
 endforeach()

@@ -14,17 +14,19 @@ echo "== cmake --install into $prefix"
 cmake --install "$build" --prefix "$prefix" >/dev/null
 
 check "layout"
-for f in bin/ncp-launch libexec/ncp/ncp-child \
+for f in bin/ncp-launch libexec/ncp/ncp-child libexec/ncp/ncp-entry \
          lib/libchild_process.so lib/libipc_capi.so \
          include/AbilityKit/native_child_process.h include/IPCKit/ipc_kit.h \
          include/ncp/native_child_process_ext.h \
          share/ncp/profiles/default.profile share/ncp/profiles/audit.profile \
          share/man/man1/ncp-launch.1 share/man/man5/ncp-profile.5 \
          lib/cmake/ncp/ncpConfig.cmake lib/cmake/ncp/ncpConfigVersion.cmake \
+         lib/pkgconfig/child_process.pc lib/pkgconfig/ipc_capi.pc \
          lib/pkgconfig/ncp-child-process.pc lib/pkgconfig/ncp-ipc-capi.pc; do
   [ -e "$prefix/$f" ] || fail "missing $f"
 done
-[ -x "$prefix/bin/ncp-launch" ] && [ -x "$prefix/libexec/ncp/ncp-child" ] || fail "not executable"
+[ -x "$prefix/bin/ncp-launch" ] && [ -x "$prefix/libexec/ncp/ncp-child" ] &&
+  [ -x "$prefix/libexec/ncp/ncp-entry" ] || fail "not executable"
 
 check "sonames and version links"
 for lib in child_process ipc_capi; do
@@ -35,7 +37,8 @@ for lib in child_process ipc_capi; do
 done
 
 check "no absolute run paths into the build tree"
-for f in bin/ncp-launch libexec/ncp/ncp-child lib/libchild_process.so lib/libipc_capi.so; do
+for f in bin/ncp-launch libexec/ncp/ncp-child libexec/ncp/ncp-entry lib/libchild_process.so \
+         lib/libipc_capi.so; do
   if objdump -p "$prefix/$f" | grep -E 'R(UN)?PATH' | grep -q "$build"; then
     fail "$f has a run path into the build tree"
   fi
@@ -48,14 +51,43 @@ cmake --build "$work/examples" >/dev/null
 grep -q "$prefix/include" "$work/examples/CMakeFiles/ncp-demo.dir/flags.make" ||
   fail "the demo did not compile against the installed headers"
 
+check "the CMake package: 0.1 and 0.1.0 are found, 0.0, 0.2 and 1.0 are not (a 0.x series)"
+mkdir -p "$work/version-probe"
+for asked in 0.1 0.1.0 0.0 0.2 1.0; do
+  cat >"$work/version-probe/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.25)
+project(probe LANGUAGES C)
+find_package(ncp $asked QUIET)
+if(NOT ncp_FOUND)
+  message(FATAL_ERROR "not found")
+endif()
+CMAKE
+  found=yes
+  cmake -S "$work/version-probe" -B "$work/version-probe/build-$asked" \
+        -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" >/dev/null 2>&1 || found=no
+  case "$asked" in
+    0.1 | 0.1.0) [ "$found" = yes ] || fail "find_package(ncp $asked) failed" ;;
+    *) [ "$found" = no ] || fail "find_package(ncp $asked) accepted 0.1.0" ;;
+  esac
+done
+
 echo "== compile the demo with pkg-config"
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
-pkg-config --exists ncp-child-process ncp-ipc-capi || fail "pkg-config cannot find ncp"
-[ "$(pkg-config --modversion ncp-child-process)" = "0.1.0" ] || fail "pkg-config version"
+pkg-config --exists child_process ipc_capi || fail "pkg-config cannot find ncp"
+[ "$(pkg-config --modversion child_process)" = "0.1.0" ] || fail "pkg-config version"
+for lib in child_process ipc_capi; do
+  [ "$(pkg-config --libs-only-l $lib | xargs)" = "-l$lib" ] &&
+    [ "$(pkg-config --libs-only-L $lib | sed 's/^-L//; s/ *$//')" -ef "$prefix/lib" ] ||
+    fail "pkg-config --libs $lib: $(pkg-config --libs $lib)"
+done
+check "0.1.0's pkg-config names are aliases"
+[ "$(pkg-config --cflags --libs ncp-child-process)" = "$(pkg-config --cflags --libs child_process)" ] &&
+  [ "$(pkg-config --cflags --libs ncp-ipc-capi)" = "$(pkg-config --cflags --libs ipc_capi)" ] ||
+  fail "an alias gives other flags than its library's name"
 # shellcheck disable=SC2046
 "$cc" -o "$work/demo-pkgconfig" "$src/examples/demo_app.c" \
-  -DNCP_DEMO_LIB_DIR="\"$work/examples\"" $(pkg-config --cflags --libs ncp-child-process)
-"$cc" -o "$work/ipc-pkgconfig.o" -c -x c - $(pkg-config --cflags ncp-ipc-capi) <<'C'
+  -DNCP_DEMO_LIB_DIR="\"$work/examples\"" $(pkg-config --cflags --libs child_process)
+"$cc" -o "$work/ipc-pkgconfig.o" -c -x c - $(pkg-config --cflags ipc_capi) <<'C'
 #include <IPCKit/ipc_kit.h>
 int main(void) { return 0; }
 C
@@ -104,6 +136,6 @@ check "moved ncp-launch finds its profiles"
 HOME=$work XDG_CONFIG_HOME=$work/none "$moved/bin/ncp-launch" --profile default --check \
   >/dev/null || fail "moved ncp-launch --profile default --check"
 check "pkg-config from the moved prefix"
-[ "$(PKG_CONFIG_PATH=$moved/lib/pkgconfig pkg-config --variable=libdir ncp-child-process)" \
+[ "$(PKG_CONFIG_PATH=$moved/lib/pkgconfig pkg-config --variable=libdir child_process)" \
   -ef "$moved/lib" ] || fail "pkg-config libdir after the move"
 echo "INSTALLED TREE OK"
