@@ -51,6 +51,8 @@ RoleCost& CostOf(PoolProbe& probe, ProcessRole role) {
       return probe.helpers;
     case ProcessRole::kNormalWarm:
       return probe.normal_warm;
+    case ProcessRole::kBuilder:
+      return probe.builders;
     case ProcessRole::kIsolatedWarm:
       break;
   }
@@ -99,10 +101,11 @@ PoolProbe RunProbeProcess(int pool_size, int starts_per_mode, int idle_ms) {
     }
     parsed += ParseCost(line, "helpers", &probe.helpers) +
               ParseCost(line, "normal_warm", &probe.normal_warm) +
-              ParseCost(line, "isolated_warm", &probe.isolated_warm);
+              ParseCost(line, "isolated_warm", &probe.isolated_warm) +
+              ParseCost(line, "builders", &probe.builders);
     start = end + 1;
   }
-  if (parsed != 4) {
+  if (parsed != 5) {
     std::fprintf(stderr, "the pool probe printed:\n%s", text.c_str());
     std::exit(1);
   }
@@ -145,6 +148,7 @@ int RunPoolProbe(int pool_size, int starts_per_mode, int idle_ms) {
   PrintCost("helpers", probe.helpers);
   PrintCost("normal_warm", probe.normal_warm);
   PrintCost("isolated_warm", probe.isolated_warm);
+  PrintCost("builders", probe.builders);
   return 0;
 }
 

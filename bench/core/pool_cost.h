@@ -18,7 +18,7 @@ struct RoleCost {
 
 struct PoolProbe {
   int64_t peak_rss_kib = 0;  // the probe's own ru_maxrss
-  RoleCost helpers, normal_warm, isolated_warm;
+  RoleCost helpers, normal_warm, isolated_warm, builders;
 };
 
 struct PoolCostFigures {

@@ -78,6 +78,8 @@ std::vector<ProcessSample> SampleDescendants(pid_t root) {
       const std::string ns = UserNamespace(pid);
       if (s.ppid == root) {
         s.role = ProcessRole::kHelper;
+      } else if (s.comm == "ncp-builder") {
+        s.role = ProcessRole::kBuilder;
       } else if (role[s.ppid] == ProcessRole::kIsolatedWarm || s.comm == "ncp-launch" ||
                  (!ns.empty() && ns != own_userns)) {
         s.role = ProcessRole::kIsolatedWarm;

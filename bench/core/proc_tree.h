@@ -14,6 +14,7 @@ enum class ProcessRole {
   kHelper,        // a direct child of the application: the fork server
   kNormalWarm,    // below a helper, in the application's user namespace, not ncp-launch
   kIsolatedWarm,  // ncp-launch, anything in another user namespace, and all below them
+  kBuilder,       // a shape's builder (comm ncp-builder), which forks the warm sandboxes
 };
 
 struct ProcessSample {

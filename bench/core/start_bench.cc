@@ -142,12 +142,14 @@ void PoolCostRow(const Counts& c, std::vector<TableLine>* table) {
   PrintRoleCost("fork server (helpers)", f.warm.helpers, f.idle_ms);
   PrintRoleCost("prepared normal children", f.warm.normal_warm, f.idle_ms);
   PrintRoleCost("prepared sandboxes", f.warm.isolated_warm, f.idle_ms);
+  PrintRoleCost("sandbox builders", f.warm.builders, f.idle_ms);
   const double ratio = f.cold.peak_rss_kib > 0 ? static_cast<double>(f.warm.peak_rss_kib) /
                                                      static_cast<double>(f.cold.peak_rss_kib)
                                                : 0;
   table->push_back({"application peak RSS, default pool / no pool", ratio, 0});
   table->push_back({"idle pool: prepared normal children", 0, 0, IdleCost(f.warm.normal_warm)});
   table->push_back({"idle pool: prepared sandboxes", 0, 0, IdleCost(f.warm.isolated_warm)});
+  table->push_back({"idle pool: sandbox builders", 0, 0, IdleCost(f.warm.builders)});
 }
 
 void FiveHundredTwelve() {
