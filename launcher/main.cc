@@ -22,6 +22,7 @@
 #include "core/protocol/wire.h"
 #include "launcher/cgroup.h"
 #include "launcher/control_channel.h"
+#include "launcher/entry_runtime_path.h"
 #include "launcher/forms.h"
 #include "launcher/host_ids.h"
 #include "launcher/landlock.h"
@@ -139,6 +140,12 @@ void PrintDiagnostics(const ncp::policy::Diagnostics& diagnostics) {
   _exit(128 + sig);  // a signal whose default is not to terminate
 }
 
+int64_t RealtimeNs() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
 int ExitCodeForSetupError(const ncp::launcher::SetupError& e, bool entry) {
   // In the entry form the exec'd program is ncp-entry: failing to run it is ours.
   if (e.step != ncp::launcher::Step::kExec || entry) return ncp::base::kSandboxFailedExit;
@@ -254,6 +261,9 @@ int Run(int argc, char** argv) {
   }
   const ncp::policy::ProfileSearchPath search_path =
       ncp::launcher::ProfileSearchPathForThisBinary();
+  // Before any profile is read: a warm sandbox's policy files must not have changed since
+  // (see the stamps below).
+  const int64_t policy_read_start_ns = RealtimeNs();
   ncp::policy::ParsedCli cli = ncp::policy::ParseCommandLine(static_cast<int>(split.argv.size()),
                                                              split.argv.data(), search_path);
   PrintDiagnostics(cli.diagnostics);
@@ -392,6 +402,17 @@ int Run(int argc, char** argv) {
     for (const std::string& file : resolved.oci_files) {
       policy_stamps.push_back(ncp::launcher::StampOf(file));
     }
+    // A stamp taken after the read says what the file is now, not what was read: a file
+    // changed while (or just before) it was read would pass every later check with a policy
+    // older than itself, in every sandbox a builder makes. Such a file is not built from warm;
+    // the cold start that follows reads it afresh. (50 ms: the kernel's file times run on a
+    // coarse clock.)
+    for (const ncp::launcher::FileStamp& stamp : policy_stamps) {
+      if (stamp.exists && stamp.ctime_ns >= policy_read_start_ns - 50'000'000) {
+        PrintError(stamp.path + " changed while it was read: no warm sandbox is built from it");
+        return ncp::base::kSandboxFailedExit;
+      }
+    }
   }
   // A shape's builder: everything above is done once; each sandbox goes on from here in a
   // launcher process of its own, with its own control socket (warm_builder.h).
@@ -400,8 +421,13 @@ int Run(int argc, char** argv) {
       PrintError("--builder is for warm request mode");
       return ncp::base::kSandboxFailedExit;
     }
+    auto entry_runtime = ncp::launcher::EntryRuntimePath();
+    if (!entry_runtime.ok()) {
+      PrintError(entry_runtime.status());
+      return ncp::base::kSandboxFailedExit;
+    }
     g_control.Ready();
-    g_control.Open(ncp::launcher::ServeBuildRequests(g_control.fd()));
+    g_control.Open(ncp::launcher::ServeBuildRequests(g_control.fd(), {*entry_runtime}));
   }
   // Held until ncp-launch exits; the sandbox's init holds a copy as long as it lives.
   const int64_t lease_start = ncp::base::MonotonicMicros();

@@ -12,6 +12,8 @@
 #include "base/unique_fd.h"
 #include "core/protocol/launch_report.h"
 #include "core/protocol/unix_message.h"
+#include "launcher/library_path.h"
+#include "launcher/warm_request.h"
 
 namespace ncp::launcher {
 namespace {
@@ -27,10 +29,33 @@ void Reply(int builder_fd, uint64_t build_id, pid_t pid, int pidfd, int err) {
                           pidfd >= 0 ? 1 : 0);
 }
 
+bool SameFile(const FileStamp& a, const FileStamp& b) {
+  return a.exists && b.exists && a.dev == b.dev && a.ino == b.ino && a.size == b.size &&
+         a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns;
+}
+
+// What the builder runs, and what its sandboxes will run, as they are now.
+struct Pins {
+  std::string own_path;  // ncp-launch's path, which an upgrade replaces
+  std::vector<std::pair<std::string, FileStamp>> files;
+};
+
+bool StillTheSame(const Pins& pins) {
+  // /proc/self/exe is the running file even once it was replaced or deleted.
+  if (!SameFile(StampOf("/proc/self/exe"), StampOf(pins.own_path))) return false;
+  for (const auto& [path, stamp] : pins.files) {
+    if (!SameFile(stamp, StampOf(path))) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-int ServeBuildRequests(int builder_fd) {
+int ServeBuildRequests(int builder_fd, const std::vector<std::string>& pinned) {
   const pid_t server = getppid();
+  Pins pins;
+  if (auto own = OwnExecutablePath(); own.ok()) pins.own_path = *own;
+  for (const std::string& path : pinned) pins.files.emplace_back(path, StampOf(path));
   // Told apart from the sandboxes' launchers, which share its command line.
   prctl(PR_SET_NAME, "ncp-builder", 0, 0, 0);
   for (;;) {
@@ -43,6 +68,7 @@ int ServeBuildRequests(int builder_fd) {
         request.version != core::kLaunchReportVersion || fds.size() != 1) {
       _exit(0);
     }
+    if (!StillTheSame(pins)) _exit(0);
     // The raw call, not fork(): glibc's fork has no CLONE_PARENT. This process is
     // single-threaded and holds no lock here, which is all a fork needs of it. The pidfd
     // names the child whatever becomes of its pid, and goes to the server with the reply.

@@ -14,11 +14,18 @@
 // reaps it and reads its exit status as it would an exec'd launcher's.
 #pragma once
 
+#include <string>
+#include <vector>
+
 namespace ncp::launcher {
 
 // Serves build requests on `builder_fd` until the fork server closes it or lets the builder go;
 // then exits the builder (status 0). Returns only in a forked sandbox launcher: its control
 // socket's fd (close-on-exec), with the builder's socket closed and a parent-death signal set.
-int ServeBuildRequests(int builder_fd);
+// `pinned`: files a sandbox of this builder uses as they were when it started (ncp-entry).
+// Before each fork the builder checks that they, and its own executable, are still the files
+// at their paths; when one was replaced (a package upgrade), it exits instead: the fork server
+// then forgets the shape, and its next start runs the new files.
+int ServeBuildRequests(int builder_fd, const std::vector<std::string>& pinned);
 
 }  // namespace ncp::launcher

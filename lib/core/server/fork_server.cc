@@ -134,6 +134,16 @@ void KillThrough(const UniqueFd& pidfd) {
   if (pidfd.valid()) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
 }
 
+// Whether the process `pidfd` names is still the server's to reap: running, or ended and not
+// reaped yet. (P_PIDFD, linux/wait.h; glibc 2.36's idtype_t does not name it.)
+bool NotReapedYet(const UniqueFd& pidfd) {
+  constexpr int kPidfdIdType = 3;
+  siginfo_t info{};
+  return pidfd.valid() && waitid(static_cast<idtype_t>(kPidfdIdType),
+                                 static_cast<id_t>(pidfd.get()), &info,
+                                 WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
 // What a forked ncp-launch is for: one start, or building a shape's warm sandboxes.
 enum class LauncherRole { kStart, kBuilder };
 
@@ -237,6 +247,7 @@ class ForkServer {
                      bool allow_warm);
   bool GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& message,
                          std::vector<UniqueFd>& fds);
+  bool ShapeServes(const ForkServerStartMessage& message) const;
   // Gives queued starts the sandboxes that are ready; starts cold those with no build left to
   // wait for, or that waited too long.
   void ServeQueuedStarts(int64_t now_ms);
@@ -271,9 +282,10 @@ class ForkServer {
   bool StartBuilder(uint64_t key, const SandboxShape& shape);
   void OnBuilderReadable(uint64_t key, int fd);
   void OnBuilt(const WarmBuildReply& reply, std::vector<UniqueFd> fds);
-  // A child reaped before anyone told the application of it: a builder's sandbox whose reply
-  // has not been read yet. Its reply then finds it here.
-  void RememberUnannounced(pid_t pid);
+  // Kills a process the application never hears of, and keeps its end out of the exit records.
+  // Only while it is unreaped: a reaped pid may come back as a later child's, whose end must
+  // not be swallowed.
+  void KillQuietly(pid_t pid, const UniqueFd& pidfd);
 
   void SendStarted(uint32_t request_id, pid_t pid, int pidfd);
   void SendFailed(uint32_t request_id, StartFailure failure, int err, const std::string& message,
@@ -289,7 +301,6 @@ class ForkServer {
   std::map<int, PendingStart> pending_;  // by report fd
   std::set<pid_t> silent_;  // ended without the application ever hearing of them
   std::set<pid_t> announced_;  // told to the application (kStarted), not reaped yet
-  std::vector<pid_t> reaped_unannounced_;  // see RememberUnannounced; the newest kept
   uint64_t last_build_id_ = 0;
   std::map<uint64_t, std::deque<QueuedStart>> queued_starts_;  // by shape
   bool refill_children_ = false;       // the normal pool wants more children
@@ -445,8 +456,7 @@ void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
       for (const UniqueFd& fd : fds) raw.push_back(fd.get());
       if (wait_entry) raw.push_back(report.theirs.get());
       if (!SendMessage(warm->socket.get(), &handoff, sizeof handoff, raw.data(), raw.size())) {
-        KillThrough(warm->pidfd);
-        silent_.insert(warm->pid);
+        KillQuietly(warm->pid, warm->pidfd);
         continue;
       }
       pending.pid = warm->pid;
@@ -480,7 +490,7 @@ void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
 void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
                                std::vector<UniqueFd> fds, bool allow_warm) {
   const uint32_t id = message->header.request_id;
-  if (allow_warm && message->warm_key != 0) {
+  if (allow_warm && message->warm_key != 0 && ShapeServes(*message)) {
     if (GiveToWarmSandbox(message, fds)) return;
     // None ready, but more are being built than starts wait for: wait for the next one.
     std::deque<QueuedStart>& queue = queued_starts_[message->warm_key];
@@ -531,16 +541,26 @@ void ForkServer::ServeQueuedStarts(int64_t now_ms) {
   }
 }
 
+// The key is a hash: a sandbox is given only to a start whose credentials and launcher options
+// are those it was built with, compared in full.
+bool ForkServer::ShapeServes(const ForkServerStartMessage& message) const {
+  const SandboxShape* shape = pools_.Shape(message.warm_key);
+  if (shape == nullptr || !SameCredentials(shape->credentials, message.credentials)) return false;
+  const size_t argv_bytes = std::min<size_t>(message.launcher_argv_bytes, kMaxLauncherArgvBytes);
+  return shape->launcher_argv == SplitWords(message.launcher_argv, argv_bytes) &&
+         shape->report_entry == ((message.header.flags & kStartWaitForEntry) != 0);
+}
+
 bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& message,
                                    std::vector<UniqueFd>& fds) {
   const uint64_t key = message->warm_key;
+  if (!ShapeServes(*message)) return false;
   while (std::optional<WarmProcess> warm = pools_.TakeSandbox(key)) {
     WarmRequestHeader header{kLaunchReportVersion, static_cast<uint32_t>(fds.size())};
     std::vector<int> raw;
     for (const UniqueFd& fd : fds) raw.push_back(fd.get());
     if (!SendMessage(warm->socket.get(), &header, sizeof header, raw.data(), raw.size())) {
-      KillThrough(warm->pidfd);
-      silent_.insert(warm->pid);
+      KillQuietly(warm->pid, warm->pidfd);
       continue;
     }
     PendingStart pending;
@@ -588,8 +608,7 @@ void ForkServer::FailPending(PendingStart& pending, StartFailure failure, int er
                              const std::string& why) {
   // Nothing of it may go on, and the application never hears of its pid.
   if (pending.pid > 0) {
-    KillThrough(pending.pidfd);
-    silent_.insert(pending.pid);
+    KillQuietly(pending.pid, pending.pidfd);
   }
   SendFailed(pending.request_id, failure, err, why);
 }
@@ -623,8 +642,7 @@ bool ReadReport(int fd, std::optional<LaunchReport>* report) {
 // ESTALE, or it could not take it): that shape's prepared sandboxes are no good, and this
 // start is built afresh, so the caller never sees the difference.
 void ForkServer::StartColdInstead(PendingStart& done) {
-  KillThrough(done.pidfd);
-  silent_.insert(done.pid);
+  KillQuietly(done.pid, done.pidfd);
   LetGo(pools_.ForgetShape(done.warm_key));
   StartIsolated(std::move(done.message), std::move(done.fds), false);
 }
@@ -654,9 +672,9 @@ void ForkServer::OnReport(int fd) {
       KillThrough(done.pidfd);
       while (waitpid(done.pid, &status, 0) < 0 && errno == EINTR) {
       }
-    } else {
-      silent_.insert(done.pid);  // ReportExits, which found it, sends no record
     }
+    // (Reaped already: ReportExits, which found it, sends no record for a start never
+    // announced.)
     done.pid = -1;
     std::string why = done.launcher ? "ncp-launch ended before it reported its sandbox"
                                     : "the child ended before it reported its entry";
@@ -780,36 +798,25 @@ void ForkServer::OnBuilderReadable(uint64_t key, int fd) {
 
 void ForkServer::OnBuilt(const WarmBuildReply& reply, std::vector<UniqueFd> fds) {
   WarmProcess* sandbox = pools_.FindBuild(reply.build_id);
-  const bool has_pidfd = reply.pid > 0 && fds.size() == 1;
-  auto reaped = std::find(reaped_unannounced_.begin(), reaped_unannounced_.end(), reply.pid);
-  if (has_pidfd && reaped != reaped_unannounced_.end()) {
-    // It ended (and was reaped) before this reply came: gone, with nothing to report.
-    reaped_unannounced_.erase(reaped);
-    if (sandbox != nullptr) pools_.RemoveBySocket(sandbox->socket.get());
-    return;
-  }
-  if (!has_pidfd) {
+  // No process, or one that ended and was reaped (silently: never announced) before this
+  // reply was read: nothing to wait for.
+  if (reply.pid <= 0 || fds.size() != 1 || !NotReapedYet(fds[0])) {
     if (sandbox != nullptr) pools_.RemoveBySocket(sandbox->socket.get());
     return;
   }
   if (sandbox == nullptr) {
     // Let go before its builder said which process it is.
-    KillThrough(fds[0]);
-    silent_.insert(reply.pid);
+    KillQuietly(reply.pid, fds[0]);
     return;
   }
   sandbox->pid = reply.pid;
   sandbox->pidfd = std::move(fds[0]);
 }
 
-void ForkServer::RememberUnannounced(pid_t pid) {
-  // A builder replies right after its fork, so few are ever waiting; the bound only keeps a
-  // builder that died between its fork and its reply from growing this for ever.
-  constexpr size_t kMaxRemembered = 64;
-  if (reaped_unannounced_.size() >= kMaxRemembered) {
-    reaped_unannounced_.erase(reaped_unannounced_.begin());
-  }
-  reaped_unannounced_.push_back(pid);
+void ForkServer::KillQuietly(pid_t pid, const UniqueFd& pidfd) {
+  if (pid <= 0 || !NotReapedYet(pidfd)) return;
+  KillThrough(pidfd);
+  silent_.insert(pid);
 }
 
 // A prepared normal-mode child is a fresh `ncp-child --warm-child` (child_runtime.h), not a
@@ -905,11 +912,7 @@ int64_t ForkServer::MsUntilRefill(int64_t last_event_ms, int64_t now_ms) const {
 // Prepared processes no longer wanted: killed (a sandbox's parent-death signals take the rest
 // of it), and reaped without a word to the application, which never knew them.
 void ForkServer::LetGo(std::vector<WarmProcess> processes) {
-  for (WarmProcess& p : processes) {
-    if (p.pid <= 0) continue;
-    syscall(SYS_pidfd_send_signal, p.pidfd.get(), SIGKILL, nullptr, 0);
-    silent_.insert(p.pid);
-  }
+  for (WarmProcess& p : processes) KillQuietly(p.pid, p.pidfd);
 }
 
 // A sandbox being built says whether it could be.
@@ -917,12 +920,10 @@ void ForkServer::OnWarmSandboxReport(int fd) {
   std::optional<LaunchReport> report;
   if (!ReadReport(fd, &report)) return;
   if (report && report->type == LaunchReportType::kReady && pools_.MarkReady(fd, NowMs())) return;
-  // It failed (its shape will fail the next cold start too, which tells the caller), or ended.
-  if (std::optional<WarmProcess> gone = pools_.RemoveBySocket(fd)) {
-    std::vector<WarmProcess> one;
-    one.push_back(std::move(*gone));
-    LetGo(std::move(one));
-  }
+  // It failed, or ended. Its builder would build the next one the same way (a launcher or an
+  // ncp-entry replaced since it started, a changed file): the shape goes, builder and all, and
+  // the next start of it is cold, which tells its caller what is wrong, if anything still is.
+  if (std::optional<uint64_t> key = pools_.ShapeOfSandbox(fd)) LetGo(pools_.ForgetShape(*key));
 }
 
 void ForkServer::ExpireIdle() { LetGo(pools_.TakeExpired(NowMs())); }
@@ -981,10 +982,9 @@ void ForkServer::ReportExits() {
       OnReport(fd);  // its last record, or EOF: answered either way
       if (silent_.erase(pid) != 0) continue;
     }
-    if (announced_.erase(pid) == 0) {
-      RememberUnannounced(pid);
-      continue;
-    }
+    // Never announced: a start that failed, or a builder's sandbox whose reply has not been
+    // read yet (OnBuilt then finds it reaped).
+    if (announced_.erase(pid) == 0) continue;
     ForkServerExit exit{};
     ForkServerMessage& record = exit.header;
     record.type = ForkServerMessageType::kExited;

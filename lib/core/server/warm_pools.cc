@@ -104,6 +104,15 @@ std::optional<uint64_t> WarmPools::ShapeOfBuilderPid(pid_t pid) const {
   return std::nullopt;
 }
 
+std::optional<uint64_t> WarmPools::ShapeOfSandbox(int fd) const {
+  for (const auto& [key, pool] : pools_) {
+    for (const WarmProcess& p : pool.sandboxes) {
+      if (p.socket.get() == fd) return key;
+    }
+  }
+  return std::nullopt;
+}
+
 WarmProcess* WarmPools::FindBuild(uint64_t build_id) {
   for (auto& [key, pool] : pools_) {
     for (WarmProcess& p : pool.sandboxes) {

@@ -66,6 +66,8 @@ class WarmPools {
   // The shape whose builder listens on `fd`, or has `pid`, if any.
   std::optional<uint64_t> ShapeOfBuilder(int fd) const;
   std::optional<uint64_t> ShapeOfBuilderPid(pid_t pid) const;
+  // The shape of the sandbox (ready or being built) whose control socket is `fd`, if any.
+  std::optional<uint64_t> ShapeOfSandbox(int fd) const;
   // The sandbox asked for as `build_id`, still in its pool, or nullptr.
   WarmProcess* FindBuild(uint64_t build_id);
   // Remembers `key`'s shape (most recently used); returns the processes of the shape pushed
