@@ -18,8 +18,15 @@ include(CMakePackageConfigHelpers)
 set(NCP_CMAKE_PACKAGE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/ncp")
 
 # Installed programs find the libraries through $ORIGIN, never through an absolute path, so a
-# moved prefix keeps working without LD_LIBRARY_PATH.
+# moved prefix keeps working without LD_LIBRARY_PATH. A distribution's package installs into the
+# system's library directory and sets NCP_RELOCATABLE=OFF: no run path at all (Debian policy,
+# lintian's custom-library-search-path).
+option(NCP_RELOCATABLE "Installed programs find the libraries relative to themselves ($ORIGIN)"
+       ON)
 function(ncp_relative_rpath target dest_dir)
+  if(NOT NCP_RELOCATABLE)
+    return()
+  endif()
   file(RELATIVE_PATH rel "/${dest_dir}" "/${CMAKE_INSTALL_LIBDIR}")
   set_target_properties(${target} PROPERTIES INSTALL_RPATH "$ORIGIN/${rel}")
 endfunction()
