@@ -10,6 +10,7 @@
 #   include/AbilityKit  include/IPCKit  include/ncp
 #   share/ncp/profiles/*.profile
 #   share/man/man1/ncp-launch.1  share/man/man5/ncp-profile.5
+#   share/man/man3/*.3                    (the C API: one page per group, a .so link per name)
 #   lib/cmake/ncp/ (find_package(ncp): ncp::child_process, ncp::ipc_capi)
 #   lib/pkgconfig/child_process.pc  lib/pkgconfig/ipc_capi.pc  (and 0.1.0's ncp-child-process.pc,
 #                                   ncp-ipc-capi.pc as aliases)
@@ -58,6 +59,10 @@ install(DIRECTORY profiles/ DESTINATION ${CMAKE_INSTALL_DATADIR}/ncp/profiles
 # --- manual pages ------------------------------------------------------------------------------
 install(FILES docs/man/ncp-launch.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES docs/man/ncp-profile.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+# The C API's pages (include/man/man3: group pages and ".so man3/GROUP.3" links, one per
+# function) belong with the headers, in the Development component.
+install(DIRECTORY include/man/man3 DESTINATION ${CMAKE_INSTALL_MANDIR} COMPONENT Development
+        FILES_MATCHING PATTERN "*.3")
 
 # --- CMake package -----------------------------------------------------------------------------
 install(EXPORT ncpTargets NAMESPACE ncp:: DESTINATION ${NCP_CMAKE_PACKAGE_DIR}

@@ -20,6 +20,8 @@ for f in bin/ncp-launch libexec/ncp/ncp-child libexec/ncp/ncp-entry \
          include/ncp/native_child_process_ext.h \
          share/ncp/profiles/default.profile share/ncp/profiles/audit.profile \
          share/man/man1/ncp-launch.1 share/man/man5/ncp-profile.5 \
+         share/man/man3/OH_Ability_StartNativeChildProcess.3 \
+         share/man/man3/OH_Ability_StartNativeChildProcessWithConfigs.3 \
          lib/cmake/ncp/ncpConfig.cmake lib/cmake/ncp/ncpConfigVersion.cmake \
          lib/pkgconfig/child_process.pc lib/pkgconfig/ipc_capi.pc \
          lib/pkgconfig/ncp-child-process.pc lib/pkgconfig/ncp-ipc-capi.pc; do
