@@ -20,6 +20,7 @@ for f in bin/ncp-launch libexec/ncp/ncp-child \
          include/ncp/native_child_process_ext.h \
          share/ncp/profiles/default.profile share/ncp/profiles/audit.profile \
          share/man/man1/ncp-launch.1 share/man/man5/ncp-profile.5 \
+         share/bash-completion/completions/ncp-launch share/zsh/vendor-completions/_ncp-launch \
          lib/cmake/ncp/ncpConfig.cmake lib/cmake/ncp/ncpConfigVersion.cmake \
          lib/pkgconfig/ncp-child-process.pc lib/pkgconfig/ncp-ipc-capi.pc; do
   [ -e "$prefix/$f" ] || fail "missing $f"
@@ -103,6 +104,9 @@ diff "$work/starts.installed" "$work/starts.relocated" ||
 check "moved ncp-launch finds its profiles"
 HOME=$work XDG_CONFIG_HOME=$work/none "$moved/bin/ncp-launch" --profile default --check \
   >/dev/null || fail "moved ncp-launch --profile default --check"
+check "moved ncp-launch lists its profiles for the completions"
+[ "$(HOME=$work XDG_CONFIG_HOME=$work/none "$moved/bin/ncp-launch" --list-profiles | xargs)" = \
+  "audit default network strict" ] || fail "moved ncp-launch --list-profiles"
 check "pkg-config from the moved prefix"
 [ "$(PKG_CONFIG_PATH=$moved/lib/pkgconfig pkg-config --variable=libdir ncp-child-process)" \
   -ef "$moved/lib" ] || fail "pkg-config libdir after the move"
