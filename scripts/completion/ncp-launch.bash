@@ -65,7 +65,7 @@ _ncp_launch_files() {
 # name looked up in NCP_LIBRARY_PATH, LD_LIBRARY_PATH and the system dirs).
 _ncp_launch_library() {
   local name=$1 dir
-  [[ $name == "~/"* ]] && name=$HOME/${name#"~/"}
+  [[ $name == \~/* ]] && name=$HOME/${name#\~/}
   if [[ $name == */* ]]; then
     [[ -f $name ]] && printf '%s\n' "$name"
     return
@@ -112,7 +112,7 @@ _ncp_launch_value() {
     dir) _ncp_launch_files "$prefix" "$typed" -d ;;
     fd)
       local fd
-      for fd in /proc/$$/fd/*; do
+      for fd in "/proc/$$/fd/"*; do
         fd=${fd##*/}
         [[ $fd == [0-9]* ]] && ((fd < 255)) && items+=("$fd")
       done
@@ -173,7 +173,7 @@ _ncp_launch() {
   _ncp_launch_words
 
   local program=${words[0]}
-  [[ $program == "~/"* ]] && program=$HOME/${program#"~/"}
+  [[ $program == \~/* ]] && program=$HOME/${program#\~/}
   _ncp_launch_load_options "$program"
 
   # Where the command starts: after "--", else at the first word that is not an option or an

@@ -92,6 +92,7 @@ run_checks() {
 
   check "the option list is ncp-launch's own (--list-options), in its order"
   local listed help_names
+  local -a names
   listed=$("$L" --list-options) || fail "--list-options failed"
   grep -qxF -- '--profile=profile' <<<"$listed" || fail "--list-options: no --profile=profile"
   grep -qxF -- '--landlock=off|best-effort|required' <<<"$listed" ||
@@ -102,9 +103,11 @@ run_checks() {
   # The same names as --help, which prints the option table (`-h [ --help ]`, `--NAME ARG`).
   help_names=$("$L" --help | grep -E '^  (-h \[ )?--[a-z]' |
     sed -E 's/^  (-h \[ )?(--[a-z0-9-]+).*/\2/' | grep -vxF -- '--include')
-  [[ $help_names == "$(sed 's/=.*//' <<<"$listed")" ]] ||
+  mapfile -t names <<<"$listed"
+  names=("${names[@]%%=*}")
+  [[ $help_names == "$(printf '%s\n' "${names[@]}")" ]] ||
     fail "--list-options and --help name different options"
-  expect "ncp-launch --" $(sed 's/=.*//' <<<"$listed")
+  expect "ncp-launch --" "${names[@]}"
 
   check "an option prefix"
   expect "ncp-launch --prof" --profile
@@ -112,8 +115,10 @@ run_checks() {
   expect "ncp-launch --no-such"
 
   check "any option the program lists is offered (nothing is hand-kept)"
-  printf '#!/bin/sh\n[ "$1" = --list-options ] && printf "%%s\\n" --made-up-option=a\\|b --flag-x\n' \
-    >"$work/fake-launch"
+  cat >"$work/fake-launch" <<'EOF'
+#!/bin/sh
+[ "$1" = --list-options ] && printf '%s\n' '--made-up-option=a|b' --flag-x
+EOF
   chmod +x "$work/fake-launch"
   expect "$work/fake-launch --ma" --made-up-option
   expect "$work/fake-launch --made-up-option=" a b
@@ -169,12 +174,13 @@ run_checks() {
 echo "== without bash-completion"
 run_checks
 
-for bash_completion in /usr/share/bash-completion/bash_completion; do
-  [[ -r $bash_completion ]] || continue
+bash_completion=/usr/share/bash-completion/bash_completion
+if [[ -r $bash_completion ]]; then
   echo "== with $bash_completion loaded"
   # shellcheck source=/dev/null
   source "$bash_completion" >/dev/null 2>&1
+  # shellcheck source=/dev/null
   source "$completion"
   run_checks
-done
+fi
 echo "PASS"
