@@ -11,6 +11,7 @@
 #   share/ncp/profiles/*.profile
 #   share/man/man1/ncp-launch.1  share/man/man5/ncp-profile.5
 #   share/man/man3/*.3                    (the C API: one page per group, a .so link per name)
+#   share/bash-completion/completions/ncp-launch  share/zsh/vendor-completions/_ncp-launch
 #   lib/cmake/ncp/ (find_package(ncp): ncp::child_process, ncp::ipc_capi)
 #   lib/pkgconfig/child_process.pc  lib/pkgconfig/ipc_capi.pc  (and 0.1.0's ncp-child-process.pc,
 #                                   ncp-ipc-capi.pc as aliases)
@@ -52,6 +53,12 @@ if(TARGET ncp-launch)
   # What its entry sandboxes run (launcher/entry_mode.h), found relative to ncp-launch.
   ncp_relative_rpath(ncp-entry "${NCP_LIBEXEC_SUBDIR}")
   install(TARGETS ncp-entry RUNTIME DESTINATION ${NCP_LIBEXEC_SUBDIR})
+  # Shell completions, where Debian's bash-completion and zsh look for them; they read the
+  # options and profiles from ncp-launch itself (--list-options, --list-profiles).
+  install(FILES scripts/completion/ncp-launch.bash
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ncp-launch)
+  install(FILES scripts/completion/_ncp-launch
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 endif()
 install(DIRECTORY profiles/ DESTINATION ${CMAKE_INSTALL_DATADIR}/ncp/profiles
         FILES_MATCHING PATTERN "*.profile" PATTERN "*.json")

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/exit_status.h"
@@ -212,7 +213,31 @@ int RunLaunch(const ncp::policy::Plan& plan, const LaunchSpec& given_spec, bool 
   _exit(end->value);
 }
 
+// The shell completions' hidden queries (scripts/completion/), answered only when one is the
+// whole command line, so that no profile, option value or argument of a child is taken for one:
+// --list-options (the option table, policy::OptionsForCompletion) and --list-profiles (the names
+// --profile finds, shipped ones first).
+std::optional<int> AnswerCompletionQuery(int argc, char** argv) {
+  if (argc != 2) return std::nullopt;
+  const std::string_view query = argv[1];
+  if (query == "--list-options") {
+    std::fputs(ncp::policy::OptionsForCompletion().c_str(), stdout);
+    return 0;
+  }
+  if (query == "--list-profiles") {
+    const ncp::policy::ProfileSearchPath search_path =
+        ncp::launcher::ProfileSearchPathForThisBinary();
+    for (const std::string& name : ncp::policy::ProfileNames(search_path)) {
+      // One name a line: a name with a newline (or another control) is left out, not mangled.
+      if (ncp::base::EscapeForTerminal(name) == name) std::printf("%s\n", name.c_str());
+    }
+    return 0;
+  }
+  return std::nullopt;
+}
+
 int Run(int argc, char** argv) {
+  if (std::optional<int> status = AnswerCompletionQuery(argc, argv)) return *status;
   ncp::launcher::RequestFlags split = ncp::launcher::TakeRequestFlags(argc, argv);
   if (split.bad_request_fd) {
     PrintError("--request-fd needs a descriptor number");

@@ -166,6 +166,28 @@ po::options_description BuildBoostOptions() {
   return all;
 }
 
+// What a value is, for the shell completions: its choices where the option has a fixed set (as
+// resolve.cc and seccomp_syntax.cc accept them; completions offer the plain words, not the
+// ":ABI" or ":N" forms), else a kind read from the value's name in the table.
+std::string CompletionKind(const OptionSpec& spec) {
+  switch (spec.id) {
+    case OptionId::kLandlock:
+      return "off|best-effort|required";
+    case OptionId::kCgroup:
+      return "best-effort|required";
+    case OptionId::kSeccompDefault:
+      return "allow|errno|kill-process|kill-thread|trap|log";
+    default:
+      break;
+  }
+  const std::string_view value = spec.value_name;
+  if (value == "NAME|PATH") return "profile";
+  if (value == "FILE" || value.starts_with("FILE.") || value.starts_with("SRC")) return "file";
+  if (value == "DIR") return "dir";
+  if (value == "FD") return "fd";
+  return "value";
+}
+
 }  // namespace
 
 bool WritesSeccompRules(OptionId id) {
@@ -206,6 +228,18 @@ std::string OptionsHelp() {
   std::ostringstream out;
   out << BoostOptions();
   return out.str();
+}
+
+std::string OptionsForCompletion() {
+  std::string out;
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.place == OptionPlace::kProfileOnly) continue;
+    out += "--";
+    out += spec.name;
+    if (spec.takes_value()) out += "=" + CompletionKind(spec);
+    out += '\n';
+  }
+  return out;
 }
 
 }  // namespace ncp::policy

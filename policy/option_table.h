@@ -104,6 +104,13 @@ const boost::program_options::options_description& BoostOptions();
 // Usage text for `ncp-launch --help`: the options in titled groups (see kGroups in the .cc).
 std::string OptionsHelp();
 
+// For the shell completions (`ncp-launch --list-options`, scripts/completion/): one line per
+// option the command line takes (not the profile-only ones), in --help's order: "--NAME" for a
+// flag, "--NAME=KIND" for an option with a value. KIND is profile (a NAME|PATH), file (a host
+// path), dir (a directory), fd (a descriptor number), value (anything else), or the value's
+// choices separated by '|', e.g. "--landlock=off|best-effort|required".
+std::string OptionsForCompletion();
+
 // One option occurrence, from the command line or a profile line, in the order it takes effect.
 struct OptionEvent {
   OptionId id;

@@ -1,9 +1,11 @@
 #include "policy/profile_loader.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -312,6 +314,37 @@ ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view ba
 std::string FindProfile(std::string_view name_or_path, std::string_view base_dir,
                         const ProfileSearchPath& search_path) {
   return LocateProfile(name_or_path, base_dir, search_path).path;
+}
+
+std::vector<std::string> ProfileNames(const ProfileSearchPath& search_path) {
+  constexpr std::string_view kSuffix = ".profile";
+  std::vector<std::string> names;
+  std::vector<std::string> dirs = search_path.shipped_dirs;
+  dirs.insert(dirs.end(), search_path.dirs.begin(), search_path.dirs.end());
+  for (const std::string& dir : dirs) {
+    if (dir.empty()) continue;
+    std::vector<std::string> found;
+    if (DIR* d = ::opendir(dir.c_str())) {
+      while (const dirent* entry = ::readdir(d)) {
+        const std::string_view file = entry->d_name;
+        if (file.size() <= kSuffix.size() || !file.ends_with(kSuffix) || file.front() == '.') {
+          continue;
+        }
+        found.emplace_back(file.substr(0, file.size() - kSuffix.size()));
+      }
+      ::closedir(d);
+    }
+    std::sort(found.begin(), found.end());
+    for (std::string& name : found) {
+      if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+      // What --profile NAME would read: a name found first elsewhere, or refused, is left out
+      // here and listed with the folder that gives it (if any).
+      const ProfileLocation where = LocateProfile(name, "", search_path);
+      if (where.path != JoinPath(dir, name + std::string(kSuffix))) continue;
+      names.push_back(std::move(name));
+    }
+  }
+  return names;
 }
 
 LoadedProfile LoadProfile(std::string_view name_or_path, const ProfileSearchPath& search_path) {

@@ -53,6 +53,11 @@ ProfileLocation LocateProfile(std::string_view name_or_path, std::string_view ba
 std::string FindProfile(std::string_view name_or_path, std::string_view base_dir,
                         const ProfileSearchPath& search_path);
 
+// The bare names --profile NAME would find (for `ncp-launch --list-profiles`, the shell
+// completions): each NAME.profile of the shipped dirs, then of `dirs`, that LocateProfile takes
+// (not one it refuses); each dir's names sorted, a name only once.
+std::vector<std::string> ProfileNames(const ProfileSearchPath& search_path);
+
 // A file that was read, for --check and --verbose.
 struct ProfileFile {
   std::string path;

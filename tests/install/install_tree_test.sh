@@ -22,6 +22,7 @@ for f in bin/ncp-launch libexec/ncp/ncp-child libexec/ncp/ncp-entry \
          share/man/man1/ncp-launch.1 share/man/man5/ncp-profile.5 \
          share/man/man3/OH_Ability_StartNativeChildProcess.3 \
          share/man/man3/OH_Ability_StartNativeChildProcessWithConfigs.3 \
+         share/bash-completion/completions/ncp-launch share/zsh/vendor-completions/_ncp-launch \
          lib/cmake/ncp/ncpConfig.cmake lib/cmake/ncp/ncpConfigVersion.cmake \
          lib/pkgconfig/child_process.pc lib/pkgconfig/ipc_capi.pc \
          lib/pkgconfig/ncp-child-process.pc lib/pkgconfig/ncp-ipc-capi.pc; do
@@ -137,6 +138,9 @@ diff "$work/starts.installed" "$work/starts.relocated" ||
 check "moved ncp-launch finds its profiles"
 HOME=$work XDG_CONFIG_HOME=$work/none "$moved/bin/ncp-launch" --profile default --check \
   >/dev/null || fail "moved ncp-launch --profile default --check"
+check "moved ncp-launch lists its profiles for the completions"
+[ "$(HOME=$work XDG_CONFIG_HOME=$work/none "$moved/bin/ncp-launch" --list-profiles | xargs)" = \
+  "audit default network strict" ] || fail "moved ncp-launch --list-profiles"
 check "pkg-config from the moved prefix"
 [ "$(PKG_CONFIG_PATH=$moved/lib/pkgconfig pkg-config --variable=libdir child_process)" \
   -ef "$moved/lib" ] || fail "pkg-config libdir after the move"
