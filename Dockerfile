@@ -40,6 +40,15 @@ ENV NCP_BUILD_DIR=/build NCP_TESTS_MUST_WORK=1
 WORKDIR /src
 CMD ["scripts/test"]
 
+# --- deb-test: a bare Debian 12 with only what building the examples needs, where
+# scripts/docker-test installs the .deb files of scripts/build-debs, builds and runs the
+# examples against /usr and purges the packages (tests/install/deb_install_test.sh) ---------
+FROM debian:bookworm AS deb-test
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      gcc libc6-dev make cmake pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+
 # --- runtime: ncp-launch, the libraries, the helper, headers, profiles and man pages --------
 FROM runtime-base AS runtime
 COPY --from=build /stage/usr/local/ /usr/local/

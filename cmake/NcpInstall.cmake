@@ -8,7 +8,7 @@
 #   libexec/ncp/ncp-child                 (found by the library relative to its own directory)
 #   libexec/ncp/ncp-entry                 (found by ncp-launch relative to its own directory)
 #   include/AbilityKit  include/IPCKit  include/ncp
-#   share/ncp/profiles/*.profile
+#   share/ncp/profiles/*.profile  share/ncp/docker-seccomp.json (docs/containers.md)
 #   share/man/man1/ncp-launch.1  share/man/man5/ncp-profile.5
 #   share/man/man3/*.3                    (the C API: one page per group, a .so link per name)
 #   share/bash-completion/completions/ncp-launch  share/zsh/vendor-completions/_ncp-launch
@@ -62,6 +62,8 @@ if(TARGET ncp-launch)
 endif()
 install(DIRECTORY profiles/ DESTINATION ${CMAKE_INSTALL_DATADIR}/ncp/profiles
         FILES_MATCHING PATTERN "*.profile" PATTERN "*.json")
+# The seccomp profile a container needs to run ncp's sandboxes (docs/containers.md).
+install(FILES scripts/docker-seccomp.json DESTINATION ${CMAKE_INSTALL_DATADIR}/ncp)
 
 # --- manual pages ------------------------------------------------------------------------------
 install(FILES docs/man/ncp-launch.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
