@@ -1,6 +1,4 @@
 #include <fcntl.h>
-#include <linux/close_range.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -50,12 +48,12 @@ Status MoveAndCloseFds(std::span<const FdPlacement> placements, std::span<int*> 
   unsigned first = 0;
   for (int fd : keep) {
     if (static_cast<unsigned>(fd) > first &&
-        syscall(SYS_close_range, first, static_cast<unsigned>(fd) - 1, 0) != 0) {
+        close_range(first, static_cast<unsigned>(fd) - 1, 0) != 0) {
       return ErrnoError("close_range");
     }
     first = static_cast<unsigned>(fd) + 1;
   }
-  if (syscall(SYS_close_range, first, ~0U, 0) != 0) return ErrnoError("close_range");
+  if (close_range(first, ~0U, 0) != 0) return ErrnoError("close_range");
   return Status::Ok();
 }
 

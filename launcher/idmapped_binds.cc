@@ -4,6 +4,7 @@
 #include <linux/mount.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +42,7 @@ base::StatusOr<UniqueFd> IdmapUserNamespace(uid_t caller_uid, gid_t caller_gid,
   clone_args args{};
   args.flags = CLONE_NEWUSER;
   args.exit_signal = SIGCHLD;
+  // Raw: glibc has no clone3 wrapper, and its clone() needs a stack and a function.
   const long pid = syscall(SYS_clone3, &args, sizeof(args));
   if (pid < 0) return ErrnoError("clone3(CLONE_NEWUSER) for the idmapping");
   if (pid == 0) {
@@ -70,8 +72,7 @@ Status IdmapTree(int tree, int userns_fd) {
   mount_attr attr{};
   attr.attr_set = MOUNT_ATTR_IDMAP;
   attr.userns_fd = static_cast<uint64_t>(userns_fd);
-  if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) !=
-      0) {
+  if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) != 0) {
     return ErrnoError("mount_setattr MOUNT_ATTR_IDMAP");
   }
   return Status::Ok();

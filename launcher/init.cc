@@ -3,7 +3,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,11 +33,11 @@ void CloseAllBut(int a, int b) {
   for (int keep : {a, b}) {
     if (keep < 0) continue;
     if (static_cast<unsigned>(keep) > first) {
-      syscall(SYS_close_range, first, static_cast<unsigned>(keep) - 1, 0);
+      close_range(first, static_cast<unsigned>(keep) - 1, 0);
     }
     first = static_cast<unsigned>(keep) + 1;
   }
-  syscall(SYS_close_range, first, ~0U, 0);
+  close_range(first, ~0U, 0);
 }
 
 // The launcher returns on the report and exits at once. Init ends after it, not before: init's

@@ -31,6 +31,7 @@ constexpr uint64_t kProc = kRead | LANDLOCK_ACCESS_FS_WRITE_FILE | abi::kAccessF
 constexpr uint64_t kDev = kRead | LANDLOCK_ACCESS_FS_WRITE_FILE | abi::kAccessFsIoctlDev;
 constexpr uint64_t kEverything = ~uint64_t{0};  // writable binds and tmpfs; masked by the ABI
 
+// Raw, as are landlock_add_rule and landlock_restrict_self below: glibc wraps no landlock call.
 long CreateRuleset(const abi::RulesetAttr* attr, size_t size, uint32_t flags) {
   return syscall(SYS_landlock_create_ruleset, attr, size, flags);
 }

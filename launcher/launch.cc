@@ -109,6 +109,7 @@ pid_t CloneWithFlags(uint64_t flags, int cgroup_fd) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = static_cast<uint64_t>(cgroup_fd);
   }
+  // Raw: glibc has no clone3 wrapper, and its clone() needs a stack and a function.
   long pid = syscall(SYS_clone3, &args, sizeof(args));
   if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) {
     pid = syscall(SYS_clone, static_cast<unsigned long>(flags) | SIGCHLD, nullptr, nullptr, nullptr,

@@ -13,7 +13,7 @@ using base::UniqueFd;
 
 StatusOr<UniqueFd> DetachedTree(int source, uint64_t attrs) {
   UniqueFd tree(
-      OpenTree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
+      open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
   if (!tree) return ErrnoError("open_tree");
   // On the detached copy, before anything can see it; AT_RECURSIVE reaches every submount, and
   // attributes the kernel locked on the originals (nosuid, ... of the host's) stay set.
@@ -36,23 +36,23 @@ StatusOr<UniqueFd> DetachedBindTree(const policy::Mount& mount, int source) {
 StatusOr<UniqueFd> NewFilesystem(const char* fs_type, std::initializer_list<FsOption> options,
                                  uint64_t attrs) {
   const std::string type = fs_type;
-  UniqueFd context(FsOpen(fs_type, FSOPEN_CLOEXEC));
+  UniqueFd context(fsopen(fs_type, FSOPEN_CLOEXEC));
   if (!context) return ErrnoError("fsopen " + type);
   for (const FsOption& option : options) {
-    if (FsConfig(context.get(), FSCONFIG_SET_STRING, option.key, option.value, 0) != 0) {
+    if (fsconfig(context.get(), FSCONFIG_SET_STRING, option.key, option.value, 0) != 0) {
       return ErrnoError("fsconfig " + type + " " + option.key + "=" + option.value);
     }
   }
-  if (FsConfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+  if (fsconfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
     return ErrnoError("create a " + type + " instance");
   }
-  UniqueFd mount(FsMount(context.get(), FSMOUNT_CLOEXEC, static_cast<unsigned int>(attrs)));
+  UniqueFd mount(fsmount(context.get(), FSMOUNT_CLOEXEC, static_cast<unsigned int>(attrs)));
   if (!mount) return ErrnoError("fsmount " + type);
   return mount;
 }
 
 base::Status Attach(int tree, int mount_point, const std::string& what, const std::string& where) {
-  if (MoveMount(tree, "", mount_point, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
+  if (move_mount(tree, "", mount_point, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
       0) {
     return ErrnoError("mount " + what + " on " + where);
   }

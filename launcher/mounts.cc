@@ -37,6 +37,7 @@ constexpr char kOldRoot[] = "/oldroot";
 constexpr char kNewRoot[] = "/newroot";
 
 int PivotRootSyscall(const char* new_root, const char* put_old) {
+  // Raw: glibc has no pivot_root wrapper.
   return static_cast<int>(syscall(SYS_pivot_root, new_root, put_old));
 }
 

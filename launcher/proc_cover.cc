@@ -34,15 +34,15 @@ constexpr const char* kMaskedEntries[] = {
 
 Status MakeReadOnly(int proc_root, const char* name) {
   // One name in proc's root, symlinks not followed: nothing there can lead elsewhere.
-  UniqueFd tree(OpenTree(proc_root, name,
-                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW));
+  UniqueFd tree(open_tree(
+      proc_root, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW));
   if (!tree) {
     return errno == ENOENT ? Status::Ok() : ErrnoError(std::string("open_tree /proc/") + name);
   }
   if (MountSetAttr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, kReadOnly) != 0) {
     return ErrnoError(std::string("mount_setattr /proc/") + name);
   }
-  if (MoveMount(tree.get(), "", proc_root, name, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+  if (move_mount(tree.get(), "", proc_root, name, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
     return ErrnoError(std::string("make /proc/") + name + " read-only");
   }
   return Status::Ok();
@@ -54,9 +54,9 @@ Status Mask(int proc_root, const char* name, const ProcMasks& masks) {
     return errno == ENOENT ? Status::Ok() : ErrnoError(std::string("stat /proc/") + name);
   }
   const int source = S_ISDIR(st.st_mode) ? masks.directory.get() : masks.file.get();
-  UniqueFd cover(OpenTree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+  UniqueFd cover(open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
   if (!cover) return ErrnoError(std::string("open_tree the mask for /proc/") + name);
-  if (MoveMount(cover.get(), "", proc_root, name, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+  if (move_mount(cover.get(), "", proc_root, name, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
     return ErrnoError(std::string("mask /proc/") + name);
   }
   return Status::Ok();

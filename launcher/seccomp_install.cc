@@ -93,6 +93,7 @@ void WaitForHelper(const HandOff& h) {
 }
 
 long Seccomp(unsigned flags, sock_fprog* program) {
+  // Raw: glibc has no seccomp wrapper.
   return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, program);
 }
 

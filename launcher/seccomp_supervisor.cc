@@ -5,13 +5,14 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
+
+#include "base/pidfd.h"
 
 namespace ncp::launcher {
 namespace {
@@ -117,16 +118,15 @@ void SeccompSupervisor::AnswerNotification() {
   // only one below ours (init is 1; a nested namespace would add a level).
   const std::vector<long> nspid = StatusNumbers(group, "NSpid");
   const bool program = nspid.size() == 2 && nspid[1] == 2;
-  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, group, 0)));
+  UniqueFd pidfd(pidfd_open(group, 0));
   // Without /proc: the thread itself (kernels from 6.9); SIGKILL ends its whole group.
-  if (!pidfd) pidfd.reset(static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread)));
+  if (!pidfd) pidfd.reset(pidfd_open(tid, kPidfdThread));
   // Still blocked in this call, so `tid`, and with it `group`, still name the caller: checked
   // after the status file and the pidfd, this proves both were about it.
   if (ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &notification.id) != 0) return;
   // Left blocked, the call would fail with ENOSYS once we are gone: if the caller cannot be
   // killed alone, the whole sandbox ends instead (ESRCH: it is dead already).
-  if (!pidfd ||
-      (syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) != 0 && errno != ESRCH)) {
+  if (!pidfd || (pidfd_send_signal(pidfd.get(), SIGKILL, nullptr, 0) != 0 && errno != ESRCH)) {
     kill(sandbox_, SIGKILL);
   }
   if (program && !program_call_) program_call_ = CallOf(notification);
@@ -167,16 +167,16 @@ bool SeccompSupervisor::AnswerAsTheBase(const seccomp_notif& notification) {
 
 void SeccompSupervisor::SignalThread(const seccomp_notif& notification, int signal) {
   const pid_t tid = static_cast<pid_t>(notification.pid);
-  UniqueFd thread(static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread)));
+  UniqueFd thread(pidfd_open(tid, kPidfdThread));
   if (ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &notification.id) != 0) return;
   if (thread) {
-    syscall(SYS_pidfd_send_signal, thread.get(), signal, nullptr, 0);
+    pidfd_send_signal(thread.get(), signal, nullptr, 0);
     return;
   }
   // Kernels before 6.9: the thread is blocked in the call we have not answered, so its id
   // still names it.
   const std::vector<long> tgid = StatusNumbers(tid, "Tgid");
-  if (tgid.size() == 1) syscall(SYS_tgkill, static_cast<pid_t>(tgid[0]), tid, signal);
+  if (tgid.size() == 1) tgkill(static_cast<pid_t>(tgid[0]), tid, signal);
 }
 
 void SeccompSupervisor::Respond(uint64_t id, int error, bool run_on) {

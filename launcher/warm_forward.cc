@@ -1,9 +1,7 @@
 #include "launcher/warm_forward.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -130,12 +128,12 @@ base::StatusOr<int64_t> TakeForwardedRequest(int forward_fd, std::span<const int
   unsigned first = 0;
   for (int fd : keep_fds) {
     if (static_cast<unsigned>(fd) > first &&
-        syscall(SYS_close_range, first, static_cast<unsigned>(fd) - 1, 0) != 0) {
+        close_range(first, static_cast<unsigned>(fd) - 1, 0) != 0) {
       return ErrnoError("close_range");
     }
     first = static_cast<unsigned>(fd) + 1;
   }
-  if (syscall(SYS_close_range, first, ~0U, 0) != 0) return ErrnoError("close_range");
+  if (close_range(first, ~0U, 0) != 0) return ErrnoError("close_range");
   return record.arrived_us;
 }
 

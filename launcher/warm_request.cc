@@ -1,7 +1,6 @@
 #include "launcher/warm_request.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
-// Internal: SHA-256 (FIPS 180-4), for cache keys. Small and dependency-free; the cache key must
-// not collide by accident, and a cryptographic hash makes that a non-question.
+// Internal: SHA-256 (FIPS 180-4), for cache keys; the cache key must not collide by accident,
+// and a cryptographic hash makes that a non-question. Computed by nettle (sha256.cc).
 #pragma once
 
 #include <array>

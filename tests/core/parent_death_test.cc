@@ -4,12 +4,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <sstream>
 
+#include "base/pidfd.h"
 #include "core/child_test_support.h"
 
 extern char** environ;
@@ -47,7 +47,7 @@ TEST(ParentDeath, ChildOutlivesItsStartingThreadButNotItsProcess) {
   ASSERT_GT(child, 0) << line;
   EXPECT_EQ(alive, 1) << "the child died with the thread that started it";
 
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
+  int pidfd = pidfd_open(child, 0);
   ASSERT_GE(pidfd, 0);
   kill(parent, SIGKILL);
   int status = 0;

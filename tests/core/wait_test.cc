@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -202,7 +201,7 @@ TEST(OpenChildPidfd, APidfdToPollThatBecomesReadableAtTheEnd) {
   EXPECT_EQ(poll(&polled, 1, 0), 0) << "readable while the child runs";
   // Not our child: waitid cannot reap it.
   siginfo_t si{};
-  EXPECT_EQ(syscall(SYS_waitid, P_PIDFD, pidfd.get(), &si, WEXITED | WNOHANG, nullptr), -1);
+  EXPECT_EQ(waitid(P_PIDFD, static_cast<id_t>(pidfd.get()), &si, WEXITED | WNOHANG), -1);
   EXPECT_EQ(errno, ECHILD);
   blocker.write.reset();
   ASSERT_EQ(poll(&polled, 1, 20000), 1);

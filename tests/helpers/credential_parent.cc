@@ -108,7 +108,7 @@ bool LeaveOneFreeSlot(pid_t pid) {
   int second_free = first_free + 1;
   while (open.contains(second_free)) ++second_free;
   const rlimit limit{static_cast<rlim_t>(second_free), static_cast<rlim_t>(second_free)};
-  return syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, &limit, nullptr) == 0;
+  return prlimit(pid, RLIMIT_NOFILE, &limit, nullptr) == 0;
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ namespace {
 // be reopened for writing through /proc/self/fd; reading it that way still works.
 TEST(IsolatedLandlock, AReadOnlyFdCannotBeReopenedForWriting) {
   NCP_REQUIRE_USERNS();
+  // Raw: glibc wraps no landlock call.
   if (syscall(SYS_landlock_create_ruleset, nullptr, 0, 1U /* VERSION */) < 1) {
     GTEST_SKIP() << "no Landlock in this kernel";
   }

@@ -7,7 +7,6 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -29,7 +28,7 @@ namespace {
 const std::string kEntries = NCP_TEST_ENTRIES_PATH;
 
 // Every fd above 2 closed, so that `--fd x=N` names a number that is closed in the caller.
-void CloseAllAbove2() { syscall(SYS_close_range, 3U, ~0U, 0); }
+void CloseAllAbove2() { close_range(3U, ~0U, 0); }
 
 std::vector<std::string> DefaultProfile(std::vector<std::string> rest) {
   std::vector<std::string> args = {"--profile", ShippedProfile("default"), "--seccomp-allow",

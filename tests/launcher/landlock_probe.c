@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -120,7 +120,7 @@ static int Run(const char* probe) {
   } else if (strncmp(probe, "kill:", 5) == 0) {
     return kill(atoi(probe + 5), SIGTERM) != 0 ? errno : 0;
   } else if (strncmp(probe, "pidfd-kill:", 11) == 0) {
-    return syscall(SYS_pidfd_send_signal, atoi(probe + 11), SIGTERM, NULL, 0) != 0 ? errno : 0;
+    return pidfd_send_signal(atoi(probe + 11), SIGTERM, NULL, 0) != 0 ? errno : 0;
   } else if (strcmp(probe, "kill-own-child") == 0) {
     return KillOwnChild();
   } else if (strncmp(probe, "abstract:", 9) == 0) {

@@ -47,6 +47,7 @@ constexpr int kPassedFd = 10;
 const std::string kPassed = std::to_string(kPassedFd);
 
 int KernelLandlockAbi() {
+  // Raw: glibc wraps no landlock call.
   const long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, 1U /* VERSION */);
   return abi < 0 ? 0 : static_cast<int>(abi);
 }
@@ -147,6 +148,7 @@ class OlderLandlockAbi {
       };
       sock_fprog prog{static_cast<unsigned short>(std::size(filter)), filter};
       if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(93);
+      // Raw: glibc has no seccomp wrapper.
       const int listener = static_cast<int>(
           syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog));
       if (listener < 0 || !SendFd(sender, listener)) _exit(93);

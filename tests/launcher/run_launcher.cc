@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/pidfd.h"
 #include "testing/testing.h"
 
 namespace ncp::testing {
@@ -64,7 +65,7 @@ std::string SignalWhenReady(int fd, pid_t pid, const RunOptions& options) {
 
 }  // namespace
 
-int OpenPidfd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+int OpenPidfd(pid_t pid) { return pidfd_open(pid, 0); }
 
 bool WaitForEnd(int pidfd) {
   if (pidfd < 0) return true;

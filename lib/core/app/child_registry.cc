@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "base/log.h"
+#include "base/pidfd.h"
 
 namespace ncp::core {
 namespace {
@@ -138,7 +139,7 @@ base::Status ChildRegistry::Kill(pid_t pid) {
     return base::Error(base::Code::kNotFound,
                        "pid " + std::to_string(pid) + " is not a live child of this process");
   }
-  if (syscall(SYS_pidfd_send_signal, it->second.pidfd.get(), SIGKILL, nullptr, 0) != 0) {
+  if (pidfd_send_signal(it->second.pidfd.get(), SIGKILL, nullptr, 0) != 0) {
     const int err = errno;
     return base::ErrnoError("pidfd_send_signal to " + std::to_string(pid), err);
   }

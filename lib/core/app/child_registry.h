@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "base/status.h"
-#include "base/syscalls.h"
 #include "base/unique_fd.h"
 #include "core/app/child_request.h"
 #include "core/app/exit_callbacks.h"

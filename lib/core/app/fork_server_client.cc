@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +14,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "base/syscalls.h"
 #include "core/app/install_paths.h"
 #include "core/app/warm_key.h"
 #include "core/protocol/credentials.h"
@@ -159,7 +157,7 @@ void ForkServerClient::ForgetServerLocked() {
   epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, socket_.get(), nullptr);
   socket_.reset();
   siginfo_t info;
-  syscall(SYS_waitid, P_PIDFD, process_.pidfd.get(), &info, WEXITED | __WALL, nullptr);
+  waitid(P_PIDFD, static_cast<id_t>(process_.pidfd.get()), &info, WEXITED | __WALL);
   process_ = SpawnedProcess{};
 }
 

@@ -3,10 +3,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "base/pidfd.h"
 
 extern char** environ;
 
@@ -70,7 +71,7 @@ base::StatusOr<SpawnedProcess> Spawn(const SpawnSpec& spec) {
   if (rc != 0) return base::ErrnoError("spawn " + spec.program, rc);
   // The child cannot have been reaped yet unless the application reaps every child with
   // waitpid(-1) within microseconds; then the fork server is simply started again later.
-  base::UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  base::UniqueFd pidfd(pidfd_open(pid, 0));
   if (!pidfd.valid()) {
     const int err = errno;  // before the message is built
     return base::ErrnoError("pidfd_open of the spawned program", err);

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@ int LastCap() {
 bool CapGet(Credentials* c) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};  // pid 0: this thread
   __user_cap_data_struct data[2] = {};
+  // Raw: glibc declares no capget/capset (libcap does), and libcap is not linked here.
   if (syscall(SYS_capget, &header, data) != 0) return false;
   auto join = [](uint32_t low, uint32_t high) { return (uint64_t{high} << 32) | low; };
   c->cap_effective = join(data[0].effective, data[1].effective);
@@ -43,7 +45,7 @@ bool CapSet(const Credentials& c) {
   data[1].permitted = static_cast<uint32_t>(c.cap_permitted >> 32);
   data[0].inheritable = static_cast<uint32_t>(c.cap_inheritable);
   data[1].inheritable = static_cast<uint32_t>(c.cap_inheritable >> 32);
-  return syscall(SYS_capset, &header, data) == 0;
+  return syscall(SYS_capset, &header, data) == 0;  // raw: as capget above
 }
 
 bool Has(uint64_t set, int cap) { return ((set >> cap) & 1) != 0; }
@@ -69,8 +71,8 @@ bool CaptureThreadCredentials(Credentials* out) {
   c.uid[0] = r, c.uid[1] = e, c.uid[2] = s;
   c.gid[0] = gr, c.gid[1] = ge, c.gid[2] = gs;
   // setfs[ug]id with an invalid id changes nothing and returns the current one.
-  c.uid[3] = static_cast<uint32_t>(syscall(SYS_setfsuid, -1));
-  c.gid[3] = static_cast<uint32_t>(syscall(SYS_setfsgid, -1));
+  c.uid[3] = static_cast<uint32_t>(setfsuid(static_cast<uid_t>(-1)));
+  c.gid[3] = static_cast<uint32_t>(setfsgid(static_cast<gid_t>(-1)));
   gid_t list[kMaxCallerGroups];
   const int n = getgroups(static_cast<int>(kMaxCallerGroups), list);
   if (n < 0) {
@@ -141,9 +143,9 @@ int AdoptCredentials(const Credentials& want) {
     if (setgroups(want.group_count, list) != 0) return errno;
   }
   if (setresgid(want.gid[0], want.gid[1], want.gid[2]) != 0) return errno;
-  if (want.gid[3] != want.gid[1]) syscall(SYS_setfsgid, want.gid[3]);
+  if (want.gid[3] != want.gid[1]) setfsgid(want.gid[3]);
   if (setresuid(want.uid[0], want.uid[1], want.uid[2]) != 0) return errno;
-  if (want.uid[3] != want.uid[1]) syscall(SYS_setfsuid, want.uid[3]);
+  if (want.uid[3] != want.uid[1]) setfsuid(want.uid[3]);
   if (!CapSet(want)) return errno;
   for (int cap = 0; cap <= LastCap(); ++cap) {
     if (Has(want.cap_ambient, cap) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {

@@ -27,7 +27,6 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +42,7 @@
 
 #include "base/log.h"
 #include "base/memfd.h"
+#include "base/pidfd.h"
 #include "core/child/child_runtime.h"
 #include "core/child/process_title.h"
 #include "core/protocol/credentials.h"
@@ -131,7 +131,7 @@ int KillAndReap(pid_t pid) {
 
 // SIGKILL through the pidfd: never another process, even once `pid` was reaped and reused.
 void KillThrough(const UniqueFd& pidfd) {
-  if (pidfd.valid()) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+  if (pidfd.valid()) pidfd_send_signal(pidfd.get(), SIGKILL, nullptr, 0);
 }
 
 // Whether the process `pidfd` names is still the server's to reap: running, or ended and not
@@ -347,7 +347,7 @@ pid_t ForkServer::Fork(ChildSetup& setup, const Credentials& credentials, Unique
     }
   }
   // Nobody else can reap the child before we do, so this pidfd names it without a race.
-  pidfd->reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  pidfd->reset(pidfd_open(pid, 0));
   if (!pidfd->valid()) {
     // The registry cannot record a child without a pidfd (it kills through it).
     const int err = errno;

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,10 +33,10 @@ void CloseAllBut(const std::vector<int>& keep) {
   unsigned next = 3;
   for (int fd : keep) {
     if (fd < static_cast<int>(next)) continue;
-    if (static_cast<unsigned>(fd) > next) syscall(SYS_close_range, next, fd - 1U, 0);
+    if (static_cast<unsigned>(fd) > next) close_range(next, fd - 1U, 0);
     next = static_cast<unsigned>(fd) + 1;
   }
-  syscall(SYS_close_range, next, ~0U, 0);
+  close_range(next, ~0U, 0);
 }
 
 }  // namespace

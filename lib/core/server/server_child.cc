@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -37,10 +36,10 @@ constexpr int kParkedFdFloor = 64;
 // Closes every fd from `first` up, except `keep` (-1: none).
 void CloseFrom(int first, int keep) {
   if (keep >= first) {
-    if (keep > first) syscall(SYS_close_range, first, keep - 1, 0);
-    syscall(SYS_close_range, keep + 1, ~0U, 0);
+    if (keep > first) close_range(first, keep - 1, 0);
+    close_range(keep + 1, ~0U, 0);
   } else {
-    syscall(SYS_close_range, first, ~0U, 0);
+    close_range(first, ~0U, 0);
   }
 }
 
