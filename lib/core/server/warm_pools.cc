@@ -132,6 +132,13 @@ size_t WarmPools::SandboxCount(uint64_t key) const {
   return it == pools_.end() ? 0 : it->second.sandboxes.size();
 }
 
+size_t WarmPools::ReadyCount(uint64_t key) const {
+  auto it = pools_.find(key);
+  if (it == pools_.end()) return 0;
+  return static_cast<size_t>(std::count_if(it->second.sandboxes.begin(), it->second.sandboxes.end(),
+                                           [](const WarmProcess& p) { return p.ready; }));
+}
+
 void WarmPools::AddSandbox(uint64_t key, WarmProcess sandbox) {
   pools_[key].sandboxes.push_back(std::move(sandbox));
 }

@@ -74,8 +74,9 @@ class WarmPools {
   // out when there are more than kMaxShapes.
   std::vector<WarmProcess> RememberShape(uint64_t key, SandboxShape shape);
   const SandboxShape* Shape(uint64_t key) const;
-  // Sandboxes of `key`, ready or being built.
+  // Sandboxes of `key`, ready or being built; ready ones only.
   size_t SandboxCount(uint64_t key) const;
+  size_t ReadyCount(uint64_t key) const;
   void AddSandbox(uint64_t key, WarmProcess sandbox);
   // Marks the sandbox whose control socket is `fd` ready; false when it is not one of ours.
   bool MarkReady(int fd, int64_t now_ms);
