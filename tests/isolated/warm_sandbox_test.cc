@@ -160,8 +160,8 @@ TEST(WarmSandbox, EachStartGetsASandboxOfItsOwnWithItsParamsAndFds) {
   NCP_SetWarmPool(2, 30000);
 }
 
-// Back to back, a start often finds no sandbox ready and waits for one being built: each still
-// gets a sandbox of its own, with its own params and fds, and every end is reported once.
+// Back to back, starts drain the pool: some are served warm, some cold while the builder asks
+// for more at once. Each still gets a sandbox of its own, with its own params and fds.
 TEST(WarmSandbox, BackToBackStartsEachGetASandboxOfTheirOwn) {
   NCP_REQUIRE_USERNS();
   ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);
