@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -73,7 +74,8 @@ class FakeForkServer {
  public:
   // `fds` go to 3, 4, ... (the request first); the control socket right after them.
   FakeForkServer(const std::vector<std::string>& flags, const std::vector<int>& fds,
-                 const std::vector<std::string>& options) {
+                 const std::vector<std::string>& options,
+                 const std::string& launcher = NCP_LAUNCH_PATH) {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return;
     control_ = pair[0];
@@ -81,7 +83,7 @@ class FakeForkServer {
     int err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return;
     const int control_number = 3 + static_cast<int>(fds.size());
-    std::vector<std::string> args = {NCP_LAUNCH_PATH, "--request-fd=3",
+    std::vector<std::string> args = {launcher, "--request-fd=3",
                                      "--control-fd=" + std::to_string(control_number)};
     args.insert(args.end(), flags.begin(), flags.end());
     args.insert(args.end(), options.begin(), options.end());
@@ -389,6 +391,10 @@ struct SocketPair {
     close(theirs);
     theirs = -1;
   }
+  void CloseOurs() {
+    close(ours);
+    ours = -1;
+  }
   // True when the child wrote anything (its connection's hello) before it hung up.
   bool PeerSpoke() {
     char buffer[4096];
@@ -654,6 +660,99 @@ TEST(ControlSocketWarm, AWrongFdCountIsRefused) {
                               /*claimed_count=*/3));
   ExpectRefused(server.get(), "header says 3 fds, 2 came");
   EXPECT_EQ(out.Drain(), "");
+}
+
+// One WarmBuildRequest to a builder, with the new sandbox's control socket; returns the reply's
+// pid and pidfd (-1 when the builder answered nothing: it ended).
+struct Built {
+  pid_t pid = -1;
+  int pidfd = -1;
+};
+Built AskToBuild(FakeForkServer* builder, uint64_t build_id, int sandbox_socket) {
+  const core::WarmBuildRequest request{core::kLaunchReportVersion, 0, build_id};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{const_cast<core::WarmBuildRequest*>(&request), sizeof(request)};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &sandbox_socket, sizeof(int));
+  Built built;
+  if (sendmsg(builder->control(), &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof(request))) {
+    return built;
+  }
+  pollfd pfd{builder->control(), POLLIN, 0};
+  if (poll(&pfd, 1, 20000) != 1) return built;
+  core::WarmBuildReply reply{};
+  alignas(cmsghdr) char reply_control[CMSG_SPACE(sizeof(int))] = {};
+  iovec reply_iov{&reply, sizeof(reply)};
+  msghdr in{};
+  in.msg_iov = &reply_iov;
+  in.msg_iovlen = 1;
+  in.msg_control = reply_control;
+  in.msg_controllen = sizeof(reply_control);
+  if (recvmsg(builder->control(), &in, MSG_CMSG_CLOEXEC) != static_cast<ssize_t>(sizeof(reply))) {
+    return built;
+  }
+  EXPECT_EQ(reply.build_id, build_id);
+  built.pid = reply.pid;
+  if (cmsghdr* r = CMSG_FIRSTHDR(&in); r != nullptr && r->cmsg_type == SCM_RIGHTS) {
+    std::memcpy(&built.pidfd, CMSG_DATA(r), sizeof(int));
+  }
+  return built;
+}
+
+// Issue 11, red team: a builder outlives nothing it was built from. Once its ncp-launch was
+// replaced (a package upgrade renames the new file over the old), it forks no more sandboxes
+// from the old image: it exits at the next request, and the fork server forgets the shape.
+TEST(ControlSocketBuilder, ABuilderWhoseLauncherWasReplacedExitsInsteadOfBuilding) {
+  NCP_REQUIRE_USERNS();
+  TempDir dir;  // an installed layout: bin/ncp-launch, libexec/ncp/ncp-entry
+  namespace fs = std::filesystem;
+  fs::create_directories(dir.path() + "/bin");
+  fs::create_directories(dir.path() + "/libexec/ncp");
+  const std::string launcher = dir.path() + "/bin/ncp-launch";
+  fs::copy_file(NCP_LAUNCH_PATH, launcher);
+  fs::copy_file(NCP_ENTRY_PATH, dir.path() + "/libexec/ncp/ncp-entry");
+  const int request = RequestMemfd(ArgsRequest("EchoParams", ""));
+  FakeForkServer builder({"--warm", "--builder"}, {request}, DefaultProfile(), launcher);
+  close(request);
+  ExpectRecord(builder.NextReport(), LaunchReportType::kReady, 0);
+
+  SocketPair first;
+  const Built built = AskToBuild(&builder, 1, first.theirs);
+  ASSERT_GT(built.pid, 0);
+  ASSERT_GE(built.pidfd, 0);
+  first.CloseTheirs();
+  // The sandbox's launcher, our child (CLONE_PARENT): it reports its sandbox built.
+  char record[sizeof(LaunchReport) + 1];
+  pollfd pfd{first.ours, POLLIN, 0};
+  ASSERT_EQ(poll(&pfd, 1, 20000), 1);
+  ASSERT_EQ(recv(first.ours, record, sizeof(record), 0), static_cast<ssize_t>(sizeof(LaunchReport)));
+  EXPECT_EQ(core::ParseLaunchReport(record, sizeof(LaunchReport))->type, LaunchReportType::kReady);
+  first.CloseOurs();  // let it go: it ends silently
+  int status = 0;
+  ASSERT_EQ(waitpid(built.pid, &status, 0), built.pid) << "the sandbox is not the caller's child";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  close(built.pidfd);
+
+  fs::copy_file(NCP_LAUNCH_PATH, launcher + ".new");
+  fs::rename(launcher + ".new", launcher);
+  SocketPair second;
+  const Built after = AskToBuild(&builder, 2, second.theirs);
+  EXPECT_EQ(after.pid, -1) << "a sandbox was forked from the replaced launcher";
+  if (after.pid > 0) {
+    kill(after.pid, SIGKILL);
+    waitpid(after.pid, nullptr, 0);
+  }
+  builder.CloseControl();  // ends a builder that is still waiting, rather than hang here
+  const FakeForkServer::End end = builder.Finish();
+  EXPECT_EQ(end.exit_code(), 0) << end.err;
 }
 
 }  // namespace
