@@ -19,6 +19,16 @@ RUN apt-get update -qq \
       libseccomp2 libcap-ng0 libboost-program-options1.74.0 \
  && rm -rf /var/lib/apt/lists/*
 
+# --- deb-test (before deps and build: the legacy builder builds every stage before its
+# target, and this one needs neither): a bare Debian 12 with only what building the examples needs, where
+# scripts/docker-test installs the .deb files of scripts/build-debs, builds and runs the
+# examples against /usr and purges the packages (tests/install/deb_install_test.sh) ---------
+FROM debian:bookworm AS deb-test
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      gcc libc6-dev make cmake pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+
 # --- deps: what building and testing needs ------------------------------------------------
 FROM debian:bookworm AS deps
 # install-deps first and alone, so the package layer stays cached while the sources change.
@@ -39,15 +49,6 @@ FROM build AS test
 ENV NCP_BUILD_DIR=/build NCP_TESTS_MUST_WORK=1
 WORKDIR /src
 CMD ["scripts/test"]
-
-# --- deb-test: a bare Debian 12 with only what building the examples needs, where
-# scripts/docker-test installs the .deb files of scripts/build-debs, builds and runs the
-# examples against /usr and purges the packages (tests/install/deb_install_test.sh) ---------
-FROM debian:bookworm AS deb-test
-RUN apt-get update -qq \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      gcc libc6-dev make cmake pkg-config \
- && rm -rf /var/lib/apt/lists/*
 
 # --- runtime: ncp-launch, the libraries, the helper, headers, profiles and man pages --------
 FROM runtime-base AS runtime
