@@ -442,7 +442,7 @@ int Run(int argc, char** argv) {
   // A shape's builder: everything above is done once; each sandbox goes on from here in a
   // launcher process of its own, with its own control socket (warm_builder.h).
   if (split.builder) {
-    if (!request_mode || program_form) {
+    if (!request_mode) {
       PrintError("--builder is for warm request mode");
       return ncp::base::kSandboxFailedExit;
     }
