@@ -72,7 +72,9 @@ base::StatusOr<std::string> ResolveLibraryOnHost(const std::string& name,
                          " not found in NCP_LIBRARY_PATH, LD_LIBRARY_PATH or the system dirs");
 }
 
-std::vector<std::string> RuntimeLibraryDirs() {
+namespace {
+
+std::vector<std::string> FindRuntimeLibraryDirs() {
   std::vector<std::string> dirs;
   dirs.push_back(ObjectDir(reinterpret_cast<const void*>(&ncp_internal_child_main_with_hooks)));
   // libipc_capi.so is not linked (the program form would pay for loading it); an entry
@@ -90,10 +92,21 @@ std::vector<std::string> RuntimeLibraryDirs() {
     if (void* symbol = dlsym(ipc, "OH_IPCParcel_Create"); symbol != nullptr) {
       dirs.push_back(ObjectDir(symbol));
     }
+    dlclose(ipc);  // only its place was wanted: the mapping would be copied at every fork
   }
   std::erase(dirs, std::string());
   std::sort(dirs.begin(), dirs.end());
   dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  return dirs;
+}
+
+}  // namespace
+
+// Once per process: where our own libraries are does not change while we run. A builder looks
+// before its first fork, so no sandbox launcher pays for the dlopen (a dynamic load, and the
+// page tables it maps, copied at the sandbox's clone and torn down at its end).
+const std::vector<std::string>& RuntimeLibraryDirs() {
+  static const std::vector<std::string> dirs = FindRuntimeLibraryDirs();
   return dirs;
 }
 

@@ -18,7 +18,8 @@ base::StatusOr<std::string> ResolveLibraryOnHost(const std::string& name,
 
 // Directories the entry form binds read-only so the runtime can run inside: those of
 // libchild_process.so and libipc_capi.so (when it can be found), canonical, without duplicates.
-std::vector<std::string> RuntimeLibraryDirs();
+// Looked up on the first call only.
+const std::vector<std::string>& RuntimeLibraryDirs();
 
 // This executable's canonical path.
 base::StatusOr<std::string> OwnExecutablePath();

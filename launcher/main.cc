@@ -29,6 +29,7 @@
 #include "launcher/landlock.h"
 #include "launcher/launch.h"
 #include "launcher/learn.h"
+#include "launcher/library_path.h"
 #include "launcher/passed_fds.h"
 #include "launcher/policy_sources.h"
 #include "launcher/profile_dirs.h"
@@ -451,6 +452,7 @@ int Run(int argc, char** argv) {
       PrintError(entry_runtime.status());
       return ncp::base::kSandboxFailedExit;
     }
+    (void)ncp::launcher::RuntimeLibraryDirs();  // looked up once, here, not in every sandbox
     g_control.Ready();
     g_control.Open(ncp::launcher::ServeBuildRequests(g_control.fd(), {*entry_runtime}));
   }
