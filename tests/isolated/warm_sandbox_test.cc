@@ -160,8 +160,8 @@ TEST(WarmSandbox, EachStartGetsASandboxOfItsOwnWithItsParamsAndFds) {
   NCP_SetWarmPool(2, 30000);
 }
 
-// Back to back, starts drain the pool: some are served warm, some cold while the builder asks
-// for more at once. Each still gets a sandbox of its own, with its own params and fds.
+// Back to back, starts drain the pool: some are served from it, some wait for the builds it
+// asks for at once. Each still gets a sandbox of its own, with its own params and fds.
 TEST(WarmSandbox, BackToBackStartsEachGetASandboxOfTheirOwn) {
   NCP_REQUIRE_USERNS();
   ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);
@@ -178,6 +178,48 @@ TEST(WarmSandbox, BackToBackStartsEachGetASandboxOfTheirOwn) {
     EXPECT_EQ(ReadAll(out.read.get()), params);
     EXPECT_EQ(watcher.Wait(s.pid).exitCode, 0);
     EXPECT_TRUE(pids.insert(s.pid).second) << "pid " << s.pid << " served two starts";
+  }
+  NCP_SetWarmPool(2, 30000);
+}
+
+// Starts arriving together find the pool empty: each waits for a build (one on its way, or one
+// asked for it) instead of a cold start. Every one is answered, with a sandbox of its own.
+TEST(WarmSandbox, StartsThatArriveTogetherEachWaitForASandboxOfTheirOwn) {
+  NCP_REQUIRE_USERNS();
+  ASSERT_EQ(NCP_SetWarmPool(1, 0), NCP_NO_ERROR);
+  ExitWatcher watcher;
+  {  // the shape's first start is cold and starts its builder
+    Pipe out = MakePipe();
+    FdList fds;
+    fds.Add("out", out.write.get());
+    Started s = StartIsolated(TestEntry("EchoParams"), "first", ShippedProfile("default"), &fds);
+    ASSERT_EQ(s.code, NCP_NO_ERROR) << s.message;
+    out.write.reset();
+    EXPECT_EQ(ReadAll(out.read.get()), "first");
+    EXPECT_EQ(watcher.Wait(s.pid).exitCode, 0);
+  }
+  constexpr int kStarts = 6;
+  std::vector<Started> started(kStarts);
+  std::vector<std::string> echoed(kStarts);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStarts; ++i) {
+    threads.emplace_back([&, i] {
+      Pipe out = MakePipe();
+      FdList fds;
+      fds.Add("out", out.write.get());
+      started[i] = StartIsolated(TestEntry("EchoParams"), "start " + std::to_string(i),
+                                 ShippedProfile("default"), &fds);
+      out.write.reset();
+      if (started[i].code == NCP_NO_ERROR) echoed[i] = ReadAll(out.read.get());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<int32_t> pids;
+  for (int i = 0; i < kStarts; ++i) {
+    ASSERT_EQ(started[i].code, NCP_NO_ERROR) << started[i].message;
+    EXPECT_EQ(echoed[i], "start " + std::to_string(i));
+    EXPECT_EQ(watcher.Wait(started[i].pid).exitCode, 0);
+    EXPECT_TRUE(pids.insert(started[i].pid).second) << "pid " << started[i].pid << " served two";
   }
   NCP_SetWarmPool(2, 30000);
 }

@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -190,6 +191,14 @@ bool TemplateRequest(int request_fd, std::string* out) {
   return true;
 }
 
+// An isolated start waiting for a sandbox of its shape that is being built: one already on its
+// way is ready sooner than a cold start made now would be.
+struct QueuedStart {
+  std::unique_ptr<ForkServerStartMessage> message;
+  std::vector<UniqueFd> fds;
+  int64_t deadline_ms = 0;  // still waiting then: started cold
+};
+
 // Everything the server must remember about a start it has not answered yet.
 struct PendingStart {
   uint32_t request_id = 0;
@@ -239,6 +248,9 @@ class ForkServer {
   bool GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& message,
                          std::vector<UniqueFd>& fds);
   bool ShapeServes(const ForkServerStartMessage& message) const;
+  // Gives queued starts the sandboxes that are ready; starts cold those with no build left to
+  // wait for, or that waited too long.
+  void ServeQueuedStarts(int64_t now_ms);
   void OnReport(int fd);
   void StartColdInstead(PendingStart& done);
   void FailPending(PendingStart& pending, StartFailure failure, int err, const std::string& why);
@@ -249,7 +261,6 @@ class ForkServer {
   bool AddOneChild();
   bool AddOneSandbox(uint64_t key);
   bool RefillOne();
-  void RefillShape(uint64_t key);
   void ForgetExecutedSpawns();
   void FailOverdue(int64_t now_ms);
   int64_t MsUntilNextDeadline(int64_t now_ms) const;
@@ -291,6 +302,7 @@ class ForkServer {
   std::set<pid_t> silent_;  // ended without the application ever hearing of them
   std::set<pid_t> announced_;  // told to the application (kStarted), not reaped yet
   uint64_t last_build_id_ = 0;
+  std::map<uint64_t, std::deque<QueuedStart>> queued_starts_;  // by shape
   bool refill_children_ = false;       // the normal pool wants more children
   std::set<uint64_t> refill_shapes_;   // shapes whose pools want more sandboxes
   // The child started last, while it runs (0 once it has ended), and when it was started.
@@ -301,6 +313,9 @@ class ForkServer {
 
 // A start still unanswered after this long is failed (see FailOverdue).
 constexpr int64_t kStartTimeoutMs = 60000;
+// How long a start waits for a sandbox being built before it is built cold instead: about
+// what a cold start takes on a busy machine, so a build that is stuck costs little.
+constexpr int64_t kQueuedStartMaxMs = 100;
 // How long nothing must have happened before a prepared process is made (see Run).
 constexpr int64_t kRefillQuietMs = 2;
 // How long a refill waits for the child started last to end (see MsUntilRefill).
@@ -475,7 +490,19 @@ void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
 void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
                                std::vector<UniqueFd> fds, bool allow_warm) {
   const uint32_t id = message->header.request_id;
-  if (allow_warm && message->warm_key != 0 && GiveToWarmSandbox(message, fds)) return;
+  if (allow_warm && message->warm_key != 0 && ShapeServes(*message)) {
+    if (GiveToWarmSandbox(message, fds)) return;
+    // None ready: the start waits for a build, one already on its way or one asked for now,
+    // which its shape's builder makes sooner and for less than a cold start would.
+    const uint64_t key = message->warm_key;
+    if (pools_.settings().size > 0 && pools_.Builder(key) != nullptr) {
+      queued_starts_[key].push_back(
+          {std::move(message), std::move(fds), NowMs() + kQueuedStartMaxMs});
+      while (AddOneSandbox(key)) {
+      }
+      return;
+    }
+  }
   const bool wait_entry = (message->header.flags & kStartWaitForEntry) != 0;
   const size_t argv_bytes = std::min<size_t>(message->launcher_argv_bytes, kMaxLauncherArgvBytes);
   PendingStart pending;
@@ -493,6 +520,29 @@ void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
   pending.fds = std::move(fds);
   const int fd = pending.report.get();
   pending_[fd] = std::move(pending);
+}
+
+void ForkServer::ServeQueuedStarts(int64_t now_ms) {
+  for (auto it = queued_starts_.begin(); it != queued_starts_.end();) {
+    const uint64_t key = it->first;
+    std::deque<QueuedStart>& queue = it->second;
+    while (!queue.empty() && GiveToWarmSandbox(queue.front().message, queue.front().fds)) {
+      queue.pop_front();
+    }
+    // The newest starts first: they have the fewest builds ahead of them.
+    while (!queue.empty() &&
+           (queue.size() > pools_.SandboxCount(key) || queue.front().deadline_ms <= now_ms)) {
+      QueuedStart cold = queue.front().deadline_ms <= now_ms ? std::move(queue.front())
+                                                             : std::move(queue.back());
+      if (cold.deadline_ms <= now_ms) {
+        queue.pop_front();
+      } else {
+        queue.pop_back();
+      }
+      StartIsolated(std::move(cold.message), std::move(cold.fds), /*allow_warm=*/false);
+    }
+    it = queue.empty() ? queued_starts_.erase(it) : std::next(it);
+  }
 }
 
 // The key is a hash: a sandbox is given only to a start whose credentials and launcher options
@@ -532,34 +582,30 @@ bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& mess
     pending.fds = std::move(fds);
     const int fd = pending.report.get();
     pending_[fd] = std::move(pending);
-    RefillShape(key);
+    // Its replacement is asked for now, not once the start is answered: a build takes longer
+    // than a warm start, and a burst of starts waits for it.
+    while (AddOneSandbox(key)) {
+    }
     return true;
   }
   return false;
 }
 
-// A shape's pool after a start took a sandbox. While one is still ready the refill waits for a
-// quiet moment, like every refill (a build takes a core for milliseconds, and a start running
-// now would share it). With none ready the starts are coming faster than that: the builder is
-// asked at once, since the next start waits for its sandbox anyway.
-void ForkServer::RefillShape(uint64_t key) {
-  if (pools_.Builder(key) != nullptr && pools_.ReadyCount(key) == 0) {
-    while (AddOneSandbox(key)) {
-    }
-    return;
-  }
-  refill_shapes_.insert(key);
-}
-
 void ForkServer::AnswerStarted(PendingStart& pending) {
   SendStarted(pending.request_id, pending.pid, pending.pidfd.get());
   if (pending.launcher) live_launchers_[pending.pid].control = std::move(pending.report);
-  // Refills wait until the server has nothing else to do (Run): no start or exit record ever
-  // waits behind one.
+  // A normal child's refill waits until the server has nothing else to do (Run): no start or
+  // exit record ever waits behind its exec. A sandbox's is a message to the shape's builder,
+  // sent now (the build runs there); only starting the builder waits like a child's refill.
   if (!pending.launcher) refill_children_ = true;
   if (pending.launcher && pending.warm_key != 0) {
     if (!pending.from_warm) PrimeShape(pending);
-    RefillShape(pending.warm_key);
+    if (pools_.Builder(pending.warm_key) != nullptr) {
+      while (AddOneSandbox(pending.warm_key)) {
+      }
+    } else {
+      refill_shapes_.insert(pending.warm_key);
+    }
   }
 }
 
@@ -692,7 +738,10 @@ void ForkServer::PrimeShape(const PendingStart& pending) {
 bool ForkServer::AddOneSandbox(uint64_t key) {
   const SandboxShape* shape = pools_.Shape(key);
   if (shape == nullptr) return false;
-  const size_t size = static_cast<size_t>(std::max(pools_.settings().size, 0));
+  // The pool's size, and one more for each start waiting for a sandbox of the shape.
+  auto queued = queued_starts_.find(key);
+  const size_t size = static_cast<size_t>(std::max(pools_.settings().size, 0)) +
+                      (queued == queued_starts_.end() ? 0 : queued->second.size());
   if (pools_.SandboxCount(key) < size) {
     if (pools_.Builder(key) == nullptr && !StartBuilder(key, *shape)) return false;
     WarmProcess* builder = pools_.Builder(key);
@@ -843,6 +892,12 @@ void ForkServer::FailOverdue(int64_t now_ms) {
 
 int64_t ForkServer::MsUntilNextDeadline(int64_t now_ms) const {
   int64_t next = -1;
+  for (const auto& [key, queue] : queued_starts_) {
+    for (const QueuedStart& q : queue) {
+      const int64_t left = std::max<int64_t>(0, q.deadline_ms - now_ms);
+      if (next < 0 || left < next) next = left;
+    }
+  }
   for (const auto& [fd, pending] : pending_) {
     if (pending.deadline_ms == 0) continue;
     const int64_t left = std::max<int64_t>(0, pending.deadline_ms - now_ms);
@@ -1026,6 +1081,7 @@ void ForkServer::Run(int sigfd) {
     if (ready == 0) {
       ExpireIdle();
       FailOverdue(NowMs());
+      if (!queued_starts_.empty()) ServeQueuedStarts(NowMs());
       if (refills_wanted && MsUntilRefill(last_event_ms, NowMs()) == 0) RefillOne();
       continue;
     }
@@ -1043,6 +1099,7 @@ void ForkServer::Run(int sigfd) {
     if (polled[0].revents & (POLLIN | POLLHUP | POLLERR)) OnAppReadable();
     ExpireIdle();
     FailOverdue(NowMs());
+    if (!queued_starts_.empty()) ServeQueuedStarts(NowMs());
   }
 }
 
