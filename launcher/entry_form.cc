@@ -63,17 +63,20 @@ base::StatusOr<EntryCommand> ParseEntryCommand(const std::vector<std::string>& c
   return entry;
 }
 
-base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireRequest request,
+base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireRequest request,
                                            const std::vector<FdPlacement>& passed_fds, bool verbose,
                                            const EntryChannels& channels,
                                            int original_request_fd) {
-  if (!plan.namespaces.mount) {
+  if (!plan_in.namespaces.mount) {
     return base::Error(base::Code::kInvalidArgument,
                        "the entry form needs a mount namespace (its library and ncp-launch are "
                        "bound read-only into the sandbox)");
   }
   PreparedEntry out;
-  out.plan = plan;
+  // Moved, not copied: a plan holds the whole filter and every rule (a copy per sandbox showed
+  // in the launcher's profile).
+  out.plan = std::move(plan_in);
+  const policy::Plan& plan = out.plan;
   out.requested_library = request.library;
   out.kind = request.kind;
   auto library = ResolveLibraryOnHost(request.library, request.environment);

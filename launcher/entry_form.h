@@ -67,7 +67,7 @@ struct PreparedEntry {
 // `original_request_fd`: request mode's own request, handed into the sandbox as it came (the
 // runtime there takes the library path, environment and directory from ncp-launch, not from
 // the request); -1 (the LIB.so:ENTRY form): `request` is encoded into a sealed memfd.
-base::StatusOr<PreparedEntry> PrepareEntry(const policy::Plan& plan, core::WireRequest request,
+base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan, core::WireRequest request,
                                            const std::vector<FdPlacement>& passed_fds, bool verbose,
                                            const EntryChannels& channels = {},
                                            int original_request_fd = -1);

@@ -34,7 +34,7 @@ LaunchSpec ProgramSpec(const policy::Plan& plan, const std::vector<std::string>&
   return spec;
 }
 
-base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
+base::StatusOr<PreparedEntry> CommandLineEntry(policy::Plan plan,
                                                const std::vector<std::string>& command,
                                                bool verbose) {
   auto entry = ParseEntryCommand(command);
@@ -55,7 +55,7 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
     request.fd_names.push_back(named[i].name);
     passed.push_back({named[i].fd, core::kFirstNamedFd + static_cast<int>(i)});
   }
-  return PrepareEntry(plan, std::move(request), passed, verbose);
+  return PrepareEntry(std::move(plan), std::move(request), passed, verbose);
 }
 
 void AdoptCallerContext(const core::WireRequest& request) {
@@ -66,7 +66,7 @@ void AdoptCallerContext(const core::WireRequest& request) {
   }
 }
 
-base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, core::WireRequest request,
+base::StatusOr<PreparedEntry> RequestEntry(policy::Plan plan, core::WireRequest request,
                                            int request_fd, bool verbose,
                                            const EntryChannels& channels) {
   if (!plan.fds.empty()) {
@@ -97,7 +97,7 @@ base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, core::WireR
   }
   // The umask is the caller's already (AdoptCallerContext): the sandbox's files are created
   // with it, and exec carries it into the sandbox, whose runtime keeps its own context.
-  return PrepareEntry(plan, std::move(request), passed, verbose, channels, request_fd);
+  return PrepareEntry(std::move(plan), std::move(request), passed, verbose, channels, request_fd);
 }
 
 }  // namespace ncp::launcher

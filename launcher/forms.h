@@ -28,7 +28,7 @@ LaunchSpec ProgramSpec(const policy::Plan& plan, const std::vector<std::string>&
                        bool verbose);
 
 // The entry form from the command line: --fd fds at 4.. in name order.
-base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
+base::StatusOr<PreparedEntry> CommandLineEntry(policy::Plan plan,
                                                const std::vector<std::string>& command,
                                                bool verbose);
 
@@ -36,7 +36,7 @@ base::StatusOr<PreparedEntry> CommandLineEntry(const policy::Plan& plan,
 // runtime reads it there), its named fds already at 4.. in name order, a kIpc request's
 // socket at its ipc_fd. The environment is the plan's env rules applied to the request's.
 // Warm (`channels.warm`): the request is a template without fds (warm_request.h).
-base::StatusOr<PreparedEntry> RequestEntry(const policy::Plan& plan, core::WireRequest request,
+base::StatusOr<PreparedEntry> RequestEntry(policy::Plan plan, core::WireRequest request,
                                            int request_fd, bool verbose,
                                            const EntryChannels& channels = {});
 

@@ -479,9 +479,9 @@ int Run(int argc, char** argv) {
   channels.warm = split.warm;
   channels.report_entry = split.report_entry;
   auto prepared = request_mode
-                      ? ncp::launcher::RequestEntry(plan, std::move(*request), *split.request_fd,
-                                                    verbose, channels)
-                      : ncp::launcher::CommandLineEntry(plan, cli.command, verbose);
+                      ? ncp::launcher::RequestEntry(std::move(plan), std::move(*request),
+                                                    *split.request_fd, verbose, channels)
+                      : ncp::launcher::CommandLineEntry(std::move(plan), cli.command, verbose);
   if (!prepared.ok()) {
     PrintError(prepared.status());
     // The library is not on the host: for the library's caller that is the child failing to
