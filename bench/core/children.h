@@ -6,12 +6,14 @@
 #include <cstdint>
 
 #include "AbilityKit/native_child_process.h"
+#include "ncp/native_child_process_ext.h"
 #include "pipe.h"
 
 namespace ncp::bench {
 
-// The pool settings the header documents as the defaults (NCP_SetWarmPool).
-inline constexpr int32_t kDefaultPoolSize = 2;
+// The pool settings the header documents as the defaults (NCP_SetWarmPool): 2 normal
+// children, 4 sandboxes a shape.
+inline constexpr int32_t kDefaultPoolSize = NCP_WARM_POOL_DEFAULT_SIZE;
 inline constexpr int32_t kDefaultPoolIdleMs = 30000;
 
 // Cold: every start forks / builds its sandbox. Warm: the defaults.

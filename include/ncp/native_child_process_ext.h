@@ -135,12 +135,18 @@ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWaitForEntry(
  *    background. A prepared child or sandbox serves exactly one start and is never reused.
  *  - An unused one is ended after `idleTimeoutMs` (0: never, while the application lives).
  *  Prepared processes do not count toward the limit of 512 children and end with the
- *  application. Defaults: size 2, idleTimeoutMs 30000; the environment variable
- *  NCP_WARM_POOL="SIZE[,IDLE_MS]" sets them before the first start.
- *  size outside [0, 8] or idleTimeoutMs < 0 → NCP_ERR_INVALID_PARAM; in a child →
+ *  application. Defaults: 2 normal children and 4 sandboxes per shape (a sandbox takes far
+ *  longer to build, so a run of starts empties its pool sooner), idleTimeoutMs 30000. A size
+ *  set here, or by the environment variable NCP_WARM_POOL="SIZE[,IDLE_MS]" before the first
+ *  start, applies to both modes; NCP_WARM_POOL_DEFAULT_SIZE goes back to the defaults.
+ *  size outside [0, 8] (and not NCP_WARM_POOL_DEFAULT_SIZE) or idleTimeoutMs < 0 →
+ *  NCP_ERR_INVALID_PARAM; in a child →
  *  NCP_ERR_INTERNAL. Applies to the next start; already prepared processes beyond the new size
  *  are ended. */
 Ability_NativeChildProcess_ErrCode NCP_SetWarmPool(int32_t size, int32_t idleTimeoutMs);
+
+/** NCP_SetWarmPool's size for "each mode's default" (2 normal children, 4 sandboxes a shape). */
+#define NCP_WARM_POOL_DEFAULT_SIZE (-1)
 
 /* ---------------------------------------------------------------------------------------------
  * Starting a program (not a library entry) as a child.

@@ -48,11 +48,12 @@ class WarmPoolTest : public ::testing::Test {
 };
 
 TEST(WarmPoolSettings, OutsideTheirRangesAreRefused) {
-  EXPECT_EQ(NCP_SetWarmPool(-1, 0), NCP_ERR_INVALID_PARAM);
+  EXPECT_EQ(NCP_SetWarmPool(-2, 0), NCP_ERR_INVALID_PARAM);
   EXPECT_EQ(NCP_SetWarmPool(9, 0), NCP_ERR_INVALID_PARAM);
   EXPECT_EQ(NCP_SetWarmPool(2, -1), NCP_ERR_INVALID_PARAM);
   EXPECT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
   EXPECT_EQ(NCP_SetWarmPool(8, 1), NCP_NO_ERROR);
+  EXPECT_EQ(NCP_SetWarmPool(NCP_WARM_POOL_DEFAULT_SIZE, 30000), NCP_NO_ERROR);
   EXPECT_EQ(NCP_SetWarmPool(2, 30000), NCP_NO_ERROR);
 }
 

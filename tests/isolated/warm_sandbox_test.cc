@@ -330,10 +330,10 @@ TEST(WarmSandbox, AThreadWithOtherCredentialsIsNeverServedARootSandbox) {
 TEST(WarmSandboxLifetime, KillingTheApplicationLeavesNoPreparedSandboxBehind) {
   NCP_REQUIRE_USERNS();
   ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR);  // the helper inherits no setting: defaults
-  // The shape's builder, and two sandboxes of three processes each (ncp-launch, init, the
-  // waiting entry process).
+  // The shape's builder, and the default pool's four sandboxes of three processes each
+  // (ncp-launch, init, the waiting entry process).
   ExpectNothingLeftAfterKillingTheApplication(
-      {NCP_TEST_ISOLATED_PARENT, ShippedProfile("default"), TestEntry("EchoParams")}, 7);
+      {NCP_TEST_ISOLATED_PARENT, ShippedProfile("default"), TestEntry("EchoParams")}, 13);
   NCP_SetWarmPool(2, 30000);
 }
 

@@ -182,7 +182,9 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWaitFor
 
 NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_SetWarmPool(int32_t size,
                                                               int32_t idleTimeoutMs) {
-  if (size < 0 || size > 8) return Fail(NCP_ERR_INVALID_PARAM, "size is outside [0, 8]");
+  if ((size < 0 || size > 8) && size != NCP_WARM_POOL_DEFAULT_SIZE) {
+    return Fail(NCP_ERR_INVALID_PARAM, "size is outside [0, 8]");
+  }
   if (idleTimeoutMs < 0) return Fail(NCP_ERR_INVALID_PARAM, "idleTimeoutMs is negative");
   if (ncp::core::InChildProcess()) return Fail(NCP_ERR_INTERNAL, "a child process has no warm pool");
   return Guard([&] {

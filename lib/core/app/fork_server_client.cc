@@ -91,7 +91,8 @@ base::Status FailureFrom(const ForkServerFailure& failure) {
 }  // namespace
 
 ForkServerClient::ForkServerClient()
-    : epoll_(epoll_create1(EPOLL_CLOEXEC)), warm_pool_size_(2), warm_idle_timeout_ms_(30000) {
+    : epoll_(epoll_create1(EPOLL_CLOEXEC)), warm_pool_size_(kWarmPoolDefaultSizes),
+      warm_idle_timeout_ms_(kDefaultWarmPoolIdleMs) {
   WarmPoolFromEnvironment(&warm_pool_size_, &warm_idle_timeout_ms_);
   spawner_ = new LongLivedThread();
 }

@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "core/protocol/credentials.h"
+#include "ncp/native_child_process_ext.h"
 
 namespace ncp::core {
 
@@ -108,6 +109,16 @@ struct ForkServerConfigureMessage {
   int32_t pool_size;
   int32_t idle_timeout_ms;
 };
+
+// The pool's defaults, until NCP_SetWarmPool or NCP_WARM_POOL gives one size for both modes.
+// A pool_size of kWarmPoolDefaultSizes (in the configure message and on the command line)
+// means these. Deeper for sandboxes: one takes some 25 ms of CPU to build against a normal
+// child's 3, so a run of starts outpaces their refills sooner; four serve a run of four warm.
+// An idle sandbox costs some 1.3 MiB of memory and no CPU.
+inline constexpr int32_t kWarmPoolDefaultSizes = NCP_WARM_POOL_DEFAULT_SIZE;
+inline constexpr int32_t kDefaultWarmChildren = 2;
+inline constexpr int32_t kDefaultWarmSandboxes = 4;  // per shape
+inline constexpr int32_t kDefaultWarmPoolIdleMs = 30000;
 
 // At most the request memfd plus 16 named fds and an IPC socket.
 inline constexpr int kMaxFdsPerStart = 18;

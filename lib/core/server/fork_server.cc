@@ -261,6 +261,7 @@ class ForkServer {
   bool AddOneChild();
   bool AddOneSandbox(uint64_t key);
   bool RefillOne();
+  void RefillShape(uint64_t key);
   void ForgetExecutedSpawns();
   void FailOverdue(int64_t now_ms);
   int64_t MsUntilNextDeadline(int64_t now_ms) const;
@@ -495,7 +496,7 @@ void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
     // None ready: the start waits for a build, one already on its way or one asked for now,
     // which its shape's builder makes sooner and for less than a cold start would.
     const uint64_t key = message->warm_key;
-    if (pools_.settings().size > 0 && pools_.Builder(key) != nullptr) {
+    if (pools_.settings().sandboxes > 0 && pools_.Builder(key) != nullptr) {
       queued_starts_[key].push_back(
           {std::move(message), std::move(fds), NowMs() + kQueuedStartMaxMs});
       while (AddOneSandbox(key)) {
@@ -582,13 +583,25 @@ bool ForkServer::GiveToWarmSandbox(std::unique_ptr<ForkServerStartMessage>& mess
     pending.fds = std::move(fds);
     const int fd = pending.report.get();
     pending_[fd] = std::move(pending);
-    // Its replacement is asked for now, not once the start is answered: a build takes longer
-    // than a warm start, and a burst of starts waits for it.
-    while (AddOneSandbox(key)) {
-    }
+    RefillShape(key);
     return true;
   }
   return false;
+}
+
+// A shape's pool after a start took a sandbox. While one is still ready and no start waits,
+// the refill waits for a quiet moment, like every refill: a build takes a core for
+// milliseconds, and the start just handed over would share it. Otherwise starts are coming
+// faster than that, and the builder is asked at once.
+void ForkServer::RefillShape(uint64_t key) {
+  const auto queued = queued_starts_.find(key);
+  const bool starts_wait = queued != queued_starts_.end() && !queued->second.empty();
+  if (pools_.Builder(key) != nullptr && (pools_.ReadyCount(key) == 0 || starts_wait)) {
+    while (AddOneSandbox(key)) {
+    }
+    return;
+  }
+  refill_shapes_.insert(key);
 }
 
 void ForkServer::AnswerStarted(PendingStart& pending) {
@@ -600,12 +613,7 @@ void ForkServer::AnswerStarted(PendingStart& pending) {
   if (!pending.launcher) refill_children_ = true;
   if (pending.launcher && pending.warm_key != 0) {
     if (!pending.from_warm) PrimeShape(pending);
-    if (pools_.Builder(pending.warm_key) != nullptr) {
-      while (AddOneSandbox(pending.warm_key)) {
-      }
-    } else {
-      refill_shapes_.insert(pending.warm_key);
-    }
+    RefillShape(pending.warm_key);
   }
 }
 
@@ -723,7 +731,7 @@ void ForkServer::OnReport(int fd) {
 }
 
 void ForkServer::PrimeShape(const PendingStart& pending) {
-  if (pools_.settings().size <= 0 || pending.fds.empty() || !pending.message) return;
+  if (pools_.settings().sandboxes <= 0 || pending.fds.empty() || !pending.message) return;
   SandboxShape shape;
   if (!TemplateRequest(pending.fds[0].get(), &shape.template_request)) return;
   const ForkServerStartMessage& m = *pending.message;
@@ -740,7 +748,7 @@ bool ForkServer::AddOneSandbox(uint64_t key) {
   if (shape == nullptr) return false;
   // The pool's size, and one more for each start waiting for a sandbox of the shape.
   auto queued = queued_starts_.find(key);
-  const size_t size = static_cast<size_t>(std::max(pools_.settings().size, 0)) +
+  const size_t size = static_cast<size_t>(std::max(pools_.settings().sandboxes, 0)) +
                       (queued == queued_starts_.end() ? 0 : queued->second.size());
   if (pools_.SandboxCount(key) < size) {
     if (pools_.Builder(key) == nullptr && !StartBuilder(key, *shape)) return false;
@@ -832,7 +840,7 @@ void ForkServer::KillQuietly(pid_t pid, const UniqueFd& pidfd) {
 // instead of copying the server's on its first writes after a request. It is spawned detached
 // (detached_spawn.h): the server goes on at once instead of waiting for the exec.
 bool ForkServer::AddOneChild() {
-  if (pools_.ChildCount() >= static_cast<size_t>(std::max(pools_.settings().size, 0))) {
+  if (pools_.ChildCount() >= static_cast<size_t>(std::max(pools_.settings().children, 0))) {
     return false;
   }
   SocketPair handoff;
@@ -851,7 +859,7 @@ bool ForkServer::AddOneChild() {
   child.ready_since_ms = NowMs();
   spawning_.push_back(std::move(spawn));
   pools_.AddChild(std::move(child));
-  return pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().size, 0));
+  return pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().children, 0));
 }
 
 // Spawns whose exec is done no longer need the memory they ran from.
@@ -936,9 +944,23 @@ void ForkServer::OnWarmSandboxReport(int fd) {
 
 void ForkServer::ExpireIdle() { LetGo(pools_.TakeExpired(NowMs())); }
 
+namespace {
+
+// One size for both modes, or (kWarmPoolDefaultSizes) each mode's default.
+void SetPoolSizes(int32_t size, WarmPoolSettings* settings) {
+  if (size == kWarmPoolDefaultSizes) {
+    settings->children = kDefaultWarmChildren;
+    settings->sandboxes = kDefaultWarmSandboxes;
+    return;
+  }
+  settings->children = settings->sandboxes = std::clamp(size, 0, 8);
+}
+
+}  // namespace
+
 void ForkServer::Configure(const ForkServerConfigureMessage& m) {
   WarmPoolSettings settings;
-  settings.size = std::clamp(m.pool_size, 0, 8);
+  SetPoolSizes(m.pool_size, &settings);
   settings.idle_timeout_ms = std::max(m.idle_timeout_ms, 0);
   LetGo(pools_.Configure(settings));
 }
@@ -1107,7 +1129,7 @@ void ForkServer::Run(int sigfd) {
 WarmPoolSettings SettingsFrom(char** argv) {
   WarmPoolSettings settings;
   if (argv[3] == nullptr || argv[4] == nullptr || argv[5] == nullptr) return settings;
-  settings.size = std::clamp(atoi(argv[4]), 0, 8);
+  SetPoolSizes(atoi(argv[4]), &settings);
   settings.idle_timeout_ms = std::max(atoll(argv[5]), 0LL);
   return settings;
 }

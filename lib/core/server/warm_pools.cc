@@ -34,8 +34,8 @@ void WarmPools::Drain(Pool* pool, std::vector<WarmProcess>* to) {
 std::vector<WarmProcess> WarmPools::Configure(WarmPoolSettings settings) {
   settings_ = settings;
   std::vector<WarmProcess> dropped;
-  const size_t size = static_cast<size_t>(std::max(settings.size, 0));
-  TrimTo(&children_, size, &dropped);
+  TrimTo(&children_, static_cast<size_t>(std::max(settings.children, 0)), &dropped);
+  const size_t size = static_cast<size_t>(std::max(settings.sandboxes, 0));
   for (auto& [key, pool] : pools_) {
     if (size == 0) {
       Drain(&pool, &dropped);

@@ -16,12 +16,14 @@
 
 #include "base/unique_fd.h"
 #include "core/protocol/credentials.h"
+#include "core/protocol/fork_server_protocol.h"
 
 namespace ncp::core {
 
 struct WarmPoolSettings {
-  int size = 2;                 // per shape; 0: nothing is prepared
-  int64_t idle_timeout_ms = 30000;  // 0: kept while the application lives
+  int children = kDefaultWarmChildren;               // normal mode; 0: nothing is prepared
+  int sandboxes = kDefaultWarmSandboxes;             // per shape; 0: nothing is prepared
+  int64_t idle_timeout_ms = kDefaultWarmPoolIdleMs;  // 0: kept while the application lives
 };
 
 // One prepared process: a forked child waiting on `socket` (normal mode), a warm ncp-launch
