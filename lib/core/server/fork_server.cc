@@ -1099,8 +1099,8 @@ void ForkServer::Run(int sigfd) {
       if (errno == EINTR) continue;
       _exit(1);
     }
-    if (!spawning_.empty()) ForgetExecutedSpawns();
     if (ready == 0) {
+      if (!spawning_.empty()) ForgetExecutedSpawns();
       ExpireIdle();
       FailOverdue(NowMs());
       if (!queued_starts_.empty()) ServeQueuedStarts(NowMs());
@@ -1122,6 +1122,8 @@ void ForkServer::Run(int sigfd) {
     ExpireIdle();
     FailOverdue(NowMs());
     if (!queued_starts_.empty()) ServeQueuedStarts(NowMs());
+    // Housekeeping last: unmapping a spawn's stack never delays the start that woke us.
+    if (!spawning_.empty()) ForgetExecutedSpawns();
   }
 }
 
