@@ -314,9 +314,11 @@ class ForkServer {
 
 // A start still unanswered after this long is failed (see FailOverdue).
 constexpr int64_t kStartTimeoutMs = 60000;
-// How long a start waits for a sandbox being built before it is built cold instead: about
-// what a cold start takes on a busy machine, so a build that is stuck costs little.
-constexpr int64_t kQueuedStartMaxMs = 100;
+// How long a start waits for a sandbox being built for it before it is built cold instead. A
+// build is cheaper than a cold start and as quick, also when many starts come at once and
+// their builds share the CPU (32 at once on 2 cores: some 500 ms); this only bounds what a
+// builder that is stuck can cost.
+constexpr int64_t kQueuedStartMaxMs = 2000;
 // How long nothing must have happened before a prepared process is made (see Run).
 constexpr int64_t kRefillQuietMs = 2;
 // How long a refill waits for the child started last to end (see MsUntilRefill).
@@ -527,12 +529,21 @@ void ForkServer::ServeQueuedStarts(int64_t now_ms) {
   for (auto it = queued_starts_.begin(); it != queued_starts_.end();) {
     const uint64_t key = it->first;
     std::deque<QueuedStart>& queue = it->second;
-    while (!queue.empty() && GiveToWarmSandbox(queue.front().message, queue.front().fds)) {
+    // Out of the queue while it is handed over: the refill that follows counts only the starts
+    // still waiting, and asks for no build for this one.
+    while (!queue.empty()) {
+      QueuedStart next = std::move(queue.front());
       queue.pop_front();
+      if (!GiveToWarmSandbox(next.message, next.fds)) {
+        queue.push_front(std::move(next));
+        break;
+      }
     }
+    bool went_cold = false;
     // The newest starts first: they have the fewest builds ahead of them.
     while (!queue.empty() &&
            (queue.size() > pools_.SandboxCount(key) || queue.front().deadline_ms <= now_ms)) {
+      went_cold = true;
       QueuedStart cold = queue.front().deadline_ms <= now_ms ? std::move(queue.front())
                                                              : std::move(queue.back());
       if (cold.deadline_ms <= now_ms) {
@@ -541,6 +552,12 @@ void ForkServer::ServeQueuedStarts(int64_t now_ms) {
         queue.pop_back();
       }
       StartIsolated(std::move(cold.message), std::move(cold.fds), /*allow_warm=*/false);
+    }
+    // The builds asked for the starts that went cold are not wanted any more: the pool comes
+    // back to its size (plus one build for each start still waiting), never beyond.
+    if (went_cold) {
+      const size_t target = static_cast<size_t>(std::max(pools_.settings().sandboxes, 0));
+      LetGo(pools_.TrimSandboxes(key, target + queue.size()));
     }
     it = queue.empty() ? queued_starts_.erase(it) : std::next(it);
   }

@@ -46,6 +46,21 @@ std::vector<WarmProcess> WarmPools::Configure(WarmPoolSettings settings) {
   return dropped;
 }
 
+std::vector<WarmProcess> WarmPools::TrimSandboxes(uint64_t key, size_t size) {
+  std::vector<WarmProcess> dropped;
+  auto it = pools_.find(key);
+  if (it == pools_.end()) return dropped;
+  std::vector<WarmProcess>& sandboxes = it->second.sandboxes;
+  while (sandboxes.size() > size) {
+    auto building = std::find_if(sandboxes.rbegin(), sandboxes.rend(),
+                                 [](const WarmProcess& p) { return !p.ready; });
+    auto victim = building != sandboxes.rend() ? std::prev(building.base()) : sandboxes.end() - 1;
+    dropped.push_back(std::move(*victim));
+    sandboxes.erase(victim);
+  }
+  return dropped;
+}
+
 std::optional<WarmProcess> WarmPools::TakeChild() {
   if (children_.empty()) return std::nullopt;
   WarmProcess child = std::move(children_.front());

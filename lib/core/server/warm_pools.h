@@ -80,6 +80,9 @@ class WarmPools {
   size_t SandboxCount(uint64_t key) const;
   size_t ReadyCount(uint64_t key) const;
   void AddSandbox(uint64_t key, WarmProcess sandbox);
+  // Takes out `key`'s sandboxes beyond `size`, those being built first (newest first: the
+  // least work is lost), and returns them.
+  std::vector<WarmProcess> TrimSandboxes(uint64_t key, size_t size);
   // Marks the sandbox whose control socket is `fd` ready; false when it is not one of ours.
   bool MarkReady(int fd, int64_t now_ms);
   // Takes out the process (of any pool) with this control socket or pid.
