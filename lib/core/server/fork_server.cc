@@ -540,18 +540,21 @@ void ForkServer::ServeQueuedStarts(int64_t now_ms) {
       }
     }
     bool went_cold = false;
-    // The newest starts first: they have the fewest builds ahead of them.
-    while (!queue.empty() &&
-           (queue.size() > pools_.SandboxCount(key) || queue.front().deadline_ms <= now_ms)) {
-      went_cold = true;
-      QueuedStart cold = queue.front().deadline_ms <= now_ms ? std::move(queue.front())
-                                                             : std::move(queue.back());
-      if (cold.deadline_ms <= now_ms) {
+    while (!queue.empty()) {
+      // The oldest when it waited too long, or when the shape's sandboxes can no longer serve
+      // it (the shape was let go and made again by another start); else the newest when there
+      // are more starts than builds: it has the most builds ahead of it.
+      const bool front_done =
+          queue.front().deadline_ms <= now_ms || !ShapeServes(*queue.front().message);
+      if (!front_done && queue.size() <= pools_.SandboxCount(key)) break;
+      QueuedStart cold = std::move(front_done ? queue.front() : queue.back());
+      if (front_done) {
         queue.pop_front();
       } else {
         queue.pop_back();
       }
       StartIsolated(std::move(cold.message), std::move(cold.fds), /*allow_warm=*/false);
+      went_cold = true;
     }
     // The builds asked for the starts that went cold are not wanted any more: the pool comes
     // back to its size (plus one build for each start still waiting), never beyond.
