@@ -16,12 +16,13 @@
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <set>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/protocol/launch_report.h"
+#include "core/protocol/unix_message.h"
 #include "core/protocol/wire.h"
 #include "run_launcher.h"
 #include "testing/profiles.h"
@@ -670,40 +671,21 @@ struct Built {
 };
 Built AskToBuild(FakeForkServer* builder, uint64_t build_id, int sandbox_socket) {
   const core::WarmBuildRequest request{core::kLaunchReportVersion, 0, build_id};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{const_cast<core::WarmBuildRequest*>(&request), sizeof(request)};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &sandbox_socket, sizeof(int));
   Built built;
-  if (sendmsg(builder->control(), &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof(request))) {
+  if (!core::SendMessage(builder->control(), &request, sizeof(request), &sandbox_socket, 1)) {
     return built;
   }
   pollfd pfd{builder->control(), POLLIN, 0};
   if (poll(&pfd, 1, 20000) != 1) return built;
   core::WarmBuildReply reply{};
-  alignas(cmsghdr) char reply_control[CMSG_SPACE(sizeof(int))] = {};
-  iovec reply_iov{&reply, sizeof(reply)};
-  msghdr in{};
-  in.msg_iov = &reply_iov;
-  in.msg_iovlen = 1;
-  in.msg_control = reply_control;
-  in.msg_controllen = sizeof(reply_control);
-  if (recvmsg(builder->control(), &in, MSG_CMSG_CLOEXEC) != static_cast<ssize_t>(sizeof(reply))) {
+  std::vector<base::UniqueFd> fds;
+  if (core::ReceiveMessage(builder->control(), &reply, sizeof(reply), &fds, 1) !=
+      static_cast<ssize_t>(sizeof(reply))) {
     return built;
   }
   EXPECT_EQ(reply.build_id, build_id);
   built.pid = reply.pid;
-  if (cmsghdr* r = CMSG_FIRSTHDR(&in); r != nullptr && r->cmsg_type == SCM_RIGHTS) {
-    std::memcpy(&built.pidfd, CMSG_DATA(r), sizeof(int));
-  }
+  if (!fds.empty()) built.pidfd = fds[0].release();
   return built;
 }
 

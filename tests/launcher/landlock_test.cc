@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "core/protocol/unix_message.h"
 #include "run_launcher.h"
 #include "testing/probe_output.h"
 #include "testing/profiles.h"
@@ -160,39 +161,18 @@ class OlderLandlockAbi {
 
  private:
   static bool SendFd(int socket, int fd) {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    return sendmsg(socket, &msg, 0) == 1;
+    const char byte = 0;
+    return core::SendMessage(socket, &byte, 1, &fd, 1);
   }
 
   static UniqueFd ReceiveFd(int socket) {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
     pollfd pfd{socket, POLLIN, 0};
     // A hang guard only: the child sends the listener right after fork.
-    if (poll(&pfd, 1, 60000) != 1 || recvmsg(socket, &msg, MSG_CMSG_CLOEXEC) != 1) return {};
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) return {};
-    int fd = -1;
-    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-    return UniqueFd(fd);
+    if (poll(&pfd, 1, 60000) != 1) return {};
+    char byte = 0;
+    std::vector<UniqueFd> fds;
+    if (core::ReceiveMessage(socket, &byte, 1, &fds, 1) != 1 || fds.empty()) return {};
+    return std::move(fds[0]);
   }
 
   // Until every process under the filter is gone (the listener hangs up).
