@@ -19,7 +19,6 @@
 #include "core/child/child_ipc_runtime.h"
 #include "core/child/child_state.h"
 #include "core/child/process_title.h"
-#include "core/child/teardown_handoff.h"
 #include "core/protocol/caller_context.h"
 #include "core/protocol/launch_report.h"
 #include "core/protocol/wire.h"
@@ -116,8 +115,6 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
   if (hooks == nullptr) hooks = &none;
   if (hooks->signals_reset == 0) ResetSignals();
   MarkAsChildProcess();
-  // Before the user's library loads: handlers registered later run first, and this one last.
-  if (hooks->hand_off_teardown != 0) HandOffTeardownAtQuickExit();
   auto decoded = ReadRequest(request_fd);
   close(request_fd);
   if (!decoded.ok()) {

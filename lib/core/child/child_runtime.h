@@ -49,10 +49,6 @@ struct ncp_child_hooks {
   // prepared child did it before its request came; the fork server never installs a
   // handler), so the runtime skips its own reset: one sigaction per signal, ~64 system calls.
   int signals_reset;
-  // Non-zero: the child's parent is the fork server, which reaps every process it finds as its
-  // child. A child that ends through quick_exit (its entry returned) then leaves the teardown
-  // of its memory to a holder, after its exit is reported (teardown_handoff.h).
-  int hand_off_teardown;
 };
 
 // ncp_internal_child_main with hooks; `hooks` may be NULL. Never returns.

@@ -80,7 +80,6 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
 [[noreturn]] void RunRuntime(int entry_report_fd) {
   ncp_child_hooks hooks{};
   hooks.signals_reset = 1;
-  hooks.hand_off_teardown = 1;  // this process's parent is the fork server
   hooks.report_entry = entry_report_fd >= 0 ? 1 : 0;
   hooks.entry_report_fd = entry_report_fd;
   ncp_internal_child_main_with_hooks(kRequestFd, &hooks);
