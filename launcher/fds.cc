@@ -1,11 +1,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "base/close_fds.h"
 #include "launcher/passed_fds.h"
 #include "launcher/steps.h"
 
@@ -43,18 +44,7 @@ Status MoveAndCloseFds(std::span<const FdPlacement> placements, std::span<int*> 
     }
     keep.push_back(placements[i].to);
   }
-  std::sort(keep.begin(), keep.end());
-  keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
-  unsigned first = 0;
-  for (int fd : keep) {
-    if (static_cast<unsigned>(fd) > first &&
-        close_range(first, static_cast<unsigned>(fd) - 1, 0) != 0) {
-      return ErrnoError("close_range");
-    }
-    first = static_cast<unsigned>(fd) + 1;
-  }
-  if (close_range(first, ~0U, 0) != 0) return ErrnoError("close_range");
-  return Status::Ok();
+  return base::CloseAllFdsExcept(std::move(keep));
 }
 
 }  // namespace ncp::launcher

@@ -4,10 +4,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
+#include "base/close_fds.h"
 #include "core/protocol/launch_report.h"
 #include "core/protocol/wire.h"
 
@@ -123,17 +124,8 @@ base::StatusOr<int64_t> TakeForwardedRequest(int forward_fd, std::span<const int
     keep_fds.push_back(target);
   }
   lifted.clear();
-  std::sort(keep_fds.begin(), keep_fds.end());
-  keep_fds.erase(std::unique(keep_fds.begin(), keep_fds.end()), keep_fds.end());
-  unsigned first = 0;
-  for (int fd : keep_fds) {
-    if (static_cast<unsigned>(fd) > first &&
-        close_range(first, static_cast<unsigned>(fd) - 1, 0) != 0) {
-      return ErrnoError("close_range");
-    }
-    first = static_cast<unsigned>(fd) + 1;
-  }
-  if (close_range(first, ~0U, 0) != 0) return ErrnoError("close_range");
+  base::Status closed = base::CloseAllFdsExcept(std::move(keep_fds));
+  if (!closed.ok()) return closed;
   return record.arrived_us;
 }
 

@@ -88,11 +88,10 @@ int OH_IPCRemoteProxy_SendRequest(const OHIPCRemoteProxy *proxy, uint32_t code,
 
 /**
  * @brief Copies the remote stub's descriptor into memory from allocator; *len counts the NUL.
- *     On OH_IPC_PARCEL_READ_ERROR memory may already be in *descriptor: free it. The
- *     descriptor is kept once fetched; a dead proxy answers it, or "" (*len 1) if it was never
- *     fetched, with OH_IPC_SUCCESS.
- * @return OH_IPC_SUCCESS, OH_IPC_CHECK_PARAM_ERROR, OH_IPC_MEM_ALLOCATOR_ERROR or
- *     OH_IPC_PARCEL_READ_ERROR.
+ *     Nothing is allocated unless it succeeds. The descriptor is kept once fetched; a dead
+ *     proxy answers it, or "" (*len 1) if it was never fetched, with OH_IPC_SUCCESS.
+ * @return OH_IPC_SUCCESS, OH_IPC_CHECK_PARAM_ERROR, OH_IPC_MEM_ALLOCATOR_ERROR, or
+ *     OH_IPC_INNER_ERROR (out of memory while fetching it).
  * @since 12
  */
 int OH_IPCRemoteProxy_GetInterfaceDescriptor(OHIPCRemoteProxy *proxy, char **descriptor,

@@ -217,8 +217,9 @@ Ability_NativeChildProcess_ErrCode NCP_StartChildProgram(const char* path, char*
 
 /** Waits until child `pid` has ended and fills `*info` with its exit record (the one the exit
  *  callbacks get). `timeoutMs` < 0 waits without limit, 0 only looks. Set info->structSize to
- *  sizeof(NCP_ChildExitInfo) first: at most that many bytes are written (a smaller value than
- *  this version's struct → NCP_ERR_INVALID_PARAM); `info` may be NULL to wait only.
+ *  sizeof(NCP_ChildExitInfo) first: at most that many bytes are written, so a program built
+ *  against 0.1's smaller struct gets the fields it knows (a value smaller than 0.1's struct →
+ *  NCP_ERR_INVALID_PARAM); `info` may be NULL to wait only.
  *
  *  - Any number of threads may wait for the same child; each gets the same record.
  *  - A child that has already ended: its record is kept, and returned at once, until 1024 later

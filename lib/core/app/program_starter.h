@@ -26,7 +26,8 @@ struct ProgramStart {
 
 // The arguments are checked by the caller (api.cc). kInvalidArgument: an fd that is not open,
 // a program that cannot be executed or a directory that cannot be entered (with the errno);
-// kNotSupported: a working directory for an isolated program; otherwise as StartChild.
+// otherwise as StartChild. An isolated program's working directory is the sandbox's
+// (ncp-launch --chdir).
 base::StatusOr<pid_t> StartProgram(const ProgramStart& start);
 
 }  // namespace ncp::core
