@@ -72,15 +72,22 @@ int OnRequest(uint32_t code, const OHIPCParcel* data, OHIPCParcel* reply, void*)
 
 }  // namespace
 
-EXPORT OHIPCRemoteStub* NativeChildProcess_OnConnect(void) {
-  return OH_IPCRemoteStub_Create("ncp.test.ExitChild", OnRequest, nullptr, nullptr);
-}
-
-EXPORT void NativeChildProcess_MainProc(void) {
-  if (const char* marker = getenv(NCP_IPC_EXIT_CHILD_MARKER_ENV)) {
+static void CreateMarker(const char* variable) {
+  if (const char* marker = getenv(variable)) {
     int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd >= 0) close(fd);
   }
+}
+
+EXPORT OHIPCRemoteStub* NativeChildProcess_OnConnect(void) {
+  OHIPCRemoteStub* stub = OH_IPCRemoteStub_Create("ncp.test.ExitChild", OnRequest, nullptr,
+                                                  nullptr);
+  CreateMarker(NCP_IPC_EXIT_CHILD_CONNECT_MARKER_ENV);
+  return stub;
+}
+
+EXPORT void NativeChildProcess_MainProc(void) {
+  CreateMarker(NCP_IPC_EXIT_CHILD_MARKER_ENV);
   std::unique_lock lock(g_mu);
   g_cv.wait(lock, [] { return g_exit; });
   // The last statement before the return: handlers waiting for it are still running when the

@@ -6,6 +6,8 @@
 
 /* When set in the environment the child inherits, MainProc creates this file as its first act. */
 #define NCP_IPC_EXIT_CHILD_MARKER_ENV "NCP_TEST_MAIN_PROC_MARKER"
+/* When set, OnConnect creates this file as its last act before it returns the stub. */
+#define NCP_IPC_EXIT_CHILD_CONNECT_MARKER_ENV "NCP_TEST_ON_CONNECT_MARKER"
 
 enum NcpIpcExitChildCode {
   NCP_IPC_EXIT_CHILD_EXIT = 1, /* one-way: MainProc returns */
