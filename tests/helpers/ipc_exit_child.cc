@@ -70,14 +70,15 @@ int OnRequest(uint32_t code, const OHIPCParcel* data, OHIPCParcel* reply, void*)
   }
 }
 
-}  // namespace
-
-static void CreateMarker(const char* variable) {
+// Creates the file the environment variable `variable` names, if it is set.
+void CreateMarker(const char* variable) {
   if (const char* marker = getenv(variable)) {
     int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd >= 0) close(fd);
   }
 }
+
+}  // namespace
 
 EXPORT OHIPCRemoteStub* NativeChildProcess_OnConnect(void) {
   OHIPCRemoteStub* stub = OH_IPCRemoteStub_Create("ncp.test.ExitChild", OnRequest, nullptr,
