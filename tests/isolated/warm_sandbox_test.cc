@@ -128,6 +128,23 @@ TEST(SandboxWaitForEntry, AGoodEntryStartsAndRuns) {
   }
 }
 
+// A child that returns at once may end, launcher and all, before the fork server has read what
+// its sandbox reported (kReady, then kEntryFound). The server then reads every record left,
+// answers the start, and only then reports the end: each start gets exactly its one exit record
+// (before the fix about 2 starts in 100 got none, and their callers waited for ever).
+TEST(SandboxWaitForEntry, AChildThatEndsBeforeItsReportsAreReadIsStillReported) {
+  NCP_REQUIRE_USERNS();
+  ExitWatcher watcher;
+  for (int i = 0; i < 100; ++i) {
+    FdList fds;
+    Started s = StartIsolated(TestEntry("EchoParams"), "", ShippedProfile("default"), &fds, true);
+    ASSERT_EQ(s.code, NCP_NO_ERROR) << s.message;
+    const NCP_ChildExitInfo info = watcher.Wait(s.pid, std::chrono::seconds(10));
+    ASSERT_EQ(info.pid, s.pid) << "start " << i << ": no exit record";
+    EXPECT_EQ(info.exitCode, 0);
+  }
+}
+
 // Warm sandboxes: each start after the first is served by one built in advance (its launcher
 // started before the call), with this start's params and fds, and no two starts share one.
 TEST(WarmSandbox, EachStartGetsASandboxOfItsOwnWithItsParamsAndFds) {

@@ -251,7 +251,9 @@ class ForkServer {
   // Gives queued starts the sandboxes that are ready; starts cold those with no build left to
   // wait for, or that waited too long.
   void ServeQueuedStarts(int64_t now_ms);
-  void OnReport(int fd);
+  // One record from `fd`. `writer_gone`: its process was reaped, so nothing more can come, and
+  // an empty socket counts as its end.
+  void OnReport(int fd, bool writer_gone = false);
   void StartColdInstead(PendingStart& done);
   void FailPending(PendingStart& pending, StartFailure failure, int err, const std::string& why);
   void AnswerStarted(PendingStart& pending);
@@ -680,7 +682,7 @@ void ForkServer::StartColdInstead(PendingStart& done) {
   StartIsolated(std::move(done.message), std::move(done.fds), false);
 }
 
-void ForkServer::OnReport(int fd) {
+void ForkServer::OnReport(int fd, bool writer_gone) {
   auto it = pending_.find(fd);
   if (it == pending_.end()) {
     for (auto& [pid, live] : live_launchers_) {
@@ -693,7 +695,7 @@ void ForkServer::OnReport(int fd) {
   }
   PendingStart& pending = it->second;
   std::optional<LaunchReport> report;
-  if (!ReadReport(fd, &report)) return;
+  if (!ReadReport(fd, &report) && !writer_gone) return;
   PendingStart done = std::move(pending);
   pending_.erase(it);
   if (!report || report->type == LaunchReportType::kEnded) {
@@ -1029,8 +1031,21 @@ void ForkServer::ReportExits() {
       const int fd = pending->first;
       pending->second.reaped = true;
       pending->second.reaped_status = status;
-      OnReport(fd);  // its last record, or EOF: answered either way
+      // Everything it said is in its socket now, and more than one record may wait there (a
+      // start that waits for the entry hears kReady, then kEntryFound): read them all, so the
+      // start is answered or failed before its end is reported, never after.
+      // (A start retried cold may reuse the fd's number: only this pid's start is read.)
+      for (auto p = pending_.find(fd); p != pending_.end() && p->second.pid == pid;
+           p = pending_.find(fd)) {
+        OnReport(fd, /*writer_gone=*/true);
+      }
       if (silent_.erase(pid) != 0) continue;
+      // Answered just now: a started launcher's control socket, and its last word, are here.
+      if (auto live = live_launchers_.find(pid); live != live_launchers_.end()) {
+        ReadLiveLauncher(&live->second);
+        launcher_ended = live->second.ended;
+        live_launchers_.erase(live);
+      }
     }
     // Never announced: a start that failed, or a builder's sandbox whose reply has not been
     // read yet (OnBuilt then finds it reaped).
