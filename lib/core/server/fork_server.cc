@@ -258,6 +258,8 @@ class ForkServer {
   void FailPending(PendingStart& pending, StartFailure failure, int err, const std::string& why);
   void AnswerStarted(PendingStart& pending);
   void ReportExits();
+  // Drops a reaped pid's LiveLauncher, if it was one, and returns its kEnded record.
+  std::optional<LaunchReport> ForgetLiveLauncher(pid_t pid);
   void Configure(const ForkServerConfigureMessage& m);
   // Warm processes.
   bool AddOneChild();
@@ -1001,6 +1003,17 @@ void AddLauncherCause(const LaunchReport& ended, ForkServerExit* exit) {
   snprintf(exit->profile_line, sizeof exit->profile_line, "%s", detail.data() + tab + 1);
 }
 
+// A reaped launcher's last word (sent before it exited, so in its socket now if it was sent
+// at all); its socket is done with, whatever becomes of the record.
+std::optional<LaunchReport> ForkServer::ForgetLiveLauncher(pid_t pid) {
+  auto live = live_launchers_.find(pid);
+  if (live == live_launchers_.end()) return std::nullopt;
+  ReadLiveLauncher(&live->second);
+  std::optional<LaunchReport> ended = live->second.ended;
+  live_launchers_.erase(live);
+  return ended;
+}
+
 void ForkServer::ReportExits() {
   for (;;) {
     int status = 0;
@@ -1008,14 +1021,7 @@ void ForkServer::ReportExits() {
     const pid_t pid = wait4(-1, &status, WNOHANG, &usage);
     if (pid <= 0) return;
     if (pid == youngest_) youngest_ = 0;
-    // A started launcher's last word (sent before it exited, so in its socket now if it was
-    // sent at all); its socket is done with, whatever becomes of the record.
-    std::optional<LaunchReport> launcher_ended;
-    if (auto live = live_launchers_.find(pid); live != live_launchers_.end()) {
-      ReadLiveLauncher(&live->second);
-      launcher_ended = live->second.ended;
-      live_launchers_.erase(live);
-    }
+    std::optional<LaunchReport> launcher_ended = ForgetLiveLauncher(pid);
     if (silent_.erase(pid) != 0) continue;
     if (std::optional<uint64_t> key = pools_.ShapeOfBuilderPid(pid)) {
       // A builder that died: which of its sandboxes exist can no longer be known.
@@ -1041,11 +1047,7 @@ void ForkServer::ReportExits() {
       }
       if (silent_.erase(pid) != 0) continue;
       // Answered just now: a started launcher's control socket, and its last word, are here.
-      if (auto live = live_launchers_.find(pid); live != live_launchers_.end()) {
-        ReadLiveLauncher(&live->second);
-        launcher_ended = live->second.ended;
-        live_launchers_.erase(live);
-      }
+      launcher_ended = ForgetLiveLauncher(pid);
     }
     // Never announced: a start that failed, or a builder's sandbox whose reply has not been
     // read yet (OnBuilt then finds it reaped).
