@@ -335,10 +335,12 @@ TEST(WarmSandbox, AThreadWithOtherCredentialsIsNeverServedARootSandbox) {
       launcher_uid = "cannot drop";
       return;
     }
-    Pipe out = MakePipe();
+    // The child waits for a byte, so its launcher is still there to be looked at.
+    Pipe in = MakePipe();
     FdList fds;
-    fds.Add("out", out.write.get());
-    Started s = StartIsolated(TestEntry("EchoParams"), "dropped", ShippedProfile("default"), &fds);
+    fds.Add("in", in.read.get());
+    Started s = StartIsolated(TestEntry("WaitForByte"), "", ShippedProfile("default"), &fds);
+    in.read.reset();
     if (s.code != NCP_NO_ERROR) {
       launcher_uid = "start failed: " + s.message;
       return;
@@ -347,8 +349,8 @@ TEST(WarmSandbox, AThreadWithOtherCredentialsIsNeverServedARootSandbox) {
     for (std::string line; std::getline(status, line);) {
       if (line.rfind("Uid:", 0) == 0) launcher_uid = line;
     }
-    out.write.reset();
-    ReadAll(out.read.get());
+    if (launcher_uid.empty()) launcher_uid = "no /proc/" + std::to_string(s.pid) + "/status";
+    in.write.reset();  // EOF: the child returns
   }).join();
   EXPECT_EQ(launcher_uid.find("Uid:\t65534"), 0u) << launcher_uid;
   NCP_SetWarmPool(2, 30000);
