@@ -1,7 +1,16 @@
 #include "base/process_umask.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <string>
 
 namespace ncp::base {
 namespace {
@@ -12,6 +21,134 @@ TEST(CurrentUmask, IsTheProcessUmaskAndLeavesItAlone) {
   umask(0);
   EXPECT_EQ(CurrentUmask(), 0u);
   EXPECT_EQ(umask(old), 0u);  // reading it did not change it
+}
+
+TEST(CurrentUmaskThroughKeptFd, FollowsEveryChangeAndLeavesItAlone) {
+  const mode_t old = umask(0027);
+  EXPECT_EQ(CurrentUmaskThroughKeptFd(), 0027u);
+  umask(0077);
+  EXPECT_EQ(CurrentUmaskThroughKeptFd(), 0077u);
+  umask(0);
+  EXPECT_EQ(CurrentUmaskThroughKeptFd(), 0u);
+  EXPECT_EQ(umask(old), 0u);
+}
+
+// The fd the reader keeps: the one of ours that names this process's status file.
+int KeptStatusFd() {
+  const std::string target = "/proc/" + std::to_string(getpid()) + "/status";
+  int found = -1;
+  DIR* dir = opendir("/proc/self/fd");
+  while (dirent* entry = readdir(dir)) {
+    char link[PATH_MAX] = {};
+    const std::string path = std::string("/proc/self/fd/") + entry->d_name;
+    if (readlink(path.c_str(), link, sizeof link - 1) > 0 && target == link) {
+      found = atoi(entry->d_name);
+    }
+  }
+  closedir(dir);
+  return found;
+}
+
+// An application may close every fd it did not open and reuse the numbers: the reader must
+// notice, read the right umask anyway, and leave the application's file at that number alone.
+TEST(CurrentUmaskThroughKeptFd, SurvivesItsFdNumberBeingReusedAndNeverClosesIt) {
+  const mode_t old = umask(0022);
+  ASSERT_EQ(CurrentUmaskThroughKeptFd(), 0022u);
+  const int kept = KeptStatusFd();
+  ASSERT_GE(kept, 3);
+  const int other = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(other, 0);
+  ASSERT_EQ(dup2(other, kept), kept);  // the application's file now has the kept number
+  close(other);
+  umask(0037);
+  EXPECT_EQ(CurrentUmaskThroughKeptFd(), 0037u);
+  struct stat at_number {
+  }, passwd{};
+  ASSERT_EQ(fstat(kept, &at_number), 0) << "the reader closed a fd that was not its own";
+  ASSERT_EQ(stat("/etc/passwd", &passwd), 0);
+  EXPECT_EQ(at_number.st_ino, passwd.st_ino);
+  EXPECT_EQ(lseek(kept, 0, SEEK_CUR), 0) << "the application's file offset moved";
+  close(kept);
+  umask(old);
+}
+
+// Runs `body` in a forked child and returns what it wrote (an umask), or -1.
+template <typename Body>
+int UmaskSeenInChild(Body body) {
+  int ends[2];
+  if (pipe(ends) != 0) return -1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(ends[0]);
+    const int seen = body();
+    _exit(write(ends[1], &seen, sizeof seen) == sizeof seen ? 0 : 1);
+  }
+  close(ends[1]);
+  int seen = -1;
+  if (read(ends[0], &seen, sizeof seen) != sizeof seen) seen = -1;
+  close(ends[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return seen;
+}
+
+// The kept fd names the parent's status: a forked child must read its own umask.
+TEST(CurrentUmaskThroughKeptFd, AForkedChildReadsItsOwnUmask) {
+  const mode_t old = umask(0022);
+  ASSERT_EQ(CurrentUmaskThroughKeptFd(), 0022u);
+  EXPECT_EQ(UmaskSeenInChild([] {
+              umask(0077);
+              return static_cast<int>(CurrentUmaskThroughKeptFd());
+            }),
+            0077);
+  EXPECT_EQ(CurrentUmaskThroughKeptFd(), 0022u);
+  umask(old);
+}
+
+// /proc/self/status has no Umask line once the main thread has ended: both
+// readers then take the calling thread's own status. Runs in a forked child whose main thread
+// ends while a second thread reads the umask and writes it to the pipe.
+int g_answer_fd = -1;
+
+template <mode_t (*Reader)()>
+void* ReadUmaskOnceTheMainThreadEnded(void*) {
+  usleep(100 * 1000);
+  const int value = static_cast<int>(Reader());
+  _exit(write(g_answer_fd, &value, sizeof value) == sizeof value ? 0 : 1);
+}
+
+template <mode_t (*Reader)()>
+int UmaskReadAfterTheMainThreadEnded() {
+  int ends[2];
+  if (pipe(ends) != 0) return -1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(ends[0]);
+    g_answer_fd = ends[1];
+    umask(0031);
+    pthread_t thread;
+    if (pthread_create(&thread, nullptr, ReadUmaskOnceTheMainThreadEnded<Reader>, nullptr) != 0) {
+      _exit(1);
+    }
+    // The main thread alone ends; pthread_exit would unwind through the test framework.
+    syscall(SYS_exit, 0);
+  }
+  close(ends[1]);
+  int seen = -1;
+  if (read(ends[0], &seen, sizeof seen) != sizeof seen) seen = -1;
+  close(ends[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return seen;
+}
+
+TEST(CurrentUmask, IsReadWhenTheMainThreadHasEnded) {
+  EXPECT_EQ(UmaskReadAfterTheMainThreadEnded<CurrentUmask>(), 0031);
+}
+
+TEST(CurrentUmaskThroughKeptFd, IsReadWhenTheMainThreadHasEnded) {
+  ASSERT_GE(static_cast<int>(CurrentUmaskThroughKeptFd()), 0);  // a kept fd the child inherits
+  EXPECT_EQ(UmaskReadAfterTheMainThreadEnded<CurrentUmaskThroughKeptFd>(), 0031);
 }
 
 }  // namespace

@@ -117,7 +117,7 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   }
   for (char** env = environ; *env != nullptr; ++env) wire.environment.emplace_back(*env);
   wire.working_directory = CurrentDirectory();
-  wire.umask = base::CurrentUmask();
+  wire.umask = base::CurrentUmaskThroughKeptFd();
   if (request.isolated) {
     auto argv = LauncherCommand(request);
     if (!argv.ok()) return argv.status();

@@ -85,7 +85,7 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
   // Isolated: the environment of ncp-launch on the host, never envp (IsolatedCommand).
   request.environment =
       start.environment && !start.isolated ? *start.environment : CallerEnvironment();
-  request.umask = base::CurrentUmask();
+  request.umask = base::CurrentUmaskThroughKeptFd();
   request.working_directory = CurrentDirectory();
   if (request.working_directory.empty()) request.working_directory = "/";
   if (start.isolated) {
