@@ -43,8 +43,8 @@ TEST(ForkServerProtocol, AHelperOfAnotherVersionRefusesEveryStartAndSaysWhy) {
   ASSERT_GE(server, 0);
   if (server == 0) {
     dup2(theirs.get(), 3);  // dup2 clears close-on-exec on the copy
-    execl(NCP_CHILD_PATH, "ncp-child", "--fork-server", parent.c_str(), other_version.c_str(),
-          "0", "0", static_cast<char*>(nullptr));
+    execl(NCP_CHILD_PATH, "ncp-child", "--fork-server", parent.c_str(), other_version.c_str(), "0",
+          "0", static_cast<char*>(nullptr));
     _exit(127);
   }
   theirs.reset();
@@ -52,8 +52,8 @@ TEST(ForkServerProtocol, AHelperOfAnotherVersionRefusesEveryStartAndSaysWhy) {
   start->header.type = core::ForkServerMessageType::kStart;
   start->header.request_id = 7;
   base::UniqueFd request(memfd_create("request", MFD_CLOEXEC));
-  ASSERT_TRUE(SendWithFd(ours.get(), start.get(),
-                         offsetof(core::ForkServerStartMessage, launcher_argv), request.get()));
+  ASSERT_TRUE(SendWithFd(ours.get(), start.get(), offsetof(core::ForkServerStartMessage, tail),
+                         request.get()));
   core::ForkServerFailure reply{};
   ASSERT_EQ(recv(ours.get(), &reply, sizeof reply, 0), static_cast<ssize_t>(sizeof reply));
   EXPECT_EQ(reply.header.type, core::ForkServerMessageType::kFailed);

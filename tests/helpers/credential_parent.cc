@@ -7,8 +7,9 @@
 //                                        itself with raw syscalls (and one capability from its
 //                                        bounding set) and starts "second"
 //   ncp_test_credential_parent pidfd     starts "first", then makes the fork server's fd table
-//                                        full but for one slot (prlimit), so its pidfd_open for
-//                                        "second" fails
+//                                        full (prlimit), so its pidfd_open for "second" (a
+//                                        normal start: its request comes in the message, with
+//                                        no fd) fails
 //   ncp_test_credential_parent fulltable fills its own fd table so that the pidfd of "second"
 //                                        cannot be received
 // Each child writes "NAME Key:\tvalue" lines (ReportCredentials) to our stdout; we write the
@@ -95,7 +96,7 @@ pid_t ForkServerPid() {
 
 // Room for exactly one more fd in `pid` (the request memfd it will receive); the next one
 // (the pidfd) fails with EMFILE.
-bool LeaveOneFreeSlot(pid_t pid) {
+bool LeaveNoFreeSlot(pid_t pid) {
   std::set<int> open;
   DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
   if (dir == nullptr) return false;
@@ -105,9 +106,7 @@ bool LeaveOneFreeSlot(pid_t pid) {
   closedir(dir);
   int first_free = 0;
   while (open.contains(first_free)) ++first_free;
-  int second_free = first_free + 1;
-  while (open.contains(second_free)) ++second_free;
-  const rlimit limit{static_cast<rlim_t>(second_free), static_cast<rlim_t>(second_free)};
+  const rlimit limit{static_cast<rlim_t>(first_free), static_cast<rlim_t>(first_free)};
   return prlimit(pid, RLIMIT_NOFILE, &limit, nullptr) == 0;
 }
 
@@ -156,7 +155,7 @@ int main(int argc, char** argv) {
     PrintOwn("main");  // still root
   } else if (mode == "pidfd") {
     const pid_t server = ForkServerPid();
-    if (server <= 0 || !LeaveOneFreeSlot(server)) {
+    if (server <= 0 || !LeaveNoFreeSlot(server)) {
       std::perror("fork server fd limit");
       return 1;
     }
@@ -168,16 +167,17 @@ int main(int argc, char** argv) {
     std::printf("exits %d\n", g_exits.load());
     return 0;
   } else if (mode == "fulltable") {
-    // Our own fd table full but for the slots the start itself needs (the umask read, the
-    // request memfd, the socket copy), so the pidfd the fork server sends back cannot be
-    // received. Before the fix the start then waited forever: the alarm ends that.
+    // Our own fd table full but for the slot the start itself needs (the socket copy; the
+    // umask is read through the fd kept since "first", the request rides in the message), so
+    // the pidfd the fork server sends back cannot be received. Before the fix the start then
+    // waited forever: the alarm ends that.
     alarm(20);
     const pid_t server = ForkServerPid();
     const rlimit limit{256, 256};
     if (server <= 0 || setrlimit(RLIMIT_NOFILE, &limit) != 0) return 1;
     std::vector<int> filler;
     for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filler.push_back(fd);
-    for (int i = 0; i < 2 && !filler.empty(); ++i) {
+    for (int i = 0; i < 1 && !filler.empty(); ++i) {
       close(filler.back());
       filler.pop_back();
     }

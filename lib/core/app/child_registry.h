@@ -43,8 +43,9 @@ class ChildRegistry {
   // The registry of the calling process (a fresh one in a process made by fork()).
   static ChildRegistry& Instance();
 
-  // Starts a child in the fork server: `fds[0]` is the launch request, the rest the named fds
-  // (all still owned by the caller; the server gets copies). kResourceExhausted at a limit.
+  // Starts a child in the fork server: `fds[0]` is the launch request (unless it is inline:
+  // kStartInlineRequest), the rest the named fds (all still owned by the caller; the server
+  // gets copies). kResourceExhausted at a limit.
   // `on_exit` (may be empty) runs on the monitor thread after the exit callbacks.
   // A start the server refuses is an error with its reason: kInternal for a sandbox that
   // could not be built (the step or the profile's file:line in the message), kLibraryNotLoaded
@@ -117,8 +118,8 @@ class ChildRegistry {
   std::map<uint32_t, Pending> pending_;
   std::condition_variable answered_;
   uint32_t next_request_id_ = 1;
-  int live_ = 0;      // pending + running, all kinds
-  int live_ipc_ = 0;  // pending + running IPC-type
+  int live_ = 0;             // pending + running, all kinds
+  int live_ipc_ = 0;         // pending + running IPC-type
   ForkServerClient client_;  // its *Locked members run under mu_
   ExitCallbacks callbacks_;
   StartedCallbacks started_callbacks_;

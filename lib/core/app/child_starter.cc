@@ -56,8 +56,8 @@ base::StatusOr<std::vector<std::string>> LauncherCommandPrefix(const ChildReques
   argv.push_back("--profile=" + ProfileFor(request));
   if (request.isolation_uid) {
     if (base::Status available = base::IsolationUidAvailable(); !available.ok()) {
-      const std::string why = "isolationUid: no distinct host uid without setuid: " +
-                              std::string(available.message());
+      const std::string why =
+          "isolationUid: no distinct host uid without setuid: " + std::string(available.message());
       base::LogLine("%s", why.c_str());
       return base::Error(base::Code::kUnavailable, why);
     }
@@ -81,9 +81,9 @@ base::StatusOr<std::vector<std::string>> LauncherCommand(const ChildRequest& req
 uint64_t IsolatedShape(const WireRequest& wire, const StartOptions& options,
                        const std::vector<int>& passed_fds) {
   if (!WarmSandboxCanTake(passed_fds)) return 0;
-  return SandboxShapeKey({&options.launcher_argv, &wire.environment,
-                          &wire.working_directory, wire.umask, &wire.library,
-                          static_cast<uint8_t>(wire.kind), (options.flags & kStartWaitForEntry) != 0});
+  return SandboxShapeKey({&options.launcher_argv, &wire.environment, &wire.working_directory,
+                          wire.umask, &wire.library, static_cast<uint8_t>(wire.kind),
+                          (options.flags & kStartWaitForEntry) != 0});
 }
 
 std::string ChildProcessName(const std::string& custom, const std::string& library) {
@@ -98,8 +98,16 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   if (InChildProcess()) {
     return base::Error(base::Code::kFailedPrecondition, "a child process cannot start children");
   }
-  WireRequest wire{request.kind, request.library, request.symbol, request.params,
-                   request.process_name, {}, -1, {}, {}, 022};
+  WireRequest wire{request.kind,
+                   request.library,
+                   request.symbol,
+                   request.params,
+                   request.process_name,
+                   {},
+                   -1,
+                   {},
+                   {},
+                   022};
   StartOptions options;
   if (request.wait_for_entry) options.flags |= kStartWaitForEntry;
   std::vector<int> fds{-1};  // the request memfd, filled in below
@@ -129,6 +137,14 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   if (encoded.size() > kMaxRequestBytes) {
     return base::Error(base::Code::kInvalidArgument,
                        "the launch request (params and environment) is larger than 64 MiB");
+  }
+  // A normal start's request rides in the start message when it fits; ncp-launch reads an
+  // isolated one from its fd 3, inside the sandbox.
+  if (!request.isolated && encoded.size() <= kMaxInlineRequestBytes) {
+    options.flags |= kStartInlineRequest;
+    options.inline_request = &encoded;
+    fds.erase(fds.begin());
+    return ChildRegistry::Instance().Start(request.kind, fds, std::move(on_exit), options);
   }
   auto memfd = base::MemfdWithContents("ncp-request", encoded, base::MemfdSeal::kNone);
   if (!memfd.ok()) return memfd.status();

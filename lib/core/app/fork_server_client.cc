@@ -91,7 +91,8 @@ base::Status FailureFrom(const ForkServerFailure& failure) {
 }  // namespace
 
 ForkServerClient::ForkServerClient()
-    : epoll_(epoll_create1(EPOLL_CLOEXEC)), warm_pool_size_(kWarmPoolDefaultSizes),
+    : epoll_(epoll_create1(EPOLL_CLOEXEC)),
+      warm_pool_size_(kWarmPoolDefaultSizes),
       warm_idle_timeout_ms_(kDefaultWarmPoolIdleMs) {
   WarmPoolFromEnvironment(&warm_pool_size_, &warm_idle_timeout_ms_);
   spawner_ = new LongLivedThread();
@@ -183,8 +184,15 @@ base::StatusOr<std::unique_ptr<ForkServerStartMessage>> ForkServerClient::Encode
   if (argv_bytes.size() > kMaxLauncherArgvBytes) {
     return base::Error(base::Code::kInvalidArgument, "the launcher command is too long");
   }
-  // Heap-allocated: the groups make it 4 KiB.
-  auto message = std::make_unique<ForkServerStartMessage>();
+  const size_t request_bytes =
+      options.inline_request != nullptr ? options.inline_request->size() : 0;
+  if (request_bytes > kMaxInlineRequestBytes) {
+    return base::Error(base::Code::kInternal, "an inline launch request larger than its limit");
+  }
+  // Heap-allocated: the groups make it 4 KiB, the tail 24 KiB. Not zeroed past the fixed
+  // part: only what is filled in is sent.
+  std::unique_ptr<ForkServerStartMessage> message(new ForkServerStartMessage);
+  memset(static_cast<void*>(message.get()), 0, offsetof(ForkServerStartMessage, tail));
   if (!CaptureThreadCredentials(&message->credentials)) {
     const int err = errno;
     return base::ErrnoError("read the caller's credentials", err);
@@ -193,14 +201,19 @@ base::StatusOr<std::unique_ptr<ForkServerStartMessage>> ForkServerClient::Encode
   message->header.flags = options.flags;
   message->warm_key = WithCredentials(options.shape, message->credentials);
   message->launcher_argv_bytes = static_cast<uint32_t>(argv_bytes.size());
-  memcpy(message->launcher_argv, argv_bytes.data(), argv_bytes.size());
+  message->request_bytes = static_cast<uint32_t>(request_bytes);
+  memcpy(message->tail, argv_bytes.data(), argv_bytes.size());
+  if (request_bytes != 0) {
+    memcpy(message->tail + argv_bytes.size(), options.inline_request->data(), request_bytes);
+  }
   return message;
 }
 
 bool ForkServerClient::SendStart(int socket, uint32_t request_id, ForkServerStartMessage& message,
                                  const std::vector<int>& fds) {
   message.header.request_id = request_id;
-  const size_t size = offsetof(ForkServerStartMessage, launcher_argv) + message.launcher_argv_bytes;
+  const size_t size =
+      offsetof(ForkServerStartMessage, tail) + message.launcher_argv_bytes + message.request_bytes;
   return SendMessage(socket, &message, size, fds.data(), fds.size());
 }
 

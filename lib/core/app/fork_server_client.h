@@ -29,6 +29,8 @@ struct StartOptions {
   uint32_t flags = 0;                      // ForkServerStartFlags
   std::vector<std::string> launcher_argv;  // kStartExecLauncher: ncp-launch and its options
   uint64_t shape = 0;  // warm_key.h, without the credentials; 0: no warm sandbox may serve it
+  // kStartInlineRequest: the launch request, sent in the message (not owned).
+  const std::string* inline_request = nullptr;
 };
 
 // One event of the server's socket, as the monitor thread sees it.

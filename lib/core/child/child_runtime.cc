@@ -117,6 +117,19 @@ extern "C" void ncp_internal_child_main_with_hooks(int request_fd, const ncp_chi
   MarkAsChildProcess();
   auto decoded = ReadRequest(request_fd);
   close(request_fd);
+  RunChildRuntime(std::move(decoded), *hooks);
+}
+
+void ncp::core::RunChildRuntimeOnInlineRequest(const char* request, size_t size,
+                                               const ncp_child_hooks& hooks) {
+  if (hooks.signals_reset == 0) ResetSignals();
+  MarkAsChildProcess();
+  RunChildRuntime(DecodeRequest(std::string(request, size)), hooks);
+}
+
+void ncp::core::RunChildRuntime(base::StatusOr<WireRequest> decoded,
+                                const ncp_child_hooks& hook_set) {
+  const ncp_child_hooks* hooks = &hook_set;
   if (!decoded.ok()) {
     Fail(NCP_CHILD_EXIT_BAD_REQUEST, "child %d: %s%s", decoded.status().ToString().c_str(), "");
   }

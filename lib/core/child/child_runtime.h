@@ -69,4 +69,20 @@ __attribute__((visibility("default"), noreturn)) void ncp_internal_fork_server_m
 
 #ifdef __cplusplus
 }
+
+#include <cstddef>
+
+#include "base/status.h"
+#include "core/protocol/wire.h"
+
+namespace ncp::core {
+// The runtime once the request is decoded (or could not be): what the ways in share. They
+// reset the signals and mark the process a child before they decode. Never returns.
+[[noreturn]] void RunChildRuntime(base::StatusOr<WireRequest> decoded,
+                                  const ncp_child_hooks& hooks);
+// The runtime on a request that came inside the start message (kStartInlineRequest), not at
+// fd 3: the named fds are at their numbers from kFirstNamedFd. Never returns.
+[[noreturn]] void RunChildRuntimeOnInlineRequest(const char* request, size_t size,
+                                                 const ncp_child_hooks& hooks);
+}  // namespace ncp::core
 #endif

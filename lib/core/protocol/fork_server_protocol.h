@@ -4,7 +4,9 @@
 //
 //   app → server  kStart     + fds [request memfd, named fds...]   (a ForkServerStartMessage:
 //                            the header, the calling thread's credentials, the pool key and,
-//                            for an isolated start, ncp-launch's argv)
+//                            for an isolated start, ncp-launch's argv; a normal start's
+//                            request rides in the message instead, and its fds are the named
+//                            ones only: kStartInlineRequest)
 //   server → app  kStarted   + fds [pidfd of the child]
 //   server → app  kFailed    a ForkServerFailure: why, with a message when there is one
 //   server → app  kExited    once for every child it reaped
@@ -23,7 +25,7 @@ namespace ncp::core {
 // Bumped with every change of these records. The application passes its version on the fork
 // server's command line; a helper of another version (the package was upgraded while the
 // application ran) refuses to serve, and every start says so (kProtocolMismatch).
-inline constexpr int kForkServerProtocolVersion = 2;
+inline constexpr int kForkServerProtocolVersion = 3;
 
 enum class ForkServerMessageType : uint32_t {
   kStart = 1,
@@ -54,7 +56,7 @@ struct ForkServerMessage {
   int64_t user_time_us;
   int64_t system_time_us;
   int64_t max_rss_kib;
-  uint32_t flags;  // kStart: ForkServerStartFlags; kFailed of a program: its ProgramStage
+  uint32_t flags;        // kStart: ForkServerStartFlags; kFailed of a program: its ProgramStage
   StartFailure failure;  // kFailed
 };
 
@@ -86,14 +88,21 @@ enum ForkServerStartFlags : uint32_t {
   kStartExecProgram = 2,
   // NCP_ChildProcessConfigs_SetWaitForEntry: reply only once the child found its entry.
   kStartWaitForEntry = 4,
+  // A normal start whose launch request (at most kMaxInlineRequestBytes) follows the launcher
+  // argv in the message: no memfd, so fds[0] is the first named fd. A memfd costs the caller a
+  // create and a write and the child a read and a close, each a cold path in the kernel: some
+  // 60 us of a 400 us start, spaced, on the 2-core machine. Larger requests come as memfds.
+  kStartInlineRequest = 8,
 };
+
+inline constexpr uint32_t kMaxInlineRequestBytes = 16384;
 
 // The largest launcher argv a start can carry (NUL-separated words): a profile path of 4095
 // bytes and a handful of options.
 inline constexpr uint32_t kMaxLauncherArgvBytes = 8192;
 
 // A start request: the child gets `credentials` (the caller's at the call), not the server's.
-// Sent without the unused tail of `launcher_argv`.
+// Sent without the unused part of `tail`.
 struct ForkServerStartMessage {
   ForkServerMessage header;  // type kStart
   Credentials credentials;
@@ -101,7 +110,12 @@ struct ForkServerStartMessage {
   // (warm_key.h); 0 when none may (the request holds fds a prepared sandbox cannot take).
   uint64_t warm_key;
   uint32_t launcher_argv_bytes;
-  char launcher_argv[kMaxLauncherArgvBytes];
+  uint32_t request_bytes;  // kStartInlineRequest; else 0
+  // The launcher argv (launcher_argv_bytes), then the inline request (request_bytes).
+  char tail[kMaxLauncherArgvBytes + kMaxInlineRequestBytes];
+
+  const char* launcher_argv() const { return tail; }
+  const char* request() const { return tail + launcher_argv_bytes; }
 };
 
 struct ForkServerConfigureMessage {

@@ -9,10 +9,16 @@
 namespace ncp::core {
 
 bool SendMessage(int socket, const void* data, size_t size, const int* fds, size_t nfds) {
-  iovec iov{const_cast<void*>(data), size};
+  const iovec whole{const_cast<void*>(data), size};
+  return SendMessageParts(socket, &whole, 1, fds, nfds);
+}
+
+bool SendMessageParts(int socket, const iovec* parts, size_t count, const int* fds, size_t nfds) {
+  size_t size = 0;
+  for (size_t i = 0; i < count; ++i) size += parts[i].iov_len;
   msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
+  msg.msg_iov = const_cast<iovec*>(parts);
+  msg.msg_iovlen = count;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerStart)];
   if (nfds > 0) {
     if (nfds > static_cast<size_t>(kMaxFdsPerStart)) {

@@ -139,9 +139,9 @@ void KillThrough(const UniqueFd& pidfd) {
 bool NotReapedYet(const UniqueFd& pidfd) {
   constexpr int kPidfdIdType = 3;
   siginfo_t info{};
-  return pidfd.valid() && waitid(static_cast<idtype_t>(kPidfdIdType),
-                                 static_cast<id_t>(pidfd.get()), &info,
-                                 WEXITED | WNOHANG | WNOWAIT) == 0;
+  return pidfd.valid() &&
+         waitid(static_cast<idtype_t>(kPidfdIdType), static_cast<id_t>(pidfd.get()), &info,
+                WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
 // What a forked ncp-launch is for: one start, or building a shape's warm sandboxes.
@@ -204,16 +204,16 @@ struct PendingStart {
   uint32_t request_id = 0;
   pid_t pid = -1;
   UniqueFd pidfd;
-  UniqueFd report;           // the launcher's control socket, or the runtime's entry report
-  bool launcher = false;     // `report` speaks for ncp-launch (kReady first)
-  bool wait_entry = false;   // answer only on kEntryFound
-  bool ready = false;        // the launcher said kReady
-  bool from_warm = false;    // a warm sandbox given the request: on refusal, start it cold
-  uint64_t warm_key = 0;     // prime or refill this shape once answered
-  bool warm_child = false;   // a normal warm child: refill once answered
-  bool reaped = false;       // ended and reaped (by ReportExits) before its report was read
+  UniqueFd report;          // the launcher's control socket, or the runtime's entry report
+  bool launcher = false;    // `report` speaks for ncp-launch (kReady first)
+  bool wait_entry = false;  // answer only on kEntryFound
+  bool ready = false;       // the launcher said kReady
+  bool from_warm = false;   // a warm sandbox given the request: on refusal, start it cold
+  uint64_t warm_key = 0;    // prime or refill this shape once answered
+  bool warm_child = false;  // a normal warm child: refill once answered
+  bool reaped = false;      // ended and reaped (by ReportExits) before its report was read
   int reaped_status = 0;
-  int64_t deadline_ms = 0;   // not answered by then: it is stuck, and the start fails
+  int64_t deadline_ms = 0;  // not answered by then: it is stuck, and the start fails
   // Kept for a cold retry of a warm sandbox's start, and for priming a shape.
   std::unique_ptr<ForkServerStartMessage> message;
   std::vector<UniqueFd> fds;
@@ -304,12 +304,12 @@ class ForkServer {
   // Detached spawns not yet exec'd: their stacks and argv must outlive the exec.
   std::vector<std::unique_ptr<DetachedSpawn>> spawning_;
   std::map<int, PendingStart> pending_;  // by report fd
-  std::set<pid_t> silent_;  // ended without the application ever hearing of them
-  std::set<pid_t> announced_;  // told to the application (kStarted), not reaped yet
+  std::set<pid_t> silent_;               // ended without the application ever hearing of them
+  std::set<pid_t> announced_;            // told to the application (kStarted), not reaped yet
   uint64_t last_build_id_ = 0;
   std::map<uint64_t, std::deque<QueuedStart>> queued_starts_;  // by shape
-  bool refill_children_ = false;       // the normal pool wants more children
-  std::set<uint64_t> refill_shapes_;   // shapes whose pools want more sandboxes
+  bool refill_children_ = false;      // the normal pool wants more children
+  std::set<uint64_t> refill_shapes_;  // shapes whose pools want more sandboxes
   // The child started last, while it runs (0 once it has ended), and when it was started.
   pid_t youngest_ = 0;
   int64_t youngest_started_ms_ = 0;
@@ -364,15 +364,14 @@ pid_t ForkServer::Fork(ChildSetup& setup, const Credentials& credentials, Unique
   return pid;
 }
 
-pid_t ForkServer::ForkLauncher(std::vector<UniqueFd>& fds,
-                               const std::vector<std::string>& app_argv, LauncherRole role,
-                               bool report_entry, const Credentials& credentials,
+pid_t ForkServer::ForkLauncher(std::vector<UniqueFd>& fds, const std::vector<std::string>& app_argv,
+                               LauncherRole role, bool report_entry, const Credentials& credentials,
                                UniqueFd* pidfd, UniqueFd* control) {
   SocketPair pair;
   if (!MakeSocketPair(&pair)) return -errno;
   // The control socket sits right after the request's fds, where the argv says it is.
-  const std::vector<std::string> argv = LauncherArgv(
-      app_argv, kRequestFd + static_cast<int>(fds.size()), role, report_entry);
+  const std::vector<std::string> argv =
+      LauncherArgv(app_argv, kRequestFd + static_cast<int>(fds.size()), role, report_entry);
   ChildSetup setup;
   setup.role = ChildRole::kLauncher;
   setup.fds = &fds;
@@ -414,7 +413,12 @@ void ForkServer::Start(std::unique_ptr<ForkServerStartMessage> message, std::vec
                       "this application loaded: the package was upgraded while it ran; restart "
                       "the application");
   }
-  if (fds.empty()) return SendFailed(header.request_id, StartFailure::kSystem, EINVAL, "");
+  const bool inline_request = (header.flags & kStartInlineRequest) != 0;
+  const bool exec_something = (header.flags & (kStartExecProgram | kStartExecLauncher)) != 0;
+  // An inline request is a normal start's; every other start has its request memfd first.
+  if (inline_request ? exec_something : fds.empty() || message->request_bytes != 0) {
+    return SendFailed(header.request_id, StartFailure::kSystem, EINVAL, "");
+  }
   if ((header.flags & kStartExecProgram) != 0) return StartProgram(*message, fds);
   if ((header.flags & kStartExecLauncher) != 0) {
     return StartIsolated(std::move(message), std::move(fds), /*allow_warm=*/true);
@@ -454,15 +458,22 @@ void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
   PendingStart pending;
   pending.request_id = id;
   pending.wait_entry = wait_entry;
+  InlineRequest request;
+  if ((message->header.flags & kStartInlineRequest) != 0) {
+    request = {message->request(), message->request_bytes};
+  }
   // A warm child has the server's credentials: it serves only callers that have them too.
   if (SameCredentials(message->credentials, ServerCredentials())) {
     while (std::optional<WarmProcess> warm = pools_.TakeChild()) {
       WarmChildHandoff handoff{static_cast<uint32_t>(fds.size() + (wait_entry ? 1 : 0)),
-                               wait_entry ? 1u : 0u};
+                               wait_entry ? 1u : 0u, static_cast<uint32_t>(request.size)};
       std::vector<int> raw;
       for (const UniqueFd& fd : fds) raw.push_back(fd.get());
       if (wait_entry) raw.push_back(report.theirs.get());
-      if (!SendMessage(warm->socket.get(), &handoff, sizeof handoff, raw.data(), raw.size())) {
+      const iovec parts[] = {{&handoff, sizeof handoff},
+                             {const_cast<char*>(request.bytes), request.size}};
+      if (!SendMessageParts(warm->socket.get(), parts, request.bytes != nullptr ? 2 : 1, raw.data(),
+                            raw.size())) {
         KillQuietly(warm->pid, warm->pidfd);
         continue;
       }
@@ -476,6 +487,7 @@ void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
     ChildSetup setup;
     setup.role = ChildRole::kRuntime;
     setup.fds = &fds;
+    setup.request = request;
     setup.side_fd = wait_entry ? report.theirs.get() : -1;
     const pid_t pid = Fork(setup, message->credentials, &pending.pidfd);
     if (pid < 0) return SendFailed(id, StartFailure::kSystem, -pid, "");
@@ -513,9 +525,9 @@ void ForkServer::StartIsolated(std::unique_ptr<ForkServerStartMessage> message,
   const bool wait_entry = (message->header.flags & kStartWaitForEntry) != 0;
   const size_t argv_bytes = std::min<size_t>(message->launcher_argv_bytes, kMaxLauncherArgvBytes);
   PendingStart pending;
-  const pid_t pid = ForkLauncher(fds, SplitWords(message->launcher_argv, argv_bytes),
-                                 LauncherRole::kStart, wait_entry, message->credentials, &pending.pidfd,
-                                 &pending.report);
+  const pid_t pid =
+      ForkLauncher(fds, SplitWords(message->launcher_argv(), argv_bytes), LauncherRole::kStart,
+                   wait_entry, message->credentials, &pending.pidfd, &pending.report);
   if (pid < 0) return SendFailed(id, StartFailure::kSystem, -pid, "");
   pending.request_id = id;
   pending.pid = pid;
@@ -576,7 +588,7 @@ bool ForkServer::ShapeServes(const ForkServerStartMessage& message) const {
   const SandboxShape* shape = pools_.Shape(message.warm_key);
   if (shape == nullptr || !SameCredentials(shape->credentials, message.credentials)) return false;
   const size_t argv_bytes = std::min<size_t>(message.launcher_argv_bytes, kMaxLauncherArgvBytes);
-  return shape->launcher_argv == SplitWords(message.launcher_argv, argv_bytes) &&
+  return shape->launcher_argv == SplitWords(message.launcher_argv(), argv_bytes) &&
          shape->report_entry == ((message.header.flags & kStartWaitForEntry) != 0);
 }
 
@@ -720,8 +732,8 @@ void ForkServer::OnReport(int fd, bool writer_gone) {
       why += " (exit status " + std::to_string(code) + ")";
       if (done.launcher && code == 127) why = "ncp-launch could not be found (exit status 127)";
     }
-    return FailPending(done, done.launcher ? StartFailure::kSandbox : StartFailure::kEntry,
-                       ECHILD, why);
+    return FailPending(done, done.launcher ? StartFailure::kSandbox : StartFailure::kEntry, ECHILD,
+                       why);
   }
   switch (report->type) {
     case LaunchReportType::kReady:
@@ -759,8 +771,8 @@ void ForkServer::PrimeShape(const PendingStart& pending) {
   SandboxShape shape;
   if (!TemplateRequest(pending.fds[0].get(), &shape.template_request)) return;
   const ForkServerStartMessage& m = *pending.message;
-  shape.launcher_argv = SplitWords(
-      m.launcher_argv, std::min<size_t>(m.launcher_argv_bytes, kMaxLauncherArgvBytes));
+  shape.launcher_argv =
+      SplitWords(m.launcher_argv(), std::min<size_t>(m.launcher_argv_bytes, kMaxLauncherArgvBytes));
   shape.credentials = m.credentials;
   shape.report_entry = (m.header.flags & kStartWaitForEntry) != 0;
   LetGo(pools_.RememberShape(m.warm_key, std::move(shape)));
@@ -795,15 +807,15 @@ bool ForkServer::AddOneSandbox(uint64_t key) {
 }
 
 bool ForkServer::StartBuilder(uint64_t key, const SandboxShape& shape) {
-  auto request = base::MemfdWithContents("ncp-warm-request", shape.template_request,
-                                         base::MemfdSeal::kSealed);
+  auto request =
+      base::MemfdWithContents("ncp-warm-request", shape.template_request, base::MemfdSeal::kSealed);
   if (!request.ok()) return false;
   std::vector<UniqueFd> fds;
   fds.push_back(std::move(*request));
   WarmProcess builder;
-  const pid_t pid = ForkLauncher(fds, shape.launcher_argv, LauncherRole::kBuilder,
-                                 shape.report_entry, shape.credentials, &builder.pidfd,
-                                 &builder.socket);
+  const pid_t pid =
+      ForkLauncher(fds, shape.launcher_argv, LauncherRole::kBuilder, shape.report_entry,
+                   shape.credentials, &builder.pidfd, &builder.socket);
   if (pid < 0) return false;
   builder.pid = pid;
   builder.ready_since_ms = NowMs();
@@ -870,10 +882,10 @@ bool ForkServer::AddOneChild() {
   SocketPair handoff;
   if (!MakeSocketPair(&handoff)) return false;
   // The socket at 3 (ncp_internal_warm_child_main).
-  std::unique_ptr<DetachedSpawn> spawn = DetachedSpawn::Start(
-      own_binary_.get(), {handoff.theirs.get()},
-      {"ncp-warm-child", "--warm-child", std::to_string(server_pid_),
-       std::to_string(ClosedStdio())});
+  std::unique_ptr<DetachedSpawn> spawn =
+      DetachedSpawn::Start(own_binary_.get(), {handoff.theirs.get()},
+                           {"ncp-warm-child", "--warm-child", std::to_string(server_pid_),
+                            std::to_string(ClosedStdio())});
   if (spawn->pid() < 0) return false;
   WarmProcess child;
   child.pid = spawn->pid();
@@ -1075,7 +1087,9 @@ void ForkServer::ReportExits() {
 
 void ForkServer::OnAppReadable() {
   // One buffer for every message the application sends; the start message is the largest.
-  auto message = std::make_unique<ForkServerStartMessage>();
+  // Not zeroed as a whole: only what arrived is read, and the tail is some 24 KiB.
+  std::unique_ptr<ForkServerStartMessage> message(new ForkServerStartMessage);
+  message->header = {};
   std::vector<UniqueFd> fds;
   const ssize_t n = ReceiveMessage(app_, message.get(), sizeof *message, &fds, kMaxFdsPerStart);
   if (n == 0) _exit(0);  // the application is gone; our children follow by PDEATHSIG
@@ -1089,9 +1103,11 @@ void ForkServer::OnAppReadable() {
     }
     return;
   }
-  const size_t fixed = offsetof(ForkServerStartMessage, launcher_argv);
+  const size_t fixed = offsetof(ForkServerStartMessage, tail);
   if (header.type == ForkServerMessageType::kStart && static_cast<size_t>(n) >= fixed &&
-      message->launcher_argv_bytes == static_cast<size_t>(n) - fixed) {
+      message->launcher_argv_bytes <= kMaxLauncherArgvBytes &&
+      message->request_bytes <= kMaxInlineRequestBytes &&
+      message->launcher_argv_bytes + message->request_bytes == static_cast<size_t>(n) - fixed) {
     Start(std::move(message), std::move(fds));
   } else if (header.type == ForkServerMessageType::kCancel &&
              static_cast<size_t>(n) == sizeof(ForkServerMessage)) {
@@ -1099,8 +1115,8 @@ void ForkServer::OnAppReadable() {
     // thread reaps, so a child that waitid still finds is ours and unreaped: killing it by pid
     // cannot hit a recycled pid. One already reaped (ECHILD) is left alone.
     siginfo_t info{};
-    if (header.pid > 0 && waitid(P_PID, static_cast<id_t>(header.pid), &info,
-                                 WEXITED | WNOHANG | WNOWAIT) == 0) {
+    if (header.pid > 0 &&
+        waitid(P_PID, static_cast<id_t>(header.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0) {
       kill(header.pid, SIGKILL);
     }
   } else if (header.type == ForkServerMessageType::kConfigure &&

@@ -43,20 +43,27 @@ void CloseFrom(int first, int keep) {
   }
 }
 
-// Puts `fds` at kRequestFd, kRequestFd + 1, ... and `extra` (-1: none) right after them, and
-// closes every other fd but `keep`.
-void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
+// Puts `fds` at `first`, `first` + 1, ... and `extra` (-1: none) right after them, and closes
+// every other fd from kRequestFd up but `keep`.
+void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep, int first = kRequestFd) {
   std::vector<int> sources;
   for (const base::UniqueFd& fd : fds) sources.push_back(fd.get());
   if (extra >= 0) sources.push_back(extra);
-  const int first_free = kRequestFd + static_cast<int>(sources.size());
+  const int first_free = first + static_cast<int>(sources.size());
   // Lifted first, so that moving one into place never overwrites another not yet moved.
   std::vector<int> lifted;
   for (int fd : sources) lifted.push_back(fcntl(fd, F_DUPFD, std::max(first_free, keep + 1)));
   for (size_t i = 0; i < lifted.size(); ++i) {
-    if (lifted[i] < 0 || dup2(lifted[i], kRequestFd + static_cast<int>(i)) < 0) _exit(127);
+    if (lifted[i] < 0 || dup2(lifted[i], first + static_cast<int>(i)) < 0) _exit(127);
   }
+  if (first > kRequestFd) close_range(kRequestFd, first - 1, 0);
   CloseFrom(first_free, keep);
+}
+
+// Where the request's fds go: the memfd at kRequestFd and the named fds after it, or (an inline
+// request) the named fds at their same numbers with kRequestFd left free.
+int FirstFdNumber(const InlineRequest& request) {
+  return request.bytes != nullptr ? kFirstNamedFd : kRequestFd;
 }
 
 // An isolated start: become ncp-launch, which builds the sandbox and then runs the child
@@ -77,13 +84,21 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
 }
 
 // Only for a process whose signal dispositions are all default and whose mask is empty.
-[[noreturn]] void RunRuntime(int entry_report_fd) {
+[[noreturn]] void RunRuntime(const InlineRequest& request, int entry_report_fd) {
   ncp_child_hooks hooks{};
   hooks.signals_reset = 1;
   hooks.report_entry = entry_report_fd >= 0 ? 1 : 0;
   hooks.entry_report_fd = entry_report_fd;
+  if (request.bytes != nullptr) RunChildRuntimeOnInlineRequest(request.bytes, request.size, hooks);
   ncp_internal_child_main_with_hooks(kRequestFd, &hooks);
 }
+
+// What a warm child receives: the handoff and the inline request after it. Static: it must
+// outlive the receive, and the runtime reads the request from it.
+struct {
+  WarmChildHandoff handoff;
+  char request[kMaxInlineRequestBytes];
+} g_handoff_message;
 
 // A warm child: prepared before anyone asked, it waits for the one request it serves. Nothing
 // of the request existed when it was spawned, so it is exactly what a cold fork of the same
@@ -92,23 +107,28 @@ void PlaceFds(const std::vector<base::UniqueFd>& fds, int extra, int keep) {
   CloseFrom(kRequestFd, warm_socket);
   // What does not depend on the request is done before it comes.
   ResetSignals();
-  WarmChildHandoff handoff{};
+  const WarmChildHandoff& handoff = g_handoff_message.handoff;
   std::vector<base::UniqueFd> fds;
-  const ssize_t n = ReceiveMessage(warm_socket, &handoff, sizeof handoff, &fds, kMaxFdsPerStart);
+  const ssize_t n = ReceiveMessage(warm_socket, &g_handoff_message, sizeof g_handoff_message, &fds,
+                                   kMaxFdsPerStart);
   // EOF: the pool let it go (idle, trimmed, or the server is ending). Nobody hears of it.
-  if (n != static_cast<ssize_t>(sizeof handoff) || fds.size() != handoff.fd_count ||
-      fds.empty()) {
+  if (n < static_cast<ssize_t>(sizeof handoff) || fds.size() != handoff.fd_count ||
+      static_cast<size_t>(n) != sizeof handoff + handoff.request_bytes ||
+      (handoff.request_bytes == 0 && fds.empty())) {
     _exit(0);
   }
+  InlineRequest request;
+  if (handoff.request_bytes != 0) request = {g_handoff_message.request, handoff.request_bytes};
   int report = -1;
   if (handoff.report_entry != 0) {
+    if (fds.empty()) _exit(0);
     report = fcntl(fds.back().get(), F_DUPFD_CLOEXEC, kParkedFdFloor);
     fds.pop_back();
   }
   close(warm_socket);
-  PlaceFds(fds, -1, report);
+  PlaceFds(fds, -1, report, FirstFdNumber(request));
   CloseStdioTheApplicationHadClosed();
-  RunRuntime(report);
+  RunRuntime(request, report);
 }
 
 }  // namespace
@@ -141,9 +161,9 @@ void RunForkedChild(pid_t server, ChildSetup& setup) {
   sigprocmask(SIG_SETMASK, &none, nullptr);
   int report = -1;
   if (setup.side_fd >= 0) report = fcntl(setup.side_fd, F_DUPFD_CLOEXEC, kParkedFdFloor);
-  PlaceFds(*setup.fds, -1, report);
+  PlaceFds(*setup.fds, -1, report, FirstFdNumber(setup.request));
   CloseStdioTheApplicationHadClosed();
-  RunRuntime(report);
+  RunRuntime(setup.request, report);
 }
 
 void SetClosedStdio(unsigned mask) { g_closed_stdio = mask; }

@@ -21,14 +21,23 @@ enum class ChildRole {
   kProgram,   // exec the program a ProgramRequest names
 };
 
+// A launch request that came inside the start message (kStartInlineRequest). `bytes` is null
+// when the request is the memfd first in the fds instead.
+struct InlineRequest {
+  const char* bytes = nullptr;
+  size_t size = 0;
+};
+
 struct ChildSetup {
   ChildRole role = ChildRole::kRuntime;
   // The caller's credentials when they are not the server's: taken first, and the result (0 or
   // an errno) written to `adopt_report_fd`.
   const Credentials* adopt = nullptr;
   int adopt_report_fd = -1;
-  // The request memfd, named fds and IPC socket: placed at 3, 4, ... in this order.
+  // The request memfd, named fds and IPC socket: placed at 3, 4, ... in this order. Without
+  // the memfd when the request is inline: the named fds still start at 4.
   std::vector<base::UniqueFd>* fds = nullptr;
+  InlineRequest request;  // kRuntime
   // kLauncher: ncp-launch's control socket, placed right after `fds` (the argv names it).
   // kRuntime: where the runtime reports that it found the entry (-1: nobody waits for that).
   int side_fd = -1;
@@ -46,11 +55,13 @@ unsigned ClosedStdio();
 // In the child, right after fork(). Never returns.
 [[noreturn]] void RunForkedChild(pid_t server, ChildSetup& setup);
 
-// What the server sends a warm child: this, then SCM_RIGHTS [request memfd, named fds...,
-// IPC socket, (entry report pipe when report_entry)].
+// What the server sends a warm child: this, then `request_bytes` of inline request, with
+// SCM_RIGHTS [request memfd (unless inline), named fds..., IPC socket, (entry report socket
+// when report_entry)].
 struct WarmChildHandoff {
   uint32_t fd_count;
   uint32_t report_entry;
+  uint32_t request_bytes;  // 0: the request is the first fd
 };
 
 }  // namespace ncp::core
