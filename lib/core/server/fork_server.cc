@@ -1162,9 +1162,9 @@ void ForkServer::Run(int sigfd) {
     }
     last_event_ms = NowMs();
     if (polled[1].revents & POLLIN) {
+      // One read clears it: SIGCHLD is not queued, and ReportExits reaps every ended child.
       signalfd_siginfo info;
-      while (read(sigfd, &info, sizeof info) == sizeof info) {
-      }
+      (void)!read(sigfd, &info, sizeof info);
       ReportExits();
     }
     // Reports before new starts: a start's answer never waits behind later requests.
