@@ -72,16 +72,17 @@ TEST(CurrentUmaskThroughKeptFd, SurvivesItsFdNumberBeingReusedAndNeverClosesIt) 
   umask(old);
 }
 
-// Runs `body` in a forked child and returns what it wrote (an umask), or -1.
+// Runs `body(answer_fd)` in a forked child, which writes one int (an umask) to answer_fd, and
+// returns that int, or -1.
 template <typename Body>
-int UmaskSeenInChild(Body body) {
+int AnswerFromChild(Body body) {
   int ends[2];
   if (pipe(ends) != 0) return -1;
   const pid_t pid = fork();
   if (pid == 0) {
     close(ends[0]);
-    const int seen = body();
-    _exit(write(ends[1], &seen, sizeof seen) == sizeof seen ? 0 : 1);
+    body(ends[1]);
+    _exit(0);
   }
   close(ends[1]);
   int seen = -1;
@@ -90,56 +91,50 @@ int UmaskSeenInChild(Body body) {
   int status = 0;
   waitpid(pid, &status, 0);
   return seen;
+}
+
+void Answer(int fd, mode_t umask_value) {
+  const int value = static_cast<int>(umask_value);
+  (void)!write(fd, &value, sizeof value);
 }
 
 // The kept fd names the parent's status: a forked child must read its own umask.
 TEST(CurrentUmaskThroughKeptFd, AForkedChildReadsItsOwnUmask) {
   const mode_t old = umask(0022);
   ASSERT_EQ(CurrentUmaskThroughKeptFd(), 0022u);
-  EXPECT_EQ(UmaskSeenInChild([] {
+  EXPECT_EQ(AnswerFromChild([](int fd) {
               umask(0077);
-              return static_cast<int>(CurrentUmaskThroughKeptFd());
+              Answer(fd, CurrentUmaskThroughKeptFd());
             }),
             0077);
   EXPECT_EQ(CurrentUmaskThroughKeptFd(), 0022u);
   umask(old);
 }
 
-// /proc/self/status has no Umask line once the main thread has ended: both
-// readers then take the calling thread's own status. Runs in a forked child whose main thread
-// ends while a second thread reads the umask and writes it to the pipe.
+// /proc/self/status has no Umask line once the main thread has ended: both readers then take
+// the calling thread's own status. The forked child's main thread ends while a second thread
+// reads the umask and answers.
 int g_answer_fd = -1;
 
 template <mode_t (*Reader)()>
-void* ReadUmaskOnceTheMainThreadEnded(void*) {
+void* AnswerOnceTheMainThreadEnded(void*) {
   usleep(100 * 1000);
-  const int value = static_cast<int>(Reader());
-  _exit(write(g_answer_fd, &value, sizeof value) == sizeof value ? 0 : 1);
+  Answer(g_answer_fd, Reader());
+  _exit(0);
 }
 
 template <mode_t (*Reader)()>
 int UmaskReadAfterTheMainThreadEnded() {
-  int ends[2];
-  if (pipe(ends) != 0) return -1;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(ends[0]);
-    g_answer_fd = ends[1];
+  return AnswerFromChild([](int fd) {
+    g_answer_fd = fd;
     umask(0031);
     pthread_t thread;
-    if (pthread_create(&thread, nullptr, ReadUmaskOnceTheMainThreadEnded<Reader>, nullptr) != 0) {
-      _exit(1);
+    if (pthread_create(&thread, nullptr, AnswerOnceTheMainThreadEnded<Reader>, nullptr) != 0) {
+      return;
     }
     // The main thread alone ends; pthread_exit would unwind through the test framework.
     syscall(SYS_exit, 0);
-  }
-  close(ends[1]);
-  int seen = -1;
-  if (read(ends[0], &seen, sizeof seen) != sizeof seen) seen = -1;
-  close(ends[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return seen;
+  });
 }
 
 TEST(CurrentUmask, IsReadWhenTheMainThreadHasEnded) {
