@@ -1,101 +1,113 @@
 #include "base/process_umask.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 namespace ncp::base {
 namespace {
 
 constexpr mode_t kDefaultUmask = 022;
 
-// What a read of a status file gave. The Name line comes first and the kernel escapes any
-// newline in a name, so a "\nKey:\t" found in the text is that key's own line.
-struct StatusFields {
-  bool is_status = false;  // it read as a status file at all (a Tgid line)
-  pid_t tgid = -1;
-  int umask = -1;  // -1: no Umask line (a process whose main thread has ended)
-};
-
-long FieldValue(const char* text, const char* key, int base) {
-  const char* at = std::strstr(text, key);
-  if (at == nullptr) return -1;
-  char* end = nullptr;
-  const long value = std::strtol(at + std::strlen(key), &end, base);
-  return end != at + std::strlen(key) && *end == '\n' ? value : -1;
-}
-
-StatusFields ReadStatus(int fd) {
-  // The lines wanted are the first few of some 1.5 KiB.
-  char text[1024];
+// The Umask line of a status file: -1 when there is none (the main thread of the process has
+// ended) or the text is not a status file. The Name line comes first and the kernel escapes
+// any newline in a name, so the "\nUmask:\t" found is that key's own line.
+int UmaskInStatus(int fd) {
+  // The line wanted is the second of some 1.5 KiB.
+  char text[512];
   const ssize_t n = pread(fd, text, sizeof text - 1, 0);
-  if (n <= 0) return {};
+  if (n <= 0) return -1;
   text[n] = '\0';
-  StatusFields fields;
-  fields.tgid = static_cast<pid_t>(FieldValue(text, "\nTgid:\t", 10));
-  fields.is_status = std::strncmp(text, "Name:\t", 6) == 0 && fields.tgid > 0;
-  fields.umask = static_cast<int>(FieldValue(text, "\nUmask:\t", 8));
-  return fields;
+  if (std::strncmp(text, "Name:\t", 6) != 0) return -1;
+  const char* line = std::strstr(text, "\nUmask:\t");
+  if (line == nullptr) return -1;
+  char* end = nullptr;
+  const long value = std::strtol(line + 8, &end, 8);
+  return end != line + 8 && *end == '\n' && value >= 0 ? static_cast<int>(value & 0777) : -1;
 }
 
-// /proc/thread-self/status, or /proc/self/status, read once; -1 when unreadable.
-int UmaskFromFile(const char* path, pid_t self) {
+int UmaskFromFile(const char* path) {
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
-  const StatusFields fields = ReadStatus(fd);
+  const int umask = UmaskInStatus(fd);
   close(fd);
-  return fields.is_status && fields.tgid == self ? fields.umask : -1;
+  return umask;
 }
 
-mode_t UmaskOrDefault(int umask) {
-  return umask >= 0 ? static_cast<mode_t>(umask & 0777) : kDefaultUmask;
+mode_t UmaskOrDefault(int umask) { return umask >= 0 ? static_cast<mode_t>(umask) : kDefaultUmask; }
+
+// The kept fd and the file it was opened on. A number the program closed and reused names
+// another file: its device and inode tell it apart before anything reads it (a read of some
+// devices blocks).
+struct KeptStatus {
+  int fd = -1;
+  pid_t pid = 0;  // the process that opened it
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
+
+std::mutex g_kept_mu;
+KeptStatus g_kept;
+
+// In a child of fork() the kept fd is still ours (none of the program's code has run there
+// yet) and names the parent's status: the child closes it and opens its own when it asks.
+void InstallForkHandler() {
+  pthread_atfork([] { g_kept_mu.lock(); }, [] { g_kept_mu.unlock(); },
+                 [] {
+                   if (g_kept.fd >= 0) close(g_kept.fd);
+                   g_kept = {};
+                   g_kept_mu.unlock();
+                 });
 }
 
-// The kept fd and the process it was opened in, in one word so that a reader never pairs a fd
-// with another process's pid: (pid << 32) | (fd + 1); 0 before the first read.
-std::atomic<uint64_t> g_kept{0};
-
-uint64_t Pack(pid_t pid, int fd) {
-  return (uint64_t{static_cast<uint32_t>(pid)} << 32) | static_cast<uint32_t>(fd + 1);
+bool StillKept(const KeptStatus& kept) {
+  struct stat st {};
+  return kept.fd >= 0 && kept.pid == getpid() && fstat(kept.fd, &st) == 0 &&
+         st.st_dev == kept.dev && st.st_ino == kept.ino;
 }
-pid_t PidOf(uint64_t kept) { return static_cast<pid_t>(kept >> 32); }
-int FdOf(uint64_t kept) { return static_cast<int>(kept & 0xffffffffu) - 1; }
+
+KeptStatus OpenStatus() {
+  KeptStatus kept;
+  kept.fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (kept.fd >= 0 && fstat(kept.fd, &st) != 0) {
+    close(kept.fd);
+    kept.fd = -1;
+  }
+  kept.pid = getpid();
+  kept.dev = st.st_dev;
+  kept.ino = st.st_ino;
+  return kept;
+}
 
 }  // namespace
 
 mode_t CurrentUmask() {
-  const pid_t self = getpid();
-  int umask = UmaskFromFile("/proc/self/status", self);
-  if (umask < 0) umask = UmaskFromFile("/proc/thread-self/status", self);
+  int umask = UmaskFromFile("/proc/self/status");
+  if (umask < 0) umask = UmaskFromFile("/proc/thread-self/status");
   return UmaskOrDefault(umask);
 }
 
 mode_t CurrentUmaskThroughKeptFd() {
-  const pid_t self = getpid();
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    uint64_t kept = g_kept.load(std::memory_order_acquire);
-    StatusFields fields;
-    if (FdOf(kept) >= 0) fields = ReadStatus(FdOf(kept));
-    if (fields.is_status && fields.tgid == self && PidOf(kept) == self) {
-      if (fields.umask >= 0) return UmaskOrDefault(fields.umask);
-      break;  // the main thread has ended: only the calling thread's own status has it
-    }
-    // Not this process's status. Closed only when it is the status of the process that opened
-    // it: our fd, inherited by a fork. Anything else is a number the process reused: not ours.
-    const bool inherited = fields.is_status && fields.tgid == PidOf(kept) && PidOf(kept) != self;
-    const int fresh = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-    if (fresh < 0) break;
-    if (g_kept.compare_exchange_strong(kept, Pack(self, fresh), std::memory_order_acq_rel)) {
-      if (inherited) close(FdOf(kept));
-    } else {
-      close(fresh);  // another thread replaced it first: read theirs
-    }
+  static std::once_flag fork_handler;
+  std::call_once(fork_handler, InstallForkHandler);
+  KeptStatus kept;
+  {
+    std::lock_guard lock(g_kept_mu);
+    // Not ours any more (the program's now, so left open), or inherited without fork() (a raw
+    // clone: left open too, one fd): open our own.
+    if (!StillKept(g_kept)) g_kept = OpenStatus();
+    kept = g_kept;
   }
-  return UmaskOrDefault(UmaskFromFile("/proc/thread-self/status", self));
+  if (kept.fd >= 0) {
+    if (const int umask = UmaskInStatus(kept.fd); umask >= 0) return static_cast<mode_t>(umask);
+  }
+  return UmaskOrDefault(UmaskFromFile("/proc/thread-self/status"));
 }
 
 }  // namespace ncp::base

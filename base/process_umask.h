@@ -15,9 +15,9 @@ mode_t CurrentUmask();
 // The same, for a process that asks at every child start (the library): /proc/self/status is
 // opened once and kept (one close-on-exec fd for the life of the process) and reread from its
 // start, which skips the path walk and costs about half of an open, read and close when the
-// caches are cold. A kept fd that no longer reads as this process's status (the process forked,
-// or closed the fd and reused its number) is replaced; one that is not ours any more is never
-// closed.
+// caches are cold. A child of fork() closes the inherited one (at the fork) and opens its own.
+// A number the process closed and reused (another device or inode than the one opened) is
+// neither read nor closed: it is the process's file now, and a new fd is opened.
 mode_t CurrentUmaskThroughKeptFd();
 
 }  // namespace ncp::base

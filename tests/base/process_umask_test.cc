@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -11,6 +12,8 @@
 
 #include <climits>
 #include <string>
+
+#include "testing/testing.h"
 
 namespace ncp::base {
 namespace {
@@ -108,6 +111,93 @@ TEST(CurrentUmaskThroughKeptFd, AForkedChildReadsItsOwnUmask) {
             }),
             0077);
   EXPECT_EQ(CurrentUmaskThroughKeptFd(), 0022u);
+  umask(old);
+}
+
+// The fork closed the inherited fd in the child, so the number is the child's to use: even a
+// status file of its own opening there (the parent's, which reads like ours did) is left open.
+TEST(CurrentUmaskThroughKeptFd, AForkedChildsFileAtTheOldNumberIsItsOwn) {
+  ASSERT_GE(static_cast<int>(CurrentUmaskThroughKeptFd()), 0);
+  const int kept = KeptStatusFd();
+  ASSERT_GE(kept, 3);
+  const std::string parent_status = "/proc/" + std::to_string(getpid()) + "/status";
+  EXPECT_EQ(AnswerFromChild([&](int fd) {
+              if (fcntl(kept, F_GETFD) != -1) return Answer(fd, 01000);  // not closed at fork
+              const int own = open(parent_status.c_str(), O_RDONLY | O_CLOEXEC);
+              if (own < 0 || dup2(own, kept) != kept) return Answer(fd, 02000);
+              close(own);
+              umask(0017);
+              const mode_t seen = CurrentUmaskThroughKeptFd();
+              char link[PATH_MAX] = {};
+              const std::string path = "/proc/self/fd/" + std::to_string(kept);
+              const bool left_alone =
+                  readlink(path.c_str(), link, sizeof link - 1) > 0 && parent_status == link;
+              Answer(fd, left_alone ? seen : 04000);
+            }),
+            0017);
+}
+
+// A pid namespace that kept its parent's /proc: /proc/self/status is ours, but its Tgid line
+// is our pid as that /proc sees it, not getpid(). Nothing may depend on the two agreeing. The
+// child is a raw clone (no fork handlers): it inherits the kept fd, opens one of its own once,
+// and never more.
+TEST(CurrentUmaskThroughKeptFd, ReadsTheUmaskInAPidNamespaceWithTheParentsProc) {
+  NCP_REQUIRE_USERNS();
+  ASSERT_GE(static_cast<int>(CurrentUmaskThroughKeptFd()), 0);
+  int ends[2];
+  ASSERT_EQ(pipe(ends), 0);
+  const pid_t pid = static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWPID | SIGCHLD,
+                                               nullptr, nullptr, nullptr, nullptr));
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    umask(0077);
+    int answers[3] = {static_cast<int>(CurrentUmask()), 0, 0};
+    for (int i = 0; i < 5; ++i) answers[1] = static_cast<int>(CurrentUmaskThroughKeptFd());
+    char self[64] = {};
+    (void)!readlink("/proc/self", self, sizeof self - 1);
+    const std::string own = std::string("/proc/") + self + "/status";
+    DIR* dir = opendir("/proc/self/fd");
+    while (dirent* entry = readdir(dir)) {
+      char link[PATH_MAX] = {};
+      const std::string path = std::string("/proc/self/fd/") + entry->d_name;
+      if (readlink(path.c_str(), link, sizeof link - 1) > 0 && own == link) ++answers[2];
+    }
+    closedir(dir);
+    _exit(write(ends[1], answers, sizeof answers) == sizeof answers ? 0 : 1);
+  }
+  close(ends[1]);
+  int answers[3] = {-1, -1, -1};
+  ASSERT_EQ(read(ends[0], answers, sizeof answers), static_cast<ssize_t>(sizeof answers));
+  close(ends[0]);
+  waitpid(pid, nullptr, 0);
+  EXPECT_EQ(answers[0], 0077);
+  EXPECT_EQ(answers[1], 0077);
+  EXPECT_EQ(answers[2], 1) << "status fds of its own after five reads";
+}
+
+// A reused number may name a file whose read blocks (/dev/kmsg at its end): it must not be
+// read at all. Run in a child with an alarm, so a blocked read fails the test instead of
+// hanging it.
+TEST(CurrentUmaskThroughKeptFd, NeverReadsAReusedNumber) {
+  const int kmsg = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
+  if (kmsg < 0) GTEST_SKIP() << "/dev/kmsg cannot be read by this user";
+  close(kmsg);
+  const mode_t old = umask(0022);
+  ASSERT_EQ(CurrentUmaskThroughKeptFd(), 0022u);
+  const int kept = KeptStatusFd();
+  ASSERT_GE(kept, 3);
+  EXPECT_EQ(AnswerFromChild([kept](int fd) {
+              alarm(10);
+              const int blocking = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
+              if (blocking < 0 || lseek(blocking, 0, SEEK_END) < 0) return Answer(fd, 01000);
+              // The fork closed the kept fd here; the child reads once to keep one again.
+              (void)CurrentUmaskThroughKeptFd();
+              const int again = KeptStatusFd();
+              if (again < 0 || dup2(blocking, again) != again) return Answer(fd, 02000);
+              umask(0023);
+              Answer(fd, CurrentUmaskThroughKeptFd());
+            }),
+            0023);
   umask(old);
 }
 

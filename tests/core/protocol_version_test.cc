@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -33,21 +35,35 @@ bool SendWithFd(int socket, const void* data, size_t size, int fd) {
   return sendmsg(socket, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(size);
 }
 
-TEST(ForkServerProtocol, AHelperOfAnotherVersionRefusesEveryStartAndSaysWhy) {
+// A fork server of protocol `version` on the returned socket, with no warm pool.
+pid_t StartServer(int version, base::UniqueFd* ours) {
   int pair[2];
-  ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
-  base::UniqueFd ours(pair[0]), theirs(pair[1]);
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return -1;
+  ours->reset(pair[0]);
+  base::UniqueFd theirs(pair[1]);
   const std::string parent = std::to_string(getpid());
-  const std::string other_version = std::to_string(core::kForkServerProtocolVersion + 1);
+  const std::string version_text = std::to_string(version);
   const pid_t server = fork();
-  ASSERT_GE(server, 0);
   if (server == 0) {
     dup2(theirs.get(), 3);  // dup2 clears close-on-exec on the copy
-    execl(NCP_CHILD_PATH, "ncp-child", "--fork-server", parent.c_str(), other_version.c_str(), "0",
+    execl(NCP_CHILD_PATH, "ncp-child", "--fork-server", parent.c_str(), version_text.c_str(), "0",
           "0", static_cast<char*>(nullptr));
     _exit(127);
   }
-  theirs.reset();
+  return server;
+}
+
+void ExpectServerEndsWithItsSocket(base::UniqueFd& ours, pid_t server) {
+  ours.reset();  // the server ends with its application's socket
+  int status = 0;
+  ASSERT_EQ(waitpid(server, &status, 0), server);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST(ForkServerProtocol, AHelperOfAnotherVersionRefusesEveryStartAndSaysWhy) {
+  base::UniqueFd ours;
+  const pid_t server = StartServer(core::kForkServerProtocolVersion + 1, &ours);
+  ASSERT_GT(server, 0);
   auto start = std::make_unique<core::ForkServerStartMessage>();
   start->header.type = core::ForkServerMessageType::kStart;
   start->header.request_id = 7;
@@ -61,10 +77,49 @@ TEST(ForkServerProtocol, AHelperOfAnotherVersionRefusesEveryStartAndSaysWhy) {
   EXPECT_EQ(reply.header.failure, core::StartFailure::kProtocolMismatch);
   EXPECT_NE(std::string(reply.message).find("restart the application"), std::string::npos)
       << reply.message;
-  ours.reset();  // the server ends with its application's socket
-  int status = 0;
-  ASSERT_EQ(waitpid(server, &status, 0), server);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ExpectServerEndsWithItsSocket(ours, server);
+}
+
+// Start messages the library never sends (an inline request that is empty, or on a start that
+// execs; sizes that do not add up to the message; a size past its limit) are each answered
+// with EINVAL under their own id, not dropped (their caller would wait for ever), and the
+// server goes on serving.
+TEST(ForkServerProtocol, MalformedStartsAreRefusedUnderTheirOwnIds) {
+  base::UniqueFd ours;
+  const pid_t server = StartServer(core::kForkServerProtocolVersion, &ours);
+  ASSERT_GT(server, 0);
+  const size_t fixed = offsetof(core::ForkServerStartMessage, tail);
+  struct Case {
+    uint32_t flags;
+    uint32_t request_bytes;
+    size_t sent;  // past the fixed part
+  };
+  const Case cases[] = {
+      {core::kStartInlineRequest, 0, 0},                                 // inline but empty
+      {core::kStartInlineRequest | core::kStartExecProgram, 4, 4},       // inline on a program
+      {core::kStartInlineRequest | core::kStartExecLauncher, 4, 4},      // inline on isolated
+      {core::kStartInlineRequest, 64, 4},                                // fewer bytes than said
+      {core::kStartInlineRequest, core::kMaxInlineRequestBytes + 1, 0},  // past the limit
+      {0, 4, 4},                                                         // bytes, no flag
+  };
+  auto start = std::make_unique<core::ForkServerStartMessage>();
+  uint32_t id = 100;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(id);
+    start->header.type = core::ForkServerMessageType::kStart;
+    start->header.request_id = ++id;
+    start->header.flags = c.flags;
+    start->request_bytes = c.request_bytes;
+    ASSERT_EQ(send(ours.get(), start.get(), fixed + c.sent, 0),
+              static_cast<ssize_t>(fixed + c.sent));
+    core::ForkServerFailure reply{};
+    ASSERT_EQ(recv(ours.get(), &reply, sizeof reply, 0), static_cast<ssize_t>(sizeof reply));
+    EXPECT_EQ(reply.header.type, core::ForkServerMessageType::kFailed);
+    EXPECT_EQ(reply.header.request_id, id);
+    EXPECT_EQ(reply.header.failure, core::StartFailure::kSystem);
+    EXPECT_EQ(reply.header.error, EINVAL);
+  }
+  ExpectServerEndsWithItsSocket(ours, server);
 }
 
 }  // namespace

@@ -407,16 +407,12 @@ void ForkServer::SendFailed(uint32_t request_id, StartFailure failure, int err,
 
 void ForkServer::Start(std::unique_ptr<ForkServerStartMessage> message, std::vector<UniqueFd> fds) {
   const ForkServerMessage& header = message->header;
-  if (!protocol_ok_) {
-    return SendFailed(header.request_id, StartFailure::kProtocolMismatch, EPROTO,
-                      "ncp-child (the fork server) is not the version of libchild_process.so "
-                      "this application loaded: the package was upgraded while it ran; restart "
-                      "the application");
-  }
   const bool inline_request = (header.flags & kStartInlineRequest) != 0;
   const bool exec_something = (header.flags & (kStartExecProgram | kStartExecLauncher)) != 0;
-  // An inline request is a normal start's; every other start has its request memfd first.
-  if (inline_request ? exec_something : fds.empty() || message->request_bytes != 0) {
+  // An inline request is a normal start's, and never empty; every other start has its request
+  // memfd first.
+  if (inline_request ? exec_something || message->request_bytes == 0
+                     : fds.empty() || message->request_bytes != 0) {
     return SendFailed(header.request_id, StartFailure::kSystem, EINVAL, "");
   }
   if ((header.flags & kStartExecProgram) != 0) return StartProgram(*message, fds);
@@ -1104,10 +1100,21 @@ void ForkServer::OnAppReadable() {
     return;
   }
   const size_t fixed = offsetof(ForkServerStartMessage, tail);
-  if (header.type == ForkServerMessageType::kStart && static_cast<size_t>(n) >= fixed &&
-      message->launcher_argv_bytes <= kMaxLauncherArgvBytes &&
-      message->request_bytes <= kMaxInlineRequestBytes &&
-      message->launcher_argv_bytes + message->request_bytes == static_cast<size_t>(n) - fixed) {
+  if (header.type == ForkServerMessageType::kStart &&
+      static_cast<size_t>(n) >= sizeof(ForkServerMessage)) {
+    // Another version's start may be laid out otherwise: only its header is read.
+    if (!protocol_ok_) {
+      return SendFailed(header.request_id, StartFailure::kProtocolMismatch, EPROTO,
+                        "ncp-child (the fork server) is not the version of libchild_process.so "
+                        "this application loaded: the package was upgraded while it ran; "
+                        "restart the application");
+    }
+    // A start whose sizes do not add up still has a caller waiting on its id: answered.
+    const bool whole =
+        static_cast<size_t>(n) >= fixed && message->launcher_argv_bytes <= kMaxLauncherArgvBytes &&
+        message->request_bytes <= kMaxInlineRequestBytes &&
+        message->launcher_argv_bytes + message->request_bytes == static_cast<size_t>(n) - fixed;
+    if (!whole) return SendFailed(header.request_id, StartFailure::kSystem, EINVAL, "");
     Start(std::move(message), std::move(fds));
   } else if (header.type == ForkServerMessageType::kCancel &&
              static_cast<size_t>(n) == sizeof(ForkServerMessage)) {
