@@ -93,6 +93,36 @@ TEST_F(WarmPoolTest, EveryStartGetsAChildOfItsOwn) {
   }
 }
 
+// Named fds pass on to what the child execs, as a dup2 leaves them: a warm child receives
+// them in place, a cold one has them moved there; neither may leave them close-on-exec.
+void ExpectNamedFdsAreNotCloseOnExec() {
+  ExitWatcher watcher;
+  Pipe spare = MakePipe();
+  Pipe out = MakePipe();
+  FdList fds;
+  fds.Add("out", out.write.get()).Add("spare", spare.read.get());
+  int32_t pid = 0;
+  ASSERT_EQ(StartEntry("Probe", "fds;cloexec-fds", &fds, &pid), NCP_NO_ERROR)
+      << NCP_GetLastErrorMessage();
+  out.write.reset();
+  const std::string text = ReadAll(out.read.get());
+  EXPECT_EQ(watcher.Wait(pid).exitCode, 0);
+  EXPECT_EQ(ParseProbe(text)["fds"], "0 1 2 4 5") << text;
+  EXPECT_EQ(ParseProbe(text)["cloexec-fds"], "") << text;
+}
+
+TEST_F(WarmPoolTest, NamedFdsAreNotCloseOnExecInAWarmChild) {
+  ExitWatcher watcher;
+  RunWithPid(watcher, "EchoParams", "fill the pool");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ExpectNamedFdsAreNotCloseOnExec();
+}
+
+TEST_F(WarmPoolTest, NamedFdsAreNotCloseOnExecInAColdChild) {
+  ASSERT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
+  ExpectNamedFdsAreNotCloseOnExec();
+}
+
 // A normal start's request rides in the start message up to 16 KiB and comes as a memfd past
 // that; the sizes here cross that line whatever the size of this process's environment (under
 // 13 KiB), in a warm child and in a cold one, and every byte arrives either way.

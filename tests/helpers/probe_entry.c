@@ -13,6 +13,7 @@
      status                    one line each: CapEff, CapPrm, CapBnd, NoNewPrivs, Seccomp as
                                /proc/self/status has them ("CapEff=0000000000000000")
      fds                       every open fd number, ascending, space-separated
+     cloexec-fds               the same, of the fds that are close-on-exec
      tty_nr                    field 7 of /proc/self/stat: 0 without a controlling terminal
      context                   "cwd=DIR umask=OOO env=A=1,B=2" (environment sorted)
      open:PATH, create:PATH    open(PATH, O_RDONLY) / open(PATH, O_WRONLY|O_CREAT)
@@ -109,10 +110,11 @@ static int CompareInts(const void* a, const void* b) {
   return (x > y) - (x < y);
 }
 
-static void ProbeFds(int out) {
+/* Every open fd ("fds"), or every one that is close-on-exec ("cloexec-fds"). */
+static void ProbeFds(int out, const char* probe, int only_cloexec) {
   DIR* dir = opendir("/proc/self/fd");
   if (dir == NULL) {
-    EmitErrno(out, "fds", errno);
+    EmitErrno(out, probe, errno);
     return;
   }
   int fds[256];
@@ -121,7 +123,9 @@ static void ProbeFds(int out) {
   for (struct dirent* e; (e = readdir(dir)) != NULL && count < 256;) {
     if (e->d_name[0] == '.') continue;
     int fd = atoi(e->d_name);
-    if (fd != own) fds[count++] = fd;
+    if (fd == own) continue;
+    if (only_cloexec && (fcntl(fd, F_GETFD) & FD_CLOEXEC) == 0) continue;
+    fds[count++] = fd;
   }
   closedir(dir);
   qsort(fds, (size_t)count, sizeof fds[0], CompareInts);
@@ -131,7 +135,7 @@ static void ProbeFds(int out) {
     snprintf(item, sizeof item, i == 0 ? "%d" : " %d", fds[i]);
     strncat(list, item, sizeof list - strlen(list) - 1);
   }
-  Emit(out, "fds", list);
+  Emit(out, probe, list);
 }
 
 static int Connect(int port) {
@@ -237,7 +241,9 @@ static void RunProbe(NativeChildProcess_Args args, int out, const char* probe) {
   } else if (strcmp(probe, "status") == 0) {
     ProbeStatus(out);
   } else if (strcmp(probe, "fds") == 0) {
-    ProbeFds(out);
+    ProbeFds(out, probe, 0);
+  } else if (strcmp(probe, "cloexec-fds") == 0) {
+    ProbeFds(out, probe, 1);
   } else if (strcmp(probe, "tty_nr") == 0) {
     ProbeTtyNr(out, probe);
   } else if (strcmp(probe, "context") == 0) {

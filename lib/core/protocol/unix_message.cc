@@ -41,7 +41,7 @@ bool SendMessageParts(int socket, const iovec* parts, size_t count, const int* f
 }
 
 ssize_t ReceiveMessage(int socket, void* data, size_t size, std::vector<base::UniqueFd>* fds,
-                       size_t max_fds) {
+                       size_t max_fds, bool close_on_exec) {
   iovec iov{data, size};
   msghdr msg{};
   msg.msg_iov = &iov;
@@ -51,7 +51,7 @@ ssize_t ReceiveMessage(int socket, void* data, size_t size, std::vector<base::Un
   msg.msg_controllen = sizeof control;
   ssize_t n;
   do {
-    n = recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
+    n = recvmsg(socket, &msg, close_on_exec ? MSG_CMSG_CLOEXEC : 0);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return -1;
   fds->clear();

@@ -66,6 +66,14 @@ int FirstFdNumber(const InlineRequest& request) {
   return request.bytes != nullptr ? kFirstNamedFd : kRequestFd;
 }
 
+// Whether `fds` are at `first`, `first` + 1, ... already.
+bool InPlace(const std::vector<base::UniqueFd>& fds, int first) {
+  for (size_t i = 0; i < fds.size(); ++i) {
+    if (fds[i].get() != first + static_cast<int>(i)) return false;
+  }
+  return true;
+}
+
 // An isolated start: become ncp-launch, which builds the sandbox and then runs the child
 // runtime inside it. It reads the request itself (once) and takes the caller's environment,
 // directory and umask from it; this child only execs it. The pid the application was given
@@ -109,8 +117,11 @@ struct {
   ResetSignals();
   const WarmChildHandoff& handoff = g_handoff_message.handoff;
   std::vector<base::UniqueFd> fds;
+  // With the socket at kRequestFd and every number above it free, the kernel installs the fds
+  // at kFirstNamedFd, kFirstNamedFd + 1, ...: where an inline request's fds belong, so that
+  // nothing needs moving (and, as placed fds are, they are not close-on-exec).
   const ssize_t n = ReceiveMessage(warm_socket, &g_handoff_message, sizeof g_handoff_message, &fds,
-                                   kMaxFdsPerStart);
+                                   kMaxFdsPerStart, /*close_on_exec=*/false);
   // EOF: the pool let it go (idle, trimmed, or the server is ending). Nobody hears of it.
   if (n < static_cast<ssize_t>(sizeof handoff) || fds.size() != handoff.fd_count ||
       static_cast<size_t>(n) != sizeof handoff + handoff.request_bytes ||
@@ -126,7 +137,11 @@ struct {
     fds.pop_back();
   }
   close(warm_socket);
-  PlaceFds(fds, -1, report, FirstFdNumber(request));
+  if (InPlace(fds, FirstFdNumber(request))) {
+    for (base::UniqueFd& fd : fds) (void)fd.release();  // the child's now
+  } else {
+    PlaceFds(fds, -1, report, FirstFdNumber(request));
+  }
   CloseStdioTheApplicationHadClosed();
   RunRuntime(request, report);
 }
