@@ -74,6 +74,12 @@ bool StillKept(const KeptStatus& kept) {
 KeptStatus OpenStatus() {
   KeptStatus kept;
   kept.fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  // Not on 0-2 of a process that closed them: it would get it back as its stdin or stdout.
+  if (kept.fd >= 0 && kept.fd <= 2) {
+    const int above = fcntl(kept.fd, F_DUPFD_CLOEXEC, 3);
+    close(kept.fd);
+    kept.fd = above;
+  }
   struct stat st {};
   if (kept.fd >= 0 && fstat(kept.fd, &st) != 0) {
     close(kept.fd);

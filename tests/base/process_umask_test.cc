@@ -125,7 +125,7 @@ TEST(CurrentUmaskThroughKeptFd, AForkedChildsFileAtTheOldNumberIsItsOwn) {
               if (fcntl(kept, F_GETFD) != -1) return Answer(fd, 01000);  // not closed at fork
               const int own = open(parent_status.c_str(), O_RDONLY | O_CLOEXEC);
               if (own < 0 || dup2(own, kept) != kept) return Answer(fd, 02000);
-              close(own);
+              if (own != kept) close(own);  // the lowest free number may be the old one
               umask(0017);
               const mode_t seen = CurrentUmaskThroughKeptFd();
               char link[PATH_MAX] = {};
@@ -135,6 +135,18 @@ TEST(CurrentUmaskThroughKeptFd, AForkedChildsFileAtTheOldNumberIsItsOwn) {
               Answer(fd, left_alone ? seen : 04000);
             }),
             0017);
+}
+
+// A process that closed its stdin gets the number back at its next open, as it expects: the
+// kept fd never takes 0-2.
+TEST(CurrentUmaskThroughKeptFd, NeverTakesAStandardFdNumber) {
+  EXPECT_EQ(AnswerFromChild([](int fd) {
+              close(0);
+              umask(0026);
+              const mode_t seen = CurrentUmaskThroughKeptFd();
+              Answer(fd, fcntl(0, F_GETFD) == -1 ? seen : 01000);
+            }),
+            0026);
 }
 
 // A pid namespace that kept its parent's /proc: /proc/self/status is ours, but its Tgid line

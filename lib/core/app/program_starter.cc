@@ -82,6 +82,23 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
     return base::Error(base::Code::kFailedPrecondition, "a child process cannot start children");
   }
   ProgramRequest request;
+  // Copies the fork server receives; the caller may close its own as soon as we return. Taken
+  // first, before the library opens anything (the umask's status file on a first start), so
+  // that a number the caller passes closed is refused, never one of the library's own.
+  std::vector<base::UniqueFd> copies;
+  std::vector<int> fds{-1};  // the request memfd, filled in below
+  for (const auto& [fd, child_fd] : start.fds) {
+    base::UniqueFd copy(fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3));
+    if (!copy.valid()) {
+      return base::Status(base::Code::kInvalidArgument,
+                          "fd " + std::to_string(fd) + " (for the program's fd " +
+                              std::to_string(child_fd) + ") is not open",
+                          fd < 0 ? EBADF : errno);
+    }
+    fds.push_back(copy.get());
+    copies.push_back(std::move(copy));
+    request.child_fds.push_back(child_fd);
+  }
   // Isolated: the environment of ncp-launch on the host, never envp (IsolatedCommand).
   request.environment =
       start.environment && !start.isolated ? *start.environment : CallerEnvironment();
@@ -98,21 +115,6 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
     request.exec_path = start.path;
     request.argv = start.argv;
     if (!start.working_directory.empty()) request.working_directory = start.working_directory;
-  }
-  // Copies the fork server receives; the caller may close its own as soon as we return.
-  std::vector<base::UniqueFd> copies;
-  std::vector<int> fds{-1};  // the request memfd, filled in below
-  for (const auto& [fd, child_fd] : start.fds) {
-    base::UniqueFd copy(fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3));
-    if (!copy.valid()) {
-      return base::Status(base::Code::kInvalidArgument,
-                          "fd " + std::to_string(fd) + " (for the program's fd " +
-                              std::to_string(child_fd) + ") is not open",
-                          fd < 0 ? EBADF : errno);
-    }
-    fds.push_back(copy.get());
-    copies.push_back(std::move(copy));
-    request.child_fds.push_back(child_fd);
   }
   const std::string encoded = EncodeProgramRequest(request);
   if (encoded.size() > kMaxRequestBytes) {
