@@ -2,10 +2,15 @@
 // plain exit, a signal, the kernel's resource limits (SIGXCPU), and the profile's wall-clock
 // time limit, under which the whole sandbox is killed and OpenHarmony's exit callback sees
 // signal 9.
+#include <dirent.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <map>
 #include <string>
 
 #include "isolated/isolated_support.h"
@@ -24,6 +29,41 @@ TEST(SandboxEnd, APlainExitAndASignalSayWhatTheWaitStatusSays) {
   IsolatedRun crashed = RunIsolated("CrashSegv", "", ShippedProfile("default"));
   EXPECT_EQ(crashed.exit.signal, SIGSEGV);
   EXPECT_EQ(crashed.exit.cause, NCP_EXIT_CAUSE_SIGNAL);
+}
+
+// The children of this process, with their names (/proc/self/task/*/children).
+std::map<pid_t, std::string> ChildrenOfThisProcess() {
+  std::map<pid_t, std::string> out;
+  DIR* tasks = opendir("/proc/self/task");
+  while (dirent* task = readdir(tasks)) {
+    if (task->d_name[0] == '.') continue;
+    std::ifstream list(std::string("/proc/self/task/") + task->d_name + "/children");
+    for (pid_t pid; list >> pid;) {
+      std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+      std::getline(comm, out[pid]);
+    }
+  }
+  closedir(tasks);
+  return out;
+}
+
+// ncp-launch returns on its sandbox's report and exits before the sandbox's init does. That
+// init, orphaned then, must not come to the application, even one that is a subreaper (or the
+// pid 1 of a container), which would have to reap processes it never started: the fork server
+// is the subreaper of everything it starts.
+TEST(SandboxEnd, NoProcessOfASandboxIsLeftToAnApplicationThatIsASubreaper) {
+  NCP_REQUIRE_USERNS();
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+  for (int i = 0; i < 3; ++i) {
+    IsolatedRun run = RunIsolated("EchoParams", "x", ShippedProfile("default"));
+    EXPECT_EQ(run.exit.exitCode, 0) << i;
+  }
+  usleep(300 * 1000);  // the sandboxes' inits end after their launchers
+  for (const auto& [pid, name] : ChildrenOfThisProcess()) {
+    EXPECT_EQ(name, "ncp-forkserver") << "pid " << pid << " came to the application";
+    if (name != "ncp-forkserver") waitpid(pid, nullptr, WNOHANG);
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 }
 
 TEST(SandboxEnd, TheTimeLimitKillsTheSandboxAndTheCallbacksSayWhy) {

@@ -1204,6 +1204,12 @@ extern "C" void ncp_internal_fork_server_main(int sock, char** argv) {
   using namespace ncp::core;
   // Die with the application. argv[2] names it, in case it died before this prctl ran.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // Orphans of our children come to us, not to the application or init: ncp-launch returns on
+  // its sandbox's report and exits before the sandbox's init does, and an application that is
+  // a subreaper (or pid 1 of a container) would otherwise inherit that init, a process it
+  // never started, and have to reap it. ReportExits reaps every child; one it never announced
+  // is dropped.
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   // An application that closed its fds 0-2 leaves them free here: the server's own sockets and
   // memfds would take them, and every child would find them as its stdin, stdout or stderr.
   // /dev/null holds those numbers instead (children then get /dev/null there).
