@@ -9,6 +9,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "base/fd_numbers.h"
+
 namespace ncp::base {
 namespace {
 
@@ -54,32 +56,29 @@ struct KeptStatus {
 std::mutex g_kept_mu;
 KeptStatus g_kept;
 
-// In a child of fork() the kept fd is still ours (none of the program's code has run there
-// yet) and names the parent's status: the child closes it and opens its own when it asks.
+// Still the file we opened (not a number the process closed and reused), whichever process
+// asks. Only a second open of this very status file at the same number passes for it too.
+bool SameFile(const KeptStatus& kept) {
+  struct stat st {};
+  return kept.fd >= 0 && fstat(kept.fd, &st) == 0 && st.st_dev == kept.dev && st.st_ino == kept.ino;
+}
+
+bool StillKept(const KeptStatus& kept) { return kept.pid == getpid() && SameFile(kept); }
+
+// In a child of fork() the kept fd names the parent's status: the child closes it (when it is
+// still ours: fstat is async-signal-safe) and opens its own when it asks.
 void InstallForkHandler() {
   pthread_atfork([] { g_kept_mu.lock(); }, [] { g_kept_mu.unlock(); },
                  [] {
-                   if (g_kept.fd >= 0) close(g_kept.fd);
+                   if (SameFile(g_kept)) close(g_kept.fd);
                    g_kept = {};
                    g_kept_mu.unlock();
                  });
 }
 
-bool StillKept(const KeptStatus& kept) {
-  struct stat st {};
-  return kept.fd >= 0 && kept.pid == getpid() && fstat(kept.fd, &st) == 0 &&
-         st.st_dev == kept.dev && st.st_ino == kept.ino;
-}
-
 KeptStatus OpenStatus() {
   KeptStatus kept;
-  kept.fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-  // Not on 0-2 of a process that closed them: it would get it back as its stdin or stdout.
-  if (kept.fd >= 0 && kept.fd <= 2) {
-    const int above = fcntl(kept.fd, F_DUPFD_CLOEXEC, 3);
-    close(kept.fd);
-    kept.fd = above;
-  }
+  kept.fd = KeepOffStandardFds(UniqueFd(open("/proc/self/status", O_RDONLY | O_CLOEXEC))).release();
   struct stat st {};
   if (kept.fd >= 0 && fstat(kept.fd, &st) != 0) {
     close(kept.fd);

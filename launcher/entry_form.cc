@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/fd_numbers.h"
 #include "base/memfd.h"
 #include "launcher/entry_mode.h"
 #include "launcher/entry_runtime_path.h"
@@ -55,9 +56,9 @@ base::StatusOr<EntryCommand> ParseEntryCommand(const std::vector<std::string>& c
     } else if (arg.starts_with("--params=")) {
       entry.params = arg.substr(9);
     } else {
-      return base::Error(base::Code::kInvalidArgument,
-                         "unexpected '" + arg + "' after " + command[0] +
-                             " (only --params STRING may follow)");
+      return base::Error(
+          base::Code::kInvalidArgument,
+          "unexpected '" + arg + "' after " + command[0] + " (only --params STRING may follow)");
     }
   }
   return entry;
@@ -65,8 +66,7 @@ base::StatusOr<EntryCommand> ParseEntryCommand(const std::vector<std::string>& c
 
 base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireRequest request,
                                            const std::vector<FdPlacement>& passed_fds, bool verbose,
-                                           const EntryChannels& channels,
-                                           int original_request_fd) {
+                                           const EntryChannels& channels, int original_request_fd) {
   if (!plan_in.namespaces.mount) {
     return base::Error(base::Code::kInvalidArgument,
                        "the entry form needs a mount namespace (its library and ncp-launch are "
@@ -115,7 +115,7 @@ base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireReque
                                          base::MemfdSeal::kSealed);
     if (!request_fd.ok()) return request_fd.status();
   }
-  auto request_high = MoveAbove(std::move(*request_fd), floor);
+  auto request_high = base::MoveAbove(std::move(*request_fd), floor);
   if (!request_high.ok()) return request_high.status();
   out.request_memfd = std::move(*request_high);
 
@@ -129,9 +129,9 @@ base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireReque
       return ErrnoError("socketpair for the warm request");
     }
     UniqueFd host_end(pair[0]);
-    auto child_end = MoveAbove(UniqueFd(pair[1]), floor);
+    auto child_end = base::MoveAbove(UniqueFd(pair[1]), floor);
     if (!child_end.ok()) return child_end.status();
-    auto host_high = MoveAbove(std::move(host_end), floor);
+    auto host_high = base::MoveAbove(std::move(host_end), floor);
     if (!host_high.ok()) return host_high.status();
     out.forward_host_end = std::move(*host_high);
     out.forward_child_end = std::move(*child_end);
@@ -142,9 +142,9 @@ base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireReque
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) return ErrnoError("pipe2 for the entry report");
     UniqueFd read_end(pipe_fds[0]);
-    auto write_end = MoveAbove(UniqueFd(pipe_fds[1]), floor);
+    auto write_end = base::MoveAbove(UniqueFd(pipe_fds[1]), floor);
     if (!write_end.ok()) return write_end.status();
-    auto read_high = MoveAbove(std::move(read_end), floor);
+    auto read_high = base::MoveAbove(std::move(read_end), floor);
     if (!read_high.ok()) return read_high.status();
     out.entry_report_read = std::move(*read_high);
     out.entry_report_write = std::move(*write_end);
@@ -161,7 +161,7 @@ base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireReque
                                                  program.size() * sizeof(sock_filter)),
                                 base::MemfdSeal::kSealed);
     if (!filter_fd.ok()) return filter_fd.status();
-    auto filter_high = MoveAbove(std::move(*filter_fd), floor);
+    auto filter_high = base::MoveAbove(std::move(*filter_fd), floor);
     if (!filter_high.ok()) return filter_high.status();
     out.filter_memfd = std::move(*filter_high);
     filter_number = filter_target;

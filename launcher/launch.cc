@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <utility>
 
+#include "base/fd_numbers.h"
 #include "base/log.h"
 #include "base/monotonic_clock.h"
 #include "base/unique_fd.h"
@@ -79,9 +80,9 @@ struct Pipe {
 base::StatusOr<Pipe> MakePipe(int floor) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe2");
-  auto read_end = MoveAbove(UniqueFd(fds[0]), floor);
+  auto read_end = base::MoveAbove(UniqueFd(fds[0]), floor);
   if (!read_end.ok()) return read_end.status();
-  auto write_end = MoveAbove(UniqueFd(fds[1]), floor);
+  auto write_end = base::MoveAbove(UniqueFd(fds[1]), floor);
   if (!write_end.ok()) return write_end.status();
   return Pipe{std::move(*read_end), std::move(*write_end)};
 }

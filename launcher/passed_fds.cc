@@ -86,14 +86,4 @@ int FirstInternalFd(std::span<const FdPlacement> placements) {
   return floor;
 }
 
-base::StatusOr<base::UniqueFd> MoveAbove(base::UniqueFd fd, int floor) {
-  if (fd.get() >= floor) return fd;
-  base::UniqueFd moved(fcntl(fd.get(), F_DUPFD_CLOEXEC, floor));
-  if (!moved) {
-    const int err = errno;
-    return base::ErrnoError("move an internal fd above " + std::to_string(floor - 1), err);
-  }
-  return moved;
-}
-
 }  // namespace ncp::launcher

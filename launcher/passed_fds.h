@@ -47,7 +47,4 @@ base::Status CheckStandardFds();
 // The lowest number no placement uses as a source or a target: internal fds go at or above it.
 int FirstInternalFd(std::span<const FdPlacement> placements);
 
-// `fd` moved to the lowest free number >= `floor` (close-on-exec); the original is closed.
-base::StatusOr<base::UniqueFd> MoveAbove(base::UniqueFd fd, int floor);
-
 }  // namespace ncp::launcher

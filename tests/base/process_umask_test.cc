@@ -137,6 +137,21 @@ TEST(CurrentUmaskThroughKeptFd, AForkedChildsFileAtTheOldNumberIsItsOwn) {
             0017);
 }
 
+// The process closed the kept fd and put a file of its own at that number, then forked: the
+// fork handler must leave the child's copy of that file open.
+TEST(CurrentUmaskThroughKeptFd, AForkLeavesTheProcesssOwnFileAtTheOldNumberOpen) {
+  ASSERT_GE(static_cast<int>(CurrentUmaskThroughKeptFd()), 0);
+  const int kept = KeptStatusFd();
+  ASSERT_GE(kept, 3);
+  const int other = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(other, 0);
+  ASSERT_EQ(dup2(other, kept), kept);
+  close(other);
+  EXPECT_EQ(AnswerFromChild([kept](int fd) { Answer(fd, fcntl(kept, F_GETFD) != -1 ? 0 : 01000); }),
+            0);
+  close(kept);
+}
+
 // A process that closed its stdin gets the number back at its next open, as it expects: the
 // kept fd never takes 0-2.
 TEST(CurrentUmaskThroughKeptFd, NeverTakesAStandardFdNumber) {

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -195,6 +196,49 @@ TEST(ChildProgram, AWorkingDirectoryThatCannotBeEnteredFailsWithInvalidParam) {
   EXPECT_EQ(std::string(NCP_GetLastErrorMessage()),
             "the program's working directory cannot be entered: No such file or directory");
   OH_Ability_DestroyChildProcessConfigs(configs);
+}
+
+// In an application that closed its stdin, stdout and stderr, the library's own fds (the fork
+// server's socket and pidfd, the epoll fd, each child's pidfd, the umask's status file) take
+// none of those numbers: the application's next opens get them back, and a closed 0 handed to
+// NCP_StartChildProgram is refused instead of passing on one of the library's fds. Runs in a
+// forked copy of this process (a fresh registry), which reports a letter per failed check.
+TEST(ChildProgram, TheLibrarysFdsStayOffTheStandardNumbersOfAnApplicationThatClosedThem) {
+  Pipe answer = MakePipe();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int report = answer.write.get();
+    Pipe out = MakePipe();  // before 0-2 are closed: the test's own fds stay off them too
+    std::string failed;
+    ExitWatcher watcher;
+    FdList fds;
+    fds.Add("out", out.write.get());
+    for (int fd = 0; fd <= 2; ++fd) close(fd);
+    int32_t child = 0;
+    if (StartEntry("EchoParams", "x", &fds, &child) != NCP_NO_ERROR) failed += 'S';
+    out.write.reset();
+    if (ReadAll(out.read.get()) != "x") failed += 'E';
+    out.read.reset();
+    watcher.Wait(child);
+    for (int fd = 0; fd <= 2; ++fd) {
+      if (fcntl(fd, F_GETFD) != -1) failed += static_cast<char>('0' + fd);
+    }
+    NCP_ChildFdPlacement closed_stdin[] = {{0, 5}};
+    int32_t program = -42;
+    if (NCP_StartChildProgram(kProbe, nullptr, nullptr, nullptr, closed_stdin, 1, &program) !=
+        NCP_ERR_INVALID_PARAM) {
+      failed += 'P';
+    }
+    failed += '.';
+    _exit(write(report, failed.data(), failed.size()) == static_cast<ssize_t>(failed.size()) ? 0
+                                                                                             : 1);
+  }
+  answer.write.reset();
+  EXPECT_EQ(ReadAll(answer.read.get()), ".")
+      << "S: start failed, E: no output, 0-2: a library fd took that number, P: program accepted";
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
 }
 
 TEST(ChildProgram, ArgumentChecks) {

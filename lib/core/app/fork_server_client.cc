@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/fd_numbers.h"
 #include "core/app/install_paths.h"
 #include "core/app/warm_key.h"
 #include "core/protocol/credentials.h"
@@ -91,7 +92,7 @@ base::Status FailureFrom(const ForkServerFailure& failure) {
 }  // namespace
 
 ForkServerClient::ForkServerClient()
-    : epoll_(epoll_create1(EPOLL_CLOEXEC)),
+    : epoll_(base::KeepOffStandardFds(base::UniqueFd(epoll_create1(EPOLL_CLOEXEC)))),
       warm_pool_size_(kWarmPoolDefaultSizes),
       warm_idle_timeout_ms_(kDefaultWarmPoolIdleMs) {
   WarmPoolFromEnvironment(&warm_pool_size_, &warm_idle_timeout_ms_);
@@ -107,7 +108,7 @@ base::Status ForkServerClient::EnsureRunningLocked() {
     const int err = errno;  // before the message is built
     return base::ErrnoError("socketpair for the fork server", err);
   }
-  base::UniqueFd ours(pair[0]), theirs(pair[1]);
+  base::UniqueFd ours(base::KeepOffStandardFds(base::UniqueFd(pair[0]))), theirs(pair[1]);
   SpawnSpec spec{*helper,
                  {std::string(program_invocation_short_name) + ":ncp-fork-server", "--fork-server",
                   std::to_string(getpid()), std::to_string(kForkServerProtocolVersion),
@@ -249,7 +250,7 @@ ForkServerReply ForkServerClient::Receive(int socket) {
     reply.kind = Kind::kIgnored;
   } else if (m.type == ForkServerMessageType::kStarted && fds.size() == 1) {
     reply.kind = Kind::kStarted;
-    reply.pidfd = std::move(fds[0]);
+    reply.pidfd = base::KeepOffStandardFds(std::move(fds[0]));
   } else {
     reply.kind = Kind::kRefused;
   }

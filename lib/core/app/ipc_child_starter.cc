@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "IPCKit/ipc_error_code.h"
+#include "base/fd_numbers.h"
 #include "base/unique_fd.h"
 #include "core/app/child_registry.h"
 #include "core/app/child_starter.h"
@@ -18,7 +19,8 @@ base::Status StartIpcChild(ChildRequest request, OH_Ability_OnNativeChildProcess
     const int err = errno;  // before the message is built
     return base::ErrnoError("socketpair for an IPC-type child", err);
   }
-  base::UniqueFd ours(pair[0]), theirs(pair[1]);
+  // Ours lives as long as the connection: off 0-2 (fd_numbers.h). Theirs goes to the server.
+  base::UniqueFd ours(base::KeepOffStandardFds(base::UniqueFd(pair[0]))), theirs(pair[1]);
   request.ipc_socket = theirs.get();
   auto pid = StartChild(request);
   // The fork server holds the child's copy now (or the start failed): ours must go, or the

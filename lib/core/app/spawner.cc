@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "base/fd_numbers.h"
 #include "base/pidfd.h"
 
 extern char** environ;
@@ -66,12 +67,12 @@ base::StatusOr<SpawnedProcess> Spawn(const SpawnSpec& spec) {
   for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, spec.program.c_str(), setup.actions(), setup.attr(), argv.data(),
-                       environ);
+  int rc =
+      posix_spawn(&pid, spec.program.c_str(), setup.actions(), setup.attr(), argv.data(), environ);
   if (rc != 0) return base::ErrnoError("spawn " + spec.program, rc);
   // The child cannot have been reaped yet unless the application reaps every child with
   // waitpid(-1) within microseconds; then the fork server is simply started again later.
-  base::UniqueFd pidfd(pidfd_open(pid, 0));
+  base::UniqueFd pidfd(base::KeepOffStandardFds(base::UniqueFd(pidfd_open(pid, 0))));
   if (!pidfd.valid()) {
     const int err = errno;  // before the message is built
     return base::ErrnoError("pidfd_open of the spawned program", err);
