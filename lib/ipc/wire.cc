@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/fd_numbers.h"
+
 namespace ncp::ipc {
 namespace {
 
@@ -62,7 +64,8 @@ void CollectControl(msghdr* message, std::vector<base::UniqueFd>* fds,
       for (size_t i = 0; i < count; ++i) {
         int fd;
         std::memcpy(&fd, data + i * sizeof(int), sizeof(int));
-        fds->emplace_back(fd);
+        // The library may keep it for long (a remote object's socket): off 0-2.
+        fds->push_back(base::KeepOffStandardFds(base::UniqueFd(fd)));
       }
     } else if (cmsg->cmsg_type == SCM_CREDENTIALS && credentials != nullptr &&
                cmsg->cmsg_len >= CMSG_LEN(sizeof(ucred))) {

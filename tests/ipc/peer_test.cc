@@ -3,6 +3,7 @@
 // object passing both ways, fds both ways, callbacks into the caller, concurrency.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -344,6 +345,49 @@ TEST_F(IpcPeerTest, FileDescriptorsBothWays) {
   }
   ::close(fds[0]);
   EXPECT_EQ(OpenFdCount(), before - 1);  // nothing leaked: parcels closed their copies
+}
+
+// An fd the library receives (here, in a reply) lands above 0-2 in a process that closed them:
+// the library may keep such an fd for long (a remote object's socket), and the process's own
+// next opens must get 0-2 back. Runs in a forked copy of this process, which answers with a
+// letter: O when the received fd is off 0-2, else why not.
+TEST(IpcReceivedFds, StayOffTheStandardNumbersOfAProcessThatClosedThem) {
+  int answer[2];
+  ASSERT_EQ(::pipe2(answer, O_CLOEXEC), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    char result = 'P';  // no peer
+    {
+      PeerProcess peer;
+      int fds[2];
+      Parcels p;
+      if (peer.ok() && ::pipe2(fds, O_CLOEXEC) == 0) {
+        ::close(fds[1]);
+        result = 'W';  // the parcel would not take the fd
+        if (OH_IPCParcel_WriteFileDescriptor(p.data, fds[0]) == OH_IPC_SUCCESS) {
+          ::close(fds[0]);
+          for (int fd = 0; fd <= 2; ++fd) ::close(fd);
+          result = 'S';  // the request failed
+          if (OH_IPCRemoteProxy_SendRequest(peer.root(), kFdExchange, p.data, p.reply, nullptr) ==
+              OH_IPC_SUCCESS) {
+            result = 'O';
+            for (int fd = 0; fd <= 2; ++fd) {
+              if (::fcntl(fd, F_GETFD) != -1) result = static_cast<char>('0' + fd);
+            }
+          }
+        }
+      }
+    }
+    _exit(::write(answer[1], &result, 1) == 1 ? 0 : 1);
+  }
+  ::close(answer[1]);
+  char result = '?';
+  EXPECT_EQ(::read(answer[0], &result, 1), 1);
+  ::close(answer[0]);
+  EXPECT_EQ(result, 'O') << "0-2: the received fd took that number; P, W, S: setup failed";
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
 }
 
 TEST_F(IpcPeerTest, ManyThreadsShareOneProxy) {
