@@ -58,7 +58,8 @@ NativeChildProcess_FdList FdList::list() {
 
 int StartEntry(const std::string& entry, const char* params, FdList* fds, int32_t* pid) {
   std::string full = std::string(kTestLib) + ":" + entry;
-  NativeChildProcess_Args args{const_cast<char*>(params), fds ? fds->list() : NativeChildProcess_FdList{}};
+  NativeChildProcess_Args args{const_cast<char*>(params),
+                               fds ? fds->list() : NativeChildProcess_FdList{}};
   NativeChildProcess_Options options{NCP_ISOLATION_MODE_NORMAL, 0};
   return OH_Ability_StartNativeChildProcess(full.c_str(), args, options, pid);
 }
@@ -73,8 +74,12 @@ std::string RunAndCapture(const std::string& entry, const char* params) {
   return ReadAll(out.read.get());
 }
 
-ExitWatcher::ExitWatcher() { EXPECT_EQ(NCP_RegisterChildExitCallback(&OnExit, this), NCP_NO_ERROR); }
-ExitWatcher::~ExitWatcher() { EXPECT_EQ(NCP_UnregisterChildExitCallback(&OnExit, this), NCP_NO_ERROR); }
+ExitWatcher::ExitWatcher() {
+  EXPECT_EQ(NCP_RegisterChildExitCallback(&OnExit, this), NCP_NO_ERROR);
+}
+ExitWatcher::~ExitWatcher() {
+  EXPECT_EQ(NCP_UnregisterChildExitCallback(&OnExit, this), NCP_NO_ERROR);
+}
 
 void ExitWatcher::OnExit(const NCP_ChildExitInfo* info, void* self) {
   auto* w = static_cast<ExitWatcher*>(self);
@@ -97,6 +102,13 @@ NCP_ChildExitInfo ExitWatcher::Wait(pid_t pid, std::chrono::milliseconds timeout
 bool ExitWatcher::Seen(pid_t pid) {
   std::lock_guard lock(mu_);
   return exits_.count(pid) != 0;
+}
+
+std::set<pid_t> ExitWatcher::SeenPids() {
+  std::lock_guard lock(mu_);
+  std::set<pid_t> pids;
+  for (const auto& [pid, info] : exits_) pids.insert(pid);
+  return pids;
 }
 
 static int CountDir(const char* path) {

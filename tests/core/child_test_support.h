@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +57,8 @@ class ExitWatcher {
   // Waits for the exit of `pid`; fails the test and returns a record with pid 0 on timeout.
   NCP_ChildExitInfo Wait(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(20));
   bool Seen(pid_t pid);
+  // Every pid whose end was reported so far.
+  std::set<pid_t> SeenPids();
 
  private:
   static void OnExit(const NCP_ChildExitInfo* info, void* self);

@@ -125,5 +125,16 @@ TEST(ForkServer, PidfdThatCannotBeReceivedFailsTheStart) {
   EXPECT_NE(text.find("exits 1\n"), std::string::npos) << text;
 }
 
+// Prepared children announced while the application's fd table is full come without their
+// channel and pidfd: the application refuses them and the server lets them go (none is left
+// waiting), and the next start, with room again, runs.
+TEST(ForkServer, WarmChildrenThatCannotBeReceivedAreLetGo) {
+  const std::string text = RunCredentialParent("fullwarm");
+  EXPECT_NE(text.find("children-left 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("start second 0 \n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nsecond Uid:"), std::string::npos) << text;
+  EXPECT_NE(text.find("exits 2\n"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace ncp::testing

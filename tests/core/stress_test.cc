@@ -24,7 +24,11 @@ TEST(Stress, ConcurrentStartsAndRegistrationsLeakNothing) {
     ASSERT_EQ(StartEntry("EchoParams", "x", nullptr, &pid), NCP_NO_ERROR);
     warm.Wait(pid);
   }
+  // The application holds two fds per prepared child (its channel and pidfd), however many
+  // are prepared at the moment: counted with none.
+  ASSERT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
   const int fds_before = CountOpenFds();
+  ASSERT_EQ(NCP_SetWarmPool(2, 30000), NCP_NO_ERROR);
   const int threads_before = CountThreads();
 
   ExitWatcher watcher;
@@ -57,14 +61,14 @@ TEST(Stress, ConcurrentStartsAndRegistrationsLeakNothing) {
   for (auto& t : churn) t.join();
 
   EXPECT_EQ(started.load(), 512);
+  // Prepared children (the warm pool) are let go when the pool is emptied; then none is left.
+  ASSERT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
   EXPECT_EQ(CountOpenFds(), fds_before);
   EXPECT_EQ(CountThreads(), threads_before + 0);
   // The only child of this process is its fork server, which has no child (live or zombie) left.
   std::vector<pid_t> children = ChildrenOfThisProcess();
   ASSERT_EQ(children.size(), 1u);
   EXPECT_EQ(ProcessName(children[0]), "ncp-forkserver");
-  // Prepared children (the warm pool) are let go when the pool is emptied; then none is left.
-  ASSERT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
   for (int i = 0; i < 500 && !ChildrenOf(children[0]).empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -41,6 +41,12 @@ std::pair<int32_t, std::string> RunWithPid(ExitWatcher& watcher, const std::stri
   return {pid, text};
 }
 
+// The clock tick the child began at, from its "starttime" probe (-2 when it did not say).
+long long StartedAt(const std::string& probe_text) {
+  const std::string value = ParseProbe(probe_text)["starttime"];
+  return value.empty() ? -2 : std::stoll(value);
+}
+
 class WarmPoolTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_EQ(NCP_SetWarmPool(2, 0), NCP_NO_ERROR); }
@@ -70,7 +76,7 @@ TEST_F(WarmPoolTest, AWarmChildSeesTheCallNotItsBirth) {
   const mode_t old_mask = umask(0027);
   setenv("NCP_WARM_CALL_MARK", "at-the-call", 1);
   const long long call_ticks = NowTicks();
-  auto [pid, text] = RunWithPid(watcher, "Probe", "context;fds");
+  auto [pid, text] = RunWithPid(watcher, "Probe", "context;fds;starttime");
   unsetenv("NCP_WARM_CALL_MARK");
   umask(old_mask);
   ASSERT_EQ(chdir(old_cwd), 0);
@@ -78,7 +84,7 @@ TEST_F(WarmPoolTest, AWarmChildSeesTheCallNotItsBirth) {
   EXPECT_NE(text.find("NCP_WARM_CALL_MARK=at-the-call"), std::string::npos) << text;
   // 0-2 and the one named fd, at 4; nothing of the pool (its socket) or of the server.
   EXPECT_EQ(ParseProbe(text)["fds"], "0 1 2 4") << text;
-  EXPECT_LT(StartTicks(pid), call_ticks) << "the child was not a prepared one";
+  EXPECT_LT(StartedAt(text), call_ticks) << "the child was not a prepared one";
 }
 
 // Each start gets a process of its own: no prepared child serves two starts.
@@ -152,6 +158,60 @@ TEST_F(WarmPoolTest, NoPoolStillStartsEveryChild) {
     auto [pid, text] = RunWithPid(watcher, "EchoParams", "cold");
     EXPECT_EQ(text, "cold");
   }
+}
+
+// Prepared children are let go every millisecond while starts keep coming, so that starts and
+// lettings-go cross (warm_child_handoff.h): every start still runs its entry, once.
+TEST_F(WarmPoolTest, NoStartIsLostWhilePreparedChildrenAreLetGo) {
+  ASSERT_EQ(NCP_SetWarmPool(2, 1), NCP_NO_ERROR);
+  ExitWatcher watcher;
+  for (int i = 0; i < 120; ++i) {
+    const std::string params = "crossing-" + std::to_string(i);
+    auto [pid, text] = RunWithPid(watcher, "EchoParams", params.c_str());
+    EXPECT_EQ(text, params);
+    std::this_thread::sleep_for(std::chrono::microseconds(250 * (i % 8)));
+  }
+}
+
+// The application tells the server of each warm start, and the pool is refilled: starts
+// spaced well apart are all served by prepared children.
+TEST_F(WarmPoolTest, ThePoolIsRefilledAfterEveryWarmStart) {
+  ExitWatcher watcher;
+  RunWithPid(watcher, "EchoParams", "prime");  // the first start is cold and fills the pool
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const long long call_ticks = NowTicks();
+    const std::string text = RunWithPid(watcher, "Probe", "starttime").second;
+    EXPECT_GT(StartedAt(text), 0) << text;
+    EXPECT_LT(StartedAt(text), call_ticks) << "start " << i << " was not served prepared";
+  }
+}
+
+// New settings stop the children prepared under the old ones at once: with the pool turned
+// off, the next start is a fresh child even though prepared ones were waiting.
+TEST_F(WarmPoolTest, TurningThePoolOffStopsThePreparedChildrenAtOnce) {
+  ExitWatcher watcher;
+  RunWithPid(watcher, "EchoParams", "prime");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
+  const long long call_ticks = NowTicks();
+  const std::string text = RunWithPid(watcher, "Probe", "starttime").second;
+  EXPECT_GE(StartedAt(text), call_ticks) << "a prepared child served a start with no pool";
+}
+
+// A prepared child that is let go unused ends, and the application hears of no end but those
+// of the children it started.
+TEST_F(WarmPoolTest, PreparedChildrenLetGoAreNeverReported) {
+  ASSERT_EQ(NCP_SetWarmPool(2, 20), NCP_NO_ERROR);
+  ExitWatcher watcher;
+  std::set<pid_t> started;
+  for (int i = 0; i < 3; ++i) {
+    started.insert(RunWithPid(watcher, "EchoParams", "once").first);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // refilled, then let go
+  }
+  ASSERT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(watcher.SeenPids(), started);
 }
 
 TEST(WarmPoolLifetime, KillingTheApplicationLeavesNoPreparedChildBehind) {

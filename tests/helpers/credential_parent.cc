@@ -12,6 +12,8 @@
 //                                        no fd) fails
 //   ncp_test_credential_parent fulltable fills its own fd table so that the pidfd of "second"
 //                                        cannot be received
+//   ncp_test_credential_parent fullwarm  fills its own fd table, then turns the warm pool on:
+//                                        the prepared children's fds cannot be received
 // Each child writes "NAME Key:\tvalue" lines (ReportCredentials) to our stdout; we write the
 // calling thread's own lines as "caller-NAME ...", "start NAME RC MESSAGE" for each start, and
 // "exits N" once the exit callbacks have fired (or after 10 s).
@@ -71,6 +73,31 @@ int Start(const std::string& name, const char* entry = "ReportCredentials") {
 
 void WaitForExits(int n) {
   for (int i = 0; i < 1000 && g_exits.load() < n; ++i) usleep(10 * 1000);
+}
+
+// Whether `server` has no child (live or zombie) left, waiting up to 5 s for that.
+bool ServerHasNoChildWithin5s(pid_t server) {
+  for (int i = 0; i < 500; ++i) {
+    std::ifstream children("/proc/" + std::to_string(server) + "/task/" + std::to_string(server) +
+                           "/children");
+    std::string any;
+    if (!(children >> any)) return true;
+    usleep(10 * 1000);
+  }
+  return false;
+}
+
+// Opens /dev/null until the fd table is full (`leave_free` slots left) under a limit of 256.
+std::vector<int> FillFdTable(int leave_free) {
+  const rlimit limit{256, 256};
+  std::vector<int> filler;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return filler;
+  for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filler.push_back(fd);
+  for (int i = 0; i < leave_free && !filler.empty(); ++i) {
+    close(filler.back());
+    filler.pop_back();
+  }
+  return filler;
 }
 
 // The fork server: our (only) child named ncp-forkserver.
@@ -173,30 +200,35 @@ int main(int argc, char** argv) {
     // waited forever: the alarm ends that.
     alarm(20);
     const pid_t server = ForkServerPid();
-    const rlimit limit{256, 256};
-    if (server <= 0 || setrlimit(RLIMIT_NOFILE, &limit) != 0) return 1;
-    std::vector<int> filler;
-    for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filler.push_back(fd);
-    for (int i = 0; i < 1 && !filler.empty(); ++i) {
-      close(filler.back());
-      filler.pop_back();
-    }
+    if (server <= 0) return 1;
+    std::vector<int> filler = FillFdTable(1);
     const int rc = Start("second", "Sleep");
     for (int fd : filler) close(fd);
     // The child must not be left running: the server killed it (or it never ran).
-    bool gone = false;
-    for (int i = 0; i < 500 && !gone; ++i) {
-      std::ifstream children("/proc/" + std::to_string(server) + "/task/" + std::to_string(server) +
-                             "/children");
-      std::string any;
-      gone = !(children >> any);
-      if (!gone) usleep(10 * 1000);
-    }
+    const bool gone = ServerHasNoChildWithin5s(server);
     std::printf("rc %d children-left %d\n", rc, gone ? 0 : 1);
     std::printf("exits %d\n", g_exits.load());
     return 0;
+  } else if (mode == "fullwarm") {
+    // The server announces prepared children while our fd table is full: their channels and
+    // pidfds cannot be received. They must be let go, not left waiting for a start that can
+    // never reach them, and starts must go on once there is room again.
+    alarm(20);
+    const pid_t server = ForkServerPid();
+    if (server <= 0) return 1;
+    std::vector<int> filler = FillFdTable(0);
+    if (NCP_SetWarmPool(2, 0) != NCP_NO_ERROR) return 1;
+    usleep(300 * 1000);               // the refill and its refusal
+    for (int fd : filler) close(fd);  // (the check below needs an fd)
+    const bool gone = ServerHasNoChildWithin5s(server);
+    std::printf("children-left %d\n", gone ? 0 : 1);
+    std::fflush(stdout);
+    if (Start("second") != NCP_NO_ERROR) return 1;
+    WaitForExits(2);
+    std::printf("exits %d\n", g_exits.load());
+    return 0;
   } else {
-    std::fprintf(stderr, "usage: %s process|thread|pidfd|fulltable\n", argv[0]);
+    std::fprintf(stderr, "usage: %s process|thread|pidfd|fulltable|fullwarm\n", argv[0]);
     return 2;
   }
   WaitForExits(2);

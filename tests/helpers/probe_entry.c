@@ -15,6 +15,8 @@
      fds                       every open fd number, ascending, space-separated
      cloexec-fds               the same, of the fds that are close-on-exec
      tty_nr                    field 7 of /proc/self/stat: 0 without a controlling terminal
+     starttime                 field 22 of /proc/self/stat: when this process began, in clock
+                               ticks since boot (a prepared child began before the call)
      context                   "cwd=DIR umask=OOO env=A=1,B=2" (environment sorted)
      open:PATH, create:PATH    open(PATH, O_RDONLY) / open(PATH, O_WRONLY|O_CREAT)
      connect:PORT              a TCP connect to 127.0.0.1:PORT (the socket's errno first)
@@ -177,6 +179,27 @@ static void ProbeTtyNr(int out, const char* probe) {
   EmitNumber(out, probe, tty_nr);
 }
 
+/* The name may hold spaces and parentheses: the fields start after the last ')'. */
+static void ProbeStartTime(int out, const char* probe) {
+  char stat[1024] = {0};
+  FILE* f = fopen("/proc/self/stat", "re");
+  long start = -1;
+  if (f != NULL) {
+    size_t n = fread(stat, 1, sizeof stat - 1, f);
+    stat[n] = 0;
+    fclose(f);
+    const char* fields = strrchr(stat, ')');
+    /* Fields 3 (state) to 21 are skipped; 22 is the start time. */
+    if (fields != NULL &&
+        sscanf(fields + 1,
+               " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %ld",
+               &start) != 1) {
+      start = -1;
+    }
+  }
+  EmitNumber(out, probe, start);
+}
+
 static int CompareStrings(const void* a, const void* b) {
   return strcmp(*(char* const*)a, *(char* const*)b);
 }
@@ -246,6 +269,8 @@ static void RunProbe(NativeChildProcess_Args args, int out, const char* probe) {
     ProbeFds(out, probe, 1);
   } else if (strcmp(probe, "tty_nr") == 0) {
     ProbeTtyNr(out, probe);
+  } else if (strcmp(probe, "starttime") == 0) {
+    ProbeStartTime(out, probe);
   } else if (strcmp(probe, "context") == 0) {
     ProbeContext(out, probe);
   } else if (strncmp(probe, "open:", 5) == 0) {

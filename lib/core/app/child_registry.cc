@@ -78,6 +78,18 @@ ChildRegistry::ChildRegistry() {
   monitor_thread_ = StartSignalFreeThread([this] { MonitorLoop(); });
 }
 
+base::Status ChildRegistry::TakeSlotLocked(ChildKind kind) {
+  if (live_ >= kMaxLiveChildren) {
+    return base::Error(base::Code::kResourceExhausted, "512 child processes are alive");
+  }
+  if (kind == ChildKind::kIpc && live_ipc_ >= kMaxLiveIpcChildren) {
+    return base::Error(base::Code::kResourceExhausted, "50 IPC-type child processes are alive");
+  }
+  ++live_;
+  if (kind == ChildKind::kIpc) ++live_ipc_;
+  return base::Status::Ok();
+}
+
 void ChildRegistry::ReleaseSlotLocked(ChildKind kind) {
   --live_;
   if (kind == ChildKind::kIpc) --live_ipc_;
@@ -85,11 +97,47 @@ void ChildRegistry::ReleaseSlotLocked(ChildKind kind) {
 
 base::Status ChildRegistry::ConfigureWarmPool(int size, int idle_timeout_ms) {
   std::lock_guard lock(mu_);
-  return client_.ConfigureWarmPoolLocked(size, idle_timeout_ms);
+  bool sent = false;
+  base::Status status = client_.ConfigureWarmPoolLocked(size, idle_timeout_ms, &sent);
+  if (sent) warm_children_.OnConfigureSent();
+  return status;
+}
+
+void ChildRegistry::RecordChildLocked(pid_t pid, base::UniqueFd pidfd, ChildKind kind,
+                                      ExitHook on_exit, uint32_t start_flags) {
+  children_[pid] =
+      Child{std::move(pidfd), kind, false, std::move(on_exit), start_flags, next_serial_++};
+  ended_.erase(pid);  // an earlier child's record under a recycled pid
+}
+
+std::optional<pid_t> ChildRegistry::StartWarm(ChildKind kind, const std::vector<int>& fds,
+                                              ExitHook* on_exit, const StartOptions& options) {
+  // Only a start answered as soon as the child exists: nothing to wait for but the send.
+  if ((options.flags & ~kStartInlineRequest) != 0) return std::nullopt;
+  {
+    std::lock_guard lock(mu_);
+    if (!client_.TakesWarmChildren() || warm_children_.empty()) return std::nullopt;
+  }
+  Credentials caller;
+  if (!CaptureThreadCredentials(&caller)) return std::nullopt;  // the server's way says why
+  std::lock_guard lock(mu_);
+  if (!client_.TakesWarmChildren() || !warm_children_.CanServe(caller)) return std::nullopt;
+  if (!TakeSlotLocked(kind).ok()) return std::nullopt;  // the server's way says which limit
+  // Under the lock: the child's end cannot be recorded before the child is.
+  std::optional<WarmChildren::Started> started = warm_children_.Start(options.inline_request, fds);
+  if (!started) {
+    ReleaseSlotLocked(kind);
+    return std::nullopt;  // none, or the fds could not be sent: the server's way says why
+  }
+  RecordChildLocked(started->pid, std::move(started->pidfd), kind, std::move(*on_exit),
+                    options.flags);
+  client_.NoteWarmChildTakenLocked(started->pid);
+  return started->pid;
 }
 
 base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int>& fds,
                                            ExitHook on_exit, const StartOptions& options) {
+  if (std::optional<pid_t> pid = StartWarm(kind, fds, &on_exit, options)) return *pid;
   const uint32_t start_flags = options.flags;
   // On the calling thread, first: it captures the caller's credentials.
   auto request = ForkServerClient::EncodeStart(options);
@@ -98,19 +146,15 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
   base::UniqueFd socket;
   {
     std::lock_guard lock(mu_);
-    if (live_ >= kMaxLiveChildren) {
-      return base::Error(base::Code::kResourceExhausted, "512 child processes are alive");
-    }
-    if (kind == ChildKind::kIpc && live_ipc_ >= kMaxLiveIpcChildren) {
-      return base::Error(base::Code::kResourceExhausted, "50 IPC-type child processes are alive");
-    }
-    NCP_RETURN_IF_ERROR(client_.EnsureRunningLocked());
+    NCP_RETURN_IF_ERROR(TakeSlotLocked(kind));
+    base::Status running = client_.EnsureRunningLocked();
     // Our own reference to the socket: the monitor may close the client's if the server dies.
-    auto dup = client_.DupSocketLocked();
-    if (!dup.ok()) return dup.status();
+    auto dup = running.ok() ? client_.DupSocketLocked() : base::StatusOr<base::UniqueFd>(running);
+    if (!dup.ok()) {
+      ReleaseSlotLocked(kind);
+      return dup.status();
+    }
     socket = std::move(*dup);
-    ++live_;
-    if (kind == ChildKind::kIpc) ++live_ipc_;
     id = next_request_id_++;
     Pending& pending = pending_[id];
     pending.kind = kind;
@@ -158,7 +202,10 @@ void ChildRegistry::MonitorLoop() {
       return;
     }
     for (int i = 0; i < n; ++i) {
-      if (events[i].readable) {
+      if (events[i].tell_taken) {
+        std::lock_guard lock(mu_);
+        client_.TellWarmChildrenTakenLocked();
+      } else if (events[i].readable) {
         OnServerReadable(events[i].socket);
       } else {
         OnServerGone(events[i].socket);
@@ -183,6 +230,11 @@ void ChildRegistry::OnServerReadable(int socket) {
       return OnStartFailed(m.request_id, std::move(reply.failure));
     case Kind::kExited:
       return OnExited(reply.exit);
+    case Kind::kWarmChild:
+      return OnWarmChild(socket, reply);
+    case Kind::kWarmChildWithoutFds:
+      // Without them it cannot be started: the server lets it go.
+      return ForkServerClient::SendWarmChildRefused(socket, m.pid);
     case Kind::kStarted:
     case Kind::kRefused:
       break;
@@ -193,9 +245,8 @@ void ChildRegistry::OnServerReadable(int socket) {
   Pending& pending = it->second;
   if (reply.kind == Kind::kStarted) {
     // Recorded here, before the caller hears of it, so the exit record cannot arrive first.
-    children_[m.pid] = Child{std::move(reply.pidfd),     pending.kind,        false,
-                             std::move(pending.on_exit), pending.start_flags, next_serial_++};
-    ended_.erase(m.pid);  // an earlier child's record under a recycled pid
+    RecordChildLocked(m.pid, std::move(reply.pidfd), pending.kind, std::move(pending.on_exit),
+                      pending.start_flags);
     AnswerLocked(m.request_id, static_cast<pid_t>(m.pid));
   } else {
     ReleaseSlotLocked(pending.kind);
@@ -204,10 +255,18 @@ void ChildRegistry::OnServerReadable(int socket) {
   }
 }
 
+void ChildRegistry::OnWarmChild(int socket, ForkServerReply& reply) {
+  std::lock_guard lock(mu_);
+  if (!client_.IsCurrentSocketLocked(socket)) return;  // an earlier server's
+  warm_children_.Add(reply.message.pid, std::move(reply.pidfd), std::move(reply.channel),
+                     reply.warm->configure_count, reply.warm->credentials);
+}
+
 void ChildRegistry::OnExited(const ExitRecord& record) {
   Child child;
   {
     std::lock_guard lock(mu_);
+    warm_children_.Forget(record.pid);  // a warm child let go before it served a start
     auto it = children_.find(record.pid);
     if (it == children_.end()) return;
     child = std::move(it->second);
@@ -261,6 +320,7 @@ void ChildRegistry::OnServerGone(int socket) {
     base::LogAt(base::LogLevel::kWarning, "the fork server ended; its %zu children were killed",
                 children_.size());
     client_.ForgetServerLocked();
+    warm_children_.Reset();
     for (auto& [id, pending] : pending_) {
       if (pending.answered) continue;
       ReleaseSlotLocked(pending.kind);

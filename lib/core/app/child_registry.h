@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "core/app/fork_server_client.h"
 #include "core/app/long_lived_thread.h"
 #include "core/app/started_callbacks.h"
+#include "core/app/warm_children.h"
 #include "core/protocol/fork_server_protocol.h"
 
 namespace ncp::core {
@@ -100,7 +102,15 @@ class ChildRegistry {
   ChildRegistry();
   ~ChildRegistry() = delete;  // lives as long as the process
 
+  // kResourceExhausted at a limit; else counts a start of `kind`.
+  base::Status TakeSlotLocked(ChildKind kind);
   void ReleaseSlotLocked(ChildKind kind);
+  // A normal start a warm child took from the caller's thread (warm_children.h), or nullopt.
+  std::optional<pid_t> StartWarm(ChildKind kind, const std::vector<int>& fds, ExitHook* on_exit,
+                                 const StartOptions& options);
+  // Records a child that runs, before anyone can hear of its end.
+  void RecordChildLocked(pid_t pid, base::UniqueFd pidfd, ChildKind kind, ExitHook on_exit,
+                         uint32_t start_flags);
   void MonitorLoop();
   // Each returns the exits to report (outside the lock).
   void OnServerReadable(int socket);
@@ -108,6 +118,7 @@ class ChildRegistry {
   void OnStartedWithoutPidfd(int socket, const ForkServerMessage& m);
   void OnStartFailed(uint32_t request_id, base::Status failure);
   void OnExited(const ExitRecord& record);
+  void OnWarmChild(int socket, ForkServerReply& reply);
   void AnswerLocked(uint32_t request_id, base::StatusOr<pid_t> result);
   void Report(ChildKind kind, ExitHook hook, const ExitRecord& record);
   // Keeps the record of a child that ended and wakes its waiters.
@@ -121,6 +132,7 @@ class ChildRegistry {
   int live_ = 0;             // pending + running, all kinds
   int live_ipc_ = 0;         // pending + running IPC-type
   ForkServerClient client_;  // its *Locked members run under mu_
+  WarmChildren warm_children_;
   ExitCallbacks callbacks_;
   StartedCallbacks started_callbacks_;
   // Ends kept for NCP_WaitForChildExit, oldest first in `ended_order_` (pid, serial).

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +98,47 @@ ForkServerClient::ForkServerClient()
       warm_idle_timeout_ms_(kDefaultWarmPoolIdleMs) {
   WarmPoolFromEnvironment(&warm_pool_size_, &warm_idle_timeout_ms_);
   spawner_ = new LongLivedThread();
+  taken_timer_ = base::KeepOffStandardFds(
+      base::UniqueFd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = taken_timer_.get();
+  // Without it, warm children are never taken (StartWarm asks TakesWarmChildren).
+  if (taken_timer_.valid() &&
+      epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, taken_timer_.get(), &ev) != 0) {
+    taken_timer_.reset();
+  }
+}
+
+bool ForkServerClient::TakesWarmChildren() const { return taken_timer_.valid(); }
+
+void ForkServerClient::NoteWarmChildTakenLocked(pid_t pid) {
+  taken_.push_back(pid);
+  ArmTakenTimerLocked();
+}
+
+void ForkServerClient::ArmTakenTimerLocked() {
+  if (taken_timer_armed_) return;
+  const itimerspec in_a_millisecond{{0, 0}, {0, 1000000}};
+  taken_timer_armed_ = timerfd_settime(taken_timer_.get(), 0, &in_a_millisecond, nullptr) == 0;
+}
+
+void ForkServerClient::TellWarmChildrenTakenLocked() {
+  uint64_t expirations;
+  (void)!read(taken_timer_.get(), &expirations, sizeof expirations);
+  taken_timer_armed_ = false;
+  size_t told = 0;
+  for (; told < taken_.size(); ++told) {
+    ForkServerMessage m{};
+    m.type = ForkServerMessageType::kWarmChildTaken;
+    m.pid = taken_[told];
+    if (send(socket_.get(), &m, sizeof m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) break;
+  }
+  // A full socket keeps the rest for the next tick; a server that is gone needs telling no more
+  // (ForgetServerLocked follows).
+  if (told < taken_.size() && errno != EAGAIN) told = taken_.size();
+  taken_.erase(taken_.begin(), taken_.begin() + static_cast<std::ptrdiff_t>(told));
+  if (!taken_.empty()) ArmTakenTimerLocked();
 }
 
 base::Status ForkServerClient::EnsureRunningLocked() {
@@ -139,9 +181,10 @@ base::StatusOr<base::UniqueFd> ForkServerClient::DupSocketLocked() const {
   return socket;
 }
 
-base::Status ForkServerClient::ConfigureWarmPoolLocked(int size, int idle_timeout_ms) {
+base::Status ForkServerClient::ConfigureWarmPoolLocked(int size, int idle_timeout_ms, bool* sent) {
   warm_pool_size_ = size;
   warm_idle_timeout_ms_ = idle_timeout_ms;
+  *sent = false;
   if (!socket_.valid()) return base::Status::Ok();  // given to it when it starts
   ForkServerConfigureMessage m{};
   m.header.type = ForkServerMessageType::kConfigure;
@@ -151,6 +194,7 @@ base::Status ForkServerClient::ConfigureWarmPoolLocked(int size, int idle_timeou
     const int err = errno;  // before the message is built
     return base::ErrnoError("send the warm pool's settings to the fork server", err);
   }
+  *sent = true;
   return base::Status::Ok();
 }
 
@@ -159,6 +203,7 @@ bool ForkServerClient::IsCurrentSocketLocked(int socket) const { return socket =
 void ForkServerClient::ForgetServerLocked() {
   epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, socket_.get(), nullptr);
   socket_.reset();
+  taken_.clear();
   siginfo_t info;
   waitid(P_PIDFD, static_cast<id_t>(process_.pidfd.get()), &info, WEXITED | __WALL);
   process_ = SpawnedProcess{};
@@ -170,6 +215,7 @@ int ForkServerClient::WaitForEvents(ServerSocketEvent* events, int max_events) {
   for (int i = 0; i < n; ++i) {
     events[i].socket = ready[i].data.fd;
     events[i].readable = (ready[i].events & EPOLLIN) != 0;
+    events[i].tell_taken = ready[i].data.fd == taken_timer_.get();
   }
   return n;
 }
@@ -218,6 +264,13 @@ bool ForkServerClient::SendStart(int socket, uint32_t request_id, ForkServerStar
   return SendMessage(socket, &message, size, fds.data(), fds.size());
 }
 
+void ForkServerClient::SendWarmChildRefused(int socket, pid_t pid) {
+  ForkServerMessage refused{};
+  refused.type = ForkServerMessageType::kWarmChildRefused;
+  refused.pid = pid;
+  SendMessage(socket, &refused, sizeof refused, nullptr, 0);
+}
+
 void ForkServerClient::SendCancel(int socket, pid_t pid) {
   ForkServerMessage cancel{};
   cancel.type = ForkServerMessageType::kCancel;
@@ -226,10 +279,10 @@ void ForkServerClient::SendCancel(int socket, pid_t pid) {
 }
 
 ForkServerReply ForkServerClient::Receive(int socket) {
-  ForkServerFailure buffer{};  // the largest message the server sends
+  ForkServerReplyBuffer buffer{};
   const ForkServerMessage& m = buffer.header;
   std::vector<base::UniqueFd> fds;
-  const ssize_t n = ReceiveMessage(socket, &buffer, sizeof buffer, &fds, 1);
+  const ssize_t n = ReceiveMessage(socket, &buffer, sizeof buffer, &fds, 2);
   const int receive_errno = errno;
   ForkServerReply reply;
   reply.message = m;
@@ -238,14 +291,21 @@ ForkServerReply ForkServerClient::Receive(int socket) {
     reply.kind = Kind::kGone;
   } else if (n < 0 && receive_errno == EBADMSG && m.type == ForkServerMessageType::kStarted) {
     reply.kind = Kind::kStartedWithoutPidfd;
-  } else if (n == sizeof buffer && m.type == ForkServerMessageType::kFailed) {
+  } else if (m.type == ForkServerMessageType::kWarmChildReady &&
+             ((n < 0 && receive_errno == EBADMSG) ||
+              (n == sizeof(ForkServerWarmChild) && fds.size() != 2))) {
+    reply.kind = Kind::kWarmChildWithoutFds;
+  } else if (n == sizeof(ForkServerFailure) && m.type == ForkServerMessageType::kFailed) {
     reply.kind = Kind::kFailed;
-    reply.failure = FailureFrom(buffer);
+    reply.failure = FailureFrom(buffer.failure);
   } else if (n == sizeof(ForkServerExit) && m.type == ForkServerMessageType::kExited) {
-    ForkServerExit exit;
-    memcpy(&exit, &buffer, sizeof exit);
     reply.kind = Kind::kExited;
-    reply.exit = RecordFrom(exit);
+    reply.exit = RecordFrom(buffer.exit);
+  } else if (n == sizeof(ForkServerWarmChild) && m.type == ForkServerMessageType::kWarmChildReady) {
+    reply.kind = Kind::kWarmChild;
+    reply.pidfd = base::KeepOffStandardFds(std::move(fds[0]));
+    reply.channel = base::KeepOffStandardFds(std::move(fds[1]));
+    reply.warm = std::make_unique<ForkServerWarmChild>(buffer.warm_child);
   } else if (n != sizeof m) {
     reply.kind = Kind::kIgnored;
   } else if (m.type == ForkServerMessageType::kStarted && fds.size() == 1) {

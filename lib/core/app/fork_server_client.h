@@ -33,10 +33,12 @@ struct StartOptions {
   const std::string* inline_request = nullptr;
 };
 
-// One event of the server's socket, as the monitor thread sees it.
+// One event of the server's socket, as the monitor thread sees it, or the timer that says the
+// server is to hear of warm children taken (TellWarmChildrenTakenLocked).
 struct ServerSocketEvent {
   int socket = -1;
   bool readable = false;  // otherwise hung up or failed
+  bool tell_taken = false;
 };
 
 // What one message from the server means to the registry.
@@ -49,12 +51,16 @@ struct ForkServerReply {
     kStartedWithoutPidfd,  // the child's pidfd did not fit our fd table (MSG_CTRUNC)
     kFailed,               // `failure` says why the start failed
     kRefused,              // any other answer to a start: the server cannot start the child
+    kWarmChild,            // a warm child: `pidfd`, `channel` and `warm` hold it
+    kWarmChildWithoutFds,  // a warm child whose fds did not fit our fd table (MSG_CTRUNC)
   };
   Kind kind = Kind::kIgnored;
   ForkServerMessage message{};
   ExitRecord exit;
   base::UniqueFd pidfd;
   base::Status failure;
+  base::UniqueFd channel;                     // kWarmChild
+  std::unique_ptr<ForkServerWarmChild> warm;  // kWarmChild
 };
 
 class ForkServerClient {
@@ -68,7 +74,17 @@ class ForkServerClient {
   // thread may close the client's when the server dies.
   base::StatusOr<base::UniqueFd> DupSocketLocked() const;
   // NCP_SetWarmPool: sent to the server now if it runs, else given to it when it starts.
-  base::Status ConfigureWarmPoolLocked(int size, int idle_timeout_ms);
+  // `*sent`: whether a message went to a running server.
+  base::Status ConfigureWarmPoolLocked(int size, int idle_timeout_ms, bool* sent);
+  // Warm child `pid` serves a start: the server is told a millisecond later, by the monitor
+  // thread (a timer, armed here, wakes nobody now).
+  void NoteWarmChildTakenLocked(pid_t pid);
+  // False when the timer could not be made: then no warm child is taken (the server could not
+  // hear of it, and would never refill).
+  bool TakesWarmChildren() const;
+  // On the timer: tells the server of the children taken since. Never blocks: what does not
+  // fit the socket now is told on the next tick.
+  void TellWarmChildrenTakenLocked();
   // False for a stale event of an earlier server's socket.
   bool IsCurrentSocketLocked(int socket) const;
   // The server ended: stops watching its socket, closes it and reaps the server, so that the
@@ -89,11 +105,18 @@ class ForkServerClient {
                         const std::vector<int>& fds);
   // Asks the server to kill child `pid` if it is still unreaped (best effort).
   static void SendCancel(int socket, pid_t pid);
+  // Tells the server that warm child `pid` cannot be taken (best effort).
+  static void SendWarmChildRefused(int socket, pid_t pid);
   // Reads and decodes one message from `socket`.
   static ForkServerReply Receive(int socket);
 
  private:
+  void ArmTakenTimerLocked();
+
   base::UniqueFd epoll_;
+  base::UniqueFd taken_timer_;  // a timerfd in epoll_
+  bool taken_timer_armed_ = false;
+  std::vector<pid_t> taken_;  // warm children the server has not heard of yet
   base::UniqueFd socket_;
   SpawnedProcess process_;
   LongLivedThread* spawner_ = nullptr;  // lives as long as the process, like its owner

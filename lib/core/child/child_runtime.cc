@@ -124,7 +124,7 @@ void ncp::core::RunChildRuntimeOnInlineRequest(const char* request, size_t size,
                                                const ncp_child_hooks& hooks) {
   if (hooks.signals_reset == 0) ResetSignals();
   MarkAsChildProcess();
-  RunChildRuntime(DecodeRequest(std::string(request, size)), hooks);
+  RunChildRuntime(DecodeRequest(std::string_view(request, size)), hooks);
 }
 
 void ncp::core::RunChildRuntime(base::StatusOr<WireRequest> decoded,

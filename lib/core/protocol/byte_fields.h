@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ncp::core {
@@ -28,7 +29,7 @@ inline void PutStrings(std::string* out, const std::vector<std::string>& list) {
 // the end.
 class FieldReader {
  public:
-  FieldReader(const std::string& bytes, size_t start) : bytes_(bytes), pos_(start) {}
+  FieldReader(std::string_view bytes, size_t start) : bytes_(bytes), pos_(start) {}
   bool U32(uint32_t* v) {
     if (bytes_.size() - pos_ < 4) return false;
     std::memcpy(v, bytes_.data() + pos_, 4);
@@ -38,7 +39,7 @@ class FieldReader {
   bool String(std::string* s) {
     uint32_t n = 0;
     if (!U32(&n) || bytes_.size() - pos_ < n) return false;
-    s->assign(bytes_, pos_, n);
+    s->assign(bytes_.data() + pos_, n);
     pos_ += n;
     return true;
   }
@@ -56,7 +57,7 @@ class FieldReader {
   bool AtEnd() const { return pos_ == bytes_.size(); }
 
  private:
-  const std::string& bytes_;
+  std::string_view bytes_;
   size_t pos_;
 };
 

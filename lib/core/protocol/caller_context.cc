@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -13,16 +14,25 @@ namespace ncp::core {
 namespace {
 
 // The adopted environment: kept for the life of the process (getenv returns pointers into it),
-// which adopts one request in its life. Held here, so a leak checker sees it reachable.
-std::vector<std::string>* g_environment_strings = nullptr;
+// which adopts one request in its life. Held here, so a leak checker sees it reachable. One
+// block for every entry: two allocations, not one per entry, on the way to the entry.
+char* g_environment_block = nullptr;
 std::vector<char*>* g_environment = nullptr;
 
 }  // namespace
 
 bool AdoptCallerContext(const WireRequest& request) {
-  g_environment_strings = new std::vector<std::string>(request.environment);
+  size_t total = 0;
+  for (const std::string& entry : request.environment) total += entry.size() + 1;
+  g_environment_block = new char[total];
   g_environment = new std::vector<char*>();
-  for (std::string& entry : *g_environment_strings) g_environment->push_back(entry.data());
+  g_environment->reserve(request.environment.size() + 1);
+  char* next = g_environment_block;
+  for (const std::string& entry : request.environment) {
+    std::memcpy(next, entry.c_str(), entry.size() + 1);
+    g_environment->push_back(next);
+    next += entry.size() + 1;
+  }
   g_environment->push_back(nullptr);
   environ = g_environment->data();
   umask(static_cast<mode_t>(request.umask & 0777));

@@ -13,6 +13,15 @@
 //   app → server  kCancel    kill child `pid` if it is still unreaped (its kStarted arrived
 //                            without the pidfd: no room in the application's fd table)
 //   app → server  kConfigure a ForkServerConfigureMessage: the warm pool's settings
+//   server → app  kWarmChildReady + fds [pidfd, channel]: a ForkServerWarmChild, a normal-mode
+//                            child spawned in advance; the application sends it its request
+//                            itself (warm_child_handoff.h). Its end is reported (kExited)
+//                            whether or not it served a start.
+//   app → server  kWarmChildTaken  warm child `pid` serves a start: the pool wants another.
+//                            Sent a millisecond after the start, never during it: the
+//                            server's wake would take the CPU from the starting child.
+//   app → server  kWarmChildRefused  warm child `pid` came without its fds (no room in the
+//                            application's fd table): let it go, and make no other now.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +34,7 @@ namespace ncp::core {
 // Bumped with every change of these records. The application passes its version on the fork
 // server's command line; a helper of another version (the package was upgraded while the
 // application ran) refuses to serve, and every start says so (kProtocolMismatch).
-inline constexpr int kForkServerProtocolVersion = 3;
+inline constexpr int kForkServerProtocolVersion = 4;
 
 enum class ForkServerMessageType : uint32_t {
   kStart = 1,
@@ -34,6 +43,9 @@ enum class ForkServerMessageType : uint32_t {
   kExited = 4,
   kCancel = 5,
   kConfigure = 6,
+  kWarmChildReady = 7,
+  kWarmChildTaken = 8,
+  kWarmChildRefused = 9,
 };
 
 // What kind of failure a kFailed reports; the application maps it to an error code.
@@ -48,7 +60,7 @@ enum class StartFailure : uint32_t {
 struct ForkServerMessage {
   ForkServerMessageType type;
   uint32_t request_id;  // kStart/kStarted/kFailed: matches a reply to its request
-  int32_t pid;          // kStarted/kExited
+  int32_t pid;          // kStarted/kExited/kWarmChildReady
   int32_t error;        // kFailed: errno
   // kExited: as waitid(2) and wait4(2) report them.
   int32_t wait_code;
@@ -71,13 +83,30 @@ struct ForkServerExit {
   char profile_line[512];
 };
 
-// kFailed is always this size (the largest message the server sends: what the application
-// receives into): the header and a NUL-terminated line ("" when none).
+// kFailed is always this size: the header and a NUL-terminated line ("" when none).
 struct ForkServerFailure {
   ForkServerMessage header;
   char message[1024];
 };
 static_assert(sizeof(ForkServerExit) <= sizeof(ForkServerFailure));
+
+// kWarmChildReady: the child has the server's credentials, so it may serve only a caller that
+// has exactly those (the server's forked children adopt a caller's; a warm child cannot).
+struct ForkServerWarmChild {
+  ForkServerMessage header;
+  // How many kConfigure messages the server had received when it made the child: the
+  // application takes only children of the settings it sent last.
+  uint32_t configure_count;
+  Credentials credentials;
+};
+
+// What the application receives into: the largest message the server sends.
+union ForkServerReplyBuffer {
+  ForkServerMessage header;
+  ForkServerExit exit;
+  ForkServerFailure failure;
+  ForkServerWarmChild warm_child;
+};
 
 enum ForkServerStartFlags : uint32_t {
   // The child execs ncp-launch with the message's launcher argv (an isolated start) instead of

@@ -32,7 +32,7 @@ std::string EncodeRequest(const WireRequest& r) {
   return out;
 }
 
-base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes) {
+base::StatusOr<WireRequest> DecodeRequest(std::string_view bytes) {
   auto bad = [](const char* what) {
     return base::Error(base::Code::kInvalidArgument,
                        std::string("malformed launch request: ") + what);

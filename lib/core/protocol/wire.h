@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -44,9 +45,9 @@ struct WireRequest {
 
 std::string EncodeRequest(const WireRequest& request);
 // Rejects anything malformed: wrong magic or version, lengths past the end, trailing bytes.
-base::StatusOr<WireRequest> DecodeRequest(const std::string& bytes);
-// Reads the whole request from `fd` (a regular file of at most kMaxRequestBytes: a memfd; read with pread from offset 0, so it does not
-// matter who read it before) and decodes it.
+base::StatusOr<WireRequest> DecodeRequest(std::string_view bytes);
+// Reads the whole request from `fd` (a regular file of at most kMaxRequestBytes: a memfd; read with
+// pread from offset 0, so it does not matter who read it before) and decodes it.
 base::StatusOr<WireRequest> ReadRequest(int fd);
 
 }  // namespace ncp::core

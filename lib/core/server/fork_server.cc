@@ -13,10 +13,12 @@
 // child found its entry. Those answers come on report sockets the server polls, so a slow
 // sandbox never holds up other starts or exit records.
 //
-// Warm (warm_pools.h): children forked, and sandboxes built, before they are asked for. Each
-// serves one start, and is exactly what a cold start of the same request would give. A shape's
-// sandboxes are forked by its builder (launcher/warm_builder.h) as children of this server, so
-// the server reaps them; a pid the application was never told of is never reported to it.
+// Warm (warm_pools.h): children spawned, and sandboxes built, before they are asked for. Each
+// serves one start, and is exactly what a cold start of the same request would give. A warm
+// normal child's request comes from the application directly, on a channel the server hands
+// it (warm_child_handoff.h): such a start never passes through here. A shape's sandboxes are
+// forked by its builder (launcher/warm_builder.h) as children of this server, so the server
+// reaps them; a pid the application was never told of is never reported to it.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -50,6 +52,7 @@
 #include "core/protocol/fork_server_protocol.h"
 #include "core/protocol/launch_report.h"
 #include "core/protocol/unix_message.h"
+#include "core/protocol/warm_child_handoff.h"
 #include "core/protocol/wire.h"
 #include "core/server/detached_spawn.h"
 #include "core/server/program_exec.h"
@@ -210,7 +213,6 @@ struct PendingStart {
   bool ready = false;       // the launcher said kReady
   bool from_warm = false;   // a warm sandbox given the request: on refusal, start it cold
   uint64_t warm_key = 0;    // prime or refill this shape once answered
-  bool warm_child = false;  // a normal warm child: refill once answered
   bool reaped = false;      // ended and reaped (by ReportExits) before its report was read
   int reaped_status = 0;
   int64_t deadline_ms = 0;  // not answered by then: it is stuck, and the start fails
@@ -263,6 +265,7 @@ class ForkServer {
   void Configure(const ForkServerConfigureMessage& m);
   // Warm processes.
   bool AddOneChild();
+  void OnWarmChildTaken(pid_t pid);
   bool AddOneSandbox(uint64_t key);
   bool RefillOne();
   void RefillShape(uint64_t key);
@@ -309,6 +312,7 @@ class ForkServer {
   uint64_t last_build_id_ = 0;
   std::map<uint64_t, std::deque<QueuedStart>> queued_starts_;  // by shape
   bool refill_children_ = false;      // the normal pool wants more children
+  uint32_t configures_received_ = 0;  // kConfigure messages (ForkServerWarmChild)
   std::set<uint64_t> refill_shapes_;  // shapes whose pools want more sandboxes
   // The child started last, while it runs (0 once it has ended), and when it was started.
   pid_t youngest_ = 0;
@@ -458,37 +462,16 @@ void ForkServer::StartNormal(std::unique_ptr<ForkServerStartMessage> message,
   if ((message->header.flags & kStartInlineRequest) != 0) {
     request = {message->request(), message->request_bytes};
   }
-  // A warm child has the server's credentials: it serves only callers that have them too.
-  if (SameCredentials(message->credentials, ServerCredentials())) {
-    while (std::optional<WarmProcess> warm = pools_.TakeChild()) {
-      WarmChildHandoff handoff{static_cast<uint32_t>(fds.size() + (wait_entry ? 1 : 0)),
-                               wait_entry ? 1u : 0u, static_cast<uint32_t>(request.size)};
-      std::vector<int> raw;
-      for (const UniqueFd& fd : fds) raw.push_back(fd.get());
-      if (wait_entry) raw.push_back(report.theirs.get());
-      const iovec parts[] = {{&handoff, sizeof handoff},
-                             {const_cast<char*>(request.bytes), request.size}};
-      if (!SendMessageParts(warm->socket.get(), parts, request.bytes != nullptr ? 2 : 1, raw.data(),
-                            raw.size())) {
-        KillQuietly(warm->pid, warm->pidfd);
-        continue;
-      }
-      pending.pid = warm->pid;
-      pending.pidfd = std::move(warm->pidfd);
-      pending.warm_child = true;
-      break;
-    }
-  }
-  if (pending.pid < 0) {
-    ChildSetup setup;
-    setup.role = ChildRole::kRuntime;
-    setup.fds = &fds;
-    setup.request = request;
-    setup.side_fd = wait_entry ? report.theirs.get() : -1;
-    const pid_t pid = Fork(setup, message->credentials, &pending.pidfd);
-    if (pid < 0) return SendFailed(id, StartFailure::kSystem, -pid, "");
-    pending.pid = pid;
-  }
+  // Always forked here: the warm children serve the application's own starts
+  // (warm_child_handoff.h), and one is never offered two requests.
+  ChildSetup setup;
+  setup.role = ChildRole::kRuntime;
+  setup.fds = &fds;
+  setup.request = request;
+  setup.side_fd = wait_entry ? report.theirs.get() : -1;
+  const pid_t pid = Fork(setup, message->credentials, &pending.pidfd);
+  if (pid < 0) return SendFailed(id, StartFailure::kSystem, -pid, "");
+  pending.pid = pid;
   if (!wait_entry) {
     AnswerStarted(pending);
     return;
@@ -870,28 +853,52 @@ void ForkServer::KillQuietly(pid_t pid, const UniqueFd& pidfd) {
 // A prepared normal-mode child is a fresh `ncp-child --warm-child` (child_runtime.h), not a
 // fork of this process: no page table is copied, and the child owns every page it touches
 // instead of copying the server's on its first writes after a request. It is spawned detached
-// (detached_spawn.h): the server goes on at once instead of waiting for the exec.
+// (detached_spawn.h): the server goes on at once instead of waiting for the exec. Its channel
+// goes to the application, which starts it without a word to the server; the server keeps a
+// copy of the application's end, to let it go (warm_child_handoff.h).
 bool ForkServer::AddOneChild() {
   if (pools_.ChildCount() >= static_cast<size_t>(std::max(pools_.settings().children, 0))) {
     return false;
   }
-  SocketPair handoff;
-  if (!MakeSocketPair(&handoff)) return false;
-  // The socket at 3 (ncp_internal_warm_child_main).
+  SocketPair channel;
+  if (!MakeSocketPair(&channel)) return false;
+  // The channel at 3 (ncp_internal_warm_child_main).
   std::unique_ptr<DetachedSpawn> spawn =
-      DetachedSpawn::Start(own_binary_.get(), {handoff.theirs.get()},
+      DetachedSpawn::Start(own_binary_.get(), {channel.theirs.get()},
                            {"ncp-warm-child", "--warm-child", std::to_string(server_pid_),
                             std::to_string(ClosedStdio())});
   if (spawn->pid() < 0) return false;
   WarmProcess child;
   child.pid = spawn->pid();
   child.pidfd = spawn->TakePidfd();
-  child.socket = std::move(handoff.ours);
+  child.socket = std::move(channel.ours);
   child.ready = true;
   child.ready_since_ms = NowMs();
+  child.application_holds_channel = true;
   spawning_.push_back(std::move(spawn));
+  ForkServerWarmChild ready{};
+  ready.header.type = ForkServerMessageType::kWarmChildReady;
+  ready.header.pid = child.pid;
+  ready.configure_count = configures_received_;
+  ready.credentials = ServerCredentials();
+  const int fds[] = {child.pidfd.get(), child.socket.get()};
+  if (!SendMessage(app_, &ready, sizeof ready, fds, 2)) {
+    KillQuietly(child.pid, child.pidfd);
+    return false;
+  }
+  // From now on the application may start it at any moment: its end is always reported.
+  announced_.insert(child.pid);
   pools_.AddChild(std::move(child));
   return pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().children, 0));
+}
+
+// The application took warm child `pid` (it says so a moment after the start, so that this
+// server does not wake while the child starts: kWarmChildTaken). The pool wants another.
+void ForkServer::OnWarmChildTaken(pid_t pid) {
+  if (!pools_.TakeChildByPid(pid)) return;  // ended, or let go, meanwhile
+  youngest_ = pid;
+  youngest_started_ms_ = NowMs();
+  refill_children_ = true;
 }
 
 // Spawns whose exec is done no longer need the memory they ran from.
@@ -958,9 +965,23 @@ int64_t ForkServer::MsUntilRefill(int64_t last_event_ms, int64_t now_ms) const {
 }
 
 // Prepared processes no longer wanted: killed (a sandbox's parent-death signals take the rest
-// of it), and reaped without a word to the application, which never knew them.
+// of it), and reaped without a word to the application, which never knew them. A warm child
+// whose channel the application holds is told instead: a request may be on its way, which it
+// then serves (warm_child_handoff.h), and its end is reported either way. One that cannot be
+// told (its queue full: never, but for an application that floods it) is killed, and still
+// reported.
 void ForkServer::LetGo(std::vector<WarmProcess> processes) {
-  for (WarmProcess& p : processes) KillQuietly(p.pid, p.pidfd);
+  for (WarmProcess& p : processes) {
+    if (!p.application_holds_channel) {
+      KillQuietly(p.pid, p.pidfd);
+      continue;
+    }
+    const WarmChildHandoff letting_go{WarmChildMessage::kLetGo, 0, 0};
+    if (send(p.socket.get(), &letting_go, sizeof letting_go, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+        errno == EAGAIN && NotReapedYet(p.pidfd)) {
+      KillThrough(p.pidfd);
+    }
+  }
 }
 
 // A sandbox being built says whether it could be.
@@ -995,6 +1016,7 @@ void ForkServer::Configure(const ForkServerConfigureMessage& m) {
   SetPoolSizes(m.pool_size, &settings);
   settings.idle_timeout_ms = std::max(m.idle_timeout_ms, 0);
   LetGo(pools_.Configure(settings));
+  refill_children_ = true;
 }
 
 // ncp-launch's word on why its sandbox ended, where the wait status cannot tell: a time limit
@@ -1037,7 +1059,11 @@ void ForkServer::ReportExits() {
       LetGo(pools_.ForgetShape(*key));
       continue;
     }
-    if (pools_.RemoveByPid(pid)) continue;  // a prepared one died by itself: not the app's
+    // A prepared one that died by itself is not the application's, unless it held the
+    // application's channel (announced, below).
+    std::optional<WarmProcess> prepared = pools_.RemoveByPid(pid);
+    if (prepared && !prepared->application_holds_channel) continue;
+    if (prepared) refill_children_ = true;
     // A start not answered yet: what it reported before it ended decides.
     auto pending = std::find_if(pending_.begin(), pending_.end(),
                                 [pid](const auto& p) { return p.second.pid == pid; });
@@ -1126,10 +1152,22 @@ void ForkServer::OnAppReadable() {
         waitid(P_PID, static_cast<id_t>(header.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0) {
       kill(header.pid, SIGKILL);
     }
+  } else if (header.type == ForkServerMessageType::kWarmChildTaken &&
+             static_cast<size_t>(n) == sizeof(ForkServerMessage)) {
+    OnWarmChildTaken(header.pid);
+  } else if (header.type == ForkServerMessageType::kWarmChildRefused &&
+             static_cast<size_t>(n) == sizeof(ForkServerMessage)) {
+    // No refill now: the application's fd table may still be full. The next start refills.
+    if (std::optional<WarmProcess> child = pools_.TakeChildByPid(header.pid)) {
+      std::vector<WarmProcess> refused;
+      refused.push_back(std::move(*child));
+      LetGo(std::move(refused));
+    }
   } else if (header.type == ForkServerMessageType::kConfigure &&
              static_cast<size_t>(n) == sizeof(ForkServerConfigureMessage)) {
     ForkServerConfigureMessage configure;
     memcpy(&configure, message.get(), sizeof configure);
+    ++configures_received_;
     Configure(configure);
   }
 }

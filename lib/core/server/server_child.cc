@@ -7,14 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <optional>
 
 #include "base/log.h"
 #include "core/child/child_runtime.h"
 #include "core/child/process_title.h"
 #include "core/protocol/fork_server_protocol.h"
 #include "core/protocol/unix_message.h"
+#include "core/protocol/warm_child_handoff.h"
 #include "core/protocol/wire.h"
 #include "core/server/program_exec.h"
 #include "ncp/native_child_process_ext.h"
@@ -108,42 +112,66 @@ struct {
   char request[kMaxInlineRequestBytes];
 } g_handoff_message;
 
+// One message of the channel: its type, or nullopt at EOF or for a malformed message.
+std::optional<WarmChildMessage> ReceiveOne(int channel, std::vector<base::UniqueFd>* fds) {
+  const WarmChildHandoff& handoff = g_handoff_message.handoff;
+  fds->clear();
+  // With the channel at kRequestFd and every number above it free, the kernel installs the fds
+  // at kFirstNamedFd, kFirstNamedFd + 1, ...: where an inline request's fds belong, so that
+  // nothing needs moving (and, as placed fds are, they are not close-on-exec).
+  const ssize_t n = ReceiveMessage(channel, &g_handoff_message, sizeof g_handoff_message, fds,
+                                   kMaxFdsPerStart, /*close_on_exec=*/false);
+  if (n < static_cast<ssize_t>(sizeof handoff)) return std::nullopt;
+  if (handoff.type != WarmChildMessage::kRequest) {
+    if (static_cast<size_t>(n) != sizeof handoff || !fds->empty()) return std::nullopt;
+    return handoff.type;
+  }
+  const bool whole = fds->size() == handoff.fd_count &&
+                     static_cast<size_t>(n) == sizeof handoff + handoff.request_bytes &&
+                     (handoff.request_bytes != 0 || !fds->empty());
+  if (!whole) return std::nullopt;
+  return handoff.type;
+}
+
+// Reads until the request comes (true), or until there is none to come.
+bool ReceiveRequest(int channel, std::vector<base::UniqueFd>* fds) {
+  bool shut = false;
+  for (;;) {
+    const std::optional<WarmChildMessage> message = ReceiveOne(channel, fds);
+    if (!message) return false;
+    switch (*message) {
+      case WarmChildMessage::kRequest:
+        return true;
+      case WarmChildMessage::kLetGo:
+        // A request sent before the shutdown is still to be read; after it, the sender's send
+        // fails (warm_child_handoff.h). What is queued is read, then EOF.
+        if (!shut) shutdown(channel, SHUT_RDWR);
+        shut = true;
+        continue;
+    }
+    return false;
+  }
+}
+
 // A warm child: prepared before anyone asked, it waits for the one request it serves. Nothing
 // of the request existed when it was spawned, so it is exactly what a cold fork of the same
 // request gives: the runtime takes the caller's environment, directory and umask from it.
-[[noreturn]] void WaitAndRunRuntime(int warm_socket) {
-  CloseFrom(kRequestFd, warm_socket);
+[[noreturn]] void WaitAndRunRuntime(int channel) {
   // What does not depend on the request is done before it comes.
   ResetSignals();
-  const WarmChildHandoff& handoff = g_handoff_message.handoff;
   std::vector<base::UniqueFd> fds;
-  // With the socket at kRequestFd and every number above it free, the kernel installs the fds
-  // at kFirstNamedFd, kFirstNamedFd + 1, ...: where an inline request's fds belong, so that
-  // nothing needs moving (and, as placed fds are, they are not close-on-exec).
-  const ssize_t n = ReceiveMessage(warm_socket, &g_handoff_message, sizeof g_handoff_message, &fds,
-                                   kMaxFdsPerStart, /*close_on_exec=*/false);
-  // EOF: the pool let it go (idle, trimmed, or the server is ending). Nobody hears of it.
-  if (n < static_cast<ssize_t>(sizeof handoff) || fds.size() != handoff.fd_count ||
-      static_cast<size_t>(n) != sizeof handoff + handoff.request_bytes ||
-      (handoff.request_bytes == 0 && fds.empty())) {
-    _exit(0);
-  }
+  if (!ReceiveRequest(channel, &fds)) _exit(0);  // nobody but the server hears of it
+  const WarmChildHandoff& handoff = g_handoff_message.handoff;
   InlineRequest request;
   if (handoff.request_bytes != 0) request = {g_handoff_message.request, handoff.request_bytes};
-  int report = -1;
-  if (handoff.report_entry != 0) {
-    if (fds.empty()) _exit(0);
-    report = fcntl(fds.back().get(), F_DUPFD_CLOEXEC, kParkedFdFloor);
-    fds.pop_back();
-  }
-  close(warm_socket);
+  close(channel);
   if (InPlace(fds, FirstFdNumber(request))) {
     for (base::UniqueFd& fd : fds) (void)fd.release();  // the child's now
   } else {
-    PlaceFds(fds, -1, report, FirstFdNumber(request));
+    PlaceFds(fds, -1, -1, FirstFdNumber(request));
   }
   CloseStdioTheApplicationHadClosed();
-  RunRuntime(request, report);
+  RunRuntime(request, -1);
 }
 
 }  // namespace
@@ -186,17 +214,20 @@ unsigned ClosedStdio() { return g_closed_stdio; }
 
 }  // namespace ncp::core
 
-// argv: NAME --warm-child SERVER_PID CLOSED_STDIO_MASK
-extern "C" void ncp_internal_warm_child_main(int socket, char** argv) {
+// argv: NAME --warm-child SERVER_PID CLOSED_STDIO_MASK; the channel at fd 3
+// (warm_child_handoff.h).
+extern "C" void ncp_internal_warm_child_main(int channel, char** argv) {
   using namespace ncp::core;
   // Not the number of the fd the server exec'd this process through.
   prctl(PR_SET_NAME, "ncp-warm-child", 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (argv[1] == nullptr || argv[2] == nullptr || argv[3] == nullptr ||
-      getppid() != atoi(argv[2])) {
-    _exit(0);  // the server is gone already
+      getppid() != atoi(argv[2]) || channel != kRequestFd) {
+    _exit(0);  // the server is gone already, or this is not how it spawns warm children
   }
+  // Nothing but the channel: what arrives with the request lands from 4 up.
+  close_range(kFirstNamedFd, ~0U, 0);
   SetClosedStdio(static_cast<unsigned>(atoi(argv[3])));
   RememberArgumentArea(argv);  // the child's name goes there (process_title.h)
-  WaitAndRunRuntime(socket);
+  WaitAndRunRuntime(channel);
 }

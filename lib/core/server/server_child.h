@@ -55,13 +55,4 @@ unsigned ClosedStdio();
 // In the child, right after fork(). Never returns.
 [[noreturn]] void RunForkedChild(pid_t server, ChildSetup& setup);
 
-// What the server sends a warm child: this, then `request_bytes` of inline request, with
-// SCM_RIGHTS [request memfd (unless inline), named fds..., IPC socket, (entry report socket
-// when report_entry)].
-struct WarmChildHandoff {
-  uint32_t fd_count;
-  uint32_t report_entry;
-  uint32_t request_bytes;  // 0: the request is the first fd
-};
-
 }  // namespace ncp::core

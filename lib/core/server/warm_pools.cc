@@ -34,7 +34,9 @@ void WarmPools::Drain(Pool* pool, std::vector<WarmProcess>* to) {
 std::vector<WarmProcess> WarmPools::Configure(WarmPoolSettings settings) {
   settings_ = settings;
   std::vector<WarmProcess> dropped;
-  TrimTo(&children_, static_cast<size_t>(std::max(settings.children, 0)), &dropped);
+  // Every normal child goes: the application drops the channels it holds when it sends new
+  // settings (warm_children.h), and the refill makes new ones.
+  TrimTo(&children_, 0, &dropped);
   const size_t size = static_cast<size_t>(std::max(settings.sandboxes, 0));
   for (auto& [key, pool] : pools_) {
     if (size == 0) {
@@ -61,10 +63,12 @@ std::vector<WarmProcess> WarmPools::TrimSandboxes(uint64_t key, size_t size) {
   return dropped;
 }
 
-std::optional<WarmProcess> WarmPools::TakeChild() {
-  if (children_.empty()) return std::nullopt;
-  WarmProcess child = std::move(children_.front());
-  children_.erase(children_.begin());
+std::optional<WarmProcess> WarmPools::TakeChildByPid(pid_t pid) {
+  auto it = std::find_if(children_.begin(), children_.end(),
+                         [pid](const WarmProcess& p) { return p.pid == pid; });
+  if (it == children_.end()) return std::nullopt;
+  WarmProcess child = std::move(*it);
+  children_.erase(it);
   return child;
 }
 

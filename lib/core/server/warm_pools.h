@@ -26,7 +26,8 @@ struct WarmPoolSettings {
   int64_t idle_timeout_ms = kDefaultWarmPoolIdleMs;  // 0: kept while the application lives
 };
 
-// One prepared process: a forked child waiting on `socket` (normal mode), a warm ncp-launch
+// One prepared process: a normal-mode child whose channel's other end is `socket` (the
+// application holds a copy, and sends the request: warm_child_handoff.h), a warm ncp-launch
 // whose control socket is `socket`, or a shape's builder (warm_builder.h) listening on it.
 struct WarmProcess {
   // -1 while its builder has not said which process it is (build_id names it until then).
@@ -36,6 +37,9 @@ struct WarmProcess {
   bool ready = false;  // a sandbox reports when it is built; a normal child is ready at once
   int64_t ready_since_ms = 0;
   uint64_t build_id = 0;  // a sandbox asked of a builder
+  // A normal-mode child, whose channel the application holds: it is let go by a message on
+  // `socket`, not killed (a request may be on its way), and its end is always reported.
+  bool application_holds_channel = false;
 };
 
 // What a shape's sandboxes are built from: everything a refill needs.
@@ -51,11 +55,12 @@ class WarmPools {
   explicit WarmPools(WarmPoolSettings settings) : settings_(settings) {}
 
   const WarmPoolSettings& settings() const { return settings_; }
-  // New settings: returns the processes no longer wanted (beyond the size, or all when 0).
+  // New settings: returns the processes no longer wanted (every normal child; sandboxes beyond
+  // the size, or all when 0).
   std::vector<WarmProcess> Configure(WarmPoolSettings settings);
 
-  // Normal mode.
-  std::optional<WarmProcess> TakeChild();
+  // Normal mode. TakeChildByPid: the child `pid` (the application took it), if any.
+  std::optional<WarmProcess> TakeChildByPid(pid_t pid);
   void AddChild(WarmProcess child) { children_.push_back(std::move(child)); }
   size_t ChildCount() const { return children_.size(); }
 

@@ -1,0 +1,71 @@
+#include "core/app/warm_children.h"
+
+#include <errno.h>
+#include <sys/uio.h>
+
+#include "core/protocol/unix_message.h"
+#include "core/protocol/warm_child_handoff.h"
+
+namespace ncp::core {
+namespace {
+
+// Errors that say the child cannot take a request (any more): its end is shut down (it was
+// let go) or closed (it died), or its queue is full. Any other is about what was sent.
+bool ChildIsGone(int err) {
+  return err == EPIPE || err == ECONNRESET || err == ECONNREFUSED || err == ENOTCONN ||
+         err == EAGAIN;
+}
+
+}  // namespace
+
+void WarmChildren::Add(pid_t pid, base::UniqueFd pidfd, base::UniqueFd channel,
+                       uint32_t configure_count, const Credentials& server_credentials) {
+  if (configure_count != configures_sent_) return;
+  if (server_credentials_ == nullptr) {
+    server_credentials_ = std::make_unique<Credentials>(server_credentials);
+  }
+  slots_.push_back(Slot{pid, std::move(pidfd), std::move(channel)});
+}
+
+void WarmChildren::Forget(pid_t pid) {
+  std::erase_if(slots_, [pid](const Slot& slot) { return slot.pid == pid; });
+}
+
+void WarmChildren::OnConfigureSent() {
+  ++configures_sent_;
+  slots_.clear();
+}
+
+void WarmChildren::Reset() {
+  configures_sent_ = 0;
+  slots_.clear();
+  server_credentials_.reset();
+}
+
+bool WarmChildren::CanServe(const Credentials& caller) const {
+  return server_credentials_ != nullptr && SameCredentials(caller, *server_credentials_);
+}
+
+std::optional<WarmChildren::Started> WarmChildren::Start(const std::string* inline_request,
+                                                         const std::vector<int>& fds) {
+  const size_t request_bytes = inline_request != nullptr ? inline_request->size() : 0;
+  WarmChildHandoff handoff{WarmChildMessage::kRequest, static_cast<uint32_t>(fds.size()),
+                           static_cast<uint32_t>(request_bytes)};
+  const iovec parts[] = {
+      {&handoff, sizeof handoff},
+      {const_cast<char*>(request_bytes != 0 ? inline_request->data() : ""), request_bytes}};
+  while (!slots_.empty()) {
+    Slot& slot = slots_.front();
+    if (SendMessageParts(slot.channel.get(), parts, request_bytes != 0 ? 2 : 1, fds.data(),
+                         fds.size())) {
+      Started started{slot.pid, std::move(slot.pidfd)};
+      slots_.pop_front();
+      return started;
+    }
+    if (!ChildIsGone(errno)) return std::nullopt;
+    slots_.pop_front();
+  }
+  return std::nullopt;
+}
+
+}  // namespace ncp::core

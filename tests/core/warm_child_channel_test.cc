@@ -1,0 +1,162 @@
+// A warm child's channel (warm_child_handoff.h), spoken to directly: this test is the child's
+// fork server and its application at once. The order of the messages in the channel decides
+// what the child does, so the crossings of a start and a letting-go are exact here, where
+// through the library they are a matter of timing.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "core/child_test_support.h"
+#include "core/protocol/warm_child_handoff.h"
+#include "core/protocol/wire.h"
+
+extern char** environ;
+
+namespace ncp::testing {
+namespace {
+
+using core::WarmChildHandoff;
+using core::WarmChildMessage;
+
+// An `ncp-child --warm-child` whose parent (its "server") is this process, with the channel
+// at fd 3. `channel` is the other end.
+pid_t SpawnWarmChild(base::UniqueFd* channel) {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return -1;
+  channel->reset(pair[0]);
+  base::UniqueFd theirs(pair[1]);
+  const std::string server = std::to_string(getpid());
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(theirs.get(), 3);  // dup2 clears close-on-exec on the copy
+    execl(NCP_CHILD_PATH, "ncp-warm-child", "--warm-child", server.c_str(), "0",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+// EchoParams with `params`, writing to its one named fd, "out".
+std::string EchoRequest(const std::string& params) {
+  core::WireRequest request;
+  request.library = std::string(NCP_TEST_LIB_DIR) + "/libncp_test_entries.so";
+  request.symbol = "EchoParams";
+  request.params = params;
+  request.process_name = "warm-channel-test";
+  request.fd_names = {"out"};
+  for (char** env = environ; *env != nullptr; ++env) request.environment.emplace_back(*env);
+  return core::EncodeRequest(request);
+}
+
+// Returns 0 or the send's errno.
+int Send(int channel, const WarmChildHandoff& handoff, const std::string& request, int fd) {
+  iovec parts[] = {{const_cast<WarmChildHandoff*>(&handoff), sizeof handoff},
+                   {const_cast<char*>(request.data()), request.size()}};
+  msghdr msg{};
+  msg.msg_iov = parts;
+  msg.msg_iovlen = request.empty() ? 1 : 2;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  if (fd >= 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  }
+  return sendmsg(channel, &msg, MSG_NOSIGNAL) >= 0 ? 0 : errno;
+}
+
+int SendLetGo(int channel) { return Send(channel, {WarmChildMessage::kLetGo, 0, 0}, "", -1); }
+
+int SendEcho(int channel, const std::string& params, int out) {
+  const std::string request = EchoRequest(params);
+  return Send(channel, {WarmChildMessage::kRequest, 1, static_cast<uint32_t>(request.size())},
+              request, out);
+}
+
+int WaitStatus(pid_t pid) {
+  int status = -1;
+  EXPECT_EQ(waitpid(pid, &status, 0), pid);
+  return status;
+}
+
+TEST(WarmChildChannel, ARequestQueuedBehindALettingGoIsServed) {
+  base::UniqueFd channel;
+  const pid_t pid = SpawnWarmChild(&channel);
+  ASSERT_GT(pid, 0);
+  Pipe out = MakePipe();
+  // Both are queued before the child reads: it reads the letting-go first, shuts the channel
+  // down, and still finds the request sent before the shutdown.
+  ASSERT_EQ(SendLetGo(channel.get()), 0);
+  ASSERT_EQ(SendEcho(channel.get(), "served after all", out.write.get()), 0);
+  out.write.reset();
+  EXPECT_EQ(ReadAll(out.read.get()), "served after all");
+  const int status = WaitStatus(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST(WarmChildChannel, AfterALettingGoARequestIsRefusedToItsSender) {
+  base::UniqueFd channel;
+  const pid_t pid = SpawnWarmChild(&channel);
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(SendLetGo(channel.get()), 0);
+  const int status = WaitStatus(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  // The sender learns at once that nobody will serve it, so it can start the child otherwise.
+  Pipe out = MakePipe();
+  EXPECT_EQ(SendEcho(channel.get(), "never", out.write.get()), EPIPE);
+}
+
+TEST(WarmChildChannel, ALettingGoBehindARequestIsIgnored) {
+  base::UniqueFd channel;
+  const pid_t pid = SpawnWarmChild(&channel);
+  ASSERT_GT(pid, 0);
+  Pipe out = MakePipe();
+  ASSERT_EQ(SendEcho(channel.get(), "first come", out.write.get()), 0);
+  ASSERT_EQ(SendLetGo(channel.get()), 0);
+  out.write.reset();
+  EXPECT_EQ(ReadAll(out.read.get()), "first come");
+  const int status = WaitStatus(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// A request whose fds do not match its count is nothing to serve: the child runs no code of
+// it and ends, and nothing it was sent stays open anywhere.
+TEST(WarmChildChannel, AMalformedRequestRunsNothing) {
+  base::UniqueFd channel;
+  const pid_t pid = SpawnWarmChild(&channel);
+  ASSERT_GT(pid, 0);
+  Pipe out = MakePipe();
+  const std::string request = EchoRequest("must not run");
+  ASSERT_EQ(
+      Send(channel.get(), {WarmChildMessage::kRequest, 2, static_cast<uint32_t>(request.size())},
+           request, out.write.get()),
+      0);
+  out.write.reset();
+  EXPECT_EQ(ReadAll(out.read.get()), "");
+  const int status = WaitStatus(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// An unknown message type (a newer sender) is not taken for a request.
+TEST(WarmChildChannel, AnUnknownMessageRunsNothing) {
+  base::UniqueFd channel;
+  const pid_t pid = SpawnWarmChild(&channel);
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(Send(channel.get(), {static_cast<WarmChildMessage>(99), 0, 0}, "", -1), 0);
+  const int status = WaitStatus(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+}  // namespace
+}  // namespace ncp::testing
