@@ -1,9 +1,9 @@
 // What a real child sees: params, fds, args, names, load failures, nesting.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
-
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -29,8 +29,9 @@ TEST(Params, ShortParamsArriveIntact) {
 }
 
 TEST(Params, NullAndEmptyBecomeEmptyStringInTheChild) {
-  EXPECT_NE(RunAndCapture("ReportSelf", nullptr).find("current=yes same_params=1 same_list=1 "
-                                                     "params=[]"),
+  EXPECT_NE(RunAndCapture("ReportSelf", nullptr)
+                .find("current=yes same_params=1 same_list=1 "
+                      "params=[]"),
             std::string::npos);
   EXPECT_NE(RunAndCapture("ReportSelf", "").find("params=[]"), std::string::npos);
 }
@@ -142,9 +143,9 @@ TEST(ProcessName, CustomName) {
   fds.Add("out", out.write.get());
   std::string entry = std::string(kTestLib) + ":ReportSelf";
   int32_t pid = 0;
-  ASSERT_EQ(OH_Ability_StartNativeChildProcessWithConfigs(entry.c_str(), {nullptr, fds.list()}, c,
-                                                          &pid),
-            NCP_NO_ERROR);
+  ASSERT_EQ(
+      OH_Ability_StartNativeChildProcessWithConfigs(entry.c_str(), {nullptr, fds.list()}, c, &pid),
+      NCP_NO_ERROR);
   OH_Ability_DestroyChildProcessConfigs(c);  // copied: may go at once
   out.write.reset();
   std::string report = ReadAll(out.read.get());
@@ -164,6 +165,44 @@ TEST(LoadFailures, MissingLibraryStillReturnsAPidThenExits120) {
   NCP_ChildExitInfo info = watcher.Wait(pid);
   EXPECT_EQ(info.exitCode, NCP_CHILD_EXIT_LIBRARY_NOT_LOADED);
   EXPECT_EQ(info.signal, 0);
+}
+
+// NCP_LIBRARY_PATH: the first folder that holds the name is the answer. A library there that
+// does not load fails the child; one of the same name in a later folder is not tried.
+void ExpectSearchedLoad(const std::string& first_folder_content, int exit_code,
+                        const std::string& output) {
+  TempDir dir;
+  const std::string first = dir.path() + "/first", second = dir.path() + "/second";
+  ASSERT_EQ(mkdir(first.c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(second.c_str(), 0755), 0);
+  std::ifstream lib(std::string(NCP_TEST_LIB_DIR) + "/libncp_test_entries.so", std::ios::binary);
+  std::ofstream(second + "/libncpsearched.so", std::ios::binary) << lib.rdbuf();
+  if (!first_folder_content.empty()) {
+    std::ofstream(first + "/libncpsearched.so") << first_folder_content;
+  }
+  const std::string before = getenv("NCP_LIBRARY_PATH");
+  setenv("NCP_LIBRARY_PATH", (first + ":" + second).c_str(), 1);
+  ExitWatcher watcher;
+  Pipe out = MakePipe();
+  FdList fds;
+  fds.Add("out", out.write.get());
+  NativeChildProcess_Args args{const_cast<char*>("searched"), fds.list()};
+  int32_t pid = 0;
+  const int rc = OH_Ability_StartNativeChildProcess("libncpsearched.so:EchoParams", args,
+                                                    {NCP_ISOLATION_MODE_NORMAL, 0}, &pid);
+  setenv("NCP_LIBRARY_PATH", before.c_str(), 1);
+  ASSERT_EQ(rc, NCP_NO_ERROR);
+  out.write.reset();
+  EXPECT_EQ(ReadAll(out.read.get()), output);
+  EXPECT_EQ(watcher.Wait(pid).exitCode, exit_code);
+}
+
+TEST(LoadFailures, ALibraryThatDoesNotLoadInTheFirstFolderFailsTheChild) {
+  ExpectSearchedLoad("not an ELF file", NCP_CHILD_EXIT_LIBRARY_NOT_LOADED, "");
+}
+
+TEST(LoadFailures, AFolderWithoutTheLibrarySendsTheSearchOn) {
+  ExpectSearchedLoad("", 0, "searched");
 }
 
 TEST(LoadFailures, MissingSymbolStillReturnsAPidThenExits121) {
@@ -204,9 +243,10 @@ TEST(LibraryLookup, AbsolutePathWorks) {
   fds.Add("out", out.write.get());
   std::string entry = std::string(dir) + "/" + kTestLib + ":EchoParams";
   int32_t pid = 0;
-  ASSERT_EQ(OH_Ability_StartNativeChildProcess(entry.c_str(), {const_cast<char*>("abs"), fds.list()},
-                                               {NCP_ISOLATION_MODE_NORMAL, 0}, &pid),
-            NCP_NO_ERROR);
+  ASSERT_EQ(
+      OH_Ability_StartNativeChildProcess(entry.c_str(), {const_cast<char*>("abs"), fds.list()},
+                                         {NCP_ISOLATION_MODE_NORMAL, 0}, &pid),
+      NCP_NO_ERROR);
   out.write.reset();
   EXPECT_EQ(ReadAll(out.read.get()), "abs");
 }

@@ -56,15 +56,20 @@ namespace {
 
 // A bare name is looked up in NCP_LIBRARY_PATH first; anything else goes to dlopen as is, so
 // paths work and bare names fall back to the normal search (LD_LIBRARY_PATH, RUNPATH, ld.so.conf).
-std::string ResolveLibrary(const std::string& library) {
-  if (library.find('/') != std::string::npos) return library;
-  const char* search = getenv("NCP_LIBRARY_PATH");
-  if (search == nullptr) return library;
-  for (const std::string& dir : base::SplitPathList(search)) {
-    std::string candidate = dir + "/" + library;
-    if (access(candidate.c_str(), F_OK) == 0) return candidate;
+// The first candidate that exists is the answer, loaded or not (dlerror says why not). Each is
+// tried with dlopen at once, and asked whether it exists only when that fails: a found library
+// costs no extra system call.
+void* LoadLibrary(const std::string& library) {
+  const char* search =
+      library.find('/') == std::string::npos ? getenv("NCP_LIBRARY_PATH") : nullptr;
+  if (search != nullptr) {
+    for (const std::string& dir : base::SplitPathList(search)) {
+      const std::string candidate = dir + "/" + library;
+      if (void* handle = dlopen(candidate.c_str(), RTLD_LAZY)) return handle;
+      if (access(candidate.c_str(), F_OK) == 0) return nullptr;
+    }
   }
-  return library;
+  return dlopen(library.c_str(), RTLD_LAZY);
 }
 
 // OpenHarmony hands the entry fresh copies it never frees; so do we.
@@ -143,9 +148,8 @@ void ncp::core::RunChildRuntime(base::StatusOr<WireRequest> decoded,
   }
   SetProcessTitle(request.process_name.c_str());
 
-  const std::string path =
-      hooks->library_path != nullptr ? hooks->library_path : ResolveLibrary(request.library);
-  void* handle = dlopen(path.c_str(), RTLD_LAZY);
+  void* handle = hooks->library_path != nullptr ? dlopen(hooks->library_path, RTLD_LAZY)
+                                                : LoadLibrary(request.library);
   if (handle == nullptr) {
     const std::string error = dlerror();
     ReportEntry(*hooks, LaunchReportType::kEntryMissing, NCP_CHILD_EXIT_LIBRARY_NOT_LOADED,
