@@ -2,6 +2,7 @@
 // application ran): the fork server refuses every start with a message that says so, instead
 // of misreading the records.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -12,9 +13,11 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/unique_fd.h"
 #include "core/protocol/fork_server_protocol.h"
+#include "core/protocol/unix_message.h"
 
 namespace ncp::testing {
 namespace {
@@ -119,6 +122,97 @@ TEST(ForkServerProtocol, MalformedStartsAreRefusedUnderTheirOwnIds) {
     EXPECT_EQ(reply.header.failure, core::StartFailure::kSystem);
     EXPECT_EQ(reply.header.error, EINVAL);
   }
+  ExpectServerEndsWithItsSocket(ours, server);
+}
+
+bool SendConfigure(int socket, int32_t pool_size) {
+  core::ForkServerConfigureMessage configure{};
+  configure.header.type = core::ForkServerMessageType::kConfigure;
+  configure.pool_size = pool_size;
+  return send(socket, &configure, sizeof configure, 0) == static_cast<ssize_t>(sizeof configure);
+}
+
+// The warm children a server announces after the pool is turned on, within `wait_ms`.
+int WarmChildrenAnnounced(int version, int wait_ms) {
+  base::UniqueFd ours;
+  const pid_t server = StartServer(version, &ours);
+  if (server <= 0) return -1;
+  if (!SendConfigure(ours.get(), 2)) return -1;
+  int announced = 0;
+  pollfd readable{ours.get(), POLLIN, 0};
+  while (poll(&readable, 1, wait_ms) == 1) {
+    core::ForkServerReplyBuffer message{};
+    // MSG_CMSG_CLOEXEC, and the fds (if any) are dropped: only the message is counted.
+    if (recv(ours.get(), &message, sizeof message, 0) <= 0) break;
+    if (message.header.type == core::ForkServerMessageType::kWarmChildReady) ++announced;
+  }
+  ExpectServerEndsWithItsSocket(ours, server);
+  return announced;
+}
+
+// A server of another version refuses every start; it must not hand out warm children either,
+// whose channel would take a request of this version's format without a word.
+TEST(ForkServerProtocol, AHelperOfAnotherVersionAnnouncesNoWarmChild) {
+  EXPECT_EQ(WarmChildrenAnnounced(core::kForkServerProtocolVersion + 1, 500), 0);
+  // What that is measured against: the same version announces the two it prepares.
+  EXPECT_EQ(WarmChildrenAnnounced(core::kForkServerProtocolVersion, 500), 2);
+}
+
+// A warm child as the server announced it.
+struct Announced {
+  uint32_t id = 0;
+  pid_t pid = -1;
+  base::UniqueFd pidfd, channel;
+};
+
+Announced ReceiveAnnouncement(int socket) {
+  Announced a;
+  core::ForkServerReplyBuffer message{};
+  std::vector<base::UniqueFd> fds;
+  const ssize_t n = core::ReceiveMessage(socket, &message, sizeof message, &fds, 2);
+  if (n != static_cast<ssize_t>(sizeof(core::ForkServerWarmChild)) || fds.size() != 2 ||
+      message.header.type != core::ForkServerMessageType::kWarmChildReady) {
+    return a;
+  }
+  a.id = message.header.request_id;
+  a.pid = message.header.pid;
+  a.pidfd = std::move(fds[0]);
+  a.channel = std::move(fds[1]);
+  return a;
+}
+
+bool EndsWithin(const base::UniqueFd& pidfd, int ms) {
+  pollfd ended{pidfd.get(), POLLIN, 0};
+  return poll(&ended, 1, ms) == 1;
+}
+
+// kWarmChildTaken names a child by its id: a pid may belong to a later child by the time the
+// message arrives (the first served a start, ended, and its pid came back). The server takes
+// out of its pool only the child with that id; one it takes out is not let go with the pool.
+TEST(ForkServerProtocol, AWarmChildIsNamedByItsIdNotItsPid) {
+  base::UniqueFd ours;
+  const pid_t server = StartServer(core::kForkServerProtocolVersion, &ours);
+  ASSERT_GT(server, 0);
+  ASSERT_TRUE(SendConfigure(ours.get(), 2));
+  Announced first = ReceiveAnnouncement(ours.get());
+  Announced second = ReceiveAnnouncement(ours.get());
+  ASSERT_GT(first.pid, 0);
+  ASSERT_GT(second.pid, 0);
+  ASSERT_NE(first.id, second.id);
+  // The first under another id (as a late message about an earlier child with its pid would
+  // be), the second under its own.
+  for (auto [id, pid] : {std::pair{first.id + 1000, first.pid}, std::pair{second.id, second.pid}}) {
+    core::ForkServerMessage taken{};
+    taken.type = core::ForkServerMessageType::kWarmChildTaken;
+    taken.request_id = id;
+    taken.pid = pid;
+    ASSERT_EQ(send(ours.get(), &taken, sizeof taken, 0), static_cast<ssize_t>(sizeof taken));
+  }
+  ASSERT_TRUE(SendConfigure(ours.get(), 0));  // the pool is emptied: its children let go
+  EXPECT_TRUE(EndsWithin(first.pidfd, 2000)) << "the first was taken for another's id";
+  EXPECT_FALSE(EndsWithin(second.pidfd, 300)) << "a taken child was let go with the pool";
+  second.channel.reset();  // the server's copy is gone with the pool: the child ends at EOF
+  EXPECT_TRUE(EndsWithin(second.pidfd, 2000));
   ExpectServerEndsWithItsSocket(ours, server);
 }
 

@@ -123,7 +123,9 @@ TEST(WarmChildChannel, ALettingGoBehindARequestIsIgnored) {
   ASSERT_GT(pid, 0);
   Pipe out = MakePipe();
   ASSERT_EQ(SendEcho(channel.get(), "first come", out.write.get()), 0);
-  ASSERT_EQ(SendLetGo(channel.get()), 0);
+  // The child may have read the request and closed the channel already (EPIPE).
+  const int let_go = SendLetGo(channel.get());
+  EXPECT_TRUE(let_go == 0 || let_go == EPIPE) << let_go;
   out.write.reset();
   EXPECT_EQ(ReadAll(out.read.get()), "first come");
   const int status = WaitStatus(pid);

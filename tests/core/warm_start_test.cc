@@ -214,6 +214,54 @@ TEST_F(WarmPoolTest, PreparedChildrenLetGoAreNeverReported) {
   EXPECT_EQ(watcher.SeenPids(), started);
 }
 
+// The library's fds that speak for this process: its fork server's socket, the warm
+// children's channels, their pidfds and the live children's, the monitor's epoll and timer.
+int LibraryLikeFds() {
+  int n = 0;
+  for (int fd = 3; fd < 1024; ++fd) {
+    char link[64] = {};
+    const std::string path = "/proc/self/fd/" + std::to_string(fd);
+    if (readlink(path.c_str(), link, sizeof link - 1) < 0) continue;
+    const std::string target = link;
+    if (target.rfind("socket:", 0) == 0 || target == "anon_inode:[pidfd]" ||
+        target == "anon_inode:[eventpoll]" || target == "anon_inode:[timerfd]") {
+      ++n;
+    }
+  }
+  return n;
+}
+
+// A process made by fork() (a worker that then drops privileges, say) inherits none of them:
+// with the server's socket or a warm child's channel it could have children made with the
+// parent's credentials, and with a pidfd signal the parent's children.
+TEST_F(WarmPoolTest, AForkedProcessInheritsNoneOfTheLibrarysFds) {
+  ExitWatcher watcher;
+  RunWithPid(watcher, "EchoParams", "prime");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // warm children announced
+  Pipe in = MakePipe();
+  FdList fds;
+  fds.Add("in", in.read.get());
+  int32_t live = 0;
+  ASSERT_EQ(StartEntry("WaitForByte", nullptr, &fds, &live), NCP_NO_ERROR);
+  ASSERT_GE(LibraryLikeFds(), 6) << "what the check below looks for is not there to find";
+  Pipe report = MakePipe();
+  const pid_t forked = fork();
+  if (forked == 0) {
+    const std::string count = std::to_string(LibraryLikeFds());
+    (void)!write(report.write.get(), count.data(), count.size());
+    _exit(0);
+  }
+  ASSERT_GT(forked, 0);
+  report.write.reset();
+  EXPECT_EQ(ReadAll(report.read.get()), "0");
+  int status = 0;
+  EXPECT_EQ(waitpid(forked, &status, 0), forked);
+  in.write.reset();  // the live child returns
+  EXPECT_EQ(watcher.Wait(live).exitCode, 0);
+  // This process's own library goes on as before.
+  EXPECT_EQ(RunWithPid(watcher, "EchoParams", "after").second, "after");
+}
+
 TEST(WarmPoolLifetime, KillingTheApplicationLeavesNoPreparedChildBehind) {
   ExpectNothingLeftAfterKillingTheApplication(
       {NCP_TEST_ISOLATED_PARENT, "--normal", "libncp_test_entries.so:EchoParams"}, 2);

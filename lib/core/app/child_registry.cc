@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -19,13 +20,29 @@ std::mutex g_instance_mu;
 ChildRegistry* g_instance = nullptr;
 
 // A process made by fork() has none of the threads the registry relies on, and its children
-// are not ours: it must start from a fresh registry. The old one is left behind (leaked).
+// are not ours: it must start from a fresh registry. The old one is left behind (leaked), but
+// not its fds: the fork server's socket and the warm children's channels speak for the
+// parent's credentials, and the pidfds reach the parent's children; a forked process (one
+// that drops privileges, say) must not be able to use them. The registry's lock is held
+// across the fork, so that no other thread is changing what is closed.
 void InstallForkHandlers() {
-  pthread_atfork([] { g_instance_mu.lock(); }, [] { g_instance_mu.unlock(); },
-                 [] {
-                   g_instance = nullptr;
-                   g_instance_mu.unlock();
-                 });
+  pthread_atfork(
+      [] {
+        g_instance_mu.lock();
+        if (g_instance != nullptr) g_instance->LockForFork();
+      },
+      [] {
+        if (g_instance != nullptr) g_instance->UnlockAfterFork();
+        g_instance_mu.unlock();
+      },
+      [] {
+        if (g_instance != nullptr) {
+          g_instance->CloseFdsInForkedChild();
+          g_instance->UnlockAfterFork();
+        }
+        g_instance = nullptr;
+        g_instance_mu.unlock();
+      });
 }
 
 // A child that died with the fork server (parent-death signal).
@@ -76,6 +93,15 @@ ChildRegistry& ChildRegistry::Instance() {
 
 ChildRegistry::ChildRegistry() {
   monitor_thread_ = StartSignalFreeThread([this] { MonitorLoop(); });
+}
+
+void ChildRegistry::LockForFork() { mu_.lock(); }
+void ChildRegistry::UnlockAfterFork() { mu_.unlock(); }
+
+void ChildRegistry::CloseFdsInForkedChild() {
+  client_.CloseFdsInForkedChild();
+  warm_children_.CloseFdsInForkedChild();
+  for (auto& [pid, child] : children_) close(child.pidfd.release());
 }
 
 base::Status ChildRegistry::TakeSlotLocked(ChildKind kind) {
@@ -131,7 +157,7 @@ std::optional<pid_t> ChildRegistry::StartWarm(ChildKind kind, const std::vector<
   }
   RecordChildLocked(started->pid, std::move(started->pidfd), kind, std::move(*on_exit),
                     options.flags);
-  client_.NoteWarmChildTakenLocked(started->pid);
+  client_.NoteWarmChildTakenLocked(started->id);
   return started->pid;
 }
 
@@ -234,7 +260,7 @@ void ChildRegistry::OnServerReadable(int socket) {
       return OnWarmChild(socket, reply);
     case Kind::kWarmChildWithoutFds:
       // Without them it cannot be started: the server lets it go.
-      return ForkServerClient::SendWarmChildRefused(socket, m.pid);
+      return ForkServerClient::SendWarmChildRefused(socket, m.request_id);
     case Kind::kStarted:
     case Kind::kRefused:
       break;
@@ -258,8 +284,9 @@ void ChildRegistry::OnServerReadable(int socket) {
 void ChildRegistry::OnWarmChild(int socket, ForkServerReply& reply) {
   std::lock_guard lock(mu_);
   if (!client_.IsCurrentSocketLocked(socket)) return;  // an earlier server's
-  warm_children_.Add(reply.message.pid, std::move(reply.pidfd), std::move(reply.channel),
-                     reply.warm->configure_count, reply.warm->credentials);
+  warm_children_.Add(reply.message.pid, reply.message.request_id, std::move(reply.pidfd),
+                     std::move(reply.channel), reply.warm->configure_count,
+                     reply.warm->credentials);
 }
 
 void ChildRegistry::OnExited(const ExitRecord& record) {

@@ -73,6 +73,12 @@ class ChildRegistry {
   base::StatusOr<base::UniqueFd> OpenPidfd(pid_t pid);
 
   ExitCallbacks& callbacks() { return callbacks_; }
+
+  // fork(): the registry's lock is held across it; the child closes every fd of the registry
+  // it inherited (InstallForkHandlers).
+  void LockForFork();
+  void UnlockAfterFork();
+  void CloseFdsInForkedChild();
   // The started-callbacks of IPC-type children (Create*).
   StartedCallbacks& started_callbacks() { return started_callbacks_; }
 

@@ -112,8 +112,8 @@ ForkServerClient::ForkServerClient()
 
 bool ForkServerClient::TakesWarmChildren() const { return taken_timer_.valid(); }
 
-void ForkServerClient::NoteWarmChildTakenLocked(pid_t pid) {
-  taken_.push_back(pid);
+void ForkServerClient::NoteWarmChildTakenLocked(uint32_t id) {
+  taken_.push_back(id);
   ArmTakenTimerLocked();
 }
 
@@ -131,7 +131,7 @@ void ForkServerClient::TellWarmChildrenTakenLocked() {
   for (; told < taken_.size(); ++told) {
     ForkServerMessage m{};
     m.type = ForkServerMessageType::kWarmChildTaken;
-    m.pid = taken_[told];
+    m.request_id = taken_[told];
     if (send(socket_.get(), &m, sizeof m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) break;
   }
   // A full socket keeps the rest for the next tick; a server that is gone needs telling no more
@@ -196,6 +196,12 @@ base::Status ForkServerClient::ConfigureWarmPoolLocked(int size, int idle_timeou
   }
   *sent = true;
   return base::Status::Ok();
+}
+
+void ForkServerClient::CloseFdsInForkedChild() {
+  for (base::UniqueFd* fd : {&epoll_, &socket_, &taken_timer_, &process_.pidfd}) {
+    if (fd->valid()) close(fd->release());
+  }
 }
 
 bool ForkServerClient::IsCurrentSocketLocked(int socket) const { return socket == socket_.get(); }
@@ -264,10 +270,10 @@ bool ForkServerClient::SendStart(int socket, uint32_t request_id, ForkServerStar
   return SendMessage(socket, &message, size, fds.data(), fds.size());
 }
 
-void ForkServerClient::SendWarmChildRefused(int socket, pid_t pid) {
+void ForkServerClient::SendWarmChildRefused(int socket, uint32_t id) {
   ForkServerMessage refused{};
   refused.type = ForkServerMessageType::kWarmChildRefused;
-  refused.pid = pid;
+  refused.request_id = id;
   SendMessage(socket, &refused, sizeof refused, nullptr, 0);
 }
 

@@ -76,15 +76,17 @@ class ForkServerClient {
   // NCP_SetWarmPool: sent to the server now if it runs, else given to it when it starts.
   // `*sent`: whether a message went to a running server.
   base::Status ConfigureWarmPoolLocked(int size, int idle_timeout_ms, bool* sent);
-  // Warm child `pid` serves a start: the server is told a millisecond later, by the monitor
-  // thread (a timer, armed here, wakes nobody now).
-  void NoteWarmChildTakenLocked(pid_t pid);
+  // Warm child `id` (kWarmChildReady's request_id) serves a start: the server is told a
+  // millisecond later, by the monitor thread (a timer, armed here, wakes nobody now).
+  void NoteWarmChildTakenLocked(uint32_t id);
   // False when the timer could not be made: then no warm child is taken (the server could not
   // hear of it, and would never refill).
   bool TakesWarmChildren() const;
   // On the timer: tells the server of the children taken since. Never blocks: what does not
   // fit the socket now is told on the next tick.
   void TellWarmChildrenTakenLocked();
+  // In a child made by fork(): closes the inherited fds (its registry is abandoned).
+  void CloseFdsInForkedChild();
   // False for a stale event of an earlier server's socket.
   bool IsCurrentSocketLocked(int socket) const;
   // The server ended: stops watching its socket, closes it and reaps the server, so that the
@@ -105,8 +107,8 @@ class ForkServerClient {
                         const std::vector<int>& fds);
   // Asks the server to kill child `pid` if it is still unreaped (best effort).
   static void SendCancel(int socket, pid_t pid);
-  // Tells the server that warm child `pid` cannot be taken (best effort).
-  static void SendWarmChildRefused(int socket, pid_t pid);
+  // Tells the server that warm child `id` cannot be taken (best effort).
+  static void SendWarmChildRefused(int socket, uint32_t id);
   // Reads and decodes one message from `socket`.
   static ForkServerReply Receive(int socket);
 
@@ -116,7 +118,7 @@ class ForkServerClient {
   base::UniqueFd epoll_;
   base::UniqueFd taken_timer_;  // a timerfd in epoll_
   bool taken_timer_armed_ = false;
-  std::vector<pid_t> taken_;  // warm children the server has not heard of yet
+  std::vector<uint32_t> taken_;  // ids of warm children the server has not heard of yet
   base::UniqueFd socket_;
   SpawnedProcess process_;
   LongLivedThread* spawner_ = nullptr;  // lives as long as the process, like its owner

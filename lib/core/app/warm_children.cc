@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "core/protocol/unix_message.h"
 #include "core/protocol/warm_child_handoff.h"
@@ -18,13 +19,13 @@ bool ChildIsGone(int err) {
 
 }  // namespace
 
-void WarmChildren::Add(pid_t pid, base::UniqueFd pidfd, base::UniqueFd channel,
+void WarmChildren::Add(pid_t pid, uint32_t id, base::UniqueFd pidfd, base::UniqueFd channel,
                        uint32_t configure_count, const Credentials& server_credentials) {
   if (configure_count != configures_sent_) return;
   if (server_credentials_ == nullptr) {
     server_credentials_ = std::make_unique<Credentials>(server_credentials);
   }
-  slots_.push_back(Slot{pid, std::move(pidfd), std::move(channel)});
+  slots_.push_back(Slot{pid, id, std::move(pidfd), std::move(channel)});
 }
 
 void WarmChildren::Forget(pid_t pid) {
@@ -40,6 +41,13 @@ void WarmChildren::Reset() {
   configures_sent_ = 0;
   slots_.clear();
   server_credentials_.reset();
+}
+
+void WarmChildren::CloseFdsInForkedChild() {
+  for (Slot& slot : slots_) {
+    close(slot.pidfd.release());
+    close(slot.channel.release());
+  }
 }
 
 bool WarmChildren::CanServe(const Credentials& caller) const {
@@ -58,7 +66,7 @@ std::optional<WarmChildren::Started> WarmChildren::Start(const std::string* inli
     Slot& slot = slots_.front();
     if (SendMessageParts(slot.channel.get(), parts, request_bytes != 0 ? 2 : 1, fds.data(),
                          fds.size())) {
-      Started started{slot.pid, std::move(slot.pidfd)};
+      Started started{slot.pid, slot.id, std::move(slot.pidfd)};
       slots_.pop_front();
       return started;
     }

@@ -25,20 +25,23 @@ class WarmChildren {
  public:
   struct Started {
     pid_t pid;
+    uint32_t id;  // the server's name for it (kWarmChildTaken)
     base::UniqueFd pidfd;
   };
 
   // A child the server announced (kWarmChildReady). `configure_count` is how many pool
   // settings the server had received then: one prepared under settings the application has
   // changed since is not taken (the server lets it go on the new ones).
-  void Add(pid_t pid, base::UniqueFd pidfd, base::UniqueFd channel, uint32_t configure_count,
-           const Credentials& server_credentials);
+  void Add(pid_t pid, uint32_t id, base::UniqueFd pidfd, base::UniqueFd channel,
+           uint32_t configure_count, const Credentials& server_credentials);
   // The child `pid` ended (or is not ours): forgotten.
   void Forget(pid_t pid);
   // New pool settings were sent: the children held now are the old settings'.
   void OnConfigureSent();
   // A new fork server: everything held was the old one's.
   void Reset();
+  // In a child made by fork(): closes the inherited fds (nothing is freed: see the registry).
+  void CloseFdsInForkedChild();
 
   bool empty() const { return slots_.empty(); }
   // Whether a child may serve a caller with `caller`'s credentials: it has the server's.
@@ -52,6 +55,7 @@ class WarmChildren {
  private:
   struct Slot {
     pid_t pid;
+    uint32_t id;
     base::UniqueFd pidfd;
     base::UniqueFd channel;
   };

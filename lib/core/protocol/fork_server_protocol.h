@@ -17,10 +17,10 @@
 //                            child spawned in advance; the application sends it its request
 //                            itself (warm_child_handoff.h). Its end is reported (kExited)
 //                            whether or not it served a start.
-//   app → server  kWarmChildTaken  warm child `pid` serves a start: the pool wants another.
+//   app → server  kWarmChildTaken  warm child `request_id` serves a start: the pool wants another.
 //                            Sent a millisecond after the start, never during it: the
 //                            server's wake would take the CPU from the starting child.
-//   app → server  kWarmChildRefused  warm child `pid` came without its fds (no room in the
+//   app → server  kWarmChildRefused  warm child `request_id` came without its fds (no room in the
 //                            application's fd table): let it go, and make no other now.
 #pragma once
 
@@ -59,9 +59,11 @@ enum class StartFailure : uint32_t {
 
 struct ForkServerMessage {
   ForkServerMessageType type;
-  uint32_t request_id;  // kStart/kStarted/kFailed: matches a reply to its request
-  int32_t pid;          // kStarted/kExited/kWarmChildReady
-  int32_t error;        // kFailed: errno
+  // kStart/kStarted/kFailed: matches a reply to its request. kWarmChildReady/Taken/Refused:
+  // the warm child's id, never reused while the server lives (a pid may be, by a later child).
+  uint32_t request_id;
+  int32_t pid;    // kStarted/kExited/kWarmChildReady
+  int32_t error;  // kFailed: errno
   // kExited: as waitid(2) and wait4(2) report them.
   int32_t wait_code;
   int32_t wait_status;

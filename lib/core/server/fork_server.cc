@@ -265,7 +265,7 @@ class ForkServer {
   void Configure(const ForkServerConfigureMessage& m);
   // Warm processes.
   bool AddOneChild();
-  void OnWarmChildTaken(pid_t pid);
+  void OnWarmChildTaken(uint32_t id);
   bool AddOneSandbox(uint64_t key);
   bool RefillOne();
   void RefillShape(uint64_t key);
@@ -313,6 +313,7 @@ class ForkServer {
   std::map<uint64_t, std::deque<QueuedStart>> queued_starts_;  // by shape
   bool refill_children_ = false;      // the normal pool wants more children
   uint32_t configures_received_ = 0;  // kConfigure messages (ForkServerWarmChild)
+  uint32_t last_warm_child_id_ = 0;
   std::set<uint64_t> refill_shapes_;  // shapes whose pools want more sandboxes
   // The child started last, while it runs (0 once it has ended), and when it was started.
   pid_t youngest_ = 0;
@@ -857,7 +858,10 @@ void ForkServer::KillQuietly(pid_t pid, const UniqueFd& pidfd) {
 // goes to the application, which starts it without a word to the server; the server keeps a
 // copy of the application's end, to let it go (warm_child_handoff.h).
 bool ForkServer::AddOneChild() {
-  if (pools_.ChildCount() >= static_cast<size_t>(std::max(pools_.settings().children, 0))) {
+  // A server of another version than the application's refuses every start: it must not
+  // hand out children either (their channel speaks its version).
+  if (!protocol_ok_ ||
+      pools_.ChildCount() >= static_cast<size_t>(std::max(pools_.settings().children, 0))) {
     return false;
   }
   SocketPair channel;
@@ -875,10 +879,12 @@ bool ForkServer::AddOneChild() {
   child.ready = true;
   child.ready_since_ms = NowMs();
   child.application_holds_channel = true;
+  child.announced_id = ++last_warm_child_id_;
   spawning_.push_back(std::move(spawn));
   ForkServerWarmChild ready{};
   ready.header.type = ForkServerMessageType::kWarmChildReady;
   ready.header.pid = child.pid;
+  ready.header.request_id = child.announced_id;
   ready.configure_count = configures_received_;
   ready.credentials = ServerCredentials();
   const int fds[] = {child.pidfd.get(), child.socket.get()};
@@ -892,11 +898,12 @@ bool ForkServer::AddOneChild() {
   return pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().children, 0));
 }
 
-// The application took warm child `pid` (it says so a moment after the start, so that this
+// The application took warm child `id` (it says so a moment after the start, so that this
 // server does not wake while the child starts: kWarmChildTaken). The pool wants another.
-void ForkServer::OnWarmChildTaken(pid_t pid) {
-  if (!pools_.TakeChildByPid(pid)) return;  // ended, or let go, meanwhile
-  youngest_ = pid;
+void ForkServer::OnWarmChildTaken(uint32_t id) {
+  std::optional<WarmProcess> child = pools_.TakeChildById(id);
+  if (!child) return;  // ended, or let go, meanwhile
+  youngest_ = child->pid;
   youngest_started_ms_ = NowMs();
   refill_children_ = true;
 }
@@ -1154,11 +1161,11 @@ void ForkServer::OnAppReadable() {
     }
   } else if (header.type == ForkServerMessageType::kWarmChildTaken &&
              static_cast<size_t>(n) == sizeof(ForkServerMessage)) {
-    OnWarmChildTaken(header.pid);
+    OnWarmChildTaken(header.request_id);
   } else if (header.type == ForkServerMessageType::kWarmChildRefused &&
              static_cast<size_t>(n) == sizeof(ForkServerMessage)) {
     // No refill now: the application's fd table may still be full. The next start refills.
-    if (std::optional<WarmProcess> child = pools_.TakeChildByPid(header.pid)) {
+    if (std::optional<WarmProcess> child = pools_.TakeChildById(header.request_id)) {
       std::vector<WarmProcess> refused;
       refused.push_back(std::move(*child));
       LetGo(std::move(refused));

@@ -63,9 +63,9 @@ std::vector<WarmProcess> WarmPools::TrimSandboxes(uint64_t key, size_t size) {
   return dropped;
 }
 
-std::optional<WarmProcess> WarmPools::TakeChildByPid(pid_t pid) {
+std::optional<WarmProcess> WarmPools::TakeChildById(uint32_t id) {
   auto it = std::find_if(children_.begin(), children_.end(),
-                         [pid](const WarmProcess& p) { return p.pid == pid; });
+                         [id](const WarmProcess& p) { return p.announced_id == id; });
   if (it == children_.end()) return std::nullopt;
   WarmProcess child = std::move(*it);
   children_.erase(it);

@@ -40,6 +40,7 @@ struct WarmProcess {
   // A normal-mode child, whose channel the application holds: it is let go by a message on
   // `socket`, not killed (a request may be on its way), and its end is always reported.
   bool application_holds_channel = false;
+  uint32_t announced_id = 0;  // such a child's id (ForkServerMessage::request_id)
 };
 
 // What a shape's sandboxes are built from: everything a refill needs.
@@ -59,8 +60,8 @@ class WarmPools {
   // the size, or all when 0).
   std::vector<WarmProcess> Configure(WarmPoolSettings settings);
 
-  // Normal mode. TakeChildByPid: the child `pid` (the application took it), if any.
-  std::optional<WarmProcess> TakeChildByPid(pid_t pid);
+  // Normal mode. TakeChildById: the child the application knows as `id`, if any.
+  std::optional<WarmProcess> TakeChildById(uint32_t id);
   void AddChild(WarmProcess child) { children_.push_back(std::move(child)); }
   size_t ChildCount() const { return children_.size(); }
 
