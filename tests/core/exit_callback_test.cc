@@ -2,8 +2,10 @@
 // and registration from inside callbacks.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -12,6 +14,7 @@
 
 #include "AbilityKit/native_child_process.h"
 #include "core/child_test_support.h"
+#include "ncp/native_child_process_ext.h"
 
 namespace ncp::testing {
 namespace {
@@ -189,6 +192,75 @@ TEST_F(ExitCallbackTest, UnregisterWaitsForARunningCall) {
   while (!g_slow_running) std::this_thread::sleep_for(1ms);
   EXPECT_EQ(OH_Ability_UnregisterNativeChildProcessExitCallback(&Slow), NCP_NO_ERROR);
   EXPECT_TRUE(g_slow_finished.load());
+}
+
+// A worker restarted from its own exit callback: the start from the callback (the fork
+// server's way, which waits for an answer that the callback's own thread reads) returns, and
+// an end that comes while it waits is reported once, after that callback.
+struct Restarter {
+  std::mutex mu;
+  std::vector<int32_t> ended;  // pids, in callback order
+  int32_t first = 0, other = 0, restarted = 0;
+  int restart_rc = -1;
+  int other_in = -1;  // the write end that keeps `other` alive
+};
+Restarter* g_restarter = nullptr;
+
+void RestartFirst(const NCP_ChildExitInfo* info, void*) {
+  Restarter& r = *g_restarter;
+  {
+    std::lock_guard lock(r.mu);
+    r.ended.push_back(info->pid);
+    if (info->pid != r.first) return;
+  }
+  close(r.other_in);  // `other` ends now, while the start below waits for its answer
+  int32_t pid = 0;
+  const int rc = StartEntry("EchoParams", "again", nullptr, &pid);
+  std::lock_guard lock(r.mu);
+  r.restart_rc = rc;
+  r.restarted = pid;
+}
+
+// In a process of its own: a hang there is a failed test, not a hung test binary.
+int RestartFromTheCallback() {
+  alarm(20);
+  NCP_SetWarmPool(0, 0);  // every start goes through the fork server
+  Restarter r;
+  g_restarter = &r;
+  NCP_RegisterChildExitCallback(&RestartFirst, nullptr);
+  Pipe in = MakePipe();
+  FdList fds;
+  fds.Add("in", in.read.get());
+  if (StartEntry("WaitForByte", nullptr, &fds, &r.other) != NCP_NO_ERROR) return 2;
+  r.other_in = in.write.release();
+  if (StartEntry("EchoParams", "first", nullptr, &r.first) != NCP_NO_ERROR) return 3;
+  for (int i = 0; i < 1000; ++i) {
+    {
+      std::lock_guard lock(r.mu);
+      if (r.ended.size() == 3) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  std::lock_guard lock(r.mu);
+  if (r.restart_rc != NCP_NO_ERROR || r.restarted <= 0) return 4;
+  const std::vector<int32_t> want_any_order{r.first, r.other, r.restarted};
+  if (r.ended.size() != 3 || r.ended[0] != r.first ||
+      !std::is_permutation(r.ended.begin(), r.ended.end(), want_any_order.begin())) {
+    return 5;
+  }
+  return 0;
+}
+
+TEST(ExitCallbacks, ACallbackCanRestartTheChildThatEnded) {
+  const pid_t helper = fork();
+  if (helper == 0) _exit(RestartFromTheCallback());
+  ASSERT_GT(helper, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(helper, &status, 0), helper);
+  EXPECT_TRUE(WIFEXITED(status)) << "the start from the callback hung (" << WTERMSIG(status) << ")";
+  if (WIFEXITED(status)) {
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
 }
 
 }  // namespace

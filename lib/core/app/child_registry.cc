@@ -196,7 +196,24 @@ base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int
     ReleaseSlotLocked(kind);
     AnswerLocked(id, base::ErrnoError("send a start request to the fork server", send_errno));
   }
-  answered_.wait(lock, [&] { return pending.answered; });
+  if (std::this_thread::get_id() == monitor_thread_) {
+    // A start from an exit callback: this thread is the one that reads the answer, so it
+    // reads the server's messages here until its own has come. Ends read meanwhile are
+    // reported once the callback that called us has returned (Report).
+    while (!pending.answered) {
+      const int current = client_.CurrentSocketLocked();
+      if (current < 0) {  // the server ended, and its end was handled: nobody will answer
+        ReleaseSlotLocked(kind);
+        AnswerLocked(id, base::Error(base::Code::kInternal, "the fork server ended"));
+        break;
+      }
+      lock.unlock();
+      OnServerReadable(current);
+      lock.lock();
+    }
+  } else {
+    answered_.wait(lock, [&] { return pending.answered; });
+  }
   base::StatusOr<pid_t> result = std::move(pending.result);
   pending_.erase(id);
   return result;
@@ -425,9 +442,23 @@ base::StatusOr<base::UniqueFd> ChildRegistry::OpenPidfd(pid_t pid) {
 }
 
 void ChildRegistry::Report(ChildKind kind, ExitHook hook, const ExitRecord& record) {
-  // Outside the lock: callbacks may start, kill or register freely.
+  // Outside the lock: callbacks may start, kill or register freely. One that starts a child
+  // has this thread read the server's messages (Start): the ends found then wait in
+  // `deferred_reports_` until that callback returns, so callbacks never nest.
+  if (reporting_) {
+    deferred_reports_.push_back(DeferredReport{kind, std::move(hook), record});
+    return;
+  }
+  reporting_ = true;
   if (kind == ChildKind::kArgs) callbacks_.Dispatch(record);
   if (hook) hook(record);
+  while (!deferred_reports_.empty()) {
+    DeferredReport next = std::move(deferred_reports_.front());
+    deferred_reports_.pop_front();
+    if (next.kind == ChildKind::kArgs) callbacks_.Dispatch(next.record);
+    if (next.hook) next.hook(next.record);
+  }
+  reporting_ = false;
 }
 
 }  // namespace ncp::core

@@ -87,6 +87,8 @@ class ForkServerClient {
   void TellWarmChildrenTakenLocked();
   // In a child made by fork(): closes the inherited fds (its registry is abandoned).
   void CloseFdsInForkedChild();
+  // The running server's socket (-1: none). Only the monitor thread closes it.
+  int CurrentSocketLocked() const { return socket_.get(); }
   // False for a stale event of an earlier server's socket.
   bool IsCurrentSocketLocked(int socket) const;
   // The server ended: stops watching its socket, closes it and reaps the server, so that the
