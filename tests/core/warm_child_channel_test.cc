@@ -15,6 +15,7 @@
 
 #include "base/unique_fd.h"
 #include "core/child_test_support.h"
+#include "core/protocol/unix_message.h"
 #include "core/protocol/warm_child_handoff.h"
 #include "core/protocol/wire.h"
 
@@ -26,13 +27,18 @@ namespace {
 using core::WarmChildHandoff;
 using core::WarmChildMessage;
 
-// An `ncp-child --warm-child` whose parent (its "server") is this process, with the channel
-// at fd 3. `channel` is the other end.
-pid_t SpawnWarmChild(base::UniqueFd* channel) {
+// The channel's two ends: ours, and the child's (SpawnWarmChild).
+bool MakeChannel(base::UniqueFd* ours, base::UniqueFd* theirs) {
   int pair[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return -1;
-  channel->reset(pair[0]);
-  base::UniqueFd theirs(pair[1]);
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return false;
+  ours->reset(pair[0]);
+  theirs->reset(pair[1]);
+  return true;
+}
+
+// An `ncp-child --warm-child` whose parent (its "server") is this process, with `theirs` at
+// fd 3. Messages sent on the other end before this are all there when the child first reads.
+pid_t SpawnWarmChild(base::UniqueFd theirs) {
   const std::string server = std::to_string(getpid());
   const pid_t pid = fork();
   if (pid == 0) {
@@ -42,6 +48,12 @@ pid_t SpawnWarmChild(base::UniqueFd* channel) {
     _exit(127);
   }
   return pid;
+}
+
+// A channel and a child on it, spawned at once.
+pid_t SpawnWarmChild(base::UniqueFd* channel) {
+  base::UniqueFd theirs;
+  return MakeChannel(channel, &theirs) ? SpawnWarmChild(std::move(theirs)) : -1;
 }
 
 // EchoParams with `params`, writing to its one named fd, "out".
@@ -58,22 +70,11 @@ std::string EchoRequest(const std::string& params) {
 
 // Returns 0 or the send's errno.
 int Send(int channel, const WarmChildHandoff& handoff, const std::string& request, int fd) {
-  iovec parts[] = {{const_cast<WarmChildHandoff*>(&handoff), sizeof handoff},
-                   {const_cast<char*>(request.data()), request.size()}};
-  msghdr msg{};
-  msg.msg_iov = parts;
-  msg.msg_iovlen = request.empty() ? 1 : 2;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  }
-  return sendmsg(channel, &msg, MSG_NOSIGNAL) >= 0 ? 0 : errno;
+  const iovec parts[] = {{const_cast<WarmChildHandoff*>(&handoff), sizeof handoff},
+                         {const_cast<char*>(request.data()), request.size()}};
+  return core::SendMessageParts(channel, parts, request.empty() ? 1 : 2, &fd, fd >= 0 ? 1 : 0)
+             ? 0
+             : errno;
 }
 
 int SendLetGo(int channel) { return Send(channel, {WarmChildMessage::kLetGo, 0, 0}, "", -1); }
@@ -91,14 +92,15 @@ int WaitStatus(pid_t pid) {
 }
 
 TEST(WarmChildChannel, ARequestQueuedBehindALettingGoIsServed) {
-  base::UniqueFd channel;
-  const pid_t pid = SpawnWarmChild(&channel);
-  ASSERT_GT(pid, 0);
+  base::UniqueFd channel, theirs;
+  ASSERT_TRUE(MakeChannel(&channel, &theirs));
   Pipe out = MakePipe();
-  // Both are queued before the child reads: it reads the letting-go first, shuts the channel
+  // Both are queued before the child exists: it reads the letting-go first, shuts the channel
   // down, and still finds the request sent before the shutdown.
   ASSERT_EQ(SendLetGo(channel.get()), 0);
   ASSERT_EQ(SendEcho(channel.get(), "served after all", out.write.get()), 0);
+  const pid_t pid = SpawnWarmChild(std::move(theirs));
+  ASSERT_GT(pid, 0);
   out.write.reset();
   EXPECT_EQ(ReadAll(out.read.get()), "served after all");
   const int status = WaitStatus(pid);
