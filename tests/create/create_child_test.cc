@@ -315,6 +315,9 @@ TEST_F(CreateChild, SixteenThreadsShareOneProxy) {
 }
 
 TEST_F(CreateChild, FileDescriptorsBothWays) {
+  // The fds of this process are counted: the warm pool's (two per prepared child, announced
+  // whenever the pool refills) must not come and go meanwhile.
+  ASSERT_EQ(NCP_SetWarmPool(0, 0), NCP_NO_ERROR);
   IpcChild child;
   ASSERT_TRUE(child.ok());
   Pipe to_child = MakePipe();
@@ -336,6 +339,7 @@ TEST_F(CreateChild, FileDescriptorsBothWays) {
   OH_IPCParcel_Destroy(data);
   OH_IPCParcel_Destroy(reply);
   EXPECT_EQ(CountOpenFds(), fds_before);
+  NCP_SetWarmPool(2, 30000);
 }
 
 TEST_F(CreateChild, ChildSeesTheParentAsCaller) {
