@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -216,6 +217,7 @@ void RestartFirst(const NCP_ChildExitInfo* info, void*) {
   close(r.other_in);  // `other` ends now, while the start below waits for its answer
   int32_t pid = 0;
   const int rc = StartEntry("EchoParams", "again", nullptr, &pid);
+  if (rc != NCP_NO_ERROR) std::fprintf(stderr, "restart: %d %s\n", rc, NCP_GetLastErrorMessage());
   std::lock_guard lock(r.mu);
   r.restart_rc = rc;
   r.restarted = pid;
@@ -228,12 +230,21 @@ int RestartFromTheCallback() {
   Restarter r;
   g_restarter = &r;
   NCP_RegisterChildExitCallback(&RestartFirst, nullptr);
-  Pipe in = MakePipe();
-  FdList fds;
-  fds.Add("in", in.read.get());
-  if (StartEntry("WaitForByte", nullptr, &fds, &r.other) != NCP_NO_ERROR) return 2;
-  r.other_in = in.write.release();
-  if (StartEntry("EchoParams", "first", nullptr, &r.first) != NCP_NO_ERROR) return 3;
+  // Both wait for a byte: each ends only once the test knows its pid.
+  Pipe other_in = MakePipe(), first_in = MakePipe();
+  FdList other_fds, first_fds;
+  other_fds.Add("in", other_in.read.get());
+  first_fds.Add("in", first_in.read.get());
+  int32_t other = 0, first = 0;
+  if (StartEntry("WaitForByte", nullptr, &other_fds, &other) != NCP_NO_ERROR) return 2;
+  if (StartEntry("WaitForByte", nullptr, &first_fds, &first) != NCP_NO_ERROR) return 3;
+  {
+    std::lock_guard lock(r.mu);
+    r.other = other;
+    r.other_in = other_in.write.release();
+    r.first = first;
+  }
+  first_in.write.reset();  // the first ends; its callback restarts it
   for (int i = 0; i < 1000; ++i) {
     {
       std::lock_guard lock(r.mu);
@@ -242,7 +253,11 @@ int RestartFromTheCallback() {
     std::this_thread::sleep_for(10ms);
   }
   std::lock_guard lock(r.mu);
-  if (r.restart_rc != NCP_NO_ERROR || r.restarted <= 0) return 4;
+  if (r.restart_rc != NCP_NO_ERROR || r.restarted <= 0) {
+    std::fprintf(stderr, "restart rc %d pid %d, %zu ends\n", r.restart_rc, r.restarted,
+                 r.ended.size());
+    return 4;
+  }
   const std::vector<int32_t> want_any_order{r.first, r.other, r.restarted};
   if (r.ended.size() != 3 || r.ended[0] != r.first ||
       !std::is_permutation(r.ended.begin(), r.ended.end(), want_any_order.begin())) {

@@ -3,6 +3,7 @@
 // prepared process with it; a start that waits for its entry fails with the loader's message.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -184,6 +185,46 @@ TEST_F(WarmPoolTest, ThePoolIsRefilledAfterEveryWarmStart) {
     const std::string text = RunWithPid(watcher, "Probe", "starttime").second;
     EXPECT_GT(StartedAt(text), 0) << text;
     EXPECT_LT(StartedAt(text), call_ticks) << "start " << i << " was not served prepared";
+  }
+}
+
+// What `fd` gives until `token` has come (or EOF, or 20 s).
+std::string ReadUntil(int fd, const std::string& token) {
+  std::string text;
+  char buf[256];
+  pollfd readable{fd, POLLIN, 0};
+  while (text.find(token) == std::string::npos && poll(&readable, 1, 20000) == 1) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return text;
+}
+
+// Children that do not end: the server cannot learn of their starts from their ends. Once
+// the application has taken its last prepared child it tells the server, and the pool is
+// refilled: the next start, after a pause, is served prepared too.
+TEST_F(WarmPoolTest, ThePoolIsRefilledWhileItsChildrenRunOn) {
+  ExitWatcher watcher;
+  RunWithPid(watcher, "EchoParams", "prime");  // cold; fills the pool (2)
+  std::vector<int32_t> running;
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    Pipe out = MakePipe();
+    FdList fds;
+    fds.Add("out", out.write.get());
+    const long long call_ticks = NowTicks();
+    int32_t pid = 0;
+    ASSERT_EQ(StartEntry("Probe", "starttime;sleep", &fds, &pid), NCP_NO_ERROR);
+    running.push_back(pid);
+    out.write.reset();
+    const std::string text = ReadUntil(out.read.get(), "sleep=ready");
+    EXPECT_GT(StartedAt(text), 0) << text;
+    EXPECT_LT(StartedAt(text), call_ticks) << "start " << i << " was not served prepared";
+  }
+  for (int32_t pid : running) {
+    EXPECT_EQ(OH_Ability_KillChildProcess(pid), NCP_NO_ERROR);
+    EXPECT_EQ(watcher.Wait(pid).signal, SIGKILL);
   }
 }
 

@@ -157,7 +157,7 @@ std::optional<pid_t> ChildRegistry::StartWarm(ChildKind kind, const std::vector<
   }
   RecordChildLocked(started->pid, std::move(started->pidfd), kind, std::move(*on_exit),
                     options.flags);
-  client_.NoteWarmChildTakenLocked(started->id);
+  client_.NoteWarmChildTakenLocked(started->id, started->pid, warm_children_.empty());
   return started->pid;
 }
 
@@ -311,6 +311,7 @@ void ChildRegistry::OnExited(const ExitRecord& record) {
   {
     std::lock_guard lock(mu_);
     warm_children_.Forget(record.pid);  // a warm child let go before it served a start
+    client_.ForgetWarmChildTakenLocked(record.pid);
     auto it = children_.find(record.pid);
     if (it == children_.end()) return;
     child = std::move(it->second);

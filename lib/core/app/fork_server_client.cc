@@ -112,9 +112,13 @@ ForkServerClient::ForkServerClient()
 
 bool ForkServerClient::TakesWarmChildren() const { return taken_timer_.valid(); }
 
-void ForkServerClient::NoteWarmChildTakenLocked(uint32_t id) {
-  taken_.push_back(id);
-  ArmTakenTimerLocked();
+void ForkServerClient::NoteWarmChildTakenLocked(uint32_t id, pid_t pid, bool pool_empty) {
+  taken_.push_back(Taken{id, pid});
+  if (pool_empty) ArmTakenTimerLocked();
+}
+
+void ForkServerClient::ForgetWarmChildTakenLocked(pid_t pid) {
+  std::erase_if(taken_, [pid](const Taken& t) { return t.pid == pid; });
 }
 
 void ForkServerClient::ArmTakenTimerLocked() {
@@ -131,7 +135,8 @@ void ForkServerClient::TellWarmChildrenTakenLocked() {
   for (; told < taken_.size(); ++told) {
     ForkServerMessage m{};
     m.type = ForkServerMessageType::kWarmChildTaken;
-    m.request_id = taken_[told];
+    m.request_id = taken_[told].id;
+    m.pid = taken_[told].pid;
     if (send(socket_.get(), &m, sizeof m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) break;
   }
   // A full socket keeps the rest for the next tick; a server that is gone needs telling no more

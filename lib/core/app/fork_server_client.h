@@ -76,9 +76,14 @@ class ForkServerClient {
   // NCP_SetWarmPool: sent to the server now if it runs, else given to it when it starts.
   // `*sent`: whether a message went to a running server.
   base::Status ConfigureWarmPoolLocked(int size, int idle_timeout_ms, bool* sent);
-  // Warm child `id` (kWarmChildReady's request_id) serves a start: the server is told a
-  // millisecond later, by the monitor thread (a timer, armed here, wakes nobody now).
-  void NoteWarmChildTakenLocked(uint32_t id);
+  // Warm child `id` (kWarmChildReady's request_id), `pid`, serves a start. The server hears
+  // of it by its end (it reaps it, and refills); or, with `pool_empty` (the application holds
+  // no prepared child any more, so the next start would be cold), a millisecond from now, by
+  // the monitor thread: a timer, armed here, wakes nobody now. Either way, not during the
+  // start: a wake of the server then would take the CPU from the starting child.
+  void NoteWarmChildTakenLocked(uint32_t id, pid_t pid, bool pool_empty);
+  // The child `pid` ended: the server knows.
+  void ForgetWarmChildTakenLocked(pid_t pid);
   // False when the timer could not be made: then no warm child is taken (the server could not
   // hear of it, and would never refill).
   bool TakesWarmChildren() const;
@@ -120,7 +125,11 @@ class ForkServerClient {
   base::UniqueFd epoll_;
   base::UniqueFd taken_timer_;  // a timerfd in epoll_
   bool taken_timer_armed_ = false;
-  std::vector<uint32_t> taken_;  // ids of warm children the server has not heard of yet
+  struct Taken {
+    uint32_t id;
+    pid_t pid;
+  };
+  std::vector<Taken> taken_;  // warm children serving starts the server has not heard of
   base::UniqueFd socket_;
   SpawnedProcess process_;
   LongLivedThread* spawner_ = nullptr;  // lives as long as the process, like its owner

@@ -18,8 +18,10 @@
 //                            itself (warm_child_handoff.h). Its end is reported (kExited)
 //                            whether or not it served a start.
 //   app → server  kWarmChildTaken  warm child `request_id` serves a start: the pool wants another.
-//                            Sent a millisecond after the start, never during it: the
-//                            server's wake would take the CPU from the starting child.
+//                            Sent only when the application holds no prepared child any more
+//                            (otherwise the child's end tells the server), a millisecond after
+//                            the start, never during it: the server's wake would take the CPU
+//                            from the starting child.
 //   app → server  kWarmChildRefused  warm child `request_id` came without its fds (no room in the
 //                            application's fd table): let it go, and make no other now.
 #pragma once

@@ -898,8 +898,9 @@ bool ForkServer::AddOneChild() {
   return pools_.ChildCount() < static_cast<size_t>(std::max(pools_.settings().children, 0));
 }
 
-// The application took warm child `id` (it says so a moment after the start, so that this
-// server does not wake while the child starts: kWarmChildTaken). The pool wants another.
+// The application took warm child `id`, and holds no other (it says so a moment after the
+// start, so that this server does not wake while the child starts: kWarmChildTaken). The pool
+// wants another. (A taken child that ends first is found by ReportExits instead.)
 void ForkServer::OnWarmChildTaken(uint32_t id) {
   std::optional<WarmProcess> child = pools_.TakeChildById(id);
   if (!child) return;  // ended, or let go, meanwhile
