@@ -44,30 +44,15 @@ Ability_NativeChildProcess_ErrCode FromStatus(const Status& status) {
   if (status.ok()) return Succeed();
   Ability_NativeChildProcess_ErrCode code = NCP_ERR_SERVICE_ERROR;
   switch (status.code()) {
-    case Code::kOk:
-      break;
-    case Code::kInvalidArgument:
-      code = NCP_ERR_INVALID_PARAM;
-      break;
-    case Code::kFailedPrecondition:
-      code = NCP_ERR_ALREADY_IN_CHILD;
-      break;
-    case Code::kResourceExhausted:
-      code = NCP_ERR_MAX_CHILD_PROCESSES_REACHED;
-      break;
-    case Code::kNotSupported:
-      code = NCP_ERR_NOT_SUPPORTED;
-      break;
-    case Code::kNotFound:
-      code = NCP_ERR_INVALID_PID;
-      break;
-    case Code::kLibraryNotLoaded:
-      code = NCP_ERR_LIB_LOADING_FAILED;
-      break;
+    case Code::kOk: break;
+    case Code::kInvalidArgument: code = NCP_ERR_INVALID_PARAM; break;
+    case Code::kFailedPrecondition: code = NCP_ERR_ALREADY_IN_CHILD; break;
+    case Code::kResourceExhausted: code = NCP_ERR_MAX_CHILD_PROCESSES_REACHED; break;
+    case Code::kNotSupported: code = NCP_ERR_NOT_SUPPORTED; break;
+    case Code::kNotFound: code = NCP_ERR_INVALID_PID; break;
+    case Code::kLibraryNotLoaded: code = NCP_ERR_LIB_LOADING_FAILED; break;
     case Code::kUnavailable:
-    case Code::kInternal:
-      code = NCP_ERR_SERVICE_ERROR;
-      break;
+    case Code::kInternal: code = NCP_ERR_SERVICE_ERROR; break;
   }
   return Fail(code, status.ToString());
 }
@@ -141,8 +126,8 @@ NCP_EXPORT Ability_ChildProcessConfigs* OH_Ability_CreateChildProcessConfigs(voi
   }
 }
 
-NCP_EXPORT Ability_NativeChildProcess_ErrCode
-OH_Ability_DestroyChildProcessConfigs(Ability_ChildProcessConfigs* configs) {
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_DestroyChildProcessConfigs(
+    Ability_ChildProcessConfigs* configs) {
   if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
   delete configs;
   return Succeed();
@@ -175,8 +160,8 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_Set
   });
 }
 
-NCP_EXPORT Ability_NativeChildProcess_ErrCode
-NCP_ChildProcessConfigs_SetProfile(Ability_ChildProcessConfigs* configs, const char* profile) {
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetProfile(
+    Ability_ChildProcessConfigs* configs, const char* profile) {
   if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
   if (profile == nullptr || *profile == '\0') {
     return Fail(NCP_ERR_INVALID_PARAM, "profile is NULL or empty");
@@ -188,40 +173,41 @@ NCP_ChildProcessConfigs_SetProfile(Ability_ChildProcessConfigs* configs, const c
   });
 }
 
-NCP_EXPORT Ability_NativeChildProcess_ErrCode
-NCP_ChildProcessConfigs_SetWaitForEntry(Ability_ChildProcessConfigs* configs, bool wait) {
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWaitForEntry(
+    Ability_ChildProcessConfigs* configs, bool wait) {
   if (configs == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "configs is NULL");
   configs->waitForEntry = wait;
   return Succeed();
 }
 
-NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_SetWarmPool(int32_t size, int32_t idleTimeoutMs) {
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_SetWarmPool(int32_t size,
+                                                              int32_t idleTimeoutMs) {
   if ((size < 0 || size > 8) && size != NCP_WARM_POOL_DEFAULT_SIZE) {
     return Fail(NCP_ERR_INVALID_PARAM, "size is outside [0, 8]");
   }
   if (idleTimeoutMs < 0) return Fail(NCP_ERR_INVALID_PARAM, "idleTimeoutMs is negative");
-  if (ncp::core::InChildProcess())
-    return Fail(NCP_ERR_INTERNAL, "a child process has no warm pool");
+  if (ncp::core::InChildProcess()) return Fail(NCP_ERR_INTERNAL, "a child process has no warm pool");
   return Guard([&] {
-    return FromStatus(ncp::core::ChildRegistry::Instance().ConfigureWarmPool(size, idleTimeoutMs));
+    return FromStatus(
+        ncp::core::ChildRegistry::Instance().ConfigureWarmPool(size, idleTimeoutMs));
   });
 }
 
-NCP_EXPORT Ability_NativeChildProcess_ErrCode
-OH_Ability_StartNativeChildProcess(const char* entry, NativeChildProcess_Args args,
-                                   NativeChildProcess_Options options, int32_t* pid) {
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess(
+    const char* entry, NativeChildProcess_Args args, NativeChildProcess_Options options,
+    int32_t* pid) {
   if (entry == nullptr || *entry == '\0') return Fail(NCP_ERR_INVALID_PARAM, "entry is empty");
   return Guard([&] {
     static const std::string kNone;
-    StartOptions start{options.isolationMode == NCP_ISOLATION_MODE_ISOLATED, false, &kNone, &kNone,
-                       false};
+    StartOptions start{options.isolationMode == NCP_ISOLATION_MODE_ISOLATED, false, &kNone,
+                       &kNone, false};
     return StartArgsChild(entry, args, start, pid);
   });
 }
 
-NCP_EXPORT Ability_NativeChildProcess_ErrCode
-OH_Ability_StartNativeChildProcessWithConfigs(const char* entry, NativeChildProcess_Args args,
-                                              Ability_ChildProcessConfigs* configs, int32_t* pid) {
+NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcessWithConfigs(
+    const char* entry, NativeChildProcess_Args args, Ability_ChildProcessConfigs* configs,
+    int32_t* pid) {
   if (entry == nullptr || *entry == '\0' || configs == nullptr) {
     return Fail(NCP_ERR_INVALID_PARAM, "entry is empty or configs is NULL");
   }
@@ -238,7 +224,8 @@ OH_Ability_StartNativeChildProcessWithConfigs(const char* entry, NativeChildProc
 NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_CreateNativeChildProcessWithConfigs(
     const char* libName, Ability_ChildProcessConfigs* configs,
     OH_Ability_OnNativeChildProcessStarted onProcessStarted) {
-  if (libName == nullptr || *libName == '\0' || onProcessStarted == nullptr || configs == nullptr) {
+  if (libName == nullptr || *libName == '\0' || onProcessStarted == nullptr ||
+      configs == nullptr) {
     return Fail(NCP_ERR_INVALID_PARAM, "libName is empty, or callback or configs is NULL");
   }
   if (std::strstr(libName, "../") != nullptr) {
@@ -309,8 +296,8 @@ NCP_EXPORT bool OH_Ability_IsNativeChildProcessSupported(void) {
   }
 }
 
-NCP_EXPORT Ability_NativeChildProcess_ErrCode
-NCP_RegisterChildExitCallback(NCP_OnChildExit callback, void* userData) {
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_RegisterChildExitCallback(
+    NCP_OnChildExit callback, void* userData) {
   if (callback == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "callback is NULL");
   // The same refusal as OpenHarmony's registration above: a child cannot have children.
   if (ncp::core::InChildProcess()) {
@@ -322,8 +309,8 @@ NCP_RegisterChildExitCallback(NCP_OnChildExit callback, void* userData) {
   });
 }
 
-NCP_EXPORT Ability_NativeChildProcess_ErrCode
-NCP_UnregisterChildExitCallback(NCP_OnChildExit callback, void* userData) {
+NCP_EXPORT Ability_NativeChildProcess_ErrCode NCP_UnregisterChildExitCallback(
+    NCP_OnChildExit callback, void* userData) {
   if (callback == nullptr) return Fail(NCP_ERR_INVALID_PARAM, "callback is NULL");
   return Guard([&] {
     Status s = ncp::core::ChildRegistry::Instance().callbacks().Remove(callback, userData);

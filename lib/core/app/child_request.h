@@ -24,15 +24,15 @@ struct NamedFd {
 
 struct ChildRequest {
   ChildKind kind = ChildKind::kArgs;
-  std::string library;       // as the caller wrote it (bare name or path)
-  std::string symbol;        // entry function (args-type only)
-  std::string params;        // entryParams; "" when the caller passed NULL
-  std::vector<NamedFd> fds;  // de-duplicated, sorted by name (byte order)
-  std::string process_name;  // full name: "parent:Native_libstem3" or "parent:custom"
+  std::string library;        // as the caller wrote it (bare name or path)
+  std::string symbol;         // entry function (args-type only)
+  std::string params;         // entryParams; "" when the caller passed NULL
+  std::vector<NamedFd> fds;   // de-duplicated, sorted by name (byte order)
+  std::string process_name;   // full name: "parent:Native_libstem3" or "parent:custom"
   bool isolated = false;
   bool isolation_uid = false;
-  std::string profile;          // isolated mode: profile name or path ("" = default)
-  int ipc_socket = -1;          // kIpc: the child's end of the IPC socket (owned by the caller)
+  std::string profile;        // isolated mode: profile name or path ("" = default)
+  int ipc_socket = -1;        // kIpc: the child's end of the IPC socket (owned by the caller)
   bool wait_for_entry = false;  // NCP_ChildProcessConfigs_SetWaitForEntry
 };
 

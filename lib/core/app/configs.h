@@ -9,7 +9,7 @@ struct Ability_ChildProcessConfigs {
   std::string processName;  // "" = the default name
   NativeChildProcess_IsolationMode isolationMode = NCP_ISOLATION_MODE_NORMAL;
   bool isIsolationUid = false;
-  std::string profile;           // NCP_ extension: isolated-mode profile ("" = default)
+  std::string profile;      // NCP_ extension: isolated-mode profile ("" = default)
   std::string workingDirectory;  // NCP_ extension: programs only ("" = the caller's)
   bool waitForEntry = false;     // NCP_ extension: Start* returns once the entry was found
 };

@@ -51,9 +51,9 @@ base::StatusOr<std::string> LauncherPath() {
     return std::string();
   }();
   if (found.empty()) {
-    return base::Error(
-        base::Code::kUnavailable,
-        "isolated mode needs ncp-launch, which was not found near " + LibraryDirectory());
+    return base::Error(base::Code::kUnavailable,
+                       "isolated mode needs ncp-launch, which was not found near " +
+                           LibraryDirectory());
   }
   return found;
 }

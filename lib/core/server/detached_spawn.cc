@@ -122,8 +122,9 @@ std::unique_ptr<DetachedSpawn> DetachedSpawn::Start(int binary, const std::vecto
   plan.envp = environ;
   int pidfd = -1;
   char* stack_top = static_cast<char*>(memory->stack) + kStackSize;
-  const pid_t pid = base::CloneSharingMemory(
-      RunDetached, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD, &memory->plan, &pidfd);
+  const pid_t pid =
+      base::CloneSharingMemory(RunDetached, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD,
+                               &memory->plan, &pidfd);
   if (pid < 0) {
     spawn->pid_ = -errno;
     return spawn;
