@@ -147,7 +147,7 @@ std::optional<pid_t> ChildRegistry::StartWarm(ChildKind kind, const std::vector<
   Credentials caller;
   if (!CaptureThreadCredentials(&caller)) return std::nullopt;  // the server's way says why
   std::lock_guard lock(mu_);
-  if (!client_.TakesWarmChildren() || !warm_children_.CanServe(caller)) return std::nullopt;
+  if (!warm_children_.CanServe(caller)) return std::nullopt;
   if (!TakeSlotLocked(kind).ok()) return std::nullopt;  // the server's way says which limit
   // Under the lock: the child's end cannot be recorded before the child is.
   std::optional<WarmChildren::Started> started = warm_children_.Start(options.inline_request, fds);
@@ -445,17 +445,13 @@ base::StatusOr<base::UniqueFd> ChildRegistry::OpenPidfd(pid_t pid) {
 void ChildRegistry::Report(ChildKind kind, ExitHook hook, const ExitRecord& record) {
   // Outside the lock: callbacks may start, kill or register freely. One that starts a child
   // has this thread read the server's messages (Start): the ends found then wait in
-  // `deferred_reports_` until that callback returns, so callbacks never nest.
-  if (reporting_) {
-    deferred_reports_.push_back(DeferredReport{kind, std::move(hook), record});
-    return;
-  }
+  // `reports_to_run_` until that callback returns, so callbacks never nest.
+  reports_to_run_.push_back(QueuedReport{kind, std::move(hook), record});
+  if (reporting_) return;
   reporting_ = true;
-  if (kind == ChildKind::kArgs) callbacks_.Dispatch(record);
-  if (hook) hook(record);
-  while (!deferred_reports_.empty()) {
-    DeferredReport next = std::move(deferred_reports_.front());
-    deferred_reports_.pop_front();
+  while (!reports_to_run_.empty()) {
+    QueuedReport next = std::move(reports_to_run_.front());
+    reports_to_run_.pop_front();
     if (next.kind == ChildKind::kArgs) callbacks_.Dispatch(next.record);
     if (next.hook) next.hook(next.record);
   }

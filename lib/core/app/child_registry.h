@@ -147,15 +147,15 @@ class ChildRegistry {
   std::condition_variable ended_cv_;
   uint64_t next_serial_ = 1;
   std::thread::id monitor_thread_;  // runs the exit callbacks: it must never wait for an end
-  // The monitor thread's own (no lock): whether it runs callbacks now, and the ends it read
-  // meanwhile, for a start made from a callback (Report).
-  struct DeferredReport {
+  // The monitor thread's own (no lock): whether it runs callbacks now, and the ends whose
+  // callbacks are still to run (those read by a start made from a callback wait here: Report).
+  struct QueuedReport {
     ChildKind kind;
     ExitHook hook;
     ExitRecord record;
   };
   bool reporting_ = false;
-  std::deque<DeferredReport> deferred_reports_;
+  std::deque<QueuedReport> reports_to_run_;
 };
 
 }  // namespace ncp::core
