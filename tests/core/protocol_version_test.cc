@@ -158,6 +158,19 @@ TEST(ForkServerProtocol, AHelperOfAnotherVersionAnnouncesNoWarmChild) {
   EXPECT_EQ(WarmChildrenAnnounced(core::kForkServerProtocolVersion, 500), 2);
 }
 
+// An application that ends with the server's messages unread (here: its warm children's
+// announcements) leaves ECONNRESET, not EOF, on the server's socket: the server ends as it
+// does at EOF.
+TEST(ForkServerProtocol, TheServerEndsCleanlyWhenItsMessagesWereNotRead) {
+  base::UniqueFd ours;
+  const pid_t server = StartServer(core::kForkServerProtocolVersion, &ours);
+  ASSERT_GT(server, 0);
+  ASSERT_TRUE(SendConfigure(ours.get(), 2));
+  pollfd readable{ours.get(), POLLIN, 0};
+  ASSERT_EQ(poll(&readable, 1, 5000), 1);  // an announcement waits, unread
+  ExpectServerEndsWithItsSocket(ours, server);
+}
+
 // A warm child as the server announced it.
 struct Announced {
   uint32_t id = 0;

@@ -1122,7 +1122,9 @@ void ForkServer::OnAppReadable() {
   message->header = {};
   std::vector<UniqueFd> fds;
   const ssize_t n = ReceiveMessage(app_, message.get(), sizeof *message, &fds, kMaxFdsPerStart);
-  if (n == 0) _exit(0);  // the application is gone; our children follow by PDEATHSIG
+  // The application is gone; our children follow by PDEATHSIG. One that went with messages
+  // of ours still unread leaves ECONNRESET instead of EOF: gone just the same.
+  if (n == 0 || (n < 0 && errno == ECONNRESET)) _exit(0);
   const ForkServerMessage& header = message->header;
   if (n < 0) {
     if (errno != EBADMSG) _exit(1);
