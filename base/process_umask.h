@@ -3,6 +3,9 @@
 
 #include <sys/types.h>
 
+#include <optional>
+#include <string_view>
+
 namespace ncp::base {
 
 // umask(2) can only be read by setting it, and a set-and-restore races every other thread that
@@ -13,11 +16,11 @@ namespace ncp::base {
 mode_t CurrentUmask();
 
 // The same, for a process that asks at every child start (the library): /proc/self/status is
-// opened once and kept (one close-on-exec fd for the life of the process) and reread from its
-// start, which skips the path walk and costs about half of an open, read and close when the
-// caches are cold. A child of fork() closes the inherited one (at the fork) and opens its own.
-// A number the process closed and reused (another device or inode than the one opened) is
-// neither read nor closed: it is the process's file now, and a new fd is opened.
+// read through the fd base/own_status_file.h keeps.
 mode_t CurrentUmaskThroughKeptFd();
+
+// The umask in a status text (its "Umask:" line); nullopt when the text is not a status file
+// or has no such line.
+std::optional<mode_t> UmaskInStatus(std::string_view status);
 
 }  // namespace ncp::base

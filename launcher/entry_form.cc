@@ -79,9 +79,10 @@ base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireReque
   const policy::Plan& plan = out.plan;
   out.requested_library = request.library;
   out.kind = request.kind;
-  auto library = ResolveLibraryOnHost(request.library, request.environment);
-  if (channels.warm) out.library_search_environment = request.environment;
-  request.environment = ApplyEnvRules(plan, request.environment);
+  const std::vector<std::string> caller_environment = request.environment.ToVector();
+  auto library = ResolveLibraryOnHost(request.library, caller_environment);
+  if (channels.warm) out.library_search_environment = caller_environment;
+  request.environment = core::EnvironmentBlock(ApplyEnvRules(plan, caller_environment));
   if (!library.ok()) return library.status();
   auto runtime = EntryRuntimePath();
   if (!runtime.ok()) return runtime.status();
@@ -180,7 +181,7 @@ base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireReque
   args.library_path = *library;
   args.verbose = verbose;
   out.spec.command = EntryModeCommand(*runtime, args);
-  out.spec.environment = request.environment;
+  out.spec.environment = request.environment.ToVector();
   out.spec.seccomp_in_program = true;
   out.spec.memory_limits_in_program = true;
   out.spec.verbose = verbose;

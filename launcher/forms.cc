@@ -48,7 +48,7 @@ base::StatusOr<PreparedEntry> CommandLineEntry(policy::Plan plan,
   request.symbol = entry->symbol;
   request.params = entry->params;
   request.process_name = entry->symbol;
-  request.environment = OwnEnvironment();
+  request.environment = core::EnvironmentBlock(OwnEnvironment());
   request.umask = base::CurrentUmask();
   std::vector<FdPlacement> passed;
   for (size_t i = 0; i < named.size(); ++i) {

@@ -64,7 +64,7 @@ std::string EchoRequest(const std::string& params) {
   request.params = params;
   request.process_name = "warm-channel-test";
   request.fd_names = {"out"};
-  for (char** env = environ; *env != nullptr; ++env) request.environment.emplace_back(*env);
+  request.environment = core::EnvironmentBlock::Of(environ);
   return core::EncodeRequest(request);
 }
 

@@ -144,10 +144,9 @@ std::optional<pid_t> ChildRegistry::StartWarm(ChildKind kind, const std::vector<
     std::lock_guard lock(mu_);
     if (!client_.TakesWarmChildren() || warm_children_.empty()) return std::nullopt;
   }
-  Credentials caller;
-  if (!CaptureThreadCredentials(&caller)) return std::nullopt;  // the server's way says why
+  if (options.credentials == nullptr) return std::nullopt;  // the server's way says why
   std::lock_guard lock(mu_);
-  if (!warm_children_.CanServe(caller)) return std::nullopt;
+  if (!warm_children_.CanServe(*options.credentials)) return std::nullopt;
   if (!TakeSlotLocked(kind).ok()) return std::nullopt;  // the server's way says which limit
   // Under the lock: the child's end cannot be recorded before the child is.
   std::optional<WarmChildren::Started> started = warm_children_.Start(options.inline_request, fds);

@@ -11,8 +11,8 @@
 #include "base/isolation_uid.h"
 #include "base/log.h"
 #include "base/memfd.h"
-#include "base/process_umask.h"
 #include "base/unique_fd.h"
+#include "core/app/caller_snapshot.h"
 #include "core/app/child_registry.h"
 #include "core/app/install_paths.h"
 #include "core/app/warm_key.h"
@@ -123,9 +123,12 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
     wire.ipc_fd = kRequestFd + static_cast<int32_t>(fds.size());
     fds.push_back(request.ipc_socket);
   }
-  for (char** env = environ; *env != nullptr; ++env) wire.environment.emplace_back(*env);
+  wire.environment = EnvironmentBlock::Of(environ);
   wire.working_directory = CurrentDirectory();
-  wire.umask = base::CurrentUmaskThroughKeptFd();
+  CallerSnapshot caller;
+  NCP_RETURN_IF_ERROR(CaptureCaller(&caller));
+  wire.umask = caller.umask;
+  options.credentials = &caller.credentials;
   if (request.isolated) {
     auto argv = LauncherCommand(request);
     if (!argv.ok()) return argv.status();

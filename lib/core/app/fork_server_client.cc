@@ -251,10 +251,10 @@ base::StatusOr<std::unique_ptr<ForkServerStartMessage>> ForkServerClient::Encode
   // part: only what is filled in is sent.
   std::unique_ptr<ForkServerStartMessage> message(new ForkServerStartMessage);
   memset(static_cast<void*>(message.get()), 0, offsetof(ForkServerStartMessage, tail));
-  if (!CaptureThreadCredentials(&message->credentials)) {
-    const int err = errno;
-    return base::ErrnoError("read the caller's credentials", err);
+  if (options.credentials == nullptr) {
+    return base::Error(base::Code::kInternal, "a start without the caller's credentials");
   }
+  message->credentials = *options.credentials;
   message->header.type = ForkServerMessageType::kStart;
   message->header.flags = options.flags;
   message->warm_key = WithCredentials(options.shape, message->credentials);

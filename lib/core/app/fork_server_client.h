@@ -31,6 +31,8 @@ struct StartOptions {
   uint64_t shape = 0;  // warm_key.h, without the credentials; 0: no warm sandbox may serve it
   // kStartInlineRequest: the launch request, sent in the message (not owned).
   const std::string* inline_request = nullptr;
+  // The calling thread's, taken with the umask (caller_snapshot.h; not owned). Required.
+  const Credentials* credentials = nullptr;
 };
 
 // One event of the server's socket, as the monitor thread sees it, or the timer that says the

@@ -7,8 +7,8 @@
 #include <cerrno>
 
 #include "base/memfd.h"
-#include "base/process_umask.h"
 #include "base/unique_fd.h"
+#include "core/app/caller_snapshot.h"
 #include "core/app/child_registry.h"
 #include "core/app/child_request.h"
 #include "core/app/child_starter.h"
@@ -102,7 +102,9 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
   // Isolated: the environment of ncp-launch on the host, never envp (IsolatedCommand).
   request.environment =
       start.environment && !start.isolated ? *start.environment : CallerEnvironment();
-  request.umask = base::CurrentUmaskThroughKeptFd();
+  CallerSnapshot caller;
+  NCP_RETURN_IF_ERROR(CaptureCaller(&caller));
+  request.umask = caller.umask;
   request.working_directory = CurrentDirectory();
   if (request.working_directory.empty()) request.working_directory = "/";
   if (start.isolated) {
@@ -126,7 +128,10 @@ base::StatusOr<pid_t> StartProgram(const ProgramStart& start) {
   fds[0] = memfd->get();
   // An args-type child as far as the registry is concerned: the same limit, the same exit
   // callbacks (OpenHarmony's and the NCP_ ones), kill and wait.
-  return ChildRegistry::Instance().Start(ChildKind::kArgs, fds, {}, {kStartExecProgram, {}, 0});
+  StartOptions options;
+  options.flags = kStartExecProgram;
+  options.credentials = &caller.credentials;
+  return ChildRegistry::Instance().Start(ChildKind::kArgs, fds, {}, options);
 }
 
 }  // namespace ncp::core

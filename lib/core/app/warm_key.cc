@@ -41,7 +41,10 @@ class Hasher {
 uint64_t SandboxShapeKey(const SandboxShapeInputs& in) {
   Hasher h;
   h.Strings(*in.launcher_argv);
-  h.Strings(*in.environment);
+  // The count and the entries, each ended by '\0': as unambiguous as each one's length.
+  const uint64_t entries = in.environment->size();
+  h.Bytes(&entries, sizeof entries);
+  h.String(in.environment->bytes());
   h.String(*in.working_directory);
   h.Bytes(&in.umask, sizeof in.umask);
   h.String(*in.library);

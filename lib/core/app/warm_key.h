@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "core/protocol/credentials.h"
+#include "core/protocol/environment_block.h"
 
 namespace ncp::core {
 
 struct SandboxShapeInputs {
   const std::vector<std::string>* launcher_argv;  // profile, uid mode
-  const std::vector<std::string>* environment;    // profile search, library search, env rules
+  const EnvironmentBlock* environment;            // profile search, library search, env rules
   const std::string* working_directory;           // relative profile paths
   uint32_t umask;                                 // the sandbox's own files
   const std::string* library;                     // what is bound, and loaded

@@ -37,9 +37,16 @@ class FieldReader {
     return true;
   }
   bool String(std::string* s) {
+    std::string_view view;
+    if (!View(&view)) return false;
+    s->assign(view.data(), view.size());
+    return true;
+  }
+  // A string field as a view into the bytes: no copy.
+  bool View(std::string_view* s) {
     uint32_t n = 0;
     if (!U32(&n) || bytes_.size() - pos_ < n) return false;
-    s->assign(bytes_.data() + pos_, n);
+    *s = bytes_.substr(pos_, n);
     pos_ += n;
     return true;
   }

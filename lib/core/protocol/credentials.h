@@ -3,11 +3,13 @@
 // application that later drops privileges (or one thread that drops its own with raw
 // setresuid, which changes only that thread) must not get children with the old ones.
 //
-// The registry captures the calling thread's credentials with every start request (syscalls
-// only: getresuid, getresgid, getgroups, capget, prctl; about 90 of them, no /proc). The fork
-// server compares them with its own; when they differ, its forked child takes the caller's
-// before anything else runs, checks that it now has exactly them, and the start fails when it
-// cannot (the caller holds something the server does not have).
+// The library captures the calling thread's credentials with every start request: from the
+// status text it reads for the umask anyway when the caller is the main thread (whose text it
+// is: core/app/caller_snapshot.h), else with syscalls (getresuid, getresgid, getgroups, capget,
+// prctl: about 50 of them). The fork server compares them with its own; when they differ, its
+// forked child takes the caller's before anything else runs, checks that it now has exactly
+// them, and the start fails when it cannot (the caller holds something the server does not
+// have).
 //
 // A shared format (a field of the fork server's start message): the application's starters
 // capture it; the fork server compares it with its own and its forked children adopt it.
@@ -17,6 +19,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string_view>
 
 namespace ncp::core {
 
@@ -41,6 +44,12 @@ struct Credentials {
 
 // The calling thread's credentials. Returns false with errno set (E2BIG: too many groups).
 bool CaptureThreadCredentials(Credentials* out);
+
+// The credentials a /proc/PID/status text shows (the securebits, which it does not show, from
+// prctl: so only for the text of the calling thread's own status, or its process's when the
+// caller is the main thread). False when a line is missing, cut or malformed, or there are more
+// groups than kMaxCallerGroups: CaptureThreadCredentials then says why, if anything is wrong.
+bool CredentialsInStatus(std::string_view status, Credentials* out);
 
 // Equal in every field that grants or limits privilege.
 bool SameCredentials(const Credentials& a, const Credentials& b);

@@ -9,13 +9,20 @@ namespace ncp::core {
 namespace {
 
 constexpr char kMagic[4] = {'N', 'C', 'P', 'R'};
-constexpr uint32_t kVersion = 3;  // 3: the launcher's argv left the request
+// 3: the launcher's argv left the request; 4: the environment travels as one block
+constexpr uint32_t kVersion = 4;
 constexpr uint32_t kMaxFdNames = 16;
 
 }  // namespace
 
 std::string EncodeRequest(const WireRequest& r) {
-  std::string out(kMagic, sizeof kMagic);
+  std::string out;
+  // One allocation: every field's length and bytes, counted first.
+  size_t size = sizeof kMagic + 12 * 4 + r.library.size() + r.symbol.size() + r.params.size() +
+                r.process_name.size() + r.environment.bytes().size() + r.working_directory.size();
+  for (const std::string& name : r.fd_names) size += 4 + name.size();
+  out.reserve(size);
+  out.append(kMagic, sizeof kMagic);
   PutU32(&out, kVersion);
   PutU32(&out, static_cast<uint32_t>(r.kind));
   PutString(&out, r.library);
@@ -25,8 +32,8 @@ std::string EncodeRequest(const WireRequest& r) {
   PutU32(&out, static_cast<uint32_t>(r.fd_names.size()));
   for (const std::string& name : r.fd_names) PutString(&out, name);
   PutU32(&out, static_cast<uint32_t>(r.ipc_fd));
-  PutU32(&out, static_cast<uint32_t>(r.environment.size()));
-  for (const std::string& entry : r.environment) PutString(&out, entry);
+  PutU32(&out, r.environment.size());
+  PutString(&out, r.environment.bytes());
   PutString(&out, r.working_directory);
   PutU32(&out, r.umask);
   return out;
@@ -71,11 +78,11 @@ base::StatusOr<WireRequest> DecodeRequest(std::string_view bytes) {
   if (!in.U32(&ipc_fd)) return bad("truncated");
   r.ipc_fd = static_cast<int32_t>(ipc_fd);
   uint32_t env_count = 0;
-  if (!in.U32(&env_count) || env_count > bytes.size() / 4) return bad("environment size");
-  r.environment.resize(env_count);
-  for (std::string& entry : r.environment) {
-    if (!in.String(&entry)) return bad("truncated environment");
-  }
+  std::string_view env_bytes;
+  if (!in.U32(&env_count) || !in.View(&env_bytes)) return bad("truncated environment");
+  std::optional<EnvironmentBlock> environment = EnvironmentBlock::FromBytes(env_bytes, env_count);
+  if (!environment) return bad("environment entries");
+  r.environment = std::move(*environment);
   if (!in.String(&r.working_directory) || !in.U32(&r.umask)) return bad("truncated");
   if (!in.AtEnd()) return bad("trailing bytes");
   return r;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "core/protocol/environment_block.h"
 
 namespace ncp::core {
 
@@ -38,7 +39,7 @@ struct WireRequest {
   int32_t ipc_fd = -1;
   // The application's environment, working directory and umask at the time of the call: a
   // child forked by the fork server must see them as a child spawned by the caller would.
-  std::vector<std::string> environment;
+  EnvironmentBlock environment;
   std::string working_directory;
   uint32_t umask = 022;
 };

@@ -1,0 +1,31 @@
+// This process's /proc/self/status (its main thread's), read through an fd kept open for the
+// life of the process: what the library reads at every child start (the umask, and the
+// credentials when the caller is the main thread).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace ncp::base {
+
+// Room for the whole file with a few hundred supplementary groups; a longer text is cut, and a
+// reader that needs a line past the cut finds none.
+inline constexpr size_t kOwnStatusBufferBytes = 4096;
+
+// Rereads the file from its start into `buffer` (kOwnStatusBufferBytes) and returns the text,
+// or nullopt when there is none (no /proc, or no fd free). The file is opened once: that skips
+// the path walk, which costs about half of an open, read and close when the caches are cold.
+// A child of fork() closes the inherited fd (at the fork) and opens its own; so does a raw
+// clone, which cannot be told at the fork (it leaves the inherited fd open: one fd). A number
+// the process closed and reused (another device or inode than the one opened) is neither read
+// nor closed: it is the process's file now, and a new fd is opened. The fd is close-on-exec
+// and never takes 0-2.
+std::optional<std::string_view> ReadOwnStatus(char (&buffer)[kOwnStatusBufferBytes]);
+
+// The value of the line "KEY:\t..." in a status text, up to its end of line; nullopt when
+// there is no such line or it is cut. Only the Name line holds text a process chooses, and it
+// comes first with any newline in it escaped: the line found is the key's own.
+std::optional<std::string_view> StatusLine(std::string_view text, std::string_view key);
+
+}  // namespace ncp::base

@@ -1,0 +1,30 @@
+#include "core/app/caller_snapshot.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include <optional>
+#include <string_view>
+
+#include "base/own_status_file.h"
+#include "base/process_umask.h"
+
+namespace ncp::core {
+
+base::Status CaptureCaller(CallerSnapshot* out) {
+  char buffer[base::kOwnStatusBufferBytes];
+  const std::optional<std::string_view> status = base::ReadOwnStatus(buffer);
+  const std::optional<mode_t> umask = status ? base::UmaskInStatus(*status) : std::nullopt;
+  // No Umask line: the main thread has ended (this one is not it), or there is no /proc.
+  out->umask = umask ? *umask : base::CurrentUmaskThroughKeptFd();
+  if (status && gettid() == getpid() && CredentialsInStatus(*status, &out->credentials)) {
+    return base::Status::Ok();
+  }
+  if (!CaptureThreadCredentials(&out->credentials)) {
+    const int err = errno;
+    return base::ErrnoError("read the caller's credentials", err);
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace ncp::core
