@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "base/fd_numbers.h"
+#include "base/process_generation.h"
 #include "base/unique_fd.h"
 
 namespace ncp::base {
@@ -20,7 +22,7 @@ namespace {
 // devices blocks).
 struct KeptStatus {
   int fd = -1;
-  pid_t pid = 0;  // the process that opened it
+  uint64_t opener = 0;  // the process that opened it (process_generation.h)
   dev_t dev = 0;
   ino_t ino = 0;
 };
@@ -35,7 +37,15 @@ bool SameFile(const KeptStatus& kept) {
   return kept.fd >= 0 && fstat(kept.fd, &st) == 0 && st.st_dev == kept.dev && st.st_ino == kept.ino;
 }
 
-bool StillKept(const KeptStatus& kept) { return kept.pid == getpid() && SameFile(kept); }
+// The credentials are read from this file: a copy of the process (a raw clone, which may even
+// have the same pid in a pid namespace of its own) must never read its parent's.
+bool StillKept(const KeptStatus& kept) {
+  return kept.opener == ThisProcessGeneration() && SameFile(kept);
+}
+
+// A procfs file, not something mounted over /proc (the opener's own /proc/self/status: what
+// the kernel resolves "self" to).
+constexpr long kProcSuperMagic = 0x9fa0;
 
 // In a child of fork() the kept fd names the parent's status: the child closes it (when it is
 // still ours: fstat is async-signal-safe) and opens its own when it asks.
@@ -52,11 +62,13 @@ KeptStatus OpenStatus() {
   KeptStatus kept;
   kept.fd = KeepOffStandardFds(UniqueFd(open("/proc/self/status", O_RDONLY | O_CLOEXEC))).release();
   struct stat st {};
-  if (kept.fd >= 0 && fstat(kept.fd, &st) != 0) {
+  struct statfs fs {};
+  if (kept.fd >= 0 &&
+      (fstat(kept.fd, &st) != 0 || fstatfs(kept.fd, &fs) != 0 || fs.f_type != kProcSuperMagic)) {
     close(kept.fd);
     kept.fd = -1;
   }
-  kept.pid = getpid();
+  kept.opener = ThisProcessGeneration();
   kept.dev = st.st_dev;
   kept.ino = st.st_ino;
   return kept;

@@ -16,11 +16,12 @@ inline constexpr size_t kOwnStatusBufferBytes = 4096;
 // Rereads the file from its start into `buffer` (kOwnStatusBufferBytes) and returns the text,
 // or nullopt when there is none (no /proc, or no fd free). The file is opened once: that skips
 // the path walk, which costs about half of an open, read and close when the caches are cold.
-// A child of fork() closes the inherited fd (at the fork) and opens its own; so does a raw
-// clone, which cannot be told at the fork (it leaves the inherited fd open: one fd). A number
+// A child of fork() closes the inherited fd (at the fork) and opens its own; so does any other
+// copy of the process (a raw clone, told by base/process_generation.h, even with the same pid
+// in a pid namespace of its own), which leaves the inherited fd open (one fd). A number
 // the process closed and reused (another device or inode than the one opened) is neither read
 // nor closed: it is the process's file now, and a new fd is opened. The fd is close-on-exec
-// and never takes 0-2.
+// and never takes 0-2; the file must be on a procfs.
 std::optional<std::string_view> ReadOwnStatus(char (&buffer)[kOwnStatusBufferBytes]);
 
 // The value of the line "KEY:\t..." in a status text, up to its end of line; nullopt when

@@ -243,6 +243,48 @@ TEST(CaptureCaller, AThreadThatDroppedPrivilegesGetsItsOwn) {
             0);
 }
 
+// A raw clone into a new pid namespace runs no fork handler and has its parent's pid when the
+// parent is pid 1 (a container's init). The attack: the parent (all capabilities in its user
+// namespace) has read its status once, so the fd is kept; its clone gives up its capabilities
+// and asks. It must get its own, not the parent's through the parent's kept fd.
+TEST(CaptureCaller, ARawCloneWithItsParentsPidGetsItsOwn) {
+  NCP_REQUIRE_USERNS();
+  auto raw_clone = [](unsigned long flags, int (*body)()) {
+    const long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (pid < 0) return 90;
+    if (pid == 0) _exit(body());
+    int status = 0;
+    if (waitpid(static_cast<pid_t>(pid), &status, 0) != pid || !WIFEXITED(status)) return 91;
+    return WEXITSTATUS(status);
+  };
+  EXPECT_EQ(InChild([&raw_clone] {
+              if (const int err = EnterUserNamespace(); err != 0) return err;
+              return raw_clone(CLONE_NEWPID, [] {
+                if (getpid() != 1) return 80;
+                CallerSnapshot parent;  // opens and keeps the status fd, as pid 1
+                if (!CaptureCaller(&parent).ok()) return 81;
+                if ((parent.credentials.cap_effective & Bit(CAP_SYS_ADMIN)) == 0) return 82;
+                const long pid =
+                    syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+                if (pid < 0) return 83;
+                if (pid == 0) {
+                  if (getpid() != 1 || !SetCaps(0, 0, 0)) _exit(84);
+                  CallerSnapshot copy;
+                  if (!CaptureCaller(&copy).ok()) _exit(85);
+                  _exit(copy.credentials.cap_effective == 0 && copy.credentials.cap_permitted == 0
+                            ? 0
+                            : 86);
+                }
+                int status = 0;
+                if (waitpid(static_cast<pid_t>(pid), &status, 0) != pid || !WIFEXITED(status)) {
+                  return 87;
+                }
+                return WEXITSTATUS(status);
+              });
+            }),
+            0);
+}
+
 // More groups than the buffer holds: the text is cut, and the syscalls read them all.
 TEST(CaptureCaller, ReadsGroupsTheStatusBufferCannotHold) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to set groups";

@@ -6,8 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/protocol/byte_fields.h"
@@ -111,6 +113,38 @@ TEST(EnvironmentBlock, PointersFormAnEnviron) {
   EXPECT_STREQ(pointers[2], "B=two");
   EXPECT_EQ(pointers[3], nullptr);
   EXPECT_EQ(EnvironmentBlock().Pointers(), std::vector<char*>{nullptr});
+}
+
+// Another thread's putenv between the two passes of Of (one sizes, one copies): the block must
+// never be written past its end (ASan sees such a write; a plain build may not). The race on
+// environ itself is the program's, and ThreadSanitizer would report it: not run there.
+TEST(EnvironmentBlock, AnotherThreadsPutenvNeverOverflowsIt) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "setenv racing a reader of environ is a data race by design here";
+#else
+  const pid_t pid = fork();  // the environment is changed in a process of its own
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // putenv of two strings that live throughout: the entry's slot in environ changes between
+    // a short and a long string, and environ itself is never reallocated (the name exists
+    // before the writer starts), so every pointer a reader sees stays valid.
+    static std::string shorter = "NCP_RACE=";
+    static std::string longer = "NCP_RACE=" + std::string(4096, 'x');
+    putenv(shorter.data());
+    std::atomic<bool> stop{false};
+    std::thread writer([&stop] {
+      for (int i = 0; !stop.load(); ++i) putenv(i % 2 != 0 ? longer.data() : shorter.data());
+    });
+    size_t seen = 0;
+    for (int i = 0; i < 20000; ++i) seen += EnvironmentBlock::Of(environ).size();
+    stop = true;
+    writer.join();
+    _exit(seen > 0 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+#endif
 }
 
 // C's environ cannot hold a '\0' inside an entry: such an entry ends there, and the count stays

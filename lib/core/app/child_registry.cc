@@ -12,12 +12,14 @@
 
 #include "base/log.h"
 #include "base/pidfd.h"
+#include "base/process_generation.h"
 
 namespace ncp::core {
 namespace {
 
 std::mutex g_instance_mu;
 ChildRegistry* g_instance = nullptr;
+uint64_t g_instance_owner = 0;  // the process g_instance serves (base/process_generation.h)
 
 // A process made by fork() has none of the threads the registry relies on, and its children
 // are not ours: it must start from a fresh registry. The old one is left behind (leaked), but
@@ -87,7 +89,16 @@ ChildRegistry& ChildRegistry::Instance() {
   static std::once_flag fork_handlers;
   std::call_once(fork_handlers, InstallForkHandlers);
   std::lock_guard lock(g_instance_mu);
-  if (g_instance == nullptr) g_instance = new ChildRegistry();
+  const uint64_t self = base::ThisProcessGeneration();
+  // A copy of the process that ran no fork handler (a raw clone: in a pid namespace of its own
+  // it may even have its parent's pid) holds its parent's registry, with the parent's fork
+  // server and prepared children, which serve the parent's credentials as they were. It gets
+  // a registry of its own. The parent's is left as it is, fds and all: the copy may share the
+  // parent's fd table (CLONE_FILES), or have reused the numbers, so closing them is not ours.
+  if (g_instance == nullptr || g_instance_owner != self) {
+    g_instance = new ChildRegistry();
+    g_instance_owner = self;
+  }
   return *g_instance;
 }
 

@@ -19,12 +19,11 @@ EnvironmentBlock EnvironmentBlock::Of(char* const* environment) {
   EnvironmentBlock block;
   size_t total = 0;
   for (char* const* entry = environment; *entry != nullptr; ++entry) total += strlen(*entry) + 1;
-  block.bytes_.resize(total);
-  char* next = block.bytes_.data();
+  // Sized by a first pass, copied by appends: another thread's setenv between the passes makes
+  // the block grow (or hold fewer entries), never written past its end.
+  block.bytes_.reserve(total);
   for (char* const* entry = environment; *entry != nullptr; ++entry) {
-    const size_t size = strlen(*entry) + 1;
-    memcpy(next, *entry, size);
-    next += size;
+    block.bytes_.append(*entry, strlen(*entry) + 1);
     ++block.count_;
   }
   return block;
