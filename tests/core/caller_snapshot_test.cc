@@ -101,14 +101,27 @@ TEST(CredentialsInStatus, RefusesWhatItCannotReadWhole) {
   }
 }
 
-// Runs `body` in a forked child and returns its exit code (its answer), or -1.
+// Runs `body` in a copy of this process and returns its exit code (its answer), or -1: a forked
+// child (fork handlers run), or a raw clone with `clone_flags` (none run, as when a program
+// calls the syscall itself).
+int WaitForAnswer(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
 int InChild(const std::function<int()>& body) {
   const pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) _exit(body());
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
+  return WaitForAnswer(pid);
+}
+
+int InRawClone(unsigned long clone_flags, const std::function<int()>& body) {
+  const long pid = syscall(SYS_clone, clone_flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) return -1;
+  if (pid == 0) _exit(body());
+  return WaitForAnswer(static_cast<pid_t>(pid));
 }
 
 // 0 when this process's status text and the syscalls agree on every field; else which differs.
@@ -249,37 +262,20 @@ TEST(CaptureCaller, AThreadThatDroppedPrivilegesGetsItsOwn) {
 // and asks. It must get its own, not the parent's through the parent's kept fd.
 TEST(CaptureCaller, ARawCloneWithItsParentsPidGetsItsOwn) {
   NCP_REQUIRE_USERNS();
-  auto raw_clone = [](unsigned long flags, int (*body)()) {
-    const long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-    if (pid < 0) return 90;
-    if (pid == 0) _exit(body());
-    int status = 0;
-    if (waitpid(static_cast<pid_t>(pid), &status, 0) != pid || !WIFEXITED(status)) return 91;
-    return WEXITSTATUS(status);
-  };
-  EXPECT_EQ(InChild([&raw_clone] {
+  EXPECT_EQ(InChild([] {
               if (const int err = EnterUserNamespace(); err != 0) return err;
-              return raw_clone(CLONE_NEWPID, [] {
+              return InRawClone(CLONE_NEWPID, [] {
                 if (getpid() != 1) return 80;
                 CallerSnapshot parent;  // opens and keeps the status fd, as pid 1
                 if (!CaptureCaller(&parent).ok()) return 81;
                 if ((parent.credentials.cap_effective & Bit(CAP_SYS_ADMIN)) == 0) return 82;
-                const long pid =
-                    syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-                if (pid < 0) return 83;
-                if (pid == 0) {
-                  if (getpid() != 1 || !SetCaps(0, 0, 0)) _exit(84);
+                return InRawClone(CLONE_NEWPID, [] {
+                  if (getpid() != 1 || !SetCaps(0, 0, 0)) return 84;
                   CallerSnapshot copy;
-                  if (!CaptureCaller(&copy).ok()) _exit(85);
-                  _exit(copy.credentials.cap_effective == 0 && copy.credentials.cap_permitted == 0
-                            ? 0
-                            : 86);
-                }
-                int status = 0;
-                if (waitpid(static_cast<pid_t>(pid), &status, 0) != pid || !WIFEXITED(status)) {
-                  return 87;
-                }
-                return WEXITSTATUS(status);
+                  if (!CaptureCaller(&copy).ok()) return 85;
+                  const Credentials& c = copy.credentials;
+                  return c.cap_effective == 0 && c.cap_permitted == 0 ? 0 : 86;
+                });
               });
             }),
             0);
