@@ -392,8 +392,9 @@ TEST_F(CreateChild, NothingLeaksOnceChildrenEnded) {
     EXPECT_EQ(CreateAndWait("fake.so").code, NCP_ERR_LIB_LOADING_FAILED);
     EXPECT_EQ(CreateAndWait(kNullStubLib).code, NCP_ERR_CONNECTION_FAILED);
   }
+  // No zombies: the fork server has no child left (with the warm pool off while it looks;
+  // once the pool is back, prepared children are the server's again).
   ASSERT_TRUE(WaitUntilNoChildren());
-  EXPECT_TRUE(ChildrenOf(ForkServerPid()).empty());  // no zombies: all reaped
   // io threads end asynchronously once their connection is dead.
   EXPECT_TRUE(WaitFor([&] { return CountOpenFds() == fds && CountThreads() == threads; }))
       << "fds " << CountOpenFds() << " (was " << fds << "), threads " << CountThreads() << " (was "
