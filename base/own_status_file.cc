@@ -23,6 +23,7 @@ namespace {
 struct KeptStatus {
   int fd = -1;
   uint64_t opener = 0;  // the process that opened it (process_generation.h)
+  pid_t opener_pid = 0;
   dev_t dev = 0;
   ino_t ino = 0;
 };
@@ -40,7 +41,14 @@ bool SameFile(const KeptStatus& kept) {
 // The credentials are read from this file: a copy of the process (a raw clone, which may even
 // have the same pid in a pid namespace of its own) must never read its parent's.
 bool StillKept(const KeptStatus& kept) {
-  return kept.opener == ThisProcessGeneration() && SameFile(kept);
+  return kept.opener == ThisProcessGeneration() && kept.opener_pid == getpid() && SameFile(kept);
+}
+
+// A copy made with CLONE_VM (not a thread) shares our memory, and so the kept fd and the
+// generation, but is another process: the file is not its status, and the fd is not its to
+// replace (the two would take turns reopening it).
+bool SharesOurMemoryAsAnotherProcess(const KeptStatus& kept) {
+  return kept.fd >= 0 && kept.opener == ThisProcessGeneration() && kept.opener_pid != getpid();
 }
 
 // A procfs file, not something mounted over /proc (the opener's own /proc/self/status: what
@@ -69,6 +77,7 @@ KeptStatus OpenStatus() {
     kept.fd = -1;
   }
   kept.opener = ThisProcessGeneration();
+  kept.opener_pid = getpid();
   kept.dev = st.st_dev;
   kept.ino = st.st_ino;
   return kept;
@@ -82,6 +91,7 @@ std::optional<std::string_view> ReadOwnStatus(char (&buffer)[kOwnStatusBufferByt
   int fd = -1;
   {
     std::lock_guard lock(g_kept_mu);
+    if (SharesOurMemoryAsAnotherProcess(g_kept)) return std::nullopt;
     // Not ours any more (the program's now, so left open), or inherited without fork() (a raw
     // clone: left open too, one fd): open our own.
     if (!StillKept(g_kept)) g_kept = OpenStatus();

@@ -21,7 +21,8 @@ inline constexpr size_t kOwnStatusBufferBytes = 4096;
 // in a pid namespace of its own), which leaves the inherited fd open (one fd). A number
 // the process closed and reused (another device or inode than the one opened) is neither read
 // nor closed: it is the process's file now, and a new fd is opened. The fd is close-on-exec
-// and never takes 0-2; the file must be on a procfs.
+// and never takes 0-2; the file must be on a procfs. A process that shares this one's memory
+// without being one of its threads (clone with CLONE_VM) gets nullopt: the fd is not its own.
 std::optional<std::string_view> ReadOwnStatus(char (&buffer)[kOwnStatusBufferBytes]);
 
 // The value of the line "KEY:\t..." in a status text, up to its end of line; nullopt when

@@ -24,14 +24,19 @@ void MapPage() {
     munmap(page, static_cast<size_t>(size));
     return;
   }
+  static_assert(std::atomic<uint64_t>::is_always_lock_free, "a plain word in the page");
   g_page = new (page) std::atomic<uint64_t>(0);
+}
+
+void MapPageOnce() {
+  static std::once_flag mapped;
+  std::call_once(mapped, MapPage);
 }
 
 }  // namespace
 
 uint64_t ThisProcessGeneration() {
-  static std::once_flag mapped;
-  std::call_once(mapped, MapPage);
+  MapPageOnce();
   if (g_page == nullptr) return static_cast<uint64_t>(getpid());
   uint64_t generation = g_page->load(std::memory_order_acquire);
   if (generation != 0) return generation;
@@ -41,6 +46,11 @@ uint64_t ThisProcessGeneration() {
   uint64_t fresh = (g_next_generation.fetch_add(1) << 32) | 1;
   if (g_page->compare_exchange_strong(generation, fresh, std::memory_order_acq_rel)) return fresh;
   return generation;
+}
+
+bool CopiesAreToldApart() {
+  MapPageOnce();
+  return g_page != nullptr;
 }
 
 }  // namespace ncp::base

@@ -16,4 +16,9 @@ namespace ncp::base {
 // only.
 uint64_t ThisProcessGeneration();
 
+// Whether ThisProcessGeneration() tells every copy apart (the wipe-on-fork page exists), or
+// only copies with another pid. What must never be read by a copy (credentials) is trusted only
+// when it does.
+bool CopiesAreToldApart();
+
 }  // namespace ncp::base

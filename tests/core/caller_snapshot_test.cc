@@ -295,6 +295,37 @@ TEST(CaptureCaller, ARawCloneWithItsParentsPidGetsItsOwn) {
             0);
 }
 
+// A copy made with CLONE_VM shares the parent's memory, and with it the kept fd and the
+// generation, but is another process with credentials of its own: after it gives up its
+// capabilities it must get its own, not the parent's through the parent's kept fd.
+TEST(CaptureCaller, ACopySharingItsParentsMemoryGetsItsOwn) {
+  NCP_REQUIRE_USERNS();
+  SKIP_UNDER_THREAD_SANITIZER();
+  EXPECT_EQ(
+      InChild([] {
+        if (const int err = EnterUserNamespace(); err != 0) return err;
+        CallerSnapshot parent;  // opens and keeps the status fd
+        if (!CaptureCaller(&parent).ok()) return 71;
+        if ((parent.credentials.cap_effective & Bit(CAP_SYS_ADMIN)) == 0) return 72;
+        static char stack[256 * 1024];
+        auto copy = [](void*) -> int {
+          if (!SetCaps(0, 0, 0)) return 73;
+          CallerSnapshot own;
+          if (!CaptureCaller(&own).ok()) return 74;
+          return own.credentials.cap_effective == 0 && own.credentials.cap_permitted == 0 ? 0 : 75;
+        };
+        const pid_t pid = clone(copy, stack + sizeof stack, CLONE_VM | SIGCHLD, nullptr);
+        if (pid < 0) return 76;
+        const int answer = WaitForAnswer(pid);
+        // The parent still reads its own, through its kept fd.
+        CallerSnapshot again;
+        if (!CaptureCaller(&again).ok()) return 77;
+        if ((again.credentials.cap_effective & Bit(CAP_SYS_ADMIN)) == 0) return 78;
+        return answer;
+      }),
+      0);
+}
+
 // More groups than the buffer holds: the text is cut, and the syscalls read them all.
 TEST(CaptureCaller, ReadsGroupsTheStatusBufferCannotHold) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to set groups";

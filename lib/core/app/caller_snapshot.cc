@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/own_status_file.h"
+#include "base/process_generation.h"
 #include "base/process_umask.h"
 
 namespace ncp::core {
@@ -17,7 +18,9 @@ base::Status CaptureCaller(CallerSnapshot* out) {
   const std::optional<mode_t> umask = status ? base::UmaskInStatus(*status) : std::nullopt;
   // No Umask line: the main thread has ended (this one is not it), or there is no /proc.
   out->umask = umask ? *umask : base::CurrentUmaskThroughKeptFd();
-  if (status && gettid() == getpid() && CredentialsInStatus(*status, &out->credentials)) {
+  // Only where no copy of the process can take the file for its own (process_generation.h).
+  if (status && gettid() == getpid() && base::CopiesAreToldApart() &&
+      CredentialsInStatus(*status, &out->credentials)) {
     return base::Status::Ok();
   }
   if (!CaptureThreadCredentials(&out->credentials)) {

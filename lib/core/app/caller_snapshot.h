@@ -5,7 +5,10 @@
 // (base/own_status_file.h). A start from the main thread takes its credentials from that same
 // read instead of some 50 syscalls: with cold caches (a start now and then) those cost as much
 // as the read. Another thread's credentials may differ from the main thread's (a raw setresuid
-// changes one thread only), so a start from another thread asks the syscalls.
+// changes one thread only), so a start from another thread asks the syscalls. So does a start
+// where a copy of the process could not be told from it (no MADV_WIPEONFORK:
+// base/process_generation.h), or from a process sharing its memory (CLONE_VM), which would read
+// the kept fd of another process.
 #pragma once
 
 #include <sys/types.h>

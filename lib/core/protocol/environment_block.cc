@@ -23,7 +23,8 @@ EnvironmentBlock EnvironmentBlock::Of(char* const* environment) {
   // the block grow (or hold fewer entries), never written past its end.
   block.bytes_.reserve(total);
   for (char* const* entry = environment; *entry != nullptr; ++entry) {
-    block.bytes_.append(*entry, strlen(*entry) + 1);
+    const char* text = *entry;  // read once: another thread may swap the entry meanwhile
+    block.bytes_.append(text, strlen(text) + 1);
     ++block.count_;
   }
   return block;
