@@ -44,12 +44,16 @@ mode_t CurrentUmask() {
   return UmaskOrDefault(umask);
 }
 
-mode_t CurrentUmaskThroughKeptFd() {
-  char buffer[kOwnStatusBufferBytes];
-  if (const std::optional<std::string_view> status = ReadOwnStatus(buffer)) {
+mode_t UmaskFromOwnStatus(std::optional<std::string_view> status) {
+  if (status) {
     if (const std::optional<mode_t> umask = UmaskInStatus(*status)) return *umask;
   }
   return UmaskOrDefault(UmaskFromFile("/proc/thread-self/status"));
+}
+
+mode_t CurrentUmaskThroughKeptFd() {
+  char buffer[kOwnStatusBufferBytes];
+  return UmaskFromOwnStatus(ReadOwnStatus(buffer));
 }
 
 }  // namespace ncp::base

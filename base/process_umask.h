@@ -23,4 +23,8 @@ mode_t CurrentUmaskThroughKeptFd();
 // or has no such line.
 std::optional<mode_t> UmaskInStatus(std::string_view status);
 
+// The umask in `status` (the kept fd's text, base/own_status_file.h); without one (no text, or
+// the main thread has ended), the calling thread's status file's; 022 when that fails too.
+mode_t UmaskFromOwnStatus(std::optional<std::string_view> status);
+
 }  // namespace ncp::base

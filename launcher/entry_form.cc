@@ -82,7 +82,8 @@ base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireReque
   const std::vector<std::string> caller_environment = request.environment.ToVector();
   auto library = ResolveLibraryOnHost(request.library, caller_environment);
   if (channels.warm) out.library_search_environment = caller_environment;
-  request.environment = core::EnvironmentBlock(ApplyEnvRules(plan, caller_environment));
+  std::vector<std::string> sandbox_environment = ApplyEnvRules(plan, caller_environment);
+  request.environment = core::EnvironmentBlock(sandbox_environment);
   if (!library.ok()) return library.status();
   auto runtime = EntryRuntimePath();
   if (!runtime.ok()) return runtime.status();
@@ -181,7 +182,7 @@ base::StatusOr<PreparedEntry> PrepareEntry(policy::Plan plan_in, core::WireReque
   args.library_path = *library;
   args.verbose = verbose;
   out.spec.command = EntryModeCommand(*runtime, args);
-  out.spec.environment = request.environment.ToVector();
+  out.spec.environment = std::move(sandbox_environment);
   out.spec.seccomp_in_program = true;
   out.spec.memory_limits_in_program = true;
   out.spec.verbose = verbose;

@@ -15,9 +15,7 @@ namespace ncp::core {
 base::Status CaptureCaller(CallerSnapshot* out) {
   char buffer[base::kOwnStatusBufferBytes];
   const std::optional<std::string_view> status = base::ReadOwnStatus(buffer);
-  const std::optional<mode_t> umask = status ? base::UmaskInStatus(*status) : std::nullopt;
-  // No Umask line: the main thread has ended (this one is not it), or there is no /proc.
-  out->umask = umask ? *umask : base::CurrentUmaskThroughKeptFd();
+  out->umask = base::UmaskFromOwnStatus(status);
   // Only where no copy of the process can take the file for its own (process_generation.h).
   if (status && gettid() == getpid() && base::CopiesAreToldApart() &&
       CredentialsInStatus(*status, &out->credentials)) {
