@@ -75,8 +75,14 @@ ExitFigures MeasureExitReport(const ExitPlan& plan) {
   const int rounds = plan.rounds > 0 ? plan.rounds : 1;
   for (int round = 0; round < rounds; ++round) {
     const int n = plan.iterations / rounds + (round == rounds - 1 ? plan.iterations % rounds : 0);
-    for (int i = 0; i < n; ++i) anchor.push_back(DirectChildOnce());
-    for (int i = 0; i < n; ++i) ncp.push_back(NcpOnce(plan.isolated));
+    for (int i = 0; i < n; ++i) {
+      SleepMs(plan.spacing_ms);
+      anchor.push_back(DirectChildOnce());
+    }
+    for (int i = 0; i < n; ++i) {
+      SleepMs(plan.spacing_ms);
+      ncp.push_back(NcpOnce(plan.isolated));
+    }
   }
   return {Summarize(anchor), Summarize(ncp)};
 }

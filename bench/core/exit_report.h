@@ -1,7 +1,8 @@
 // Row 4: exit report, from a child's last write (a CLOCK_MONOTONIC timestamp on a pipe, after
 // which its entry returns) to the exit callback, with the default pool; against a direct child
 // the benchmark forks itself, doing the same and calling _exit, while the benchmark is blocked
-// in waitpid on it (last write → waitpid returns).
+// in waitpid on it (last write → waitpid returns). Back to back, most normal children are cold
+// (the pool has no time to refill); spaced, they are warm.
 #pragma once
 
 #include "stats.h"
@@ -12,6 +13,7 @@ struct ExitPlan {
   bool isolated = false;
   int iterations = 0;
   int rounds = 1;
+  int spacing_ms = 0;  // before each child, the anchor's and ncp's alike
 };
 
 struct ExitFigures {

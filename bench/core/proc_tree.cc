@@ -88,6 +88,9 @@ std::vector<ProcessSample> SampleDescendants(pid_t root) {
       }
       s.rss_kib = KibField(ReadFile(base + "/status"), "VmRSS:");
       s.pss_kib = KibField(ReadFile(base + "/smaps_rollup"), "Pss:");
+      // A normal child's teardown helper shares that child's memory (one address space, so
+      // its RSS and PSS are the child's again): it counts as a process and for its CPU only.
+      if (s.comm == "ncp-teardown") s.rss_kib = s.pss_kib = 0;
       role[pid] = s.role;
       found.push_back(s);
       next.push_back(pid);

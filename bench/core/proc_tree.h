@@ -12,7 +12,8 @@ namespace ncp::bench {
 
 enum class ProcessRole {
   kHelper,        // a direct child of the application: the fork server
-  kNormalWarm,    // below a helper, in the application's user namespace, not ncp-launch
+  kNormalWarm,    // below a helper, in the application's user namespace, not ncp-launch (with
+                  // each prepared child's teardown helper, counted for its CPU only)
   kIsolatedWarm,  // ncp-launch, anything in another user namespace, and all below them
   kBuilder,       // a shape's builder (comm ncp-builder), which forks the warm sandboxes
 };

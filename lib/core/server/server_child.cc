@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "core/child/child_runtime.h"
 #include "core/child/process_title.h"
+#include "core/child/teardown_helper.h"
 #include "core/protocol/fork_server_protocol.h"
 #include "core/protocol/unix_message.h"
 #include "core/protocol/warm_child_handoff.h"
@@ -159,6 +160,13 @@ bool ReceiveRequest(int channel, std::vector<base::UniqueFd>* fds) {
 [[noreturn]] void WaitAndRunRuntime(int channel) {
   // What does not depend on the request is done before it comes.
   ResetSignals();
+  // The runtime's last step (child_runtime.cc: fflush of every stream, then quick_exit) runs
+  // once here, on streams nothing has written to: its code page and the stream-list lock it
+  // writes are then mapped before the request, instead of faulting in between the entry's
+  // return and the child's end, where they delayed the exit callback by some 7 us.
+  fflush(nullptr);
+  // Its memory will be freed after its end is reported (teardown_helper.h).
+  StartTeardownHelper();
   std::vector<base::UniqueFd> fds;
   if (!ReceiveRequest(channel, &fds)) _exit(0);  // nobody but the server hears of it
   const WarmChildHandoff& handoff = g_handoff_message.handoff;
@@ -206,6 +214,8 @@ void RunForkedChild(pid_t server, ChildSetup& setup) {
   if (setup.side_fd >= 0) report = fcntl(setup.side_fd, F_DUPFD_CLOEXEC, kParkedFdFloor);
   PlaceFds(*setup.fds, -1, report, FirstFdNumber(setup.request));
   CloseStdioTheApplicationHadClosed();
+  // Its memory will be freed after its end is reported (teardown_helper.h).
+  StartTeardownHelper();
   RunRuntime(setup.request, report);
 }
 

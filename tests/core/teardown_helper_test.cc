@@ -1,0 +1,156 @@
+// The teardown helper (lib/core/child/teardown_helper.h): every normal child has one while it
+// runs. It holds nothing but the child's pidfd, blocks every signal, is confined to waiting and
+// exiting, is the fork server's child, and ends with its child. A child that rewrites the code
+// its helper runs gains nothing from the helper's credentials.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "AbilityKit/native_child_process.h"
+#include "core/child_test_support.h"
+#include "ncp/native_child_process_ext.h"
+#include "testing/testing.h"
+
+namespace ncp::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The value of `key` ("Seccomp:") in /proc/PID/status, without the tab.
+std::string StatusField(pid_t pid, const std::string& key) {
+  std::istringstream status(ReadFile("/proc/" + std::to_string(pid) + "/status"));
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(key, 0) == 0) return line.substr(line.find_first_not_of(" \t", key.size()));
+  }
+  return "";
+}
+
+pid_t ParentOf(pid_t pid) { return std::stoi(StatusField(pid, "PPid:")); }
+
+std::vector<std::string> FdsOf(pid_t pid) {
+  std::vector<std::string> fds;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* d = opendir(dir.c_str());
+  while (dirent* e = d ? readdir(d) : nullptr) {
+    if (e->d_name[0] != '.') fds.push_back(e->d_name);
+  }
+  if (d != nullptr) closedir(d);
+  return fds;
+}
+
+// The helper of `child`: a process named ncp-teardown holding a pidfd of `child`.
+std::optional<pid_t> HelperOf(pid_t child) {
+  std::optional<pid_t> found;
+  DIR* proc = opendir("/proc");
+  while (dirent* e = proc ? readdir(proc) : nullptr) {
+    const pid_t pid = atoi(e->d_name);
+    if (pid <= 0 || ReadFile("/proc/" + std::to_string(pid) + "/comm") != "ncp-teardown\n") {
+      continue;
+    }
+    for (const std::string& fd : FdsOf(pid)) {
+      const std::string info = ReadFile("/proc/" + std::to_string(pid) + "/fdinfo/" + fd);
+      if (info.find("\nPid:\t" + std::to_string(child) + "\n") != std::string::npos) found = pid;
+    }
+  }
+  if (proc != nullptr) closedir(proc);
+  return found;
+}
+
+// Polls `condition` every 2 ms for up to 10 s.
+bool Eventually(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+bool Gone(pid_t pid) {
+  return Eventually([&] { return !ProcessExists(pid); });
+}
+
+// A child of `entry` with an "out" pipe and an "in" pipe (the test keeps their other ends).
+struct PipedChild {
+  Pipe out = MakePipe();
+  Pipe in = MakePipe();
+  int32_t pid = 0;
+  int started = -1;  // Start*'s result
+  PipedChild(const char* entry, const char* params) {
+    FdList fds;
+    fds.Add("out", out.write.get()).Add("in", in.read.get());
+    started = StartEntry(entry, params, &fds, &pid);
+    out.write.reset();
+    in.read.reset();
+  }
+};
+
+class TeardownHelperTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override { ASSERT_EQ(NCP_SetWarmPool(GetParam(), 30000), NCP_NO_ERROR); }
+  void TearDown() override { NCP_SetWarmPool(2, 30000); }
+};
+
+TEST_P(TeardownHelperTest, IsConfinedHoldsOnlyTheChildsPidfdAndEndsWithIt) {
+  ExitWatcher watcher;
+  PipedChild child("WaitForByte", nullptr);
+  ASSERT_EQ(child.started, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  const pid_t pid = child.pid;
+  // Made before the child's library is loaded: once the entry runs, it is there.
+  std::optional<pid_t> helper;
+  ASSERT_TRUE(Eventually([&] { return (helper = HelperOf(pid)).has_value(); }));
+  EXPECT_EQ(FdsOf(*helper).size(), 1u);
+  EXPECT_EQ(StatusField(*helper, "Seccomp:"), "2");
+  EXPECT_EQ(StatusField(*helper, "NoNewPrivs:"), "1");
+  // Every signal but SIGKILL and SIGSTOP, which cannot be blocked.
+  EXPECT_EQ(StatusField(*helper, "SigBlk:"), "fffffffffffbfeff");
+  EXPECT_EQ(ParentOf(*helper), ParentOf(pid));  // the fork server's, like the child
+  ASSERT_EQ(write(child.in.write.get(), "g", 1), 1);
+  EXPECT_EQ(watcher.Wait(pid).exitCode, 0);
+  EXPECT_TRUE(Gone(*helper));
+}
+
+// Cold (every start forked by the server) and warm (prepared children).
+INSTANTIATE_TEST_SUITE_P(Pools, TeardownHelperTest, ::testing::Values(0, 2));
+
+TEST(TeardownHelper, ChildRewritingTheHelpersCodeGainsNothing) {
+#if !defined(__x86_64__)
+  GTEST_SKIP() << "the attack's code is x86-64";
+#endif
+  TempDir dir;
+  const std::string marker = dir.path() + "/written-by-the-helper";
+  ExitWatcher watcher;
+  PipedChild child("HijackTeardownHelper", marker.c_str());
+  ASSERT_EQ(child.started, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
+  const pid_t pid = child.pid;
+  char said[9] = {};
+  ASSERT_EQ(read(child.out.read.get(), said, 8), 8);
+  ASSERT_STREQ(said, "patched\n");
+  const std::optional<pid_t> helper = HelperOf(pid);
+  ASSERT_TRUE(helper.has_value());
+  // The child ends; its helper's wait returns into the rewritten code, which tries to create
+  // the marker with the helper's credentials. Confined, the helper is killed instead.
+  ASSERT_EQ(write(child.in.write.get(), "g", 1), 1);
+  EXPECT_EQ(watcher.Wait(pid).exitCode, 0);
+  EXPECT_TRUE(Gone(*helper));
+  struct stat st;
+  EXPECT_NE(stat(marker.c_str(), &st), 0) << "the hijacked helper wrote " << marker;
+}
+
+}  // namespace
+}  // namespace ncp::testing
