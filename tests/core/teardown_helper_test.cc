@@ -86,6 +86,7 @@ bool Gone(pid_t pid) {
 }
 
 // A child of `entry` with an "out" pipe and an "in" pipe (the test keeps their other ends).
+// Its entry says "ready\n" first: it runs its user's code, so its helper is confined.
 struct PipedChild {
   Pipe out = MakePipe();
   Pipe in = MakePipe();
@@ -98,6 +99,12 @@ struct PipedChild {
     out.write.reset();
     in.read.reset();
   }
+  // The next `n` bytes it says.
+  std::string Hear(size_t n) {
+    std::string said(n, '\0');
+    return read(out.read.get(), said.data(), n) == static_cast<ssize_t>(n) ? said : "";
+  }
+  bool Tell() { return write(in.write.get(), "g", 1) == 1; }
 };
 
 class TeardownHelperTest : public ::testing::TestWithParam<int> {
@@ -108,19 +115,19 @@ class TeardownHelperTest : public ::testing::TestWithParam<int> {
 
 TEST_P(TeardownHelperTest, IsConfinedHoldsOnlyTheChildsPidfdAndEndsWithIt) {
   ExitWatcher watcher;
-  PipedChild child("WaitForByte", nullptr);
+  PipedChild child("ReadyThenWaitForByte", nullptr);
   ASSERT_EQ(child.started, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
   const pid_t pid = child.pid;
-  // Made before the child's library is loaded: once the entry runs, it is there.
-  std::optional<pid_t> helper;
-  ASSERT_TRUE(Eventually([&] { return (helper = HelperOf(pid)).has_value(); }));
+  ASSERT_EQ(child.Hear(6), "ready\n");
+  const std::optional<pid_t> helper = HelperOf(pid);
+  ASSERT_TRUE(helper.has_value());
   EXPECT_EQ(FdsOf(*helper).size(), 1u);
   EXPECT_EQ(StatusField(*helper, "Seccomp:"), "2");
   EXPECT_EQ(StatusField(*helper, "NoNewPrivs:"), "1");
   // Every signal but SIGKILL and SIGSTOP, which cannot be blocked.
   EXPECT_EQ(StatusField(*helper, "SigBlk:"), "fffffffffffbfeff");
   EXPECT_EQ(ParentOf(*helper), ParentOf(pid));  // the fork server's, like the child
-  ASSERT_EQ(write(child.in.write.get(), "g", 1), 1);
+  ASSERT_TRUE(child.Tell());
   EXPECT_EQ(watcher.Wait(pid).exitCode, 0);
   EXPECT_TRUE(Gone(*helper));
 }
@@ -138,14 +145,16 @@ TEST(TeardownHelper, ChildRewritingTheHelpersCodeGainsNothing) {
   PipedChild child("HijackTeardownHelper", marker.c_str());
   ASSERT_EQ(child.started, NCP_NO_ERROR) << NCP_GetLastErrorMessage();
   const pid_t pid = child.pid;
-  char said[9] = {};
-  ASSERT_EQ(read(child.out.read.get(), said, 8), 8);
-  ASSERT_STREQ(said, "patched\n");
+  ASSERT_EQ(child.Hear(6), "ready\n");
   const std::optional<pid_t> helper = HelperOf(pid);
   ASSERT_TRUE(helper.has_value());
+  EXPECT_EQ(StatusField(*helper, "Seccomp:"), "2");
+  ASSERT_TRUE(child.Tell());
+  ASSERT_EQ(child.Hear(8), "patched\n");
   // The child ends; its helper's wait returns into the rewritten code, which tries to create
-  // the marker with the helper's credentials. Confined, the helper is killed instead.
-  ASSERT_EQ(write(child.in.write.get(), "g", 1), 1);
+  // the marker with the helper's credentials. Confined, the helper is killed instead. (A
+  // helper the patching caught on its way into that wait gets there at once: the same.)
+  ASSERT_TRUE(child.Tell());
   EXPECT_EQ(watcher.Wait(pid).exitCode, 0);
   EXPECT_TRUE(Gone(*helper));
   struct stat st;

@@ -1,7 +1,8 @@
 /* The attack the teardown helper's confinement stops (lib/core/child/teardown_helper.h): a
    child shares its memory with its helper, so its code can rewrite the code the helper runs.
-   This entry turns every instruction of libchild_process.so into a slide into Attack(), says
-   "patched" on "out", waits for a byte (or EOF) on "in", and exits without running any more of
+   This entry says "ready" on "out" and waits for a byte on "in" (the test looks at the helper
+   meanwhile); then turns every instruction of libchild_process.so into a slide into Attack(),
+   says "patched", waits for another byte (or EOF), and exits without running any more of
    libchild_process.so. When the child has ended, the helper's wait returns into the slide:
    Attack() then runs in the helper, with the helper's credentials, and tries to create the file
    named by the entry's params. A confined helper is killed at that first call. x86-64 only. */
@@ -51,6 +52,8 @@ EXPORT void HijackTeardownHelper(NativeChildProcess_Args args) {
   const int out = EntryFd(args, "out");
   const int in = EntryFd(args, "in");
   snprintf(g_marker, sizeof g_marker, "%s", args.entryParams);
+  char c;
+  if (!EntryWriteAll(out, "ready\n", 6) || read(in, &c, 1) != 1) return;
 #if defined(__x86_64__)
   uintptr_t start = 0, end = 0;
   if (!FindLibraryCode(&start, &end) ||
@@ -71,7 +74,6 @@ EXPORT void HijackTeardownHelper(NativeChildProcess_Args args) {
   tail[11] = 0xe0;
   /* Only libc from here on: the library's code is gone. */
   if (write(out, "patched\n", 8) != 8) syscall(SYS_exit_group, 3);
-  char c;
   if (read(in, &c, 1) < 0) syscall(SYS_exit_group, 4);
   for (;;) syscall(SYS_exit_group, 0);
 #else

@@ -56,13 +56,16 @@ const char kHelperName[16] = "ncp-teardown";
 
 constexpr int64_t kConfineWithinUs = 200 * 1000;
 
-enum State : int { kStarting = 0, kConfined = 1, kFailed = 2 };
+// kGone is the kernel's: it clears the word when the helper exits (CLONE_CHILD_CLEARTID), so a
+// helper that died before it said anything (a filter of the application's that kills its
+// seccomp call) does not keep the child waiting.
+enum State : int { kGone = 0, kStarting = 1, kConfined = 2, kFailed = 3 };
 
 // Shared by the child and the helper (the same memory). The helper copies what it needs onto
 // its own stack before the child runs anything of its user's.
 struct Shared {
   int child_pidfd = -1;
-  int state = kStarting;  // the helper's word; a futex
+  int state = kStarting;  // the helper's word; a futex (State)
 };
 Shared g_shared;
 
@@ -153,7 +156,8 @@ void StartTeardownHelper() {
   // child's own code). No CLONE_FILES or CLONE_SIGHAND: its fds and signal handlers are its own.
   const int pid =
       base::CloneSharingMemory(RunHelper, g_helper_stack + kStackSize,
-                               CLONE_VM | CLONE_PARENT | CLONE_PIDFD, nullptr, &helper_pidfd);
+                               CLONE_VM | CLONE_PARENT | CLONE_PIDFD | CLONE_CHILD_CLEARTID,
+                               nullptr, &helper_pidfd, &g_shared.state);
   if (pinned) sched_setaffinity(0, sizeof allowed, &allowed);
   close(child_pidfd);
   if (pid < 0) return;
