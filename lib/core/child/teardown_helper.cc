@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
@@ -56,6 +57,11 @@ const char kHelperName[16] = "ncp-teardown";
 
 constexpr int64_t kConfineWithinUs = 200 * 1000;
 
+// Below the exit record's processes (the fork server, the application's monitor thread), which
+// then run first when they share a CPU with the freeing; not so low that, on a busy machine,
+// the memory would stay for seconds.
+constexpr int kHelperNice = 10;
+
 // kGone is the kernel's: it clears the word when the helper exits (CLONE_CHILD_CLEARTID), so a
 // helper that died before it said anything (a filter of the application's that kills its
 // seccomp call) does not keep the child waiting.
@@ -72,9 +78,16 @@ Shared g_shared;
 constexpr size_t kStackSize = 16 * 1024;
 alignas(64) char g_helper_stack[kStackSize];
 
+// Shared (not FUTEX_PRIVATE) futex operations on the word: the kernel's own wake when the
+// helper exits (CLONE_CHILD_CLEARTID) is a shared one, which a private wait would not see.
 NCP_UNSANITIZED void Announce(int state) {
   __atomic_store_n(&g_shared.state, state, __ATOMIC_RELEASE);
-  RawSyscall(SYS_futex, reinterpret_cast<long>(&g_shared.state), FUTEX_WAKE_PRIVATE, 1);
+  RawSyscall(SYS_futex, reinterpret_cast<long>(&g_shared.state), FUTEX_WAKE, 1);
+}
+
+[[noreturn]] NCP_UNSANITIZED void GiveUp() {
+  Announce(kFailed);
+  for (;;) RawSyscall(SYS_exit_group, 0);
 }
 
 // The helper. Raw system calls only, on its own stack: it shares the child's memory, and the
@@ -83,18 +96,34 @@ NCP_UNSANITIZED int RunHelper(void*) {
   const int child_pidfd = g_shared.child_pidfd;
   uint64_t all = ~uint64_t{0};
   RawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&all), 0, sizeof all);
-  if (child_pidfd > 0) RawSyscall(SYS_close_range, 0, child_pidfd - 1, 0);
-  RawSyscall(SYS_close_range, child_pidfd + 1, UINT_MAX, 0);
+  // Every step that takes something from it is checked: a helper that kept the child's fds,
+  // could dump core or kept capabilities must not go on.
+  if ((child_pidfd > 0 && RawSyscall(SYS_close_range, 0, child_pidfd - 1, 0) != 0) ||
+      RawSyscall(SYS_close_range, child_pidfd + 1, UINT_MAX, 0) != 0) {
+    GiveUp();
+  }
+  // A core dump is written with the helper's credentials, which the child may since have
+  // dropped, from memory the child controls (and the dumpable flag is the memory's: the child
+  // can set it). Limits are the process's own: none, for good.
+  const rlimit no_core{0, 0};
+  if (RawSyscall(SYS_prlimit64, 0, RLIMIT_CORE, reinterpret_cast<long>(&no_core), 0) != 0) {
+    GiveUp();
+  }
+  __user_cap_header_struct cap_header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct no_caps[2] = {};
+  if (RawSyscall(SYS_capset, reinterpret_cast<long>(&cap_header),
+                 reinterpret_cast<long>(no_caps)) != 0) {
+    GiveUp();
+  }
   RawSyscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   RawSyscall(SYS_prctl, PR_SET_NAME, reinterpret_cast<long>(kHelperName), 0, 0, 0);
-  RawSyscall(SYS_setpriority, PRIO_PROCESS, 0, 19);
+  RawSyscall(SYS_setpriority, PRIO_PROCESS, 0, kHelperNice);
   const sock_fprog program{
       static_cast<unsigned short>(sizeof kConfinement / sizeof kConfinement[0]),
       const_cast<sock_filter*>(kConfinement)};
   if (RawSyscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
       RawSyscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(&program)) != 0) {
-    Announce(kFailed);
-    for (;;) RawSyscall(SYS_exit_group, 0);
+    GiveUp();
   }
   Announce(kConfined);
   // Readable once the child has ended: past its own release of the memory, so this is the
@@ -116,9 +145,10 @@ bool PinToThisCpu() {
   return sched_setaffinity(0, sizeof here, &here) == 0;
 }
 
-// Returns once the helper `helper_pidfd` names has confined itself, or kills it: it must not
-// run unconfined once the child runs its user's code.
-void AwaitConfinement(int helper_pidfd) {
+// Returns whether the helper `helper_pidfd` names has confined itself. If not, it is killed,
+// and this returns once it has ended; a helper that cannot be killed ends the child instead:
+// it must not run unconfined next to the child's user code.
+bool AwaitConfinement(int helper_pidfd) {
   const int64_t deadline = base::MonotonicMicros() + kConfineWithinUs;
   int state = __atomic_load_n(&g_shared.state, __ATOMIC_ACQUIRE);
   while (state == kStarting) {
@@ -126,10 +156,14 @@ void AwaitConfinement(int helper_pidfd) {
     if (left <= 0) break;
     const timespec wait{static_cast<time_t>(left / 1000000),
                         static_cast<long>(left % 1000000) * 1000};
-    syscall(SYS_futex, &g_shared.state, FUTEX_WAIT_PRIVATE, kStarting, &wait, nullptr, 0);
+    syscall(SYS_futex, &g_shared.state, FUTEX_WAIT, kStarting, &wait, nullptr, 0);
     state = __atomic_load_n(&g_shared.state, __ATOMIC_ACQUIRE);
   }
-  if (state != kConfined) pidfd_send_signal(helper_pidfd, SIGKILL, nullptr, 0);
+  if (state == kConfined) return true;
+  if (state != kGone) pidfd_send_signal(helper_pidfd, SIGKILL, nullptr, 0);
+  pollfd ended{helper_pidfd, POLLIN, 0};
+  if (poll(&ended, 1, static_cast<int>(kConfineWithinUs / 1000)) != 1) _exit(127);
+  return false;
 }
 
 }  // namespace
@@ -161,7 +195,9 @@ void StartTeardownHelper() {
   if (pinned) sched_setaffinity(0, sizeof allowed, &allowed);
   close(child_pidfd);
   if (pid < 0) return;
-  AwaitConfinement(helper_pidfd);
+  // Confined and asleep, it may wake (at the child's end) on any CPU the child may use: pinned,
+  // it would wait for that one CPU, and the child's memory with it.
+  if (AwaitConfinement(helper_pidfd) && pinned) sched_setaffinity(pid, sizeof allowed, &allowed);
   close(helper_pidfd);
 }
 

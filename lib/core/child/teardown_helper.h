@@ -10,17 +10,21 @@
 // The helper cannot do anything but wait and exit. It shares the child's memory but nothing
 // else: it closes every fd but a pidfd of the child, blocks every signal, dies with the fork
 // server (parent-death signal; it is the server's child, CLONE_PARENT, which reaps it without a
-// word), runs at the lowest priority (the freeing never competes with the exit record), and
-// confines itself with a seccomp filter that allows only waiting (ppoll, futex) and exiting.
+// word), can never dump core (RLIMIT_CORE 0, its own), drops every capability, runs at a low
+// priority (nice 10: the exit record's processes go first), and confines itself with a
+// seccomp filter that allows only waiting (ppoll, futex) and exiting.
 // The child's own code may later drop privileges, or write anywhere in the memory they share:
 // the helper's credentials are then of no use to it. The child runs no code of its user until
 // the helper is confined; one that is not confined in time is killed.
 //
-// Costs, stated: a process per normal child while it runs (not started where the child's
-// RLIMIT_NPROC is below kMinProcessLimit, so that it never takes a slot the child's own code
-// may need); the child's reported CPU time no longer includes the freeing (the helper's does);
-// and a child whose code execs another program keeps the memory it had before the exec until it
-// ends. Normal mode only: an isolated child's end is reported through ncp-launch.
+// Costs, stated: a second task per normal child, prepared or running (not started where the
+// child's RLIMIT_NPROC is below kMinProcessLimit; a cgroup's pids.max is not consulted); the
+// child's memory and mappings outlive its exit report by the time the freeing takes (some
+// 100 us; longer on a busy machine): a file it mapped may still be busy (ETXTBSY, EBUSY on
+// unmount, F_SEAL_WRITE refused on a memfd it mapped writable) right after its exit callback;
+// the child's reported CPU time leaves out the freeing (the helper's has it); and a child whose
+// code execs another program keeps the memory it had before the exec until it ends. Normal
+// mode only: an isolated child's end is reported through ncp-launch.
 #pragma once
 
 namespace ncp::core {
@@ -30,8 +34,8 @@ inline constexpr unsigned long kMinProcessLimit = 4096;
 
 // Starts the helper for the calling process, a normal child that runs the child runtime, before
 // any user code, and returns once it is confined (or killed: when it is not confined within
-// 200 ms). Best effort: without a helper the child frees its own memory as it ends. Leaves no fd
-// open.
+// 200 ms; the child exits with 127 if it cannot be). Best effort: without a helper the child
+// frees its own memory as it ends. Leaves no fd open.
 void StartTeardownHelper();
 
 }  // namespace ncp::core
