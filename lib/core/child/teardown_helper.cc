@@ -181,8 +181,8 @@ void StartTeardownHelper() {
   // The helper runs on this CPU only: were it to run on another while the child runs here, the
   // memory they share would be live on two CPUs, and every later unmapping and protection
   // change of the child (its library's loading) would send the other a TLB flush (an IPI; on
-  // a virtual machine, some microseconds each). It inherits the pinning and keeps it (its
-  // freeing runs on that CPU, at the lowest priority); the child drops it at once.
+  // a virtual machine, some microseconds each). It inherits the pinning while it sets up; the
+  // child drops its own at once, and the helper's once it is confined.
   cpu_set_t allowed;
   const bool pinned = sched_getaffinity(0, sizeof allowed, &allowed) == 0 && PinToThisCpu();
   int helper_pidfd = -1;
