@@ -44,11 +44,7 @@ EXPORT void ReportFds(NativeChildProcess_Args args) {
   closedir(dir);
   for (int i = 0; i < count; ++i) {
     for (int j = i + 1; j < count; ++j) {
-      if (fds[j] < fds[i]) {
-        int t = fds[i];
-        fds[i] = fds[j];
-        fds[j] = t;
-      }
+      if (fds[j] < fds[i]) { int t = fds[i]; fds[i] = fds[j]; fds[j] = t; }
     }
     snprintf(line, sizeof line, " %d", fds[i]);
     WriteString(out, line);
@@ -78,18 +74,11 @@ EXPORT void ReportSelf(NativeChildProcess_Args args) {
   WriteString(out, line);
   char comm[64] = {0};
   FILE* f = fopen("/proc/self/comm", "r");
-  if (f) {
-    if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
-    fclose(f);
-  }
+  if (f) { if (!fgets(comm, sizeof comm, f)) comm[0] = 0; fclose(f); }
   comm[strcspn(comm, "\n")] = 0;
   char cmdline[256] = {0};
   f = fopen("/proc/self/cmdline", "r");
-  if (f) {
-    size_t n = fread(cmdline, 1, sizeof cmdline - 1, f);
-    cmdline[n] = 0;
-    fclose(f);
-  }
+  if (f) { size_t n = fread(cmdline, 1, sizeof cmdline - 1, f); cmdline[n] = 0; fclose(f); }
   snprintf(line, sizeof line, "comm=%s\ncmdline=%s\n", comm, cmdline);
   WriteString(out, line);
   snprintf(line, sizeof line, "supported=%d\n", OH_Ability_IsNativeChildProcessSupported());
@@ -101,8 +90,8 @@ EXPORT void StartFromChild(NativeChildProcess_Args args) {
   int32_t pid = -7;
   NativeChildProcess_Args none = {NULL, {NULL}};
   NativeChildProcess_Options options = {NCP_ISOLATION_MODE_NORMAL, 0};
-  int rc =
-      OH_Ability_StartNativeChildProcess("libncp_test_entries.so:EchoParams", none, options, &pid);
+  int rc = OH_Ability_StartNativeChildProcess("libncp_test_entries.so:EchoParams", none, options,
+                                              &pid);
   char line[64];
   snprintf(line, sizeof line, "rc=%d pid=%d\n", rc, pid);
   WriteString(EntryFd(args, "out"), line);
@@ -110,7 +99,7 @@ EXPORT void StartFromChild(NativeChildProcess_Args args) {
 
 EXPORT void CrashSegv(NativeChildProcess_Args args) {
   (void)args;
-  signal(SIGSEGV, SIG_DFL);       /* sanitizer runtimes catch SIGSEGV; we want the real signal */
+  signal(SIGSEGV, SIG_DFL); /* sanitizer runtimes catch SIGSEGV; we want the real signal */
   volatile uintptr_t address = 8; /* volatile: the compiler cannot prove the write invalid */
   *(volatile int*)address = 1;
 }
@@ -175,10 +164,8 @@ EXPORT void ReportSignals(NativeChildProcess_Args args) {
     }
 #endif
     if (sigaction(sig, NULL, &sa) == 0) {
-      if (sa.sa_handler == SIG_IGN)
-        ignored |= 1ULL << (sig - 1);
-      else if (sa.sa_handler != SIG_DFL)
-        handled |= 1ULL << (sig - 1);
+      if (sa.sa_handler == SIG_IGN) ignored |= 1ULL << (sig - 1);
+      else if (sa.sa_handler != SIG_DFL) handled |= 1ULL << (sig - 1);
     }
     if (sigismember(&mask, sig) == 1) blocked |= 1ULL << (sig - 1);
   }
