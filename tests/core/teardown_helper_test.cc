@@ -15,7 +15,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <fstream>
 #include <functional>
 #include <optional>
 #include <sstream>
@@ -31,16 +30,9 @@
 namespace ncp::testing {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The value of `key` ("Seccomp:") in /proc/PID/status, without the tab.
 std::string StatusField(pid_t pid, const std::string& key) {
-  std::istringstream status(ReadFile("/proc/" + std::to_string(pid) + "/status"));
+  std::istringstream status(ReadFileText("/proc/" + std::to_string(pid) + "/status"));
   for (std::string line; std::getline(status, line);) {
     if (line.rfind(key, 0) == 0) return line.substr(line.find_first_not_of(" \t", key.size()));
   }
@@ -66,11 +58,11 @@ std::optional<pid_t> HelperOf(pid_t child) {
   DIR* proc = opendir("/proc");
   while (dirent* e = proc ? readdir(proc) : nullptr) {
     const pid_t pid = atoi(e->d_name);
-    if (pid <= 0 || ReadFile("/proc/" + std::to_string(pid) + "/comm") != "ncp-teardown\n") {
+    if (pid <= 0 || ReadFileText("/proc/" + std::to_string(pid) + "/comm") != "ncp-teardown\n") {
       continue;
     }
     for (const std::string& fd : FdsOf(pid)) {
-      const std::string info = ReadFile("/proc/" + std::to_string(pid) + "/fdinfo/" + fd);
+      const std::string info = ReadFileText("/proc/" + std::to_string(pid) + "/fdinfo/" + fd);
       if (info.find("\nPid:\t" + std::to_string(child) + "\n") != std::string::npos) found = pid;
     }
   }
@@ -80,7 +72,7 @@ std::optional<pid_t> HelperOf(pid_t child) {
 
 // "SOFT HARD" of /proc/PID/limits' "Max core file size" line.
 std::string CoreLimit(pid_t pid) {
-  std::istringstream limits(ReadFile("/proc/" + std::to_string(pid) + "/limits"));
+  std::istringstream limits(ReadFileText("/proc/" + std::to_string(pid) + "/limits"));
   for (std::string line; std::getline(limits, line);) {
     if (line.rfind("Max core file size", 0) != 0) continue;
     std::istringstream fields(line.substr(std::string("Max core file size").size()));
