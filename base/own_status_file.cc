@@ -85,9 +85,13 @@ KeptStatus OpenStatus() {
 
 }  // namespace
 
-std::optional<std::string_view> ReadOwnStatus(char (&buffer)[kOwnStatusBufferBytes]) {
+void InstallOwnStatusForkHandler() {
   static std::once_flag fork_handler;
   std::call_once(fork_handler, InstallForkHandler);
+}
+
+std::optional<std::string_view> ReadOwnStatus(char (&buffer)[kOwnStatusBufferBytes]) {
+  InstallOwnStatusForkHandler();
   int fd = -1;
   {
     std::lock_guard lock(g_kept_mu);

@@ -25,6 +25,12 @@ inline constexpr size_t kOwnStatusBufferBytes = 4096;
 // without being one of its threads (clone with CLONE_VM) gets nullopt: the fd is not its own.
 std::optional<std::string_view> ReadOwnStatus(char (&buffer)[kOwnStatusBufferBytes]);
 
+// Installs the fork handler that keeps the kept fd a process's own (ReadOwnStatus does it at
+// its first call). Its lock is taken last at a fork (pthread_atfork runs the prepare handlers
+// newest first): a caller that reads the file under a lock of its own installs this before
+// its own fork handler, so that the fork takes the two locks in the same order it does.
+void InstallOwnStatusForkHandler();
+
 // The value of the line "KEY:\t..." in a status text, up to its end of line; nullopt when
 // there is no such line or it is cut. Only the Name line holds text a process chooses, and it
 // comes first with any newline in it escaped: the line found is the key's own.

@@ -98,6 +98,21 @@ TEST(Credentials, ChildGetsTheCallingThreadsCredentials) {
   EXPECT_NE(text.find("exits 2\n"), std::string::npos) << text;
 }
 
+// Prepared children were made with root's credentials, before the drop: the request goes to
+// one before the caller's credentials are read, and the child must not serve it (it is
+// withdrawn, unreported); the start is made cold, with the caller's.
+TEST(Credentials, APreparedChildNeverServesACallerThatDropped) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop from";
+  for (const char* mode : {"process-warm", "thread-warm"}) {
+    SCOPED_TRACE(mode);
+    const std::string text = RunCredentialParent(mode);
+    EXPECT_NE(text.find("start second 0 \n"), std::string::npos) << text;
+    ExpectChildHasCallersCredentials(text, "second");
+    ExpectDroppedToNobody(text, "second");
+    EXPECT_NE(text.find("exits 2\n"), std::string::npos) << "one callback per start\n" << text;
+  }
+}
+
 TEST(ForkServer, FailedPidfdOpenStartsNothing) {
   const std::string text = RunCredentialParent("pidfd");
   EXPECT_NE(text.find("start first 0 \n"), std::string::npos) << text;

@@ -3,7 +3,9 @@
 // what the child does, so the crossings of a start and a letting-go are exact here, where
 // through the library they are a matter of timing.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,12 +79,29 @@ int Send(int channel, const WarmChildHandoff& handoff, const std::string& reques
              : errno;
 }
 
-int SendLetGo(int channel) { return Send(channel, {WarmChildMessage::kLetGo, 0, 0}, "", -1); }
+int SendLetGo(int channel) { return Send(channel, {WarmChildMessage::kLetGo, 0, 0, 0}, "", -1); }
+
+// The caller's word after its request (the umask it read meanwhile).
+int SendGo(int channel, uint32_t umask = 022) {
+  return Send(channel, {WarmChildMessage::kGo, 0, 0, umask}, "", -1);
+}
+int SendWithdraw(int channel) {
+  return Send(channel, {WarmChildMessage::kWithdraw, 0, 0, 0}, "", -1);
+}
+
+int SendRequest(int channel, const std::string& request, int out) {
+  return Send(channel, {WarmChildMessage::kRequest, 1, static_cast<uint32_t>(request.size()), 0},
+              request, out);
+}
 
 int SendEcho(int channel, const std::string& params, int out) {
-  const std::string request = EchoRequest(params);
-  return Send(channel, {WarmChildMessage::kRequest, 1, static_cast<uint32_t>(request.size())},
-              request, out);
+  return SendRequest(channel, EchoRequest(params), out);
+}
+
+// Whether `fd` has something to read (or its end) within `ms`.
+bool ReadableWithin(int fd, int ms) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, ms) == 1;
 }
 
 int WaitStatus(pid_t pid) {
@@ -99,6 +118,7 @@ TEST(WarmChildChannel, ARequestQueuedBehindALettingGoIsServed) {
   // down, and still finds the request sent before the shutdown.
   ASSERT_EQ(SendLetGo(channel.get()), 0);
   ASSERT_EQ(SendEcho(channel.get(), "served after all", out.write.get()), 0);
+  ASSERT_EQ(SendGo(channel.get()), 0);
   const pid_t pid = SpawnWarmChild(std::move(theirs));
   ASSERT_GT(pid, 0);
   out.write.reset();
@@ -125,9 +145,9 @@ TEST(WarmChildChannel, ALettingGoBehindARequestIsIgnored) {
   ASSERT_GT(pid, 0);
   Pipe out = MakePipe();
   ASSERT_EQ(SendEcho(channel.get(), "first come", out.write.get()), 0);
-  // The child may have read the request and closed the channel already (EPIPE).
-  const int let_go = SendLetGo(channel.get());
-  EXPECT_TRUE(let_go == 0 || let_go == EPIPE) << let_go;
+  // The child keeps the channel open until the caller's word: both reach it.
+  EXPECT_EQ(SendLetGo(channel.get()), 0);
+  EXPECT_EQ(SendGo(channel.get()), 0);
   out.write.reset();
   EXPECT_EQ(ReadAll(out.read.get()), "first come");
   const int status = WaitStatus(pid);
@@ -143,7 +163,7 @@ TEST(WarmChildChannel, AMalformedRequestRunsNothing) {
   Pipe out = MakePipe();
   const std::string request = EchoRequest("must not run");
   ASSERT_EQ(
-      Send(channel.get(), {WarmChildMessage::kRequest, 2, static_cast<uint32_t>(request.size())},
+      Send(channel.get(), {WarmChildMessage::kRequest, 2, static_cast<uint32_t>(request.size()), 0},
            request, out.write.get()),
       0);
   out.write.reset();
@@ -157,9 +177,79 @@ TEST(WarmChildChannel, AnUnknownMessageRunsNothing) {
   base::UniqueFd channel;
   const pid_t pid = SpawnWarmChild(&channel);
   ASSERT_GT(pid, 0);
-  ASSERT_EQ(Send(channel.get(), {static_cast<WarmChildMessage>(99), 0, 0}, "", -1), 0);
+  ASSERT_EQ(Send(channel.get(), {static_cast<WarmChildMessage>(99), 0, 0, 0}, "", -1), 0);
   const int status = WaitStatus(pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// The request goes before the caller has read its umask and credentials; nothing of it runs
+// until the caller's go, and then under the go's umask, not the request's placeholder.
+TEST(WarmChildChannel, ARequestRunsOnItsGoUnderTheGosUmask) {
+  base::UniqueFd channel;
+  const pid_t pid = SpawnWarmChild(&channel);
+  ASSERT_GT(pid, 0);
+  Pipe out = MakePipe();
+  core::WireRequest request;
+  request.library = std::string(NCP_TEST_LIB_DIR) + "/libncp_test_entries.so";
+  request.symbol = "Probe";
+  request.params = "context";
+  request.fd_names = {"out"};
+  request.umask = 0777;  // the placeholder a library start sends
+  ASSERT_EQ(SendRequest(channel.get(), core::EncodeRequest(request), out.write.get()), 0);
+  out.write.reset();
+  EXPECT_FALSE(ReadableWithin(out.read.get(), 200)) << "the request ran before its go";
+  ASSERT_EQ(SendGo(channel.get(), 027), 0);
+  const std::string text = ReadAll(out.read.get());
+  EXPECT_NE(text.find(" umask=027 "), std::string::npos) << text;
+  const int status = WaitStatus(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// A request read after a letting-go whose go did not come before the shutdown: the child runs
+// nothing, and the caller's go fails, so it starts the child another way.
+TEST(WarmChildChannel, ARequestWhoseGoMissedTheShutdownRunsNothing) {
+  base::UniqueFd channel, theirs;
+  ASSERT_TRUE(MakeChannel(&channel, &theirs));
+  Pipe out = MakePipe();
+  ASSERT_EQ(SendLetGo(channel.get()), 0);
+  ASSERT_EQ(SendEcho(channel.get(), "must not run", out.write.get()), 0);
+  const pid_t pid = SpawnWarmChild(std::move(theirs));
+  ASSERT_GT(pid, 0);
+  out.write.reset();
+  EXPECT_EQ(ReadAll(out.read.get()), "");
+  const int status = WaitStatus(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(SendGo(channel.get()), EPIPE);
+}
+
+// A withdrawn request (the caller's credentials are not the ones the child has) runs nothing,
+// and neither does one whose caller hangs up before its word, or a go with no request.
+TEST(WarmChildChannel, WithoutAGoNothingRuns) {
+  enum class Ending { kWithdraw, kHangUp, kGoAlone };
+  for (Ending ending : {Ending::kWithdraw, Ending::kHangUp, Ending::kGoAlone}) {
+    SCOPED_TRACE(static_cast<int>(ending));
+    base::UniqueFd channel;
+    const pid_t pid = SpawnWarmChild(&channel);
+    ASSERT_GT(pid, 0);
+    Pipe out = MakePipe();
+    switch (ending) {
+      case Ending::kWithdraw:
+        ASSERT_EQ(SendEcho(channel.get(), "must not run", out.write.get()), 0);
+        ASSERT_EQ(SendWithdraw(channel.get()), 0);
+        break;
+      case Ending::kHangUp:
+        ASSERT_EQ(SendEcho(channel.get(), "must not run", out.write.get()), 0);
+        channel.reset();
+        break;
+      case Ending::kGoAlone:
+        ASSERT_EQ(SendGo(channel.get()), 0);
+        break;
+    }
+    out.write.reset();
+    EXPECT_EQ(ReadAll(out.read.get()), "");  // and the child holds no copy of the pipe
+    const int status = WaitStatus(pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "base/log.h"
+#include "base/own_status_file.h"
 #include "base/pidfd.h"
 #include "base/process_generation.h"
 
@@ -26,8 +27,11 @@ uint64_t g_instance_owner = 0;  // the process g_instance serves (base/process_g
 // not its fds: the fork server's socket and the warm children's channels speak for the
 // parent's credentials, and the pidfds reach the parent's children; a forked process (one
 // that drops privileges, say) must not be able to use them. The registry's lock is held
-// across the fork, so that no other thread is changing what is closed.
+// across the fork, so that no other thread is changing what is closed. A warm start reads
+// the caller's status file under that lock: the file's own fork handler is installed first,
+// so a fork takes its lock after the registry's, as the warm start does.
 void InstallForkHandlers() {
+  base::InstallOwnStatusForkHandler();
   pthread_atfork(
       [] {
         g_instance_mu.lock();
@@ -147,33 +151,43 @@ void ChildRegistry::RecordChildLocked(pid_t pid, base::UniqueFd pidfd, ChildKind
   ended_.erase(pid);  // an earlier child's record under a recycled pid
 }
 
-std::optional<pid_t> ChildRegistry::StartWarm(ChildKind kind, const std::vector<int>& fds,
-                                              ExitHook* on_exit, const StartOptions& options) {
-  // Only a start answered as soon as the child exists: nothing to wait for but the send.
-  if ((options.flags & ~kStartInlineRequest) != 0) return std::nullopt;
-  {
-    std::lock_guard lock(mu_);
-    if (!client_.TakesWarmChildren() || warm_children_.empty()) return std::nullopt;
-  }
-  if (options.credentials == nullptr) return std::nullopt;  // the server's way says why
+bool ChildRegistry::HoldsWarmChildren() {
   std::lock_guard lock(mu_);
-  if (!warm_children_.CanServe(*options.credentials)) return std::nullopt;
-  if (!TakeSlotLocked(kind).ok()) return std::nullopt;  // the server's way says which limit
-  // Under the lock: the child's end cannot be recorded before the child is.
-  std::optional<WarmChildren::Started> started = warm_children_.Start(options.inline_request, fds);
+  return client_.TakesWarmChildren() && !warm_children_.empty();
+}
+
+ChildRegistry::WarmStart ChildRegistry::StartWarm(ChildKind kind, const std::vector<int>& fds,
+                                                  const std::string* inline_request,
+                                                  ExitHook* on_exit, CallerSnapshot* caller) {
+  WarmStart result;
+  // Held from the send until the child is recorded, so that its end cannot be heard of first;
+  // the caller's snapshot is read inside it (some 40 us with cold caches), on this way only.
+  std::lock_guard lock(mu_);
+  if (!client_.TakesWarmChildren() || warm_children_.empty()) return result;
+  if (!TakeSlotLocked(kind).ok()) return result;  // Start's way says which limit
+  std::optional<WarmChildren::Started> started = warm_children_.Start(inline_request, fds);
   if (!started) {
     ReleaseSlotLocked(kind);
-    return std::nullopt;  // none, or the fds could not be sent: the server's way says why
+    return result;  // none, or the fds could not be sent: Start's way says why
+  }
+  result.error = CaptureCaller(caller);
+  result.caller_read = result.error.ok();
+  // A child whose go cannot be sent was let go meanwhile (or died): it never runs the request.
+  if (!result.caller_read || !warm_children_.CanServe(caller->credentials) ||
+      !WarmChildren::Go(*started, caller->umask)) {
+    WarmChildren::Withdraw(*started);
+    ReleaseSlotLocked(kind);
+    return result;  // its end is reported, and dropped: it was never recorded
   }
   RecordChildLocked(started->pid, std::move(started->pidfd), kind, std::move(*on_exit),
-                    options.flags);
+                    inline_request != nullptr ? uint32_t{kStartInlineRequest} : 0u);
   client_.NoteWarmChildTakenLocked(started->id, started->pid, warm_children_.empty());
-  return started->pid;
+  result.pid = started->pid;
+  return result;
 }
 
 base::StatusOr<pid_t> ChildRegistry::Start(ChildKind kind, const std::vector<int>& fds,
                                            ExitHook on_exit, const StartOptions& options) {
-  if (std::optional<pid_t> pid = StartWarm(kind, fds, &on_exit, options)) return *pid;
   const uint32_t start_flags = options.flags;
   // On the calling thread, first: it captures the caller's credentials.
   auto request = ForkServerClient::EncodeStart(options);

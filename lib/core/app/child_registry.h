@@ -24,6 +24,7 @@
 
 #include "base/status.h"
 #include "base/unique_fd.h"
+#include "core/app/caller_snapshot.h"
 #include "core/app/child_request.h"
 #include "core/app/exit_callbacks.h"
 #include "core/app/exit_record.h"
@@ -54,6 +55,23 @@ class ChildRegistry {
   // for an entry that was not found (kStartWaitForEntry).
   base::StatusOr<pid_t> Start(ChildKind kind, const std::vector<int>& fds, ExitHook on_exit,
                               const StartOptions& options = {});
+
+  // A normal start a warm child serves (warm_children.h), tried before Start. The request
+  // (inline, or the memfd first in `fds`) goes first, with a placeholder umask; the caller's
+  // umask and credentials are read while the child wakes and decodes it, into `caller`, and
+  // the child is then let run the request, or withdrawn when the credentials are not the
+  // server's. `pid` when it runs; else the start goes Start's way, with `caller` when
+  // `caller_read`. `error`: the caller's credentials could not be read (the start fails).
+  // `on_exit` is taken only when it runs.
+  // Whether StartWarm may find a warm child now (another thread may take it first).
+  bool HoldsWarmChildren();
+  struct WarmStart {
+    std::optional<pid_t> pid;
+    bool caller_read = false;
+    base::Status error;
+  };
+  WarmStart StartWarm(ChildKind kind, const std::vector<int>& fds,
+                      const std::string* inline_request, ExitHook* on_exit, CallerSnapshot* caller);
 
   // NCP_SetWarmPool: sent to the fork server now if it runs, else given to it when it starts.
   base::Status ConfigureWarmPool(int size, int idle_timeout_ms);
@@ -111,9 +129,6 @@ class ChildRegistry {
   // kResourceExhausted at a limit; else counts a start of `kind`.
   base::Status TakeSlotLocked(ChildKind kind);
   void ReleaseSlotLocked(ChildKind kind);
-  // A normal start a warm child took from the caller's thread (warm_children.h), or nullopt.
-  std::optional<pid_t> StartWarm(ChildKind kind, const std::vector<int>& fds, ExitHook* on_exit,
-                                 const StartOptions& options);
   // Records a child that runs, before anyone can hear of its end.
   void RecordChildLocked(pid_t pid, base::UniqueFd pidfd, ChildKind kind, ExitHook on_exit,
                          uint32_t start_flags);

@@ -93,6 +93,46 @@ std::string ChildProcessName(const std::string& custom, const std::string& libra
   return parent + ":Native_" + LibraryStem(library) + std::to_string(n);
 }
 
+namespace {
+
+// The umask a request sent to a warm child carries: kGo brings the caller's (warm_children.h).
+// Nothing runs under it; were it ever taken, it would give files no permissions at all.
+constexpr uint32_t kUmaskThatFollows = 0777;
+
+// The named fds (and an IPC socket) of a start: `fds` without its first, the request's place.
+std::vector<int> FdsAfterRequest(const std::vector<int>& fds) {
+  return std::vector<int>(fds.begin() + 1, fds.end());
+}
+
+// A normal start a warm child may serve (ChildRegistry::StartWarm). nullopt when it goes the
+// fork server's way, with `caller` read or not (`caller_read`); `wire`'s umask is then the
+// placeholder, for the caller to replace.
+std::optional<base::StatusOr<pid_t>> StartWarmChild(const ChildRequest& request, WireRequest& wire,
+                                                    std::vector<int> fds,
+                                                    std::function<void(const ExitRecord&)>* on_exit,
+                                                    CallerSnapshot* caller, bool* caller_read) {
+  if (!ChildRegistry::Instance().HoldsWarmChildren()) return std::nullopt;  // skip the encoding
+  wire.umask = kUmaskThatFollows;
+  const std::string encoded = EncodeRequest(wire);
+  if (encoded.size() > kMaxRequestBytes) return std::nullopt;  // the server's way says so
+  ChildRegistry::WarmStart warm;
+  if (encoded.size() <= kMaxInlineRequestBytes) {
+    warm = ChildRegistry::Instance().StartWarm(request.kind, FdsAfterRequest(fds), &encoded,
+                                               on_exit, caller);
+  } else {
+    auto memfd = base::MemfdWithContents("ncp-request", encoded, base::MemfdSeal::kNone);
+    if (!memfd.ok()) return std::nullopt;
+    fds[0] = memfd->get();
+    warm = ChildRegistry::Instance().StartWarm(request.kind, fds, nullptr, on_exit, caller);
+  }
+  *caller_read = warm.caller_read;
+  if (!warm.error.ok()) return base::StatusOr<pid_t>(warm.error);
+  if (warm.pid) return base::StatusOr<pid_t>(*warm.pid);
+  return std::nullopt;
+}
+
+}  // namespace
+
 base::StatusOr<pid_t> StartChild(const ChildRequest& request,
                                  std::function<void(const ExitRecord&)> on_exit) {
   if (InChildProcess()) {
@@ -126,7 +166,14 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
   wire.environment = EnvironmentBlock::Of(environ);
   wire.working_directory = CurrentDirectory();
   CallerSnapshot caller;
-  NCP_RETURN_IF_ERROR(CaptureCaller(&caller));
+  bool caller_read = false;
+  // A start answered as soon as the child exists: a warm child may serve it.
+  if (!request.isolated && !request.wait_for_entry) {
+    if (auto started = StartWarmChild(request, wire, fds, &on_exit, &caller, &caller_read)) {
+      return *started;
+    }
+  }
+  if (!caller_read) NCP_RETURN_IF_ERROR(CaptureCaller(&caller));
   wire.umask = caller.umask;
   options.credentials = &caller.credentials;
   if (request.isolated) {
@@ -134,7 +181,7 @@ base::StatusOr<pid_t> StartChild(const ChildRequest& request,
     if (!argv.ok()) return argv.status();
     options.launcher_argv = std::move(*argv);
     options.flags |= kStartExecLauncher;
-    options.shape = IsolatedShape(wire, options, std::vector<int>(fds.begin() + 1, fds.end()));
+    options.shape = IsolatedShape(wire, options, FdsAfterRequest(fds));
   }
   const std::string encoded = EncodeRequest(wire);
   if (encoded.size() > kMaxRequestBytes) {

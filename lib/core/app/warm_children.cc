@@ -1,9 +1,12 @@
 #include "core/app/warm_children.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "base/pidfd.h"
 #include "core/protocol/unix_message.h"
 #include "core/protocol/warm_child_handoff.h"
 
@@ -58,7 +61,7 @@ std::optional<WarmChildren::Started> WarmChildren::Start(const std::string* inli
                                                          const std::vector<int>& fds) {
   const size_t request_bytes = inline_request != nullptr ? inline_request->size() : 0;
   WarmChildHandoff handoff{WarmChildMessage::kRequest, static_cast<uint32_t>(fds.size()),
-                           static_cast<uint32_t>(request_bytes)};
+                           static_cast<uint32_t>(request_bytes), 0};
   const iovec parts[] = {
       {&handoff, sizeof handoff},
       {const_cast<char*>(request_bytes != 0 ? inline_request->data() : ""), request_bytes}};
@@ -66,7 +69,7 @@ std::optional<WarmChildren::Started> WarmChildren::Start(const std::string* inli
     Slot& slot = slots_.front();
     if (SendMessageParts(slot.channel.get(), parts, request_bytes != 0 ? 2 : 1, fds.data(),
                          fds.size())) {
-      Started started{slot.pid, slot.id, std::move(slot.pidfd)};
+      Started started{slot.pid, slot.id, std::move(slot.pidfd), std::move(slot.channel)};
       slots_.pop_front();
       return started;
     }
@@ -74,6 +77,28 @@ std::optional<WarmChildren::Started> WarmChildren::Start(const std::string* inli
     slots_.pop_front();
   }
   return std::nullopt;
+}
+
+namespace {
+
+bool SendToChild(const WarmChildren::Started& child, WarmChildMessage type, uint32_t umask) {
+  const WarmChildHandoff message{type, 0, 0, umask};
+  // The caller holds the registry's lock: a full queue (never, but for a flooded channel)
+  // fails at once rather than waits.
+  return send(child.channel.get(), &message, sizeof message, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+         static_cast<ssize_t>(sizeof message);
+}
+
+}  // namespace
+
+bool WarmChildren::Go(const Started& child, mode_t umask) {
+  return SendToChild(child, WarmChildMessage::kGo, static_cast<uint32_t>(umask));
+}
+
+void WarmChildren::Withdraw(const Started& child) {
+  if (SendToChild(child, WarmChildMessage::kWithdraw, 0)) return;
+  // It cannot be told, and must not wait for ever with a request it may not run.
+  (void)pidfd_send_signal(child.pidfd.get(), SIGKILL, nullptr, 0);
 }
 
 }  // namespace ncp::core

@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "core/child/child_runtime.h"
+#include "core/child/child_state.h"
 #include "core/child/process_title.h"
 #include "core/child/teardown_helper.h"
 #include "core/protocol/fork_server_protocol.h"
@@ -149,9 +150,40 @@ bool ReceiveRequest(int channel, std::vector<base::UniqueFd>* fds) {
         if (!shut) shutdown(channel, SHUT_RDWR);
         shut = true;
         continue;
+      case WarmChildMessage::kGo:
+      case WarmChildMessage::kWithdraw:
+        return false;  // a word on a request that never came
     }
     return false;
   }
+}
+
+// The caller's word on the request this child has read: kGo's umask, or nullopt (kWithdraw,
+// the end of the channel, anything malformed), when it must not run it. A kLetGo from the
+// server is read past: the request came first, and is served.
+std::optional<uint32_t> AwaitGo(int channel) {
+  for (;;) {
+    WarmChildHandoff word{};
+    std::vector<base::UniqueFd> fds;
+    const ssize_t n = ReceiveMessage(channel, &word, sizeof word, &fds, 0, /*close_on_exec=*/true);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != static_cast<ssize_t>(sizeof word)) return std::nullopt;
+    if (word.type == WarmChildMessage::kLetGo) continue;
+    if (word.type != WarmChildMessage::kGo) return std::nullopt;
+    return word.umask;
+  }
+}
+
+// The request as the child received it: inline, or in the memfd that came first (then
+// consumed, and closed: the named fds follow it).
+base::StatusOr<WireRequest> DecodeHandedRequest(std::vector<base::UniqueFd>* fds) {
+  const WarmChildHandoff& handoff = g_handoff_message.handoff;
+  if (handoff.request_bytes != 0) {
+    return DecodeRequest(std::string_view(g_handoff_message.request, handoff.request_bytes));
+  }
+  base::StatusOr<WireRequest> decoded = ReadRequest(fds->front().get());
+  fds->erase(fds->begin());
+  return decoded;
 }
 
 // A warm child: prepared before anyone asked, it waits for the one request it serves. Nothing
@@ -160,6 +192,7 @@ bool ReceiveRequest(int channel, std::vector<base::UniqueFd>* fds) {
 [[noreturn]] void WaitAndRunRuntime(int channel) {
   // What does not depend on the request is done before it comes.
   ResetSignals();
+  MarkAsChildProcess();
   // The runtime's last step (child_runtime.cc: fflush of every stream, then quick_exit) runs
   // once here, on streams nothing has written to: its code page and the stream-list lock it
   // writes are then mapped before the request, instead of faulting in between the entry's
@@ -169,17 +202,21 @@ bool ReceiveRequest(int channel, std::vector<base::UniqueFd>* fds) {
   StartTeardownHelper();
   std::vector<base::UniqueFd> fds;
   if (!ReceiveRequest(channel, &fds)) _exit(0);  // nobody but the server hears of it
-  const WarmChildHandoff& handoff = g_handoff_message.handoff;
-  InlineRequest request;
-  if (handoff.request_bytes != 0) request = {g_handoff_message.request, handoff.request_bytes};
+  // Decoded while the caller reads its umask and credentials, which decide whether it runs.
+  base::StatusOr<WireRequest> decoded = DecodeHandedRequest(&fds);
+  const std::optional<uint32_t> umask = AwaitGo(channel);
+  if (!umask) _exit(0);  // withdrawn: nothing of the request ran; the caller starts it anew
+  if (decoded.ok()) decoded->umask = *umask;
   close(channel);
-  if (InPlace(fds, FirstFdNumber(request))) {
+  if (InPlace(fds, kFirstNamedFd)) {
     for (base::UniqueFd& fd : fds) (void)fd.release();  // the child's now
   } else {
-    PlaceFds(fds, -1, -1, FirstFdNumber(request));
+    PlaceFds(fds, -1, -1, kFirstNamedFd);
   }
   CloseStdioTheApplicationHadClosed();
-  RunRuntime(request, -1);
+  ncp_child_hooks hooks{};
+  hooks.signals_reset = 1;
+  RunChildRuntime(std::move(decoded), hooks);
 }
 
 }  // namespace
