@@ -23,6 +23,7 @@
 #include "core/child_test_support.h"
 #include "ncp/native_child_process_ext.h"
 #include "testing/probe_output.h"
+#include "testing/processes.h"
 #include "testing/testing.h"
 
 namespace ncp::testing {
@@ -185,6 +186,54 @@ TEST_F(WarmPoolTest, ThePoolIsRefilledAfterEveryWarmStart) {
     const std::string text = RunWithPid(watcher, "Probe", "starttime").second;
     EXPECT_GT(StartedAt(text), 0) << text;
     EXPECT_LT(StartedAt(text), call_ticks) << "start " << i << " was not served prepared";
+  }
+}
+
+// The "Size:" and "Rss:" (KiB) of the mapping of `pid` with `perms` whose path holds `file`;
+// {-1, -1} when there is none.
+std::pair<long, long> MappingSizeAndRss(pid_t pid, const std::string& file,
+                                        const std::string& perms) {
+  std::istringstream smaps(ReadFileText("/proc/" + std::to_string(pid) + "/smaps"));
+  std::string line;
+  bool in_mapping = false;
+  long size = -1;
+  while (std::getline(smaps, line)) {
+    const bool header = !line.empty() && line.find(':') > line.find(' ');
+    if (header) {
+      if (in_mapping) break;  // the next mapping: ours had no Rss line
+      std::istringstream fields(line);
+      std::string range, mode, path;
+      fields >> range >> mode;
+      for (std::string word; fields >> word;) path = word;
+      in_mapping = mode == perms && path.find(file) != std::string::npos;
+    } else if (in_mapping && line.rfind("Size:", 0) == 0) {
+      size = std::stol(line.substr(5));
+    } else if (in_mapping && line.rfind("Rss:", 0) == 0) {
+      return {size, std::stol(line.substr(4))};
+    }
+  }
+  return {-1, -1};
+}
+
+// A prepared child maps the code it will run before its request comes (page_prefault.h): the
+// loader's and libc's text are wholly in its page tables, which an unprefaulted process, having
+// run only a little of each, never has.
+TEST_F(WarmPoolTest, APreparedChildHasItsCodeMappedBeforeItsRequest) {
+  ExitWatcher watcher;
+  RunWithPid(watcher, "EchoParams", "prime");  // cold; fills the pool
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::vector<pid_t> prepared;
+  for (pid_t pid : Descendants(getpid())) {
+    if (ProcessName(pid) == "ncp-warm-child") prepared.push_back(pid);
+  }
+  ASSERT_FALSE(prepared.empty()) << "no prepared child to look at";
+  for (pid_t pid : prepared) {
+    for (const char* file : {"/libc.so.6", "/ld-linux-x86-64.so.2", "/libchild_process.so"}) {
+      SCOPED_TRACE(std::string(file) + " in " + std::to_string(pid));
+      const auto [size, rss] = MappingSizeAndRss(pid, file, "r-xp");
+      ASSERT_GT(size, 0) << "no r-xp mapping";
+      EXPECT_EQ(rss, size);
+    }
   }
 }
 

@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "core/child/child_runtime.h"
 #include "core/child/child_state.h"
+#include "core/child/page_prefault.h"
 #include "core/child/process_title.h"
 #include "core/child/teardown_helper.h"
 #include "core/protocol/fork_server_protocol.h"
@@ -198,6 +199,8 @@ base::StatusOr<WireRequest> DecodeHandedRequest(std::vector<base::UniqueFd>* fds
   // writes are then mapped before the request, instead of faulting in between the entry's
   // return and the child's end, where they delayed the exit callback by some 7 us.
   fflush(nullptr);
+  // Serving the request faults only on the library's own pages (page_prefault.h).
+  PrefaultForServing();
   // Its memory will be freed after its end is reported (teardown_helper.h).
   StartTeardownHelper();
   std::vector<base::UniqueFd> fds;
