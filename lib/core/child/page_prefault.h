@@ -8,8 +8,10 @@
 // Prefaulted, only the library's own pages fault (its mappings are made by the load itself).
 //
 // Costs, stated: page tables for the text and read-only data of the objects loaded then (a few
-// pages of page tables; the pages themselves are the page cache's, shared, so PSS barely
-// moves, while RSS counts them all), and kHeapPrefaultBytes of heap that stays this child's.
+// pages of page tables), and kHeapPrefaultBytes of heap that stays this child's. The pages
+// mapped are the page cache's, shared with every process using the same libraries: no new
+// memory, but RSS counts them all and PSS its share (a prepared child went from about 0.25 to
+// 0.55 MB PSS, 1.7 to 3.6 MB RSS, here).
 // Called by the warm child only: a cold child's start would pay for it.
 #pragma once
 
