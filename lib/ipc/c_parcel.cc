@@ -1,9 +1,12 @@
 // C shims for ipc_cparcel.h: argument checks, then the Parcel call, then the error code.
+#include <cxxabi.h>
+
 #include <cstring>
 #include <new>
 
 #include "IPCKit/ipc_cparcel.h"
 #include "IPCKit/ipc_error_code.h"
+#include "base/no_cancellation.h"
 #include "ipc/c_handles.h"
 #include "ipc/parcel.h"
 #include "ipc/utf16.h"
@@ -18,9 +21,12 @@ namespace {
 template <typename Wide, typename T>
 int WriteValue(OHIPCParcel* parcel, T value) {
   if (parcel == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return FromC(parcel)->Write<Wide>(static_cast<Wide>(value)) ? OH_IPC_SUCCESS
                                                                 : OH_IPC_PARCEL_WRITE_ERROR;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -161,8 +167,11 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteRemoteStub(OHIPCParcel* parcel, const OHIPC
   if (parcel == nullptr || stub == nullptr || stub->object == nullptr) {
     return OH_IPC_CHECK_PARAM_ERROR;
   }
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return FromC(parcel)->WriteObject(stub->object) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -172,10 +181,13 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteRemoteStub(OHIPCParcel* parcel, const OHIPC
 // (communication_ipc, ipc_cparcel.cpp) does not check the object's kind.
 NCP_IPC_EXPORT OHIPCRemoteStub* OH_IPCParcel_ReadRemoteStub(const OHIPCParcel* parcel) {
   if (parcel == nullptr) return nullptr;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     std::shared_ptr<ncp::ipc::RemoteObject> object = FromC(parcel)->ReadObject();
     if (object == nullptr) return nullptr;
     return new OHIPCRemoteStub{std::move(object)};
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -186,8 +198,11 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteRemoteProxy(OHIPCParcel* parcel,
   if (parcel == nullptr || proxy == nullptr || proxy->object == nullptr) {
     return OH_IPC_CHECK_PARAM_ERROR;
   }
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return FromC(parcel)->WriteObject(proxy->object) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -195,10 +210,13 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteRemoteProxy(OHIPCParcel* parcel,
 
 NCP_IPC_EXPORT OHIPCRemoteProxy* OH_IPCParcel_ReadRemoteProxy(const OHIPCParcel* parcel) {
   if (parcel == nullptr) return nullptr;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     std::shared_ptr<ncp::ipc::RemoteObject> object = FromC(parcel)->ReadObject();
     if (object == nullptr) return nullptr;
     return new OHIPCRemoteProxy{std::move(object)};
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -206,8 +224,11 @@ NCP_IPC_EXPORT OHIPCRemoteProxy* OH_IPCParcel_ReadRemoteProxy(const OHIPCParcel*
 
 NCP_IPC_EXPORT int OH_IPCParcel_WriteFileDescriptor(OHIPCParcel* parcel, int32_t fd) {
   if (parcel == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return FromC(parcel)->WriteFileDescriptor(fd) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -223,8 +244,11 @@ NCP_IPC_EXPORT int OH_IPCParcel_ReadFileDescriptor(const OHIPCParcel* parcel, in
 
 NCP_IPC_EXPORT int OH_IPCParcel_Append(OHIPCParcel* parcel, const OHIPCParcel* data) {
   if (parcel == nullptr || data == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return FromC(parcel)->Append(*FromC(data)) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -235,6 +259,7 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteInterfaceToken(OHIPCParcel* parcel, const c
   if (parcel == nullptr || token == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
   size_t length = strnlen(token, kMaxTokenLength + 1);
   if (length == 0 || length > kMaxTokenLength) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     std::optional<std::u16string> utf16 = ncp::ipc::Utf8ToUtf16({token, length});
     if (!utf16) return OH_IPC_PARCEL_WRITE_ERROR;
@@ -248,6 +273,8 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteInterfaceToken(OHIPCParcel* parcel, const c
     }
     p->RewindWrite(saved);
     return OH_IPC_PARCEL_WRITE_ERROR;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -260,6 +287,7 @@ NCP_IPC_EXPORT int OH_IPCParcel_ReadInterfaceToken(const OHIPCParcel* parcel, ch
   if (parcel == nullptr || token == nullptr || len == nullptr || allocator == nullptr) {
     return OH_IPC_CHECK_PARAM_ERROR;
   }
+  const ncp::base::NoCancellation no_cancellation;
   try {
     const Parcel* p = FromC(parcel);
     size_t saved = p->read_position();
@@ -283,6 +311,8 @@ NCP_IPC_EXPORT int OH_IPCParcel_ReadInterfaceToken(const OHIPCParcel* parcel, ch
     *token = memory;
     *len = size;
     return OH_IPC_SUCCESS;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_READ_ERROR;
   }

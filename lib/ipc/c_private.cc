@@ -1,9 +1,12 @@
 // C shims for ncp_ipc_private.h (symbol version NCP_PRIVATE).
+#include <cxxabi.h>
+
 #include <chrono>
 #include <new>
 
 #include "IPCKit/ipc_error_code.h"
 #include "base/log.h"
+#include "base/no_cancellation.h"
 #include "ipc/c_handles.h"
 #include "ipc/connection.h"
 #include "ncp_ipc_private.h"
@@ -17,6 +20,7 @@ namespace {
 int Adopt(int fd, const OHIPCRemoteStub* root, bool announce, ncp_ipc_connection** out) {
   ncp::base::UniqueFd socket(fd);
   if (fd < 0 || out == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     auto* handle = new ncp_ipc_connection;
     auto started = ncp::ipc::Connection::Start(
@@ -32,6 +36,8 @@ int Adopt(int fd, const OHIPCRemoteStub* root, bool announce, ncp_ipc_connection
     handle->connection = std::move(started).value();
     *out = handle;
     return OH_IPC_SUCCESS;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -51,11 +57,14 @@ NCP_IPC_EXPORT int ncp_ipc_connection_adopt_unannounced(int fd, const OHIPCRemot
 
 NCP_IPC_EXPORT int ncp_ipc_connection_announce(ncp_ipc_connection* connection) {
   if (connection == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     ncp::base::Status sent = connection->connection->Announce();
     if (sent.ok()) return OH_IPC_SUCCESS;
     return sent.code() == ncp::base::Code::kInvalidArgument ? OH_IPC_CHECK_PARAM_ERROR
                                                             : OH_IPC_INNER_ERROR;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -63,8 +72,11 @@ NCP_IPC_EXPORT int ncp_ipc_connection_announce(ncp_ipc_connection* connection) {
 
 NCP_IPC_EXPORT int ncp_ipc_connection_wait_peer(ncp_ipc_connection* connection, int timeout_ms) {
   if (connection == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return connection->connection->WaitForPeer(timeout_ms);
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -73,9 +85,12 @@ NCP_IPC_EXPORT int ncp_ipc_connection_wait_peer(ncp_ipc_connection* connection, 
 NCP_IPC_EXPORT int ncp_ipc_connection_notify_peer(ncp_ipc_connection* connection,
                                                   void (*settled)(void* context), void* context) {
   if (connection == nullptr || settled == nullptr) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     connection->connection->NotifyWhenPeerSettled([settled, context] { settled(context); });
     return OH_IPC_SUCCESS;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -83,10 +98,13 @@ NCP_IPC_EXPORT int ncp_ipc_connection_notify_peer(ncp_ipc_connection* connection
 
 NCP_IPC_EXPORT OHIPCRemoteProxy* ncp_ipc_connection_peer_root(ncp_ipc_connection* connection) {
   if (connection == nullptr) return nullptr;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     std::shared_ptr<ncp::ipc::RemoteObject> root = connection->connection->PeerRoot();
     if (root == nullptr) return nullptr;
     return new OHIPCRemoteProxy{std::move(root)};
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -104,9 +122,12 @@ NCP_IPC_EXPORT int ncp_ipc_connection_is_dead(const ncp_ipc_connection* connecti
 
 NCP_IPC_EXPORT int ncp_ipc_connection_drain(ncp_ipc_connection* connection, int grace_ms) {
   if (connection == nullptr || grace_ms < 0) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return connection->connection->Drain(std::chrono::milliseconds(grace_ms)) ? OH_IPC_SUCCESS
                                                                               : OH_IPC_INNER_ERROR;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -114,8 +135,11 @@ NCP_IPC_EXPORT int ncp_ipc_connection_drain(ncp_ipc_connection* connection, int 
 
 NCP_IPC_EXPORT void ncp_ipc_connection_release(ncp_ipc_connection* connection) {
   if (connection == nullptr) return;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     connection->connection->ReleaseHandle();
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
   }
   delete connection;

@@ -1,9 +1,12 @@
 // C shims for ipc_cremote_object.h: argument checks in OpenHarmony's order, then the object call.
+#include <cxxabi.h>
+
 #include <cstring>
 #include <new>
 
 #include "IPCKit/ipc_cremote_object.h"
 #include "IPCKit/ipc_error_code.h"
+#include "base/no_cancellation.h"
 #include "ipc/c_handles.h"
 #include "ipc/parcel.h"
 #include "ipc/result_codes.h"
@@ -27,10 +30,13 @@ NCP_IPC_EXPORT OHIPCRemoteStub* OH_IPCRemoteStub_Create(const char* descriptor,
   if (length == 0 || length > kMaxDescriptorLength) return nullptr;
   // OpenHarmony keeps descriptors as UTF-16, so a descriptor that does not convert is refused.
   if (!ncp::ipc::Utf8ToUtf16({descriptor, length})) return nullptr;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     auto stub = std::make_shared<ncp::ipc::Stub>(std::string(descriptor, length), requestCallback,
                                                  destroyCallback, userData);
     return new OHIPCRemoteStub{std::move(stub)};
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -54,10 +60,13 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_SendRequest(const OHIPCRemoteProxy* proxy, 
   if (option != nullptr) std::memcpy(&mode, &option->mode, sizeof(mode));
   bool one_way = mode == OH_IPC_REQUEST_MODE_ASYNC;
   if (reply == nullptr && !one_way) return OH_IPC_CHECK_PARAM_ERROR;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     Parcel throwaway;
     Parcel* reply_parcel = reply != nullptr ? FromC(reply) : &throwaway;
     return proxy->object->SendRequest(code, *FromC(data), reply_parcel, one_way);
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -70,6 +79,7 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_GetInterfaceDescriptor(OHIPCRemoteProxy* pr
       allocator == nullptr) {
     return OH_IPC_CHECK_PARAM_ERROR;
   }
+  const ncp::base::NoCancellation no_cancellation;
   try {
     std::string text;
     int result = proxy->object->GetDescriptor(&text);
@@ -81,6 +91,8 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_GetInterfaceDescriptor(OHIPCRemoteProxy* pr
     *descriptor = memory;
     *len = size;
     return OH_IPC_SUCCESS;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -90,9 +102,12 @@ NCP_IPC_EXPORT OHIPCDeathRecipient* OH_IPCDeathRecipient_Create(
     OH_OnDeathRecipientCallback deathRecipientCallback,
     OH_OnDeathRecipientDestroyCallback destroyCallback, void* userData) {
   if (deathRecipientCallback == nullptr) return nullptr;
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return new OHIPCDeathRecipient{std::make_shared<ncp::ipc::DeathRecipient>(
         deathRecipientCallback, destroyCallback, userData)};
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -108,8 +123,11 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_AddDeathRecipient(OHIPCRemoteProxy* proxy,
       recipient->recipient == nullptr) {
     return OH_IPC_CHECK_PARAM_ERROR;
   }
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return proxy->object->AddDeathRecipient(recipient->recipient);
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -121,8 +139,11 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_RemoveDeathRecipient(OHIPCRemoteProxy* prox
       recipient->recipient == nullptr) {
     return OH_IPC_CHECK_PARAM_ERROR;
   }
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return proxy->object->RemoveDeathRecipient(recipient->recipient.get());
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }

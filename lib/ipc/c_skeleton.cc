@@ -1,8 +1,11 @@
 // C shims for ipc_cskeleton.h: the calling context of the current thread and the worker pool.
+#include <cxxabi.h>
+
 #include <cstring>
 
 #include "IPCKit/ipc_cskeleton.h"
 #include "IPCKit/ipc_error_code.h"
+#include "base/no_cancellation.h"
 #include "ipc/c_handles.h"
 #include "ipc/calling_context.h"
 #include "ipc/worker_pool.h"
@@ -11,8 +14,11 @@ using ncp::ipc::CurrentCaller;
 using ncp::ipc::WorkerPool;
 
 NCP_IPC_EXPORT void OH_IPCSkeleton_JoinWorkThread(void) {
+  const ncp::base::NoCancellation no_cancellation;
   try {
     WorkerPool::Instance().JoinCurrentThread();
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
   }
 }
@@ -39,9 +45,12 @@ NCP_IPC_EXPORT uint64_t OH_IPCSkeleton_GetCallingUid(void) { return CurrentCalle
 NCP_IPC_EXPORT int OH_IPCSkeleton_IsLocalCalling(void) { return CurrentCaller().local ? 1 : 0; }
 
 NCP_IPC_EXPORT int OH_IPCSkeleton_SetMaxWorkThreadNum(const int maxThreadNum) {
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return WorkerPool::Instance().SetMaxThreads(maxThreadNum) ? OH_IPC_SUCCESS
                                                               : OH_IPC_CHECK_PARAM_ERROR;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -52,6 +61,7 @@ NCP_IPC_EXPORT int OH_IPCSkeleton_ResetCallingIdentity(char** identity, int32_t*
   if (identity == nullptr || len == nullptr || allocator == nullptr) {
     return OH_IPC_CHECK_PARAM_ERROR;
   }
+  const ncp::base::NoCancellation no_cancellation;
   try {
     // Outside a transaction OpenHarmony has no active invoker and IPCSkeleton::
     // ResetCallingIdentity returns "" (communication_ipc, ipc_skeleton.cpp): "" with length 1.
@@ -65,6 +75,8 @@ NCP_IPC_EXPORT int OH_IPCSkeleton_ResetCallingIdentity(char** identity, int32_t*
     *identity = memory;
     *len = size;
     return OH_IPC_SUCCESS;
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }

@@ -1,5 +1,6 @@
 // Connection's receiving: the receive token, reading and routing one frame, and the io threads'
 // listener, standby and spare roles (see connection.h).
+#include <cxxabi.h>
 #include <poll.h>
 
 #include <chrono>
@@ -96,6 +97,8 @@ void Connection::IoThreadMain() {
         --spare_io_threads_;
       }
     }
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     MarkDead(base::Error(base::Code::kInternal, "internal error in an io thread"));
   }

@@ -1,5 +1,6 @@
 // Connection's incoming requests: checking one, running it (on the thread that read it or on the
 // WorkerPool) and sending its reply, and Drain, which waits until every request read is answered.
+#include <cxxabi.h>
 #include <poll.h>
 
 #include <chrono>
@@ -61,6 +62,8 @@ void Connection::Serve(IncomingRequest& request) {
     } else {
       status = request.stub->Dispatch(request.code, request.data, &reply, peer());
     }
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     status = OH_IPC_INNER_ERROR;
   }

@@ -113,6 +113,15 @@ TEST(Credentials, APreparedChildNeverServesACallerThatDropped) {
   }
 }
 
+// A caller whose credentials are not the server's does not take a prepared child at every
+// start only to withdraw it (each would cost the server a refill, and the pool its children).
+TEST(Credentials, ACallerThatDroppedStopsTakingPreparedChildren) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop from";
+  const std::string text = RunCredentialParent("churn");
+  EXPECT_NE(text.find("prepared-kept 1 "), std::string::npos) << text;
+  EXPECT_NE(text.find("exits 5\n"), std::string::npos) << text;
+}
+
 TEST(ForkServer, FailedPidfdOpenStartsNothing) {
   const std::string text = RunCredentialParent("pidfd");
   EXPECT_NE(text.find("start first 0 \n"), std::string::npos) << text;

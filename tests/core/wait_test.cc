@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstring>
 #include <string>
@@ -117,6 +119,49 @@ TEST(WaitForChildExit, TwoWaitersGetTheSameRecordAndALaterWaitToo) {
   EXPECT_EQ(later.exitCode, 9);
   EXPECT_EQ(later.userTimeUs, first.userTimeUs);
   EXPECT_EQ(NCP_WaitForChildExit(pid, 0, nullptr), NCP_NO_ERROR) << "info may be NULL";
+}
+
+// The library's calls are not cancellation points (base/no_cancellation.h): a thread cancelled
+// while it waits for a child's end goes on waiting, gets the record, and is cancelled at its
+// next cancellation point. Before, the cancellation unwound through a noexcept wait and the
+// process was terminated (SIGABRT).
+TEST(WaitForChildExit, AThreadCancelledWhileWaitingIsCancelledAfterTheCall) {
+  Pipe blocker = MakePipe();
+  const int32_t pid = StartProbe({"probe", "read:5", "exit:6"}, blocker.read.get());
+  ASSERT_GT(pid, 0);
+  struct Shared {
+    int32_t pid;
+    std::atomic<int> cleanups{0};
+    std::atomic<int> rc{-1};
+    std::atomic<int> exit_code{-1};
+  } shared;
+  shared.pid = pid;
+  pthread_t waiter;
+  ASSERT_EQ(pthread_create(
+                &waiter, nullptr,
+                [](void* raw) -> void* {
+                  auto* s = static_cast<Shared*>(raw);
+                  pthread_cleanup_push([](void* c) { ++static_cast<Shared*>(c)->cleanups; }, s);
+                  NCP_ChildExitInfo info = EmptyInfo();
+                  s->rc = NCP_WaitForChildExit(s->pid, -1, &info);
+                  s->exit_code = info.exitCode;
+                  pthread_testcancel();  // the cancellation requested meanwhile takes effect
+                  pthread_cleanup_pop(0);
+                  return nullptr;
+                },
+                &shared),
+            0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // it is waiting by now
+  ASSERT_EQ(pthread_cancel(waiter), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(shared.rc.load(), -1) << "the wait returned before the child ended";
+  blocker.write.reset();  // the probe reads EOF and exits 6
+  void* result = nullptr;
+  ASSERT_EQ(pthread_join(waiter, &result), 0);
+  EXPECT_EQ(result, PTHREAD_CANCELED);
+  EXPECT_EQ(shared.cleanups.load(), 1);
+  EXPECT_EQ(shared.rc.load(), NCP_NO_ERROR);
+  EXPECT_EQ(shared.exit_code.load(), 6);
 }
 
 TEST(WaitForChildExit, UnknownPidsAreInvalidPid) {

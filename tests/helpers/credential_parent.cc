@@ -9,6 +9,9 @@
 //   process-warm, thread-warm            the same with the warm pool on and filled before the
 //                                        drop: the prepared children have root's credentials,
 //                                        and none may serve "second"
+//   churn                                process-warm, then three more starts as nobody: the
+//                                        prepared children present before them are still there
+//                                        after ("prepared-kept 1"), none taken and withdrawn
 //   ncp_test_credential_parent pidfd     starts "first", then makes the fork server's fd table
 //                                        full (prlimit), so its pidfd_open for "second" (a
 //                                        normal start: its request comes in the message, with
@@ -124,6 +127,19 @@ pid_t ForkServerPid() {
   return found;
 }
 
+// The prepared normal children of `server` (its children named ncp-warm-child), sorted.
+std::set<pid_t> PreparedChildren(pid_t server) {
+  std::set<pid_t> found;
+  std::ifstream children("/proc/" + std::to_string(server) + "/task/" + std::to_string(server) +
+                         "/children");
+  for (pid_t pid; children >> pid;) {
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    if (std::getline(comm, name) && name == "ncp-warm-child") found.insert(pid);
+  }
+  return found;
+}
+
 // Room for exactly one more fd in `pid` (the request memfd it will receive); the next one
 // (the pidfd) fails with EMFILE.
 bool LeaveNoFreeSlot(pid_t pid) {
@@ -146,6 +162,8 @@ int main(int argc, char** argv) {
   // The modes below count the fork server's children and fds: no prepared ones in the way.
   NCP_SetWarmPool(0, 0);
   std::string mode = argc > 1 ? argv[1] : "";
+  const bool churn = mode == "churn";
+  if (churn) mode = "process-warm";
   const std::string kWarmSuffix = "-warm";
   const bool warm =
       mode.size() > kWarmSuffix.size() &&
@@ -244,7 +262,22 @@ int main(int argc, char** argv) {
     return 2;
   }
   WaitForExits(2);
-  // Time for the end of a withdrawn prepared child to be (wrongly) reported as a third.
+  if (churn) {
+    // The first start as nobody took a prepared child and withdrew it; the thread now reads
+    // its credentials before it sends anything.
+    usleep(300 * 1000);  // the refill
+    const pid_t server = ForkServerPid();
+    const std::set<pid_t> before = PreparedChildren(server);
+    for (int i = 0; i < 3; ++i) {
+      if (Start("third") != NCP_NO_ERROR) return 1;
+      WaitForExits(3 + i);
+    }
+    usleep(300 * 1000);  // a refill, had one been taken
+    const std::set<pid_t> after = PreparedChildren(server);
+    std::printf("prepared-kept %d (%zu before)\n", !before.empty() && before == after ? 1 : 0,
+                before.size());
+  }
+  // Time for the end of a withdrawn prepared child to be (wrongly) reported as one more.
   if (warm) usleep(200 * 1000);
   std::printf("exits %d\n", g_exits.load());
   return 0;

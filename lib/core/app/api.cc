@@ -1,6 +1,8 @@
 // The C API: argument checks in OpenHarmony's order, conversion to C++ types, and the mapping
 // of internal Status codes to Ability_NativeChildProcess_ErrCode. Nothing else lives here.
 // No exception leaves these functions.
+#include <cxxabi.h>
+
 #include <cstring>
 #include <memory>
 #include <string>
@@ -8,6 +10,7 @@
 
 #include "AbilityKit/native_child_process.h"
 #include "base/log.h"
+#include "base/no_cancellation.h"
 #include "core/app/child_registry.h"
 #include "core/app/child_request.h"
 #include "core/app/child_starter.h"
@@ -57,11 +60,15 @@ Ability_NativeChildProcess_ErrCode FromStatus(const Status& status) {
   return Fail(code, status.ToString());
 }
 
-// Any exception (std::bad_alloc in practice) becomes NCP_ERR_INTERNAL.
+// Any exception (std::bad_alloc in practice) becomes NCP_ERR_INTERNAL; a thread's cancellation
+// is held off until the call returns (base/no_cancellation.h).
 template <typename F>
 Ability_NativeChildProcess_ErrCode Guard(F&& body) {
+  const ncp::base::NoCancellation no_cancellation;
   try {
     return body();
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return Fail(NCP_ERR_INTERNAL, "internal error (out of memory?)");
   }
@@ -121,6 +128,8 @@ Ability_NativeChildProcess_ErrCode StartArgsChild(const char* entry, NativeChild
 NCP_EXPORT Ability_ChildProcessConfigs* OH_Ability_CreateChildProcessConfigs(void) {
   try {
     return new Ability_ChildProcessConfigs();
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -291,6 +300,8 @@ NCP_EXPORT Ability_NativeChildProcess_ErrCode OH_Ability_KillChildProcess(int32_
 NCP_EXPORT bool OH_Ability_IsNativeChildProcessSupported(void) {
   try {
     return !ncp::core::InChildProcess() && ncp::core::ChildHelperPath().ok();
+  } catch (abi::__forced_unwind&) {
+    throw;  // a cancelled thread unwinds on to its caller's cleanup
   } catch (...) {
     return false;
   }

@@ -156,29 +156,53 @@ bool ChildRegistry::HoldsWarmChildren() {
   return client_.TakesWarmChildren() && !warm_children_.empty();
 }
 
+namespace {
+
+// Set when the calling thread's last warm start found its credentials not the server's (it
+// dropped privileges, or holds what the server's exec cleared): its next start reads them
+// before it sends anything, instead of taking a prepared child only to withdraw it.
+thread_local bool t_credentials_differed = false;
+
+}  // namespace
+
 ChildRegistry::WarmStart ChildRegistry::StartWarm(ChildKind kind, const std::vector<int>& fds,
                                                   const std::string* inline_request,
                                                   ExitHook* on_exit, CallerSnapshot* caller) {
   WarmStart result;
+  auto read_caller = [&] {
+    result.error = CaptureCaller(caller);
+    result.caller_read = result.error.ok();
+    t_credentials_differed = result.caller_read && !warm_children_.CanServe(caller->credentials);
+    return result.caller_read && !t_credentials_differed;
+  };
   // Held from the send until the child is recorded, so that its end cannot be heard of first;
   // the caller's snapshot is read inside it (some 40 us with cold caches), on this way only.
   std::lock_guard lock(mu_);
   if (!client_.TakesWarmChildren() || warm_children_.empty()) return result;
+  if (t_credentials_differed && !read_caller()) return result;  // Start's way, with them
   if (!TakeSlotLocked(kind).ok()) return result;  // Start's way says which limit
   std::optional<WarmChildren::Started> started = warm_children_.Start(inline_request, fds);
   if (!started) {
     ReleaseSlotLocked(kind);
     return result;  // none, or the fds could not be sent: Start's way says why
   }
-  result.error = CaptureCaller(caller);
-  result.caller_read = result.error.ok();
+  // Withdrawn unless it is let run, also when the read below throws (no memory) or the thread
+  // is cancelled in it: a child left waiting would hold the caller's fds for ever.
+  struct Unserved {
+    ChildRegistry* registry;
+    ChildKind kind;
+    const WarmChildren::Started* child;
+    ~Unserved() {
+      if (child == nullptr) return;
+      WarmChildren::Withdraw(*child);
+      registry->ReleaseSlotLocked(kind);
+    }
+  } unserved{this, kind, &*started};
   // A child whose go cannot be sent was let go meanwhile (or died): it never runs the request.
-  if (!result.caller_read || !warm_children_.CanServe(caller->credentials) ||
-      !WarmChildren::Go(*started, caller->umask)) {
-    WarmChildren::Withdraw(*started);
-    ReleaseSlotLocked(kind);
+  if ((!result.caller_read && !read_caller()) || !WarmChildren::Go(*started, caller->umask)) {
     return result;  // its end is reported, and dropped: it was never recorded
   }
+  unserved.child = nullptr;
   RecordChildLocked(started->pid, std::move(started->pidfd), kind, std::move(*on_exit),
                     inline_request != nullptr ? uint32_t{kStartInlineRequest} : 0u);
   client_.NoteWarmChildTakenLocked(started->id, started->pid, warm_children_.empty());

@@ -62,7 +62,10 @@ class ChildRegistry {
   // the child is then let run the request, or withdrawn when the credentials are not the
   // server's. `pid` when it runs; else the start goes Start's way, with `caller` when
   // `caller_read`. `error`: the caller's credentials could not be read (the start fails).
-  // `on_exit` is taken only when it runs.
+  // `on_exit` is taken only when it runs. A thread whose last start found its credentials not
+  // the server's reads them first, and sends only when they now are: it does not take a
+  // prepared child at every start only to withdraw it. A child sent a request and not let run
+  // (also when the read throws) is withdrawn.
   // Whether StartWarm may find a warm child now (another thread may take it first).
   bool HoldsWarmChildren();
   struct WarmStart {

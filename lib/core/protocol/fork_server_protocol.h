@@ -36,7 +36,7 @@ namespace ncp::core {
 // Bumped with every change of these records. The application passes its version on the fork
 // server's command line; a helper of another version (the package was upgraded while the
 // application ran) refuses to serve, and every start says so (kProtocolMismatch).
-inline constexpr int kForkServerProtocolVersion = 4;
+inline constexpr int kForkServerProtocolVersion = 5;  // 5: kGo and kWithdraw (warm_child_handoff.h)
 
 enum class ForkServerMessageType : uint32_t {
   kStart = 1,
