@@ -40,10 +40,11 @@ bool MakeChannel(base::UniqueFd* ours, base::UniqueFd* theirs) {
 
 // An `ncp-child --warm-child` whose parent (its "server") is this process, with `theirs` at
 // fd 3. Messages sent on the other end before this are all there when the child first reads.
-pid_t SpawnWarmChild(base::UniqueFd theirs) {
+pid_t SpawnWarmChild(base::UniqueFd theirs, int stderr_fd = -1) {
   const std::string server = std::to_string(getpid());
   const pid_t pid = fork();
   if (pid == 0) {
+    if (stderr_fd >= 0) dup2(stderr_fd, 2);
     dup2(theirs.get(), 3);  // dup2 clears close-on-exec on the copy
     execl(NCP_CHILD_PATH, "ncp-warm-child", "--warm-child", server.c_str(), "0",
           static_cast<char*>(nullptr));
@@ -220,6 +221,42 @@ TEST(WarmChildChannel, ARequestWhoseGoMissedTheShutdownRunsNothing) {
   const int status = WaitStatus(pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   EXPECT_EQ(SendGo(channel.get()), EPIPE);
+}
+
+// A directory the child cannot enter: it says so on stderr when it runs (and runs on in its own),
+// and says nothing when it is withdrawn; whether it could enter it with the server's
+// credentials is no news about the caller's.
+TEST(WarmChildChannel, ADirectoryThatCannotBeEnteredIsToldOnlyWhenTheChildRuns) {
+  for (const bool go : {true, false}) {
+    SCOPED_TRACE(go ? "go" : "withdraw");
+    base::UniqueFd channel, theirs;
+    ASSERT_TRUE(MakeChannel(&channel, &theirs));
+    Pipe err = MakePipe();
+    const pid_t pid = SpawnWarmChild(std::move(theirs), err.write.get());
+    ASSERT_GT(pid, 0);
+    err.write.reset();
+    Pipe out = MakePipe();
+    core::WireRequest request;
+    request.library = std::string(NCP_TEST_LIB_DIR) + "/libncp_test_entries.so";
+    request.symbol = "Probe";
+    request.params = "context";
+    request.fd_names = {"out"};
+    request.working_directory = "/nonexistent-ncp-directory";
+    ASSERT_EQ(SendRequest(channel.get(), core::EncodeRequest(request), out.write.get()), 0);
+    out.write.reset();
+    ASSERT_EQ(go ? SendGo(channel.get()) : SendWithdraw(channel.get()), 0);
+    const std::string text = ReadAll(out.read.get());
+    const std::string said = ReadAll(err.read.get());
+    const int status = WaitStatus(pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    if (go) {
+      EXPECT_NE(said.find("cannot enter /nonexistent-ncp-directory"), std::string::npos) << said;
+      EXPECT_NE(text.find("cwd="), std::string::npos) << text;
+    } else {
+      EXPECT_EQ(said, "");
+      EXPECT_EQ(text, "");
+    }
+  }
 }
 
 // A withdrawn request (the caller's credentials are not the ones the child has) runs nothing,

@@ -132,6 +132,11 @@ void ncp::core::RunChildRuntimeOnInlineRequest(const char* request, size_t size,
   RunChildRuntime(DecodeRequest(std::string_view(request, size)), hooks);
 }
 
+void ncp::core::SayCannotEnterDirectory(const WireRequest& request, int err) {
+  ncp::base::LogLine("child %d: cannot enter %s: %s", static_cast<int>(getpid()),
+                     request.working_directory.c_str(), strerror(err));
+}
+
 void ncp::core::RunChildRuntime(base::StatusOr<WireRequest> decoded,
                                 const ncp_child_hooks& hook_set) {
   const ncp_child_hooks* hooks = &hook_set;
@@ -142,9 +147,7 @@ void ncp::core::RunChildRuntime(base::StatusOr<WireRequest> decoded,
   // The fork server's environment, directory and umask are those of the application when it
   // started the server; the request carries the caller's current ones.
   if (hooks->keep_own_context == 0 && !AdoptCallerContext(request)) {
-    const int err = errno;
-    ncp::base::LogLine("child %d: cannot enter %s: %s", static_cast<int>(getpid()),
-                       request.working_directory.c_str(), strerror(err));
+    SayCannotEnterDirectory(request, errno);
   }
   SetProcessTitle(request.process_name.c_str());
 

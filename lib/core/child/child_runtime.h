@@ -35,7 +35,8 @@ struct ncp_child_hooks {
   // resolves it on the host, where it also decides what to bind into the sandbox).
   const char* library_path;
   // Non-zero: keep this process's environment and working directory instead of adopting the
-  // caller's from the request (ncp-launch has already applied the profile's environment).
+  // caller's from the request (ncp-launch has already applied the profile's environment; a
+  // warm child has adopted the caller's before the caller's word came).
   int keep_own_context;
   // Non-zero: tell whoever started the child, on entry_report_fd, whether the entry was found:
   // one core::LaunchReport (core/protocol/launch_report.h), kEntryFound right after the library is
@@ -80,6 +81,9 @@ namespace ncp::core {
 // reset the signals and mark the process a child before they decode. Never returns.
 [[noreturn]] void RunChildRuntime(base::StatusOr<WireRequest> decoded,
                                   const ncp_child_hooks& hooks);
+// The one line a child says when it could not enter the caller's directory (it runs on in its
+// own): errno `err`.
+void SayCannotEnterDirectory(const WireRequest& request, int err);
 // The runtime on a request that came inside the start message (kStartInlineRequest), not at
 // fd 3: the named fds are at their numbers from kFirstNamedFd. Never returns.
 [[noreturn]] void RunChildRuntimeOnInlineRequest(const char* request, size_t size,

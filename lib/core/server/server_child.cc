@@ -19,6 +19,7 @@
 #include "core/child/page_prefault.h"
 #include "core/child/process_title.h"
 #include "core/child/teardown_helper.h"
+#include "core/protocol/caller_context.h"
 #include "core/protocol/fork_server_protocol.h"
 #include "core/protocol/unix_message.h"
 #include "core/protocol/warm_child_handoff.h"
@@ -205,11 +206,19 @@ base::StatusOr<WireRequest> DecodeHandedRequest(std::vector<base::UniqueFd>* fds
   StartTeardownHelper();
   std::vector<base::UniqueFd> fds;
   if (!ReceiveRequest(channel, &fds)) _exit(0);  // nobody but the server hears of it
-  // Decoded while the caller reads its umask and credentials, which decide whether it runs.
+  // Decoded, and its environment and directory taken, while the caller reads its umask and
+  // credentials, which decide whether it runs: nothing of its user's runs before the word,
+  // and a withdrawn child just ends. Until then its umask is the request's placeholder.
   base::StatusOr<WireRequest> decoded = DecodeHandedRequest(&fds);
-  const std::optional<uint32_t> umask = AwaitGo(channel);
-  if (!umask) _exit(0);  // withdrawn: nothing of the request ran; the caller starts it anew
-  if (decoded.ok()) decoded->umask = *umask;
+  int cannot_enter = 0;
+  if (decoded.ok() && !AdoptCallerContext(*decoded)) cannot_enter = errno;
+  const std::optional<uint32_t> caller_umask = AwaitGo(channel);
+  if (!caller_umask) _exit(0);  // withdrawn: nothing of the request ran; the caller starts anew
+  if (decoded.ok()) {
+    decoded->umask = *caller_umask;
+    umask(static_cast<mode_t>(*caller_umask & 0777));
+    if (cannot_enter != 0) SayCannotEnterDirectory(*decoded, cannot_enter);
+  }
   close(channel);
   if (InPlace(fds, kFirstNamedFd)) {
     for (base::UniqueFd& fd : fds) (void)fd.release();  // the child's now
@@ -219,6 +228,7 @@ base::StatusOr<WireRequest> DecodeHandedRequest(std::vector<base::UniqueFd>* fds
   CloseStdioTheApplicationHadClosed();
   ncp_child_hooks hooks{};
   hooks.signals_reset = 1;
+  hooks.keep_own_context = 1;  // taken above
   RunChildRuntime(std::move(decoded), hooks);
 }
 
