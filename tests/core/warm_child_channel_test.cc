@@ -71,6 +71,16 @@ std::string EchoRequest(const std::string& params) {
   return core::EncodeRequest(request);
 }
 
+// Probe "context" (directory, umask, environment), writing to its one named fd, "out".
+core::WireRequest ProbeContextRequest() {
+  core::WireRequest request;
+  request.library = std::string(NCP_TEST_LIB_DIR) + "/libncp_test_entries.so";
+  request.symbol = "Probe";
+  request.params = "context";
+  request.fd_names = {"out"};
+  return request;
+}
+
 // Returns 0 or the send's errno.
 int Send(int channel, const WarmChildHandoff& handoff, const std::string& request, int fd) {
   const iovec parts[] = {{const_cast<WarmChildHandoff*>(&handoff), sizeof handoff},
@@ -190,11 +200,7 @@ TEST(WarmChildChannel, ARequestRunsOnItsGoUnderTheGosUmask) {
   const pid_t pid = SpawnWarmChild(&channel);
   ASSERT_GT(pid, 0);
   Pipe out = MakePipe();
-  core::WireRequest request;
-  request.library = std::string(NCP_TEST_LIB_DIR) + "/libncp_test_entries.so";
-  request.symbol = "Probe";
-  request.params = "context";
-  request.fd_names = {"out"};
+  core::WireRequest request = ProbeContextRequest();
   request.umask = 0777;  // the placeholder a library start sends
   ASSERT_EQ(SendRequest(channel.get(), core::EncodeRequest(request), out.write.get()), 0);
   out.write.reset();
@@ -236,11 +242,7 @@ TEST(WarmChildChannel, ADirectoryThatCannotBeEnteredIsToldOnlyWhenTheChildRuns) 
     ASSERT_GT(pid, 0);
     err.write.reset();
     Pipe out = MakePipe();
-    core::WireRequest request;
-    request.library = std::string(NCP_TEST_LIB_DIR) + "/libncp_test_entries.so";
-    request.symbol = "Probe";
-    request.params = "context";
-    request.fd_names = {"out"};
+    core::WireRequest request = ProbeContextRequest();
     request.working_directory = "/nonexistent-ncp-directory";
     ASSERT_EQ(SendRequest(channel.get(), core::EncodeRequest(request), out.write.get()), 0);
     out.write.reset();
