@@ -186,8 +186,8 @@ ChildRegistry::WarmStart ChildRegistry::StartWarm(ChildKind kind, const std::vec
     ReleaseSlotLocked(kind);
     return result;  // none, or the fds could not be sent: Start's way says why
   }
-  // Withdrawn unless it is let run, also when the read below throws (no memory) or the thread
-  // is cancelled in it: a child left waiting would hold the caller's fds for ever.
+  // Withdrawn unless it is let run, also when the read below throws (no memory; cancellation
+  // is held off in every call): a child left waiting would hold the caller's fds for ever.
   struct Unserved {
     ChildRegistry* registry;
     ChildKind kind;
