@@ -26,7 +26,7 @@ int WriteValue(OHIPCParcel* parcel, T value) {
     return FromC(parcel)->Write<Wide>(static_cast<Wide>(value)) ? OH_IPC_SUCCESS
                                                                 : OH_IPC_PARCEL_WRITE_ERROR;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -171,7 +171,7 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteRemoteStub(OHIPCParcel* parcel, const OHIPC
   try {
     return FromC(parcel)->WriteObject(stub->object) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -187,7 +187,7 @@ NCP_IPC_EXPORT OHIPCRemoteStub* OH_IPCParcel_ReadRemoteStub(const OHIPCParcel* p
     if (object == nullptr) return nullptr;
     return new OHIPCRemoteStub{std::move(object)};
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -202,7 +202,7 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteRemoteProxy(OHIPCParcel* parcel,
   try {
     return FromC(parcel)->WriteObject(proxy->object) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -216,7 +216,7 @@ NCP_IPC_EXPORT OHIPCRemoteProxy* OH_IPCParcel_ReadRemoteProxy(const OHIPCParcel*
     if (object == nullptr) return nullptr;
     return new OHIPCRemoteProxy{std::move(object)};
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -228,7 +228,7 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteFileDescriptor(OHIPCParcel* parcel, int32_t
   try {
     return FromC(parcel)->WriteFileDescriptor(fd) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -248,7 +248,7 @@ NCP_IPC_EXPORT int OH_IPCParcel_Append(OHIPCParcel* parcel, const OHIPCParcel* d
   try {
     return FromC(parcel)->Append(*FromC(data)) ? OH_IPC_SUCCESS : OH_IPC_PARCEL_WRITE_ERROR;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -274,7 +274,7 @@ NCP_IPC_EXPORT int OH_IPCParcel_WriteInterfaceToken(OHIPCParcel* parcel, const c
     p->RewindWrite(saved);
     return OH_IPC_PARCEL_WRITE_ERROR;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_WRITE_ERROR;
   }
@@ -312,7 +312,7 @@ NCP_IPC_EXPORT int OH_IPCParcel_ReadInterfaceToken(const OHIPCParcel* parcel, ch
     *len = size;
     return OH_IPC_SUCCESS;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_PARCEL_READ_ERROR;
   }

@@ -37,7 +37,7 @@ int Adopt(int fd, const OHIPCRemoteStub* root, bool announce, ncp_ipc_connection
     *out = handle;
     return OH_IPC_SUCCESS;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -64,7 +64,7 @@ NCP_IPC_EXPORT int ncp_ipc_connection_announce(ncp_ipc_connection* connection) {
     return sent.code() == ncp::base::Code::kInvalidArgument ? OH_IPC_CHECK_PARAM_ERROR
                                                             : OH_IPC_INNER_ERROR;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -76,7 +76,7 @@ NCP_IPC_EXPORT int ncp_ipc_connection_wait_peer(ncp_ipc_connection* connection, 
   try {
     return connection->connection->WaitForPeer(timeout_ms);
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -90,7 +90,7 @@ NCP_IPC_EXPORT int ncp_ipc_connection_notify_peer(ncp_ipc_connection* connection
     connection->connection->NotifyWhenPeerSettled([settled, context] { settled(context); });
     return OH_IPC_SUCCESS;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -104,7 +104,7 @@ NCP_IPC_EXPORT OHIPCRemoteProxy* ncp_ipc_connection_peer_root(ncp_ipc_connection
     if (root == nullptr) return nullptr;
     return new OHIPCRemoteProxy{std::move(root)};
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -127,7 +127,7 @@ NCP_IPC_EXPORT int ncp_ipc_connection_drain(ncp_ipc_connection* connection, int 
     return connection->connection->Drain(std::chrono::milliseconds(grace_ms)) ? OH_IPC_SUCCESS
                                                                               : OH_IPC_INNER_ERROR;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -139,7 +139,7 @@ NCP_IPC_EXPORT void ncp_ipc_connection_release(ncp_ipc_connection* connection) {
   try {
     connection->connection->ReleaseHandle();
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
   }
   delete connection;

@@ -36,7 +36,7 @@ NCP_IPC_EXPORT OHIPCRemoteStub* OH_IPCRemoteStub_Create(const char* descriptor,
                                                  destroyCallback, userData);
     return new OHIPCRemoteStub{std::move(stub)};
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -66,7 +66,7 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_SendRequest(const OHIPCRemoteProxy* proxy, 
     Parcel* reply_parcel = reply != nullptr ? FromC(reply) : &throwaway;
     return proxy->object->SendRequest(code, *FromC(data), reply_parcel, one_way);
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -92,7 +92,7 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_GetInterfaceDescriptor(OHIPCRemoteProxy* pr
     *len = size;
     return OH_IPC_SUCCESS;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -107,7 +107,7 @@ NCP_IPC_EXPORT OHIPCDeathRecipient* OH_IPCDeathRecipient_Create(
     return new OHIPCDeathRecipient{std::make_shared<ncp::ipc::DeathRecipient>(
         deathRecipientCallback, destroyCallback, userData)};
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -127,7 +127,7 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_AddDeathRecipient(OHIPCRemoteProxy* proxy,
   try {
     return proxy->object->AddDeathRecipient(recipient->recipient);
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -143,7 +143,7 @@ NCP_IPC_EXPORT int OH_IPCRemoteProxy_RemoveDeathRecipient(OHIPCRemoteProxy* prox
   try {
     return proxy->object->RemoveDeathRecipient(recipient->recipient.get());
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }

@@ -18,7 +18,7 @@ NCP_IPC_EXPORT void OH_IPCSkeleton_JoinWorkThread(void) {
   try {
     WorkerPool::Instance().JoinCurrentThread();
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
   }
 }
@@ -50,7 +50,7 @@ NCP_IPC_EXPORT int OH_IPCSkeleton_SetMaxWorkThreadNum(const int maxThreadNum) {
     return WorkerPool::Instance().SetMaxThreads(maxThreadNum) ? OH_IPC_SUCCESS
                                                               : OH_IPC_CHECK_PARAM_ERROR;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }
@@ -76,7 +76,7 @@ NCP_IPC_EXPORT int OH_IPCSkeleton_ResetCallingIdentity(char** identity, int32_t*
     *len = size;
     return OH_IPC_SUCCESS;
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return OH_IPC_INNER_ERROR;
   }

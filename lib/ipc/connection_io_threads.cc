@@ -98,7 +98,7 @@ void Connection::IoThreadMain() {
       }
     }
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     MarkDead(base::Error(base::Code::kInternal, "internal error in an io thread"));
   }

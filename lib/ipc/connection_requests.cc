@@ -63,7 +63,7 @@ void Connection::Serve(IncomingRequest& request) {
       status = request.stub->Dispatch(request.code, request.data, &reply, peer());
     }
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     status = OH_IPC_INNER_ERROR;
   }

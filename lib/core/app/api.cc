@@ -68,7 +68,7 @@ Ability_NativeChildProcess_ErrCode Guard(F&& body) {
   try {
     return body();
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return Fail(NCP_ERR_INTERNAL, "internal error (out of memory?)");
   }
@@ -129,7 +129,7 @@ NCP_EXPORT Ability_ChildProcessConfigs* OH_Ability_CreateChildProcessConfigs(voi
   try {
     return new Ability_ChildProcessConfigs();
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return nullptr;
   }
@@ -301,7 +301,7 @@ NCP_EXPORT bool OH_Ability_IsNativeChildProcessSupported(void) {
   try {
     return !ncp::core::InChildProcess() && ncp::core::ChildHelperPath().ok();
   } catch (abi::__forced_unwind&) {
-    throw;  // a cancelled thread unwinds on to its caller's cleanup
+    throw;  // pthread_exit (from a callback) unwinds on to the thread's cleanup
   } catch (...) {
     return false;
   }
