@@ -56,6 +56,9 @@ class ChildRegistry {
   base::StatusOr<pid_t> Start(ChildKind kind, const std::vector<int>& fds, ExitHook on_exit,
                               const StartOptions& options = {});
 
+  // Whether StartWarm may find a warm child now (another thread may take it first).
+  bool HoldsWarmChildren();
+
   // A normal start a warm child serves (warm_children.h), tried before Start. The request
   // (inline, or the memfd first in `fds`) goes first, with a placeholder umask; the caller's
   // umask and credentials are read while the child wakes and decodes it, into `caller`, and
@@ -66,8 +69,6 @@ class ChildRegistry {
   // the server's reads them first, and sends only when they now are: it does not take a
   // prepared child at every start only to withdraw it. A child sent a request and not let run
   // (also when the read throws) is withdrawn.
-  // Whether StartWarm may find a warm child now (another thread may take it first).
-  bool HoldsWarmChildren();
   struct WarmStart {
     std::optional<pid_t> pid;
     bool caller_read = false;

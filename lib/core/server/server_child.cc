@@ -163,16 +163,14 @@ bool ReceiveRequest(int channel, std::vector<base::UniqueFd>* fds) {
 // The caller's word on the request this child has read: kGo's umask, or nullopt (kWithdraw,
 // the end of the channel, anything malformed), when it must not run it. A kLetGo from the
 // server is read past: the request came first, and is served.
+// The request is decoded by now: its buffer may take the word.
 std::optional<uint32_t> AwaitGo(int channel) {
+  std::vector<base::UniqueFd> fds;  // a word carries none (ReceiveOne refuses any)
   for (;;) {
-    WarmChildHandoff word{};
-    std::vector<base::UniqueFd> fds;
-    const ssize_t n = ReceiveMessage(channel, &word, sizeof word, &fds, 0, /*close_on_exec=*/true);
-    if (n < 0 && errno == EINTR) continue;
-    if (n != static_cast<ssize_t>(sizeof word)) return std::nullopt;
-    if (word.type == WarmChildMessage::kLetGo) continue;
-    if (word.type != WarmChildMessage::kGo) return std::nullopt;
-    return word.umask;
+    const std::optional<WarmChildMessage> word = ReceiveOne(channel, &fds);
+    if (word == WarmChildMessage::kLetGo) continue;
+    if (word != WarmChildMessage::kGo) return std::nullopt;
+    return g_handoff_message.handoff.umask;
   }
 }
 
